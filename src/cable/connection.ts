@@ -1,0 +1,101 @@
+import { z } from "zod";
+import type { Logger } from "pino";
+import type { Broadcaster } from "../broadcast/broadcaster.js";
+import type { CallOutput } from "./call-output.js";
+import { UnauthorizedError } from "./errors.js";
+import { anyIdentifiers, type Identifiers } from "./identifiers.js";
+import type { Request } from "./request.js";
+import type { StateStore } from "./state.js";
+
+export interface ConnectionInit {
+  /** The session id anycable-go gave this WebSocket. */
+  sid: string;
+  request: Request;
+  state: StateStore;
+  broadcaster: Broadcaster;
+  logger: Logger;
+  output: CallOutput;
+  /** Identifiers restored from an earlier Connect (absent while connecting). */
+  identifiers?: Identifiers | undefined;
+}
+
+/**
+ * A client connection, LiteCable style: `connect()` decides who the client is (or rejects it),
+ * `disconnect()` runs when the socket is gone. An instance lives for one RPC call; what must
+ * survive between calls goes into identifiers or `state`.
+ */
+export class Connection<I extends Identifiers = Identifiers> {
+  /** Validates identifiers when they are set and when they come back on later calls. */
+  static identifiers: z.ZodType<Identifiers> = anyIdentifiers;
+
+  readonly sid: string;
+  readonly request: Request;
+  /** Connection state (AnyCable cstate): strings kept by anycable-go for the socket's lifetime. */
+  readonly state: StateStore;
+  readonly broadcaster: Broadcaster;
+  readonly #baseLogger: Logger;
+  #logger: Logger | undefined;
+  readonly #output: CallOutput;
+  #identifiers: I | undefined;
+
+  constructor(init: ConnectionInit) {
+    this.sid = init.sid;
+    this.request = init.request;
+    this.state = init.state;
+    this.broadcaster = init.broadcaster;
+    this.#baseLogger = init.logger;
+    this.#output = init.output;
+    this.#identifiers = init.identifiers as I | undefined;
+  }
+
+  /** A logger bound to this session; created on first use because most calls never log. */
+  get logger(): Logger {
+    this.#logger ??= this.#baseLogger.child({ sid: this.sid });
+    return this.#logger;
+  }
+
+  /** Called on Connect. Identify the client with `identifiedBy`, or `rejectUnauthorizedConnection()`. */
+  connect(): void | Promise<void> {}
+
+  /** Called on Disconnect, after every subscribed channel's `unsubscribed`. */
+  disconnect(): void | Promise<void> {}
+
+  get identified(): boolean {
+    return this.#identifiers !== undefined;
+  }
+
+  /** The identifiers set by `identifiedBy` during Connect. */
+  get identifiers(): I {
+    if (this.#identifiers === undefined) {
+      throw new Error(`${this.constructor.name} has no identifiers: call identifiedBy() in connect()`);
+    }
+    return this.#identifiers;
+  }
+
+  /** Declares who this connection is; validated against the class's `identifiers` schema. */
+  identifiedBy(values: I): void {
+    const schema = (this.constructor as typeof Connection).identifiers;
+    const parsed = schema.safeParse(values);
+    if (!parsed.success) {
+      throw new TypeError(`Invalid identifiers for ${this.constructor.name}: ${z.prettifyError(parsed.error)}`);
+    }
+    this.#identifiers = parsed.data as I;
+  }
+
+  /** Refuses the connection: the client gets the unauthorized disconnect and the socket closes. */
+  rejectUnauthorizedConnection(reason?: string): never {
+    throw new UnauthorizedError(reason);
+  }
+
+  /** Sends a message to this client only; objects are JSON-encoded. */
+  transmit(message: unknown): void {
+    this.#output.transmit(message);
+  }
+
+  /** Asks anycable-go to close this socket after the current call's transmissions. */
+  close(): void {
+    this.#output.disconnect = true;
+  }
+}
+
+export type ConnectionClass = (new (init: ConnectionInit) => Connection) & { identifiers: z.ZodType<Identifiers> };

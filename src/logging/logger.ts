@@ -1,0 +1,40 @@
+import { pino, type Logger, type LevelWithSilent } from "pino";
+
+export type { Logger };
+
+const LEVELS: readonly LevelWithSilent[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+function levelFromEnv(env: NodeJS.ProcessEnv): LevelWithSilent {
+  // ANYCABLE_DEBUG=true is the AnyCable shortcut for debug logging.
+  if (env.ANYCABLE_DEBUG === "true" || env.ANYCABLE_DEBUG === "1") return "debug";
+  const level = (env.ANYCABLE_LOG_LEVEL ?? env.LOG_LEVEL ?? "info").toLowerCase();
+  return (LEVELS as readonly string[]).includes(level) ? (level as LevelWithSilent) : "info";
+}
+
+export interface LoggerOptions {
+  name?: string;
+  level?: LevelWithSilent;
+  /** Human-readable lines instead of JSON; defaults to on for a terminal. */
+  pretty?: boolean;
+}
+
+/**
+ * One logger per process. JSON lines by default (what log shippers want); pretty output when
+ * a person is watching a terminal or ANYCABLE_LOG_FORMAT=text asks for it.
+ */
+export function createLogger(options: LoggerOptions = {}, env: NodeJS.ProcessEnv = process.env): Logger {
+  const level = options.level ?? levelFromEnv(env);
+  const pretty = options.pretty ?? (env.ANYCABLE_LOG_FORMAT === "text" || (env.ANYCABLE_LOG_FORMAT !== "json" && process.stdout.isTTY === true));
+  return pino({
+    name: options.name ?? "anycable-ts",
+    level,
+    ...(pretty
+      ? { transport: { target: "pino-pretty", options: { colorize: process.stdout.isTTY === true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } } }
+      : {}),
+  });
+}
+
+/** A logger that drops everything, for tests and embedding. */
+export function silentLogger(): Logger {
+  return pino({ level: "silent" });
+}
