@@ -103,7 +103,7 @@ export class Channel<P = Record<string, unknown>, C extends Connection = Connect
   }
 }
 
-export type ChannelClass = (new (init: ChannelInit<never>) => Channel<never, never>) & {
+export type ChannelClass = (new (init: ChannelInit<never>) => Channel<unknown, Connection>) & {
   identifier: string;
   params: z.ZodType | undefined;
   actions: ActionSchemas;

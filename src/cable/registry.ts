@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Channel, type ChannelClass } from "./channel.js";
+import type { Connection } from "./connection.js";
 import {
   DefinitionError,
   InvalidActionDataError,
@@ -9,7 +10,7 @@ import {
   UnknownChannelError,
 } from "./errors.js";
 
-type ActionMethod = (this: Channel<never, never>, data: unknown) => unknown;
+type ActionMethod = (this: Channel<unknown, Connection>, data: unknown) => unknown;
 
 interface Action {
   schema: z.ZodType;

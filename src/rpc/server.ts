@@ -1,0 +1,134 @@
+import * as grpc from "@grpc/grpc-js";
+import { HealthImplementation } from "grpc-health-check";
+import type { Logger } from "pino";
+import type { RpcConfig } from "../config/rpc-config.js";
+import type { RpcHandler } from "./handler.js";
+import type { CallMetadata } from "./messages.js";
+import { rpcServiceDefinition } from "./proto.js";
+
+export const SERVICE_NAME = "anycable.RPC";
+
+export interface RpcServerOptions {
+  handler: RpcHandler;
+  config: RpcConfig;
+  logger: Logger;
+}
+
+function metadataOf(call: grpc.ServerUnaryCall<unknown, unknown>): CallMetadata {
+  const sid = call.metadata.get("sid")[0];
+  const protov = call.metadata.get("protov")[0];
+  return {
+    sid: typeof sid === "string" ? sid : "",
+    protov: typeof protov === "string" ? protov : undefined,
+  };
+}
+
+/**
+ * The gRPC server anycable-go talks to: `anycable.RPC` plus the standard health service.
+ * Shutdown drains: health turns NOT_SERVING, new calls are refused, in-flight calls finish.
+ */
+export class RpcServer {
+  readonly #server: grpc.Server;
+  readonly #health: HealthImplementation;
+  readonly #config: RpcConfig;
+  readonly #logger: Logger;
+  #inFlight = 0;
+  #port: number | undefined;
+  #shutdown: Promise<void> | undefined;
+
+  constructor(options: RpcServerOptions) {
+    this.#config = options.config;
+    this.#logger = options.logger;
+    this.#server = new grpc.Server({
+      "grpc.max_receive_message_length": options.config.maxMessageSize,
+      "grpc.max_send_message_length": options.config.maxMessageSize,
+      ...(options.config.maxConcurrentStreams ? { "grpc.max_concurrent_streams": options.config.maxConcurrentStreams } : {}),
+    });
+    this.#health = new HealthImplementation({ "": "SERVING", [SERVICE_NAME]: "SERVING" });
+    this.#health.addToServer(this.#server);
+    this.#server.addService(rpcServiceDefinition(), this.#implementation(options.handler));
+  }
+
+  #implementation(handler: RpcHandler): grpc.UntypedServiceImplementation {
+    const unary =
+      <Req, Res>(name: string, run: (request: Req, meta: CallMetadata) => Promise<Res>) =>
+      (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>): void => {
+        this.#inFlight++;
+        run(call.request, metadataOf(call as grpc.ServerUnaryCall<unknown, unknown>)).then(
+          (response) => {
+            this.#inFlight--;
+            callback(null, response);
+          },
+          // The handler turns application errors into responses; reaching here is our own bug.
+          (error: unknown) => {
+            this.#inFlight--;
+            this.#logger.error({ err: error, rpc: name }, "RPC handler failed unexpectedly");
+            callback({ code: grpc.status.INTERNAL, details: `${name} failed: ${error instanceof Error ? error.message : String(error)}` });
+          },
+        );
+      };
+    return {
+      Connect: unary("Connect", (req, meta) => handler.connect(req as never, meta)),
+      Command: unary("Command", (req, meta) => handler.command(req as never, meta)),
+      Disconnect: unary("Disconnect", (req, meta) => handler.disconnect(req as never, meta)),
+    };
+  }
+
+  /** Binds `config.host` (port 0 picks a free one) and starts serving; resolves with the bound port. */
+  async start(): Promise<number> {
+    const port = await new Promise<number>((resolve, reject) => {
+      this.#server.bindAsync(this.#config.host, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(new Error(`Cannot listen on ${this.#config.host}: ${error.message}`)) : resolve(bound),
+      );
+    });
+    this.#port = port;
+    this.#logger.info({ host: this.#config.host, port }, "AnyCable RPC server listening");
+    return port;
+  }
+
+  get port(): number | undefined {
+    return this.#port;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Drains and stops; calls still running after the shutdown timeout are cancelled. Idempotent. */
+  shutdown(): Promise<void> {
+    this.#shutdown ??= new Promise<void>((resolve) => {
+      this.#health.setStatus("", "NOT_SERVING");
+      this.#health.setStatus(SERVICE_NAME, "NOT_SERVING");
+      this.#logger.info({ inFlight: this.#inFlight }, "draining RPC server");
+      const deadline = Date.now() + this.#config.shutdownTimeoutSeconds * 1000;
+      let finished = false;
+      const finish = (): void => {
+        if (finished) return;
+        finished = true;
+        clearInterval(poll);
+        // Long-lived health Watch streams would hold tryShutdown open forever; once our own
+        // calls are done nothing is lost by cutting them.
+        this.#server.forceShutdown();
+        this.#logger.info("RPC server stopped");
+        resolve();
+      };
+      let idleSince: number | undefined;
+      const poll = setInterval(() => {
+        // Responses are written after the handler returns; a short grace lets them flush.
+        if (this.#inFlight === 0) {
+          idleSince ??= Date.now();
+          if (Date.now() - idleSince >= 200) return finish();
+        } else {
+          idleSince = undefined;
+        }
+        if (Date.now() >= deadline) {
+          this.#logger.warn({ inFlight: this.#inFlight }, "shutdown timeout reached, cancelling remaining calls");
+          finish();
+        }
+      }, 20);
+      // Refuses new calls at once while the calls already running go on.
+      this.#server.tryShutdown(finish);
+    });
+    return this.#shutdown;
+  }
+}

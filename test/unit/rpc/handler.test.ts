@@ -1,0 +1,277 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { pino } from "pino";
+import { Writable } from "node:stream";
+import { RpcHandler, UNAUTHORIZED_DISCONNECT } from "../../../src/rpc/handler.js";
+import { Status, type CallMetadata, type CommandMessage, type Env } from "../../../src/rpc/messages.js";
+import app, { journal } from "../../fixtures/chat-app.js";
+import { RecordingBroadcaster } from "../../fixtures/recording-broadcaster.js";
+
+const meta: CallMetadata = { sid: "sid-1", protov: "v1" };
+const ROOM = JSON.stringify({ channel: "chat", room: "lobby" });
+
+function env(partial: Partial<Env> = {}): Env {
+  return { url: "http://example.test/cable", headers: { cookie: "user=ann", REMOTE_ADDR: "127.0.0.1" }, cstate: {}, istate: {}, ...partial };
+}
+
+function command(partial: Partial<CommandMessage>): CommandMessage {
+  return { command: "message", identifier: ROOM, connection_identifiers: '{"user":"ann"}', data: "", env: env(), ...partial };
+}
+
+function perform(action: unknown, extra: Record<string, unknown> = {}, partial: Partial<CommandMessage> = {}): CommandMessage {
+  return command({ data: JSON.stringify({ action, ...extra }), ...partial });
+}
+
+let broadcaster: RecordingBroadcaster;
+let logLines: Array<Record<string, unknown>>;
+let handler: RpcHandler;
+
+beforeEach(() => {
+  journal.length = 0;
+  broadcaster = new RecordingBroadcaster();
+  logLines = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logLines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  handler = new RpcHandler({ app, broadcaster, logger: pino({ level: "debug" }, sink) });
+});
+
+describe("Connect", () => {
+  it("identifies the connection, keeps its state and sends the welcome with the session id", async () => {
+    const res = await handler.connect({ env: env() }, meta);
+    expect(res.status).toBe(Status.SUCCESS);
+    expect(JSON.parse(res.identifiers)).toEqual({ user: "ann" });
+    expect(res.transmissions).toEqual(['{"type":"welcome","sid":"sid-1"}']);
+    expect(res.env?.cstate).toEqual({ connected_at: "t0" });
+    expect(journal).toEqual(["connect:ann"]);
+  });
+
+  it("reads query params when there is no cookie", async () => {
+    const res = await handler.connect({ env: env({ url: "http://example.test/cable?user=bob", headers: {} }) }, meta);
+    expect(JSON.parse(res.identifiers)).toEqual({ user: "bob" });
+  });
+
+  it("answers FAILURE with the unauthorized disconnect when the application rejects", async () => {
+    const res = await handler.connect({ env: env({ headers: { cookie: "user=intruder" } }) }, meta);
+    expect(res.status).toBe(Status.FAILURE);
+    expect(res.transmissions).toEqual([UNAUTHORIZED_DISCONNECT]);
+    expect(UNAUTHORIZED_DISCONNECT).toBe('{"type":"disconnect","reason":"unauthorized","reconnect":false}');
+    expect(res.identifiers).toBe("");
+  });
+
+  it("turns an exception into ERROR with a clear message and logs the stack", async () => {
+    const res = await handler.connect({ env: env({ headers: { cookie: "user=crash" } }) }, meta);
+    expect(res.status).toBe(Status.ERROR);
+    expect(res.error_msg).toBe("Error in Connect: database is down");
+    expect(res.transmissions).toEqual([]);
+    const logged = logLines.find((l) => l.level === 50);
+    expect(JSON.stringify(logged)).toContain("database is down");
+    expect((logged?.err as { stack?: string }).stack).toContain("chat-app.ts");
+  });
+
+  it("copes with a missing env", async () => {
+    const res = await handler.connect({ env: null }, meta);
+    expect(res.status).toBe(Status.FAILURE);
+  });
+
+  it.each([
+    ["missing", undefined],
+    ["another version", "v2"],
+    ["a lookalike", "v10"],
+  ])("refuses a client whose protov is %s", async (_label, protov) => {
+    const res = await handler.connect({ env: env() }, { sid: "s", protov });
+    expect(res.status).toBe(Status.ERROR);
+    expect(res.error_msg).toMatch(/Incompatible AnyCable RPC client/);
+    expect(journal).toEqual([]);
+  });
+
+  it("accepts a protov list that includes v1", async () => {
+    const res = await handler.connect({ env: env() }, { sid: "s", protov: "v0,v1" });
+    expect(res.status).toBe(Status.SUCCESS);
+  });
+});
+
+describe("Command subscribe", () => {
+  it("confirms with the identifier exactly as sent and starts the channel's streams", async () => {
+    const identifier = '{ "channel": "chat",  "room": "lobby" }';
+    const res = await handler.command(command({ command: "subscribe", identifier }), meta);
+    expect(res.status).toBe(Status.SUCCESS);
+    expect(res.transmissions).toEqual([JSON.stringify({ identifier, type: "confirm_subscription" })]);
+    expect(res.streams).toEqual(["chat:lobby"]);
+    expect(res.env?.istate).toEqual({ count: "0" });
+    expect(journal).toEqual(["subscribed:ann:lobby"]);
+  });
+
+  it("answers a rejected subscription with FAILURE, reject_subscription and no streams", async () => {
+    const identifier = JSON.stringify({ channel: "chat", room: "secret" });
+    const res = await handler.command(command({ command: "subscribe", identifier }), meta);
+    expect(res.status).toBe(Status.FAILURE);
+    expect(res.transmissions).toEqual([JSON.stringify({ identifier, type: "reject_subscription" })]);
+    expect(res.streams).toEqual([]);
+    expect(res.stopped_streams).toEqual([]);
+  });
+
+  it.each([
+    ["invalid params", '{"channel":"chat","room":"Bad Room!"}', /Invalid params for channel "chat": room/],
+    ["missing params", '{"channel":"chat"}', /Invalid params/],
+    ["an unknown channel", '{"channel":"NoSuchChannel"}', /Unknown channel: "NoSuchChannel"/],
+    ["a prototype name as channel", '{"channel":"__proto__"}', /Unknown channel/],
+    ["a constructor channel", '{"channel":"constructor"}', /Unknown channel/],
+    ["non-JSON", "chat", /not valid JSON/],
+    ["a JSON array", '["chat"]', /JSON object with a "channel" string/],
+    ["a number channel", '{"channel":42}', /JSON object with a "channel" string/],
+    ["an empty identifier", "", /not valid JSON/],
+    ["null", "null", /JSON object/],
+  ])("refuses %s with reject_subscription and a clear error_msg", async (_label, identifier, message) => {
+    const res = await handler.command(command({ command: "subscribe", identifier }), meta);
+    expect(res.status).toBe(Status.FAILURE);
+    expect(res.error_msg).toMatch(message);
+    expect(res.transmissions).toEqual([JSON.stringify({ identifier, type: "reject_subscription" })]);
+    expect(res.streams).toEqual([]);
+  });
+
+  it("turns an exception in subscribed into ERROR", async () => {
+    const res = await handler.command(command({ command: "subscribe", identifier: '{"channel":"chat","room":"boom"}' }), meta);
+    expect(res.status).toBe(Status.ERROR);
+    expect(res.error_msg).toBe("Error in ChatChannel#subscribed: subscribe exploded");
+    expect(res.streams).toEqual([]);
+  });
+
+  it("refuses connection identifiers that are not what the connection declares", async () => {
+    for (const connection_identifiers of ["{not json", '{"user":42}', "[]"]) {
+      const res = await handler.command(command({ command: "subscribe", connection_identifiers }), meta);
+      expect(res.status).toBe(Status.ERROR);
+      expect(res.error_msg).toMatch(/Connection identifiers/);
+    }
+  });
+});
+
+describe("Command message", () => {
+  it("runs a declared action and transmits to the subscriber", async () => {
+    const res = await handler.command(perform("speak", { message: "hi <b>" }), meta);
+    expect(res.status).toBe(Status.SUCCESS);
+    expect(res.transmissions).toEqual([JSON.stringify({ identifier: ROOM, message: { from: "ann", message: "hi <b>" } })]);
+  });
+
+  it("reads channel and connection state from the request and returns only the changes", async () => {
+    const res = await handler.command(perform("count", {}, { env: env({ istate: { count: "3", other: "x" }, cstate: { total: "9", connected_at: "t0" } }) }), meta);
+    expect(res.transmissions).toEqual([JSON.stringify({ identifier: ROOM, message: { count: 4 } })]);
+    expect(res.env).toEqual({ istate: { count: "4" }, cstate: { total: "10" } });
+  });
+
+  it("stops one stream or asks anycable-go to close the socket", async () => {
+    const stopped = await handler.command(perform("leave_room", { room: "lobby" }), meta);
+    expect(stopped.stopped_streams).toEqual(["chat:lobby"]);
+    const kicked = await handler.command(perform("kick"), meta);
+    expect(kicked.disconnect).toBe(true);
+  });
+
+  it.each([
+    "subscribed",
+    "unsubscribed",
+    "constructor",
+    "__proto__",
+    "toString",
+    "hasOwnProperty",
+    "valueOf",
+    "__defineGetter__",
+    "transmit",
+    "streamFrom",
+    "stopAllStreams",
+    "reject",
+    "adminReset",
+    "identifiers",
+    "",
+  ])("never lets a client call %j", async (action) => {
+    const res = await handler.command(perform(action), meta);
+    expect(res.status).toBe(Status.ERROR);
+    expect(res.error_msg).toBe(`Unknown action ${JSON.stringify(action)} for channel "chat"`);
+    expect(res.transmissions).toEqual([]);
+    expect(journal).toEqual([]);
+  });
+
+  it.each([
+    ["no action", '{"message":"hi"}', /"action" string/],
+    ["a non-string action", '{"action":["speak"]}', /"action" string/],
+    ["data that is not JSON", "speak", /not valid JSON/],
+    ["a JSON array", '["speak"]', /"action" string/],
+    ["empty data", "", /not valid JSON/],
+    ["invalid payload", '{"action":"speak","message":42}', /Invalid data for chat#speak: message/],
+  ])("refuses %s with a clear error", async (_label, data, message) => {
+    const res = await handler.command(command({ data }), meta);
+    expect(res.status).toBe(Status.ERROR);
+    expect(res.error_msg).toMatch(message);
+  });
+
+  it("turns an exception in an action into ERROR naming the action", async () => {
+    const res = await handler.command(perform("explode"), meta);
+    expect(res.status).toBe(Status.ERROR);
+    expect(res.error_msg).toBe("RangeError in ChatChannel#explode: action exploded");
+  });
+
+  it("publishes through the broadcaster", async () => {
+    const res = await handler.command(perform("echo", { text: "yo" }, { identifier: '{"channel":"EchoChannel"}' }), meta);
+    expect(res.status).toBe(Status.SUCCESS);
+    expect(broadcaster.all).toEqual([{ stream: "echo", data: '{"text":"yo"}' }]);
+  });
+
+  it("refuses an unknown command", async () => {
+    const res = await handler.command(command({ command: "explode" }), meta);
+    expect(res.status).toBe(Status.ERROR);
+    expect(res.error_msg).toMatch(/Unknown command "explode"/);
+  });
+});
+
+describe("Command unsubscribe", () => {
+  it("runs unsubscribed with the channel state and stops all streams", async () => {
+    const res = await handler.command(command({ command: "unsubscribe", env: env({ istate: { count: "2" } }) }), meta);
+    expect(res.status).toBe(Status.SUCCESS);
+    expect(res.stop_streams).toBe(true);
+    expect(journal).toEqual(["unsubscribed:ann:lobby:2"]);
+  });
+});
+
+describe("Disconnect", () => {
+  const subscriptions = [ROOM, '{"channel":"chat","room":"kitchen"}', '{"channel":"CableReady::Stream","identifier":"x--y"}'];
+
+  it("runs every channel's unsubscribed with its own state, then the connection's disconnect", async () => {
+    const res = await handler.disconnect(
+      { identifiers: '{"user":"ann"}', subscriptions, env: env({ istate: { [ROOM]: '{"count":"5"}' } }) },
+      meta,
+    );
+    expect(res).toEqual({ status: Status.SUCCESS, error_msg: "" });
+    expect(journal).toEqual(["unsubscribed:ann:lobby:5", "unsubscribed:ann:kitchen:-", "disconnect:ann"]);
+  });
+
+  it("is idempotent per session", async () => {
+    const request = { identifiers: '{"user":"ann"}', subscriptions: [ROOM], env: env() };
+    await handler.disconnect(request, meta);
+    const again = await handler.disconnect(request, meta);
+    expect(again.status).toBe(Status.SUCCESS);
+    expect(journal).toEqual(["unsubscribed:ann:lobby:-", "disconnect:ann"]);
+  });
+
+  it("does nothing for a connection that was rejected at Connect", async () => {
+    const res = await handler.disconnect({ identifiers: "", subscriptions: [], env: env() }, meta);
+    expect(res.status).toBe(Status.SUCCESS);
+    expect(journal).toEqual([]);
+  });
+
+  it("keeps going when one callback fails and reports every failure", async () => {
+    const res = await handler.disconnect(
+      { identifiers: '{"user":"fragile"}', subscriptions: ['{"channel":"chat","room":"fragile"}', ROOM], env: env() },
+      meta,
+    );
+    expect(res.status).toBe(Status.ERROR);
+    expect(res.error_msg).toBe("Error in ChatChannel#unsubscribed: unsubscribe exploded; Error in ChatConnection#disconnect: disconnect exploded");
+    expect(journal).toEqual(["unsubscribed:fragile:fragile:-", "unsubscribed:fragile:lobby:-", "disconnect:fragile"]);
+  });
+
+  it("tolerates state that is not a JSON map", async () => {
+    const res = await handler.disconnect({ identifiers: '{"user":"ann"}', subscriptions: [ROOM], env: env({ istate: { [ROOM]: "garbage" } }) }, { sid: "s2", protov: "v1" });
+    expect(res.status).toBe(Status.SUCCESS);
+    expect(journal).toEqual(["unsubscribed:ann:lobby:-", "disconnect:ann"]);
+  });
+});
