@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { Channel, ChannelRegistry, DefinitionError, z, type ChannelClass } from "../../../src/index.js";
+
+function channelWith(actions: Record<string, z.ZodType>, methods: Record<string, () => void> = {}): ChannelClass {
+  class Custom extends Channel {
+    static override identifier = "custom";
+    static override actions = actions;
+  }
+  for (const [name, fn] of Object.entries(methods)) Object.defineProperty(Custom.prototype, name, { value: fn });
+  return Custom;
+}
+
+describe("ChannelRegistry.register", () => {
+  it.each(["subscribed", "unsubscribed", "constructor", "toString", "__proto__", "transmit", "streamFrom", "reject", "logger", "hasOwnProperty"])(
+    "refuses to declare the reserved name %j as an action",
+    (name) => {
+      const actions = Object.create(null) as Record<string, z.ZodType>;
+      Object.defineProperty(actions, name, { value: z.object({}), enumerable: true });
+      expect(() => new ChannelRegistry([channelWith(actions, { [name]: () => {} })])).toThrow(DefinitionError);
+    },
+  );
+
+  it("refuses an action without a method of its own", () => {
+    expect(() => new ChannelRegistry([channelWith({ speak: z.object({}) })])).toThrow(/no method of that name/);
+  });
+
+  it("refuses names that are not identifiers", () => {
+    expect(() => new ChannelRegistry([channelWith({ "do-it": z.object({}) }, { "do-it": () => {} })])).toThrow(DefinitionError);
+  });
+
+  it("refuses a channel without an identifier, a duplicate, or a class that is not a Channel", () => {
+    class Nameless extends Channel {}
+    expect(() => new ChannelRegistry([Nameless])).toThrow(/static identifier/);
+    const a = channelWith({});
+    expect(() => new ChannelRegistry([a, a])).toThrow(/registered twice/);
+    class NotAChannel {
+      static identifier = "x";
+      static params = undefined;
+      static actions = {};
+    }
+    expect(() => new ChannelRegistry([NotAChannel as unknown as ChannelClass])).toThrow(/does not extend Channel/);
+  });
+
+  it("finds actions defined on an intermediate base class but not on Channel itself", () => {
+    class Base extends Channel {
+      shout(): void {}
+    }
+    class Leaf extends Base {
+      static override identifier = "leaf";
+      static override actions = { shout: z.object({}) };
+    }
+    const registry = new ChannelRegistry([Leaf]);
+    const resolved = registry.resolve('{"channel":"leaf"}');
+    expect(registry.resolveAction(resolved.channel, '{"action":"shout"}').name).toBe("shout");
+  });
+});
+
+describe("ChannelRegistry.resolve", () => {
+  class Room extends Channel<{ id: number }> {
+    static override identifier = "Room";
+    static override params = z.object({ id: z.coerce.number().int().positive() });
+  }
+  const registry = new ChannelRegistry([Room]);
+
+  it("returns the channel and its validated params without the channel key", () => {
+    const { channel, params } = registry.resolve('{"channel":"Room","id":"7","extra":true}');
+    expect(channel.channelClass).toBe(Room);
+    expect(params).toEqual({ id: 7 });
+  });
+
+  it("passes params through when the channel declares no schema", () => {
+    class Open extends Channel {
+      static override identifier = "Open";
+    }
+    const { params } = new ChannelRegistry([Open]).resolve('{"channel":"Open","a":[1]}');
+    expect(params).toEqual({ a: [1] });
+  });
+
+  it("refuses an identifier that is absurdly long", () => {
+    expect(() => registry.resolve(JSON.stringify({ channel: "Room", pad: "x".repeat(70_000) }))).toThrow(/too long/);
+  });
+});
