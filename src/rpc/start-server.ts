@@ -1,0 +1,52 @@
+import type { Logger } from "pino";
+import type { Broadcaster } from "../broadcast/broadcaster.js";
+import type { Application } from "../cable/application.js";
+import type { ChannelClass } from "../cable/channel.js";
+import { loadRpcConfig, type RpcConfig } from "../config/rpc-config.js";
+import { RpcHandler } from "./handler.js";
+import { RpcServer } from "./server.js";
+
+export interface StartRpcServerOptions {
+  app: Application;
+  broadcaster: Broadcaster;
+  logger: Logger;
+  /** Defaults to the configuration read from the environment. */
+  config?: Partial<RpcConfig>;
+  env?: NodeJS.ProcessEnv;
+  builtinChannels?: readonly ChannelClass[];
+}
+
+export interface RunningRpcServer {
+  port: number;
+  server: RpcServer;
+  handler: RpcHandler;
+  /** Drains RPC, then flushes and closes the broadcaster. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Starts the RPC server for an application; the embedding API behind `npm run rpc`. */
+export async function startRpcServer(options: StartRpcServerOptions): Promise<RunningRpcServer> {
+  const config = { ...loadRpcConfig(options.env ?? process.env), ...options.config };
+  const handler = new RpcHandler({
+    app: options.app,
+    broadcaster: options.broadcaster,
+    logger: options.logger,
+    builtinChannels: options.builtinChannels ?? [],
+  });
+  const server = new RpcServer({ handler, config, logger: options.logger });
+  const port = await server.start();
+  options.logger.info({ channels: handler.registry.names }, "channels registered");
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    server,
+    handler,
+    stop() {
+      stopping ??= (async () => {
+        await server.shutdown();
+        await options.broadcaster.close();
+      })();
+      return stopping;
+    },
+  };
+}
