@@ -19,3 +19,39 @@ export {
 export type { Broadcaster, Publication, BroadcastMeta, RemoteCommand, DisconnectCommand } from "./broadcast/broadcaster.js";
 export { createLogger, silentLogger, type Logger } from "./logging/logger.js";
 export { z } from "zod";
+
+// --- Cable Ready (src/cable-ready) ---
+// Per-operation option types are reachable as OperationOptionsMap["append"] etc.
+export {
+  CableReady,
+  OperationBuilder,
+  operations,
+  html,
+  unsafeHtml,
+  isSafeHtml,
+  SafeHtml,
+  streamNameFrom,
+  signStreamName,
+  verifyStreamName,
+  verifyStreamNameWithReason,
+  streamFromTag,
+  loadCableReadyConfig,
+  createCableReadyStreamChannel,
+  CABLE_READY_STREAM_CHANNEL,
+  CABLE_READY_VERSION,
+  OPERATION_NAMES,
+  type CustomOperationOptions,
+  type OperationName,
+  type OperationOptionsMap,
+  type CableReadyOperation,
+  type CableReadyPayload,
+  type HtmlValue,
+  type StreamKey,
+  type StreamKeyPart,
+  type StreamVerification,
+  type StreamVerificationFailure,
+  type CableReadyConfig,
+  type CableReadyStreamChannelClass,
+  type CableReadyStreamParams,
+} from "./cable-ready/index.js";
+// --- end Cable Ready ---

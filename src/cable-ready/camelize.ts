@@ -1,0 +1,52 @@
+/**
+ * Key camelization exactly as the cable_ready gem applies it to every operation before
+ * broadcasting: ActiveSupport's `camelize(:lower)` mapped over all keys at every depth
+ * (`deep_transform_keys`). Matching it byte for byte matters because the client reads options
+ * by their camelized names, and because applications ported from Ruby pass nested objects
+ * (`detail`, `styles`, `state`, `options`) whose snake_case keys the gem would have rewritten.
+ */
+
+// ActiveSupport's `\w` and `\d` are ASCII-only, and its `^` matches at the start of any line
+// (Ruby anchors are line anchors), so the first word character at a line start is the one
+// that gets lower-cased. In practice that is the first character of the key.
+const FIRST_WORD_CHARACTER = /(?:^|(?<=\n))[A-Za-z0-9_]/;
+// An underscore or a slash followed by a run of ASCII letters and digits: the run is
+// capitalized (first letter up, rest down) and the underscore dropped; a slash becomes "::".
+const SEGMENT = /(?:_|(\/))([a-z\d]*)/gi;
+
+function capitalize(word: string): string {
+  return word.length === 0 ? word : word.charAt(0).toUpperCase() + word.slice(1).toLowerCase();
+}
+
+/** `focus_selector` -> `focusSelector`, `selectAll` -> `selectAll`, `Background_COLOR` -> `backgroundColor`. */
+export function camelizeKey(key: string): string {
+  return key
+    .replace(FIRST_WORD_CHARACTER, (first) => first.toLowerCase())
+    .replace(SEGMENT, (_match, slash: string | undefined, word: string) => (slash ? `::${capitalize(word)}` : capitalize(word)));
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object") return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Returns a copy of `value` with every plain-object key camelized, descending into arrays as
+ * ActiveSupport does. Other objects (dates, class instances) are left for JSON.stringify.
+ */
+export function deepCamelizeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(deepCamelizeKeys);
+  if (!isPlainObject(value)) return value;
+  // Replays Ruby's in-place `deep_transform_keys!` (delete each key, store under its new name)
+  // so that keys colliding after camelization (`select_all` and `selectAll`) resolve to the
+  // same value the gem would send. Map keeps insertion order the way a Ruby Hash does.
+  const entries = new Map<string, unknown>(Object.entries(value));
+  for (const key of [...entries.keys()]) {
+    const inner = entries.get(key);
+    entries.delete(key);
+    entries.set(camelizeKey(key), deepCamelizeKeys(inner));
+  }
+  // fromEntries defines own properties, so a "__proto__" key could never reach the prototype.
+  return Object.fromEntries(entries);
+}

@@ -1,0 +1,325 @@
+/**
+ * A chainable queue of Cable Ready operations, the TypeScript counterpart of the gem's
+ * `OperationBuilder`: `operations().append({ selector: "#calls", html }).remove({ selector: "#x" })`.
+ *
+ * What it does the way the gem does:
+ * - the operation name is `camelize(:lower)`-ed (`replace_in_place` -> `replaceInPlace`);
+ * - every option key, at any depth, is camelized (`detail.call_sid` -> `detail.callSid`);
+ * - an operation without `selector` reuses the previous operation's `selector`, and its `xpath`
+ *   when that was set — for every following operation, element-targeting or not.
+ * Where it differs: `operation` is the first key of each operation (the gem appends it last;
+ * clients read keys by name, so only the byte order changes), keys whose value is `undefined`
+ * are left out, and `html` must be a SafeHtml (see html.ts).
+ */
+import type { BroadcastMeta, Broadcaster } from "../broadcast/broadcaster.js";
+import { camelizeKey, deepCamelizeKeys } from "./camelize.js";
+import { isSafeHtml, type SafeHtml } from "./html.js";
+import type {
+  AddCssClassOptions,
+  AppendOptions,
+  ClearStorageOptions,
+  CommonOptions,
+  ConsoleLogOptions,
+  ConsoleTableOptions,
+  DispatchEventOptions,
+  GoOptions,
+  GraftOptions,
+  InnerHtmlOptions,
+  InsertAdjacentHtmlOptions,
+  InsertAdjacentTextOptions,
+  MorphOptions,
+  NotificationOptions,
+  OperationName,
+  OperationOptionsMap,
+  OuterHtmlOptions,
+  PrependOptions,
+  PushStateOptions,
+  RedirectToOptions,
+  ReloadOptions,
+  RemoveAttributeOptions,
+  RemoveCssClassOptions,
+  RemoveOptions,
+  RemoveStorageItemOptions,
+  ReplaceOptions,
+  ReplaceStateOptions,
+  ScrollIntoViewOptions,
+  SetAttributeOptions,
+  SetCookieOptions,
+  SetDatasetPropertyOptions,
+  SetFocusOptions,
+  SetMetaOptions,
+  SetPropertyOptions,
+  SetStorageItemOptions,
+  SetStyleOptions,
+  SetStylesOptions,
+  SetTitleOptions,
+  SetValueOptions,
+  TargetOptions,
+  TextContentOptions,
+} from "./operation-catalogue.js";
+import { cableReadyPayload, serializePayload, type CableReadyOperation, type CableReadyPayload } from "./payload.js";
+import { streamNameFrom, type StreamKey } from "./stream-key.js";
+
+/** Options of an operation registered on the client with `CableReady.addOperation`. */
+export type CustomOperationOptions = CommonOptions &
+  TargetOptions & {
+    /** Any `html` option is markup, so it must be SafeHtml here too. */
+    html?: SafeHtml;
+    readonly [option: string]: unknown;
+  };
+
+export class OperationBuilder {
+  #operations: CableReadyOperation[] = [];
+  #previousSelector: unknown = undefined;
+  #previousXpath: unknown = undefined;
+
+  /**
+   * Queues an operation by name: a built-in with its typed options, or a custom operation the
+   * client registered. The name is camelized, so `replace_in_place` and `replaceInPlace` match.
+   */
+  operation<N extends OperationName>(name: N, options: OperationOptionsMap[N]): this;
+  operation(name: string, options?: CustomOperationOptions): this;
+  operation(name: string, options: object = {}): this {
+    this.#operations.push(this.#build(name, options));
+    return this;
+  }
+
+  /** The queued operations as they will go on the wire. */
+  get operations(): readonly CableReadyOperation[] {
+    return [...this.#operations];
+  }
+
+  get size(): number {
+    return this.#operations.length;
+  }
+
+  toPayload(): CableReadyPayload {
+    return cableReadyPayload(this.operations);
+  }
+
+  /** `JSON.stringify(builder)` yields the publication data. */
+  toJSON(): CableReadyPayload {
+    return this.toPayload();
+  }
+
+  /** The publication `data`: `{"cableReady":true,"operations":[…],"version":"5.0.6"}`. */
+  serialize(): string {
+    return serializePayload(this.#operations);
+  }
+
+  /** Empties the queue and forgets the selector carried between operations. */
+  clear(): this {
+    this.#operations = [];
+    this.#previousSelector = undefined;
+    this.#previousXpath = undefined;
+    return this;
+  }
+
+  /**
+   * Publishes the queued operations to one stream (`"calls"` or compound `["call", sid]`).
+   * The queue is kept, so the same operations can go to several streams; nothing is sent when
+   * it is empty.
+   */
+  async broadcastTo(broadcaster: Broadcaster, stream: StreamKey, meta?: BroadcastMeta): Promise<void> {
+    const name = streamNameFrom(stream);
+    if (this.#operations.length === 0) return;
+    await broadcaster.broadcast(name, this.serialize(), meta);
+  }
+
+  #build(name: string, options: object): CableReadyOperation {
+    if (typeof name !== "string") throw new TypeError("An operation name must be a string");
+    const wireName = camelizeKey(name);
+    if (wireName.trim() === "") throw new TypeError("An operation name must not be empty");
+    if (options === null || typeof options !== "object" || Array.isArray(options)) {
+      throw new TypeError(`Options of the ${wireName} operation must be an object`);
+    }
+    const camelized = deepCamelizeKeys({ ...options }) as Record<string, unknown>;
+    const op: Record<string, unknown> = { operation: wireName };
+    for (const [key, value] of Object.entries(camelized)) {
+      // `operation` is the name the client dispatches on; an option must not override it.
+      if (key === "operation" || value === undefined) continue;
+      op[key] = value;
+    }
+    if (op.html !== undefined) op.html = markupOf(op.html, wireName);
+    if (op.selector === undefined && this.#previousSelector !== undefined) {
+      op.selector = this.#previousSelector;
+      if (this.#previousXpath) op.xpath = this.#previousXpath;
+    }
+    if (op.selector !== undefined) {
+      this.#previousSelector = op.selector;
+      this.#previousXpath = op.xpath;
+    }
+    return Object.freeze(op) as CableReadyOperation;
+  }
+
+  // DOM mutations
+
+  append(options: AppendOptions): this {
+    return this.operation("append", options);
+  }
+
+  prepend(options: PrependOptions): this {
+    return this.operation("prepend", options);
+  }
+
+  innerHtml(options: InnerHtmlOptions): this {
+    return this.operation("innerHtml", options);
+  }
+
+  outerHtml(options: OuterHtmlOptions): this {
+    return this.operation("outerHtml", options);
+  }
+
+  replace(options: ReplaceOptions): this {
+    return this.operation("replace", options);
+  }
+
+  insertAdjacentHtml(options: InsertAdjacentHtmlOptions): this {
+    return this.operation("insertAdjacentHtml", options);
+  }
+
+  insertAdjacentText(options: InsertAdjacentTextOptions): this {
+    return this.operation("insertAdjacentText", options);
+  }
+
+  textContent(options: TextContentOptions): this {
+    return this.operation("textContent", options);
+  }
+
+  graft(options: GraftOptions): this {
+    return this.operation("graft", options);
+  }
+
+  remove(options: RemoveOptions = {}): this {
+    return this.operation("remove", options);
+  }
+
+  morph(options: MorphOptions): this {
+    return this.operation("morph", options);
+  }
+
+  // Element properties
+
+  addCssClass(options: AddCssClassOptions): this {
+    return this.operation("addCssClass", options);
+  }
+
+  removeCssClass(options: RemoveCssClassOptions): this {
+    return this.operation("removeCssClass", options);
+  }
+
+  setAttribute(options: SetAttributeOptions): this {
+    return this.operation("setAttribute", options);
+  }
+
+  removeAttribute(options: RemoveAttributeOptions): this {
+    return this.operation("removeAttribute", options);
+  }
+
+  setDatasetProperty(options: SetDatasetPropertyOptions): this {
+    return this.operation("setDatasetProperty", options);
+  }
+
+  setProperty(options: SetPropertyOptions): this {
+    return this.operation("setProperty", options);
+  }
+
+  setStyle(options: SetStyleOptions): this {
+    return this.operation("setStyle", options);
+  }
+
+  setStyles(options: SetStylesOptions): this {
+    return this.operation("setStyles", options);
+  }
+
+  setValue(options: SetValueOptions): this {
+    return this.operation("setValue", options);
+  }
+
+  // Events and meta
+
+  dispatchEvent(options: DispatchEventOptions): this {
+    return this.operation("dispatchEvent", options);
+  }
+
+  setMeta(options: SetMetaOptions): this {
+    return this.operation("setMeta", options);
+  }
+
+  setTitle(options: SetTitleOptions): this {
+    return this.operation("setTitle", options);
+  }
+
+  // Browser manipulation
+
+  clearStorage(options: ClearStorageOptions = {}): this {
+    return this.operation("clearStorage", options);
+  }
+
+  setStorageItem(options: SetStorageItemOptions): this {
+    return this.operation("setStorageItem", options);
+  }
+
+  removeStorageItem(options: RemoveStorageItemOptions): this {
+    return this.operation("removeStorageItem", options);
+  }
+
+  go(options: GoOptions): this {
+    return this.operation("go", options);
+  }
+
+  pushState(options: PushStateOptions): this {
+    return this.operation("pushState", options);
+  }
+
+  replaceState(options: ReplaceStateOptions): this {
+    return this.operation("replaceState", options);
+  }
+
+  redirectTo(options: RedirectToOptions): this {
+    return this.operation("redirectTo", options);
+  }
+
+  reload(options: ReloadOptions = {}): this {
+    return this.operation("reload", options);
+  }
+
+  scrollIntoView(options: ScrollIntoViewOptions = {}): this {
+    return this.operation("scrollIntoView", options);
+  }
+
+  setCookie(options: SetCookieOptions): this {
+    return this.operation("setCookie", options);
+  }
+
+  setFocus(options: SetFocusOptions = {}): this {
+    return this.operation("setFocus", options);
+  }
+
+  // Notifications
+
+  consoleLog(options: ConsoleLogOptions): this {
+    return this.operation("consoleLog", options);
+  }
+
+  consoleTable(options: ConsoleTableOptions): this {
+    return this.operation("consoleTable", options);
+  }
+
+  notification(options: NotificationOptions): this {
+    return this.operation("notification", options);
+  }
+}
+
+function markupOf(value: unknown, operation: string): string {
+  if (isSafeHtml(value)) return value.toString();
+  throw new TypeError(
+    `The ${operation} operation's html must be SafeHtml, not a ${typeof value}: build it with html\`…\` so interpolated text is escaped, ` +
+      "or wrap markup the application itself produced in unsafeHtml(). Plain text belongs in textContent or insertAdjacentText.",
+  );
+}
+
+/** A new, empty operation queue. */
+export function operations(): OperationBuilder {
+  return new OperationBuilder();
+}

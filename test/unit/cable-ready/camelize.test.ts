@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { camelizeKey, deepCamelizeKeys } from "../../../src/cable-ready/camelize.js";
+
+describe("camelizeKey (ActiveSupport camelize(:lower))", () => {
+  it.each([
+    ["focus_selector", "focusSelector"],
+    ["select_all", "selectAll"],
+    ["background_color", "backgroundColor"],
+    ["permanent_attribute_name", "permanentAttributeName"],
+    ["insert_adjacent_html", "insertAdjacentHtml"],
+    ["selectAll", "selectAll"],
+    ["BackgroundColor", "backgroundColor"],
+    ["already_Camel_CASE", "alreadyCamelCase"],
+    ["HTML", "hTML"],
+    ["x__y", "xY"],
+    ["trailing_", "trailing"],
+    ["_private", "Private"],
+    ["2fa_code", "2faCode"],
+    ["a/b_c", "a::BC"],
+    ["--main-color", "--main-color"],
+    ["data-call-sid", "data-call-sid"],
+    ["", ""],
+  ])("%j -> %j", (input, expected) => {
+    expect(camelizeKey(input)).toBe(expected);
+  });
+
+  it("leaves its own output unchanged for keys that start with a letter", () => {
+    for (const key of ["focus_selector", "a/b_c", "HTML", "Background_COLOR"]) {
+      expect(camelizeKey(camelizeKey(key))).toBe(camelizeKey(key));
+    }
+  });
+});
+
+describe("deepCamelizeKeys", () => {
+  it("camelizes keys at every depth, including objects inside arrays", () => {
+    const input = {
+      focus_selector: "#x",
+      detail: { call_sid: "CA1", nested_list: [{ inner_key: 1 }, "plain_string", [{ deep_key: true }]] },
+    };
+    expect(deepCamelizeKeys(input)).toEqual({
+      focusSelector: "#x",
+      detail: { callSid: "CA1", nestedList: [{ innerKey: 1 }, "plain_string", [{ deepKey: true }]] },
+    });
+  });
+
+  it("leaves values alone: only keys change", () => {
+    expect(deepCamelizeKeys({ some_key: "some_value" })).toEqual({ someKey: "some_value" });
+  });
+
+  it("keeps key order", () => {
+    expect(Object.keys(deepCamelizeKeys({ z_z: 1, a_a: 2, m_m: 3 }) as object)).toEqual(["zZ", "aA", "mM"]);
+  });
+
+  it("resolves keys that collide after camelization the way Ruby's deep_transform_keys! does", () => {
+    // Ruby replays delete-then-store per key; the snake_case value wins in either order.
+    expect(deepCamelizeKeys({ select_all: "snake", selectAll: "camel" })).toEqual({ selectAll: "snake" });
+    expect(deepCamelizeKeys({ selectAll: "camel", select_all: "snake" })).toEqual({ selectAll: "snake" });
+  });
+
+  it("does not descend into class instances such as dates", () => {
+    const when = new Date(0);
+    const result = deepCamelizeKeys({ created_at: when }) as { createdAt: unknown };
+    expect(result.createdAt).toBe(when);
+  });
+
+  it("cannot be used to set an object's prototype", () => {
+    const hostile = JSON.parse('{"__proto__": {"polluted": true}}') as unknown;
+    const result = deepCamelizeKeys(hostile) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(result.Proto).toEqual({ polluted: true });
+  });
+});
