@@ -55,3 +55,8 @@ export {
   type CableReadyStreamParams,
 } from "./cable-ready/index.js";
 // --- end Cable Ready ---
+
+export { resolveApplication, type ApplicationContext, type ApplicationExport } from "./cable/application-module.js";
+export { startRpcServer, type RunningRpcServer, type StartRpcServerOptions } from "./rpc/start-server.js";
+export { loadRpcConfig, type RpcConfig } from "./config/rpc-config.js";
+export { ConfigError } from "./config/errors.js";
