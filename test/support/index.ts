@@ -1,0 +1,8 @@
+// One import for tests: `import { startAnycableGo, connectCable } from '../support/index.js'`.
+export * from './anycable-go.js'
+export * from './binaries.js'
+export * from './cable-client.js'
+export * from './nats.js'
+export * from './ports.js'
+export * from './process.js'
+export * from './redis.js'
