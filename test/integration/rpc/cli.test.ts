@@ -1,0 +1,63 @@
+// `npm run rpc` as a process: configured from the environment, in front of anycable-go, stopped by SIGTERM.
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT, connectCable, freePort, spawnProcess, startAnycableGo } from "../../support/index.js";
+
+const TSX = `${REPO_ROOT}/node_modules/.bin/tsx`;
+
+async function startCli(env: Record<string, string>) {
+  return spawnProcess({
+    name: "rpc",
+    command: TSX,
+    args: ["src/cli/rpc.ts", "test/fixtures/chat-app.ts"],
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ANYCABLE_LOG_FORMAT: "json", ...env },
+  });
+}
+
+describe("npm run rpc", () => {
+  it("serves anycable-go and exits 0 on SIGTERM after draining", async () => {
+    const port = await freePort();
+    const anycable = await startAnycableGo({ rpcHost: `127.0.0.1:${port}` });
+    const rpc = await startCli({
+      ANYCABLE_RPC_HOST: `127.0.0.1:${port}`,
+      ANYCABLE_BROADCAST_ADAPTER: "http",
+      ANYCABLE_HTTP_BROADCAST_URL: anycable.broadcastUrl ?? "",
+    });
+    try {
+      await rpc.waitForOutput(/AnyCable RPC server listening/, 20_000);
+      const client = await connectCable(anycable.url, { headers: { cookie: "user=ann" } });
+      const room = await client.subscribe("EchoChannel");
+      await room.perform("echo", { text: "through the broker" });
+      // transmitted directly and broadcast through anycable-go's HTTP broadcaster
+      expect(await room.waitForMessages(2)).toEqual(expect.arrayContaining([{ echo: "through the broker" }, { text: "through the broker" }]));
+      await client.close();
+      const exit = await rpc.stop({ signal: "SIGTERM", timeoutMs: 10_000 });
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(rpc.logs()).toMatch(/RPC server stopped/);
+    } finally {
+      await rpc.stop();
+      await anycable.stop();
+    }
+  });
+
+  it("refuses to start with a readable message when the environment is wrong", async () => {
+    const rpc = await startCli({ ANYCABLE_RPC_HOST: "not-an-address", ANYCABLE_BROADCAST_ADAPTER: "http" });
+    const exit = await rpc.exited;
+    expect(exit.code).toBe(1);
+    expect(rpc.logs()).toContain("Invalid RPC server configuration:\n  ANYCABLE_RPC_HOST: expected host:port");
+  });
+
+  it("says so clearly when the application module is not an application", async () => {
+    const port = await freePort();
+    const rpc = await spawnProcess({
+      name: "rpc",
+      command: TSX,
+      args: ["src/cli/rpc.ts", "test/fixtures/recording-broadcaster.ts"],
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ANYCABLE_LOG_FORMAT: "json", ANYCABLE_RPC_HOST: `127.0.0.1:${port}`, ANYCABLE_BROADCAST_ADAPTER: "http" },
+    });
+    const exit = await rpc.exited;
+    expect(exit.code).toBe(1);
+    expect(rpc.logs()).toMatch(/must default-export defineApplication/);
+  });
+});
