@@ -1,0 +1,145 @@
+import { connect, ErrorCode, Events, NatsError, type NatsConnection } from "nats";
+import type { Logger } from "../logging/logger.js";
+import { backoffDelay, sleep, type BackoffOptions } from "./backoff.js";
+import { errorMessage } from "./errors.js";
+import { redactUrl } from "./redact.js";
+import { SENT, type BroadcastTransport, type DeliveryOutcome, type TransportListener } from "./transport.js";
+
+export interface NatsTransportOptions {
+  servers: string[];
+  subject: string;
+  reconnect: BackoffOptions;
+  logger: Logger;
+}
+
+/** Errors about the message itself; everything else (closed, disconnected) is worth a retry. */
+const PERMANENT = new Set<string>([ErrorCode.MaxPayloadExceeded, ErrorCode.BadPayload]);
+
+/**
+ * PUB on the subject anycable-go's nats broadcaster subscribes to. A window of publishes is
+ * acknowledged by one flush (PING/PONG): nats.js throws away whatever it buffered while
+ * disconnected when it redials, so only a PONG proves the server has the messages.
+ */
+export class NatsTransport implements BroadcastTransport {
+  readonly kind = "NATS";
+  readonly target: string;
+  private nc: NatsConnection | undefined;
+  private connected = false;
+  private readonly stopping = new AbortController();
+
+  constructor(private readonly options: NatsTransportOptions) {
+    this.target = options.servers.map(redactUrl).join(",");
+  }
+
+  get ready(): boolean {
+    return this.connected;
+  }
+
+  start(listener: TransportListener): void {
+    void this.connectLoop(listener);
+  }
+
+  /**
+   * The first connection is retried here rather than with nats.js's waitOnFirstConnect: a pending
+   * waitOnFirstConnect connect() cannot be cancelled, and would keep a closing process alive.
+   * Once connected, nats.js reconnects by itself, forever (maxReconnectAttempts: -1).
+   */
+  private async connectLoop(listener: TransportListener): Promise<void> {
+    for (let attempt = 1; !this.stopping.signal.aborted; attempt += 1) {
+      try {
+        const nc = await connect({
+          servers: this.options.servers,
+          name: "anycable-ts broadcaster",
+          reconnect: true,
+          maxReconnectAttempts: -1,
+          // nats.js waits a fixed time between redials (its default is 2 s).
+          reconnectTimeWait: Math.min(2_000, this.options.reconnect.maxDelayMs),
+          waitOnFirstConnect: false,
+          timeout: 5_000,
+          // Notice a half-open connection within ~30 s instead of nats.js's default 4 min.
+          pingInterval: 10_000,
+          maxPingOut: 3,
+          noEcho: true,
+        });
+        if (this.stopping.signal.aborted) {
+          await nc.close();
+          return;
+        }
+        this.nc = nc;
+        this.connected = true;
+        listener.up();
+        void this.watch(nc, listener);
+        const closedWith = await nc.closed();
+        this.connected = false;
+        this.nc = undefined;
+        if (this.stopping.signal.aborted) return;
+        // Only an unrecoverable error (e.g. authorization) closes a client that reconnects forever.
+        listener.down(closedWith ?? new Error("NATS connection closed"));
+        attempt = 0;
+      } catch (error) {
+        if (this.stopping.signal.aborted) return;
+        listener.down(error instanceof Error ? error : new Error(String(error)));
+      }
+      await sleep(backoffDelay(Math.max(attempt, 1), this.options.reconnect), this.stopping.signal);
+    }
+  }
+
+  private async watch(nc: NatsConnection, listener: TransportListener): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === Events.Disconnect) {
+        this.connected = false;
+        if (!this.stopping.signal.aborted) listener.down(new Error(`disconnected from ${redactUrl(String(status.data))}`));
+      } else if (status.type === Events.Reconnect) {
+        this.connected = true;
+        listener.up();
+      } else if (status.type === Events.Error) {
+        // e.g. a permissions violation: the server drops the message but keeps the connection.
+        this.options.logger.error({ status: String(status.data) }, "NATS server reported an error");
+      }
+    }
+  }
+
+  async deliver(payloads: readonly string[]): Promise<DeliveryOutcome[]> {
+    const nc = this.nc;
+    if (nc === undefined || !this.connected) return payloads.map(() => ({ status: "retry", error: new Error("not connected to NATS") }));
+    const outcomes: DeliveryOutcome[] = [];
+    let published = false;
+    let retryRest: Error | undefined;
+    for (const payload of payloads) {
+      if (retryRest !== undefined) {
+        outcomes.push({ status: "retry", error: retryRest });
+        continue;
+      }
+      try {
+        nc.publish(this.options.subject, payload);
+        outcomes.push(SENT);
+        published = true;
+      } catch (error) {
+        const err = error instanceof Error ? error : new Error(String(error));
+        const permanent = err instanceof NatsError && PERMANENT.has(err.code);
+        if (permanent) outcomes.push({ status: "failed", error: err });
+        else {
+          retryRest = err;
+          outcomes.push({ status: "retry", error: err });
+        }
+      }
+    }
+    if (!published) return outcomes;
+    try {
+      await nc.flush();
+      return outcomes;
+    } catch (error) {
+      // The PONG never came: some of these may have arrived, but none is known to have.
+      const err = new Error(`NATS flush failed: ${errorMessage(error)}`);
+      return outcomes.map((o) => (o.status === "sent" ? { status: "retry", error: err } : o));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    this.connected = false;
+    const nc = this.nc;
+    this.nc = undefined;
+    if (nc !== undefined && !nc.isClosed()) await nc.close();
+  }
+}

@@ -1,0 +1,261 @@
+// Broker outages with real brokers: stopped and restarted on the same port while publications keep
+// coming, unreachable at start-up, and the bounded queue overflowing. Nothing published is lost
+// silently: it is delivered after reconnection, in order, once, or its promise rejects loudly.
+import { Redis } from "ioredis";
+import { connect, type NatsConnection } from "nats";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BroadcastQueueFullError } from "../../../src/broadcast/errors.js";
+import { createBroadcaster } from "../../../src/broadcast/factory.js";
+import type { QueuedBroadcaster } from "../../../src/broadcast/queued-broadcaster.js";
+import { captureLogger, type CapturedLogs } from "./support/capture-logger.js";
+import { freePort } from "./support/free-port.js";
+import { startGateProxy, type GateProxy } from "./support/gate-proxy.js";
+import type { Service } from "./support/processes.js";
+import { startNats, startRedis } from "./support/services.js";
+import { testConfig } from "./support/test-config.js";
+import { delay, waitFor, within } from "./support/wait.js";
+
+const N = 60;
+const STOP_AT = 20;
+const RESTART_AT = 40;
+
+type Settled = { ok: true } | { ok: false; error: unknown };
+
+const cleanups: Array<() => Promise<void> | void> = [];
+const crashes: unknown[] = [];
+const onCrash = (error: unknown) => crashes.push(error);
+
+beforeAll(() => {
+  process.on("unhandledRejection", onCrash);
+  process.on("uncaughtException", onCrash);
+});
+afterAll(() => {
+  process.off("unhandledRejection", onCrash);
+  process.off("uncaughtException", onCrash);
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  expect(crashes).toEqual([]);
+});
+
+function broadcasterFor(env: NodeJS.ProcessEnv): { broadcaster: QueuedBroadcaster; logs: CapturedLogs } {
+  const logs = captureLogger();
+  const broadcaster = createBroadcaster(testConfig(env), logs.logger);
+  cleanups.push(() => broadcaster.close());
+  return { broadcaster, logs };
+}
+
+function settle(promise: Promise<void>): Promise<Settled> {
+  return promise.then(
+    () => ({ ok: true }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
+
+async function gate(port: number): Promise<GateProxy> {
+  const proxy = await startGateProxy(port);
+  cleanups.push(() => proxy.close());
+  return proxy;
+}
+
+function tracked(service: Service): Service {
+  cleanups.push(() => service.stop());
+  return service;
+}
+
+/**
+ * Publishes {n: 1..N} on stream "fault" every few milliseconds without awaiting delivery (as an
+ * RPC handler that must not stall would), calling `at(i)` after publication i.
+ */
+async function broadcastLoop(broadcaster: QueuedBroadcaster, at: (i: number) => Promise<void>): Promise<Settled[]> {
+  const results: Array<Promise<Settled>> = [];
+  for (let i = 1; i <= N; i++) {
+    results.push(settle(broadcaster.broadcast("fault", { n: i })));
+    await at(i);
+    await delay(3);
+  }
+  return within("every publication to settle", Promise.all(results), 20_000);
+}
+
+const numberOf = (json: string): number => (JSON.parse((JSON.parse(json) as { data: string }).data) as { n: number }).n;
+const oneToN = Array.from({ length: N }, (_, i) => i + 1);
+
+describe("broker restarts while publishing", () => {
+  it("redis: redis-server stopped and restarted on the same port; every message arrives once, in order", async ({ annotate }) => {
+    let redis = tracked(await startRedis());
+    const port = redis.port;
+    const proxy = await gate(port);
+    const channel = "fault-channel";
+
+    const received: number[] = [];
+    const subscriber = new Redis({ port, host: "127.0.0.1", retryStrategy: () => 20, maxRetriesPerRequest: null });
+    cleanups.push(() => subscriber.disconnect());
+    subscriber.on("error", () => undefined);
+    subscriber.on("message", (_channel: string, message: string) => received.push(numberOf(message)));
+    await subscriber.subscribe(channel);
+
+    const { broadcaster, logs } = broadcasterFor({
+      ANYCABLE_BROADCAST_ADAPTER: "redis",
+      REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
+      ANYCABLE_REDIS_CHANNEL: channel,
+      ANYCABLE_BROADCAST_QUEUE_SIZE: "1000",
+    });
+
+    let queuedWhileDown = 0;
+    const results = await broadcastLoop(broadcaster, async (i) => {
+      if (i === STOP_AT) {
+        // Stop between publications: a message in flight at the instant of a crash may be
+        // delivered twice (at-least-once), which this test does not set out to show.
+        await waitFor("publications so far to be acknowledged", () => broadcaster.pending === 0);
+        proxy.shut();
+        await redis.stop();
+      }
+      if (i === RESTART_AT) {
+        queuedWhileDown = broadcaster.pending;
+        redis = tracked(await startRedis(port));
+        const admin = new Redis({ port, host: "127.0.0.1", retryStrategy: () => 20 });
+        try {
+          await waitFor("the subscriber to resubscribe", async () => {
+            const [, count] = (await admin.pubsub("NUMSUB", channel)) as [string, number];
+            return count >= 1;
+          });
+        } finally {
+          admin.disconnect();
+        }
+        proxy.open();
+      }
+    });
+
+    await waitFor(() => `${N} messages at the subscriber, got ${received.length}`, () => received.length >= N, 10_000);
+    await delay(50);
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(received).toEqual(oneToN);
+    expect(queuedWhileDown).toBe(RESTART_AT - STOP_AT);
+    expect(logs.at("warn").map((l) => l.msg)).toContain(
+      `lost connection to Redis at redis://127.0.0.1:${proxy.port}, will keep retrying; publications are queued (max 1000)`,
+    );
+    const reconnected = logs.at("info").find((l) => l.msg.startsWith("reconnected to Redis"));
+    expect(reconnected?.pending).toBeGreaterThanOrEqual(queuedWhileDown);
+    await annotate(`redis: ${N} published, ${queuedWhileDown} queued while redis-server was down, ${received.length} received in order, 0 rejected, 0 duplicated`);
+  });
+
+  it("nats: nats-server stopped and restarted on the same port; every message arrives once, in order", async ({ annotate }) => {
+    let nats = tracked(await startNats());
+    const port = nats.port;
+    const proxy = await gate(port);
+    const subject = "fault-subject";
+
+    const received: number[] = [];
+    const subscriber: NatsConnection = await connect({ servers: `nats://127.0.0.1:${port}`, reconnectTimeWait: 20, maxReconnectAttempts: -1 });
+    cleanups.push(() => subscriber.close());
+    const sub = subscriber.subscribe(subject);
+    void (async () => {
+      for await (const m of sub) received.push(numberOf(m.string()));
+    })();
+    await subscriber.flush();
+
+    const { broadcaster, logs } = broadcasterFor({
+      ANYCABLE_NATS_SERVERS: `nats://127.0.0.1:${proxy.port}`,
+      ANYCABLE_NATS_CHANNEL: subject,
+      ANYCABLE_BROADCAST_QUEUE_SIZE: "1000",
+    });
+
+    let queuedWhileDown = 0;
+    const results = await broadcastLoop(broadcaster, async (i) => {
+      if (i === STOP_AT) {
+        await waitFor("publications so far to be acknowledged", () => broadcaster.pending === 0);
+        proxy.shut();
+        await nats.stop();
+      }
+      if (i === RESTART_AT) {
+        queuedWhileDown = broadcaster.pending;
+        nats = tracked(await startNats({ port }));
+        // A PONG from the new server proves it has the subscriber's SUB (sent before any PING).
+        await waitFor("the subscriber to reconnect", async () => {
+          await within("a flush", subscriber.flush(), 1_000);
+          return true;
+        });
+        proxy.open();
+      }
+    });
+
+    await waitFor(() => `${N} messages at the subscriber, got ${received.length}`, () => received.length >= N, 10_000);
+    await delay(50);
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(received).toEqual(oneToN);
+    expect(queuedWhileDown).toBe(RESTART_AT - STOP_AT);
+    expect(logs.at("warn").map((l) => l.msg)).toContain(
+      `lost connection to NATS at nats://127.0.0.1:${proxy.port}, will keep retrying; publications are queued (max 1000)`,
+    );
+    const reconnected = logs.at("info").find((l) => l.msg.startsWith("reconnected to NATS"));
+    expect(reconnected?.pending).toBeGreaterThanOrEqual(queuedWhileDown);
+    await annotate(`nats: ${N} published, ${queuedWhileDown} queued while nats-server was down, ${received.length} received in order, 0 rejected, 0 duplicated`);
+  });
+});
+
+describe("unreachable at start-up", () => {
+  it("nats: logs that it cannot reach NATS, keeps retrying, and delivers once nats-server starts", async () => {
+    const port = await freePort();
+    const proxy = await gate(port);
+    proxy.shut();
+    const { broadcaster, logs } = broadcasterFor({ ANYCABLE_NATS_SERVERS: `nats://127.0.0.1:${proxy.port}` });
+    const early = broadcaster.broadcast("early", "queued before NATS existed");
+    await waitFor("a warning", () => logs.at("warn").length > 0, 5_000);
+    expect(logs.at("warn")[0]).toMatchObject({
+      msg: `cannot reach NATS at nats://127.0.0.1:${proxy.port}, will keep retrying; publications are queued (max 10000)`,
+    });
+
+    const nats = tracked(await startNats({ port }));
+    const subscriber = await connect({ servers: `nats://127.0.0.1:${nats.port}` });
+    cleanups.push(() => subscriber.close());
+    const received: string[] = [];
+    const sub = subscriber.subscribe("__anycable__");
+    void (async () => {
+      for await (const m of sub) received.push(m.string());
+    })();
+    await subscriber.flush();
+    proxy.open();
+
+    await within("the queued publication", early, 10_000);
+    await waitFor("the message at the subscriber", () => received.length === 1, 5_000);
+    expect(received).toEqual(['{"stream":"early","data":"queued before NATS existed"}']);
+    expect(logs.at("info").some((l) => l.msg === `connected to NATS at nats://127.0.0.1:${proxy.port}; flushing 1 queued publication(s)`)).toBe(true);
+  });
+
+  it("redisx: a full queue rejects loudly; what fit is XADDed in order when Redis appears, and close() waits for it", async ({ annotate }) => {
+    const port = await freePort();
+    const { broadcaster, logs } = broadcasterFor({
+      ANYCABLE_BROADCAST_ADAPTER: "redisx",
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      ANYCABLE_BROADCAST_QUEUE_SIZE: "5",
+    });
+    await waitFor("a warning", () => logs.at("warn").length > 0, 5_000);
+    expect(logs.at("warn")[0]?.msg).toBe(
+      `cannot reach Redis stream at redis://127.0.0.1:${port}, will keep retrying; publications are queued (max 5)`,
+    );
+
+    const results = Array.from({ length: 8 }, (_, i) => settle(broadcaster.broadcast("q", { n: i + 1 })));
+    const overflow = (await Promise.all(results.slice(5))).map((r) => (r.ok ? undefined : r.error));
+    for (const error of overflow) {
+      expect(error).toBeInstanceOf(BroadcastQueueFullError);
+      expect((error as Error).message).toBe(
+        `broadcast queue is full (5 pending, max 5; Redis stream at redis://127.0.0.1:${port} is unreachable); stream "q" was not sent`,
+      );
+    }
+    expect(logs.at("error")).toHaveLength(3);
+    expect(logs.at("error")[0]).toMatchObject({ stream: "q", queueSize: 5, maxQueueSize: 5 });
+
+    // Redis appears, and the application shuts down at once: close() still delivers the five.
+    tracked(await startRedis(port));
+    await broadcaster.close();
+    expect((await Promise.all(results.slice(0, 5))).every((r) => r.ok)).toBe(true);
+    const admin = new Redis({ port, host: "127.0.0.1" });
+    try {
+      const entries = await admin.xrange("__anycable__", "-", "+");
+      expect(entries.map(([, fields]) => numberOf(fields[1] ?? ""))).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      admin.disconnect();
+    }
+    await annotate("redisx: queue size 5, 8 published while unreachable: 3 rejected with BroadcastQueueFullError (3 error logs), 5 delivered in order by close()");
+  });
+});

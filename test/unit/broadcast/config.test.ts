@@ -1,0 +1,91 @@
+// Env names and defaults shared with anycable-go and the Ruby gem; errors a person can act on.
+import { createHmac } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { deriveBroadcastKey, loadBroadcastConfig } from "../../../src/broadcast/config.js";
+import { ConfigError } from "../../../src/config/errors.js";
+
+describe("loadBroadcastConfig", () => {
+  it("defaults to NATS on the local default server, like the reference", () => {
+    const c = loadBroadcastConfig({});
+    expect(c.adapter).toBe("nats");
+    expect(c.nats).toEqual({ servers: ["nats://127.0.0.1:4222"], subject: "__anycable__" });
+    expect(c.redis).toEqual({ url: "redis://localhost:6379", channel: "__anycable__" });
+    expect(c.http).toMatchObject({ url: "http://localhost:8090/_broadcast", urlIsDefault: true, key: undefined, keySource: "none" });
+    expect(c.queueSize).toBe(10_000);
+    expect(c.flushTimeoutMs).toBe(5_000);
+  });
+
+  it("reads every adapter name, case-insensitively", () => {
+    for (const name of ["nats", "redis", "redisx", "http", "REDISX"]) {
+      expect(loadBroadcastConfig({ ANYCABLE_BROADCAST_ADAPTER: name }).adapter).toBe(name.toLowerCase());
+    }
+  });
+
+  it("rejects an unknown adapter with a readable ConfigError", () => {
+    const attempt = () => loadBroadcastConfig({ ANYCABLE_BROADCAST_ADAPTER: "kafka" });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/ANYCABLE_BROADCAST_ADAPTER: unknown broadcast adapter "kafka"; expected one of nats, redis, redisx, http/);
+  });
+
+  it("rejects anycable-go's comma list: a publisher talks to one broker", () => {
+    expect(() => loadBroadcastConfig({ ANYCABLE_BROADCAST_ADAPTER: "http,redis" })).toThrow(/unknown broadcast adapter "http,redis"/);
+  });
+
+  it("splits ANYCABLE_NATS_SERVERS on commas", () => {
+    const c = loadBroadcastConfig({ ANYCABLE_NATS_SERVERS: "nats://a:4222, nats://b:4223 ,c:4224", ANYCABLE_NATS_CHANNEL: "_cable_" });
+    expect(c.nats).toEqual({ servers: ["nats://a:4222", "nats://b:4223", "c:4224"], subject: "_cable_" });
+    expect(() => loadBroadcastConfig({ ANYCABLE_NATS_SERVERS: "nats://a b" })).toThrow(/ANYCABLE_NATS_SERVERS/);
+  });
+
+  it("takes ANYCABLE_REDIS_URL, else REDIS_URL", () => {
+    expect(loadBroadcastConfig({ REDIS_URL: "redis://r:1/2" }).redis.url).toBe("redis://r:1/2");
+    expect(loadBroadcastConfig({ REDIS_URL: "redis://r:1", ANYCABLE_REDIS_URL: "rediss://a:2" }).redis.url).toBe("rediss://a:2");
+    expect(loadBroadcastConfig({ REDIS_URL: "", ANYCABLE_REDIS_URL: "" }).redis.url).toBe("redis://localhost:6379");
+    expect(() => loadBroadcastConfig({ REDIS_URL: "localhost:6379" })).toThrow(/REDIS_URL: expected a redis or rediss URL/);
+  });
+
+  it("uses ANYCABLE_REDIS_CHANNEL as the channel (redis) and the stream (redisx)", () => {
+    expect(loadBroadcastConfig({ ANYCABLE_BROADCAST_ADAPTER: "redisx", ANYCABLE_REDIS_CHANNEL: "bx" }).redis.channel).toBe("bx");
+  });
+
+  it("derives the broadcast key from ANYCABLE_SECRET as hex HMAC-SHA256(secret, 'broadcast-cable')", () => {
+    const expected = createHmac("sha256", "qwerty").update("broadcast-cable").digest("hex");
+    // The same value anycable-go's own features/sse.testfile uses for secret "qwerty".
+    expect(expected).toBe("42923a28b760e667fc92f7c6123bb07a282822b329dd2ef48e7aee7830d98485");
+    expect(deriveBroadcastKey("qwerty")).toBe(expected);
+    const c = loadBroadcastConfig({ ANYCABLE_SECRET: "qwerty", ANYCABLE_BROADCAST_ADAPTER: "http" });
+    expect(c.http.key).toBe(expected);
+    expect(c.http.keySource).toBe("ANYCABLE_SECRET");
+  });
+
+  it("prefers an explicit ANYCABLE_BROADCAST_KEY, and 'none' means no key at all", () => {
+    expect(loadBroadcastConfig({ ANYCABLE_BROADCAST_KEY: "k", ANYCABLE_SECRET: "s" }).http).toMatchObject({ key: "k", keySource: "ANYCABLE_BROADCAST_KEY" });
+    expect(loadBroadcastConfig({ ANYCABLE_BROADCAST_KEY: "none", ANYCABLE_SECRET: "s" }).http).toMatchObject({ key: undefined, keySource: "none" });
+    expect(loadBroadcastConfig({ ANYCABLE_SECRET: "none" }).http.key).toBeUndefined();
+  });
+
+  it("defaults the HTTP URL to anycable-go's main port when a key is set, as the Ruby gem does", () => {
+    expect(loadBroadcastConfig({ ANYCABLE_SECRET: "s" }).http.url).toBe("http://localhost:8080/_broadcast");
+    expect(loadBroadcastConfig({ ANYCABLE_BROADCAST_KEY: "k" }).http.url).toBe("http://localhost:8080/_broadcast");
+    const explicit = loadBroadcastConfig({ ANYCABLE_SECRET: "s", ANYCABLE_HTTP_BROADCAST_URL: "https://ws.example.com/_broadcast" }).http;
+    expect(explicit).toMatchObject({ url: "https://ws.example.com/_broadcast", urlIsDefault: false });
+    expect(() => loadBroadcastConfig({ ANYCABLE_HTTP_BROADCAST_URL: "ws.example.com" })).toThrow(/expected a http or https URL/);
+  });
+
+  it("reads the queue size and flush timeout", () => {
+    const c = loadBroadcastConfig({ ANYCABLE_BROADCAST_QUEUE_SIZE: "50", ANYCABLE_BROADCAST_FLUSH_TIMEOUT: "2" });
+    expect(c.queueSize).toBe(50);
+    expect(c.flushTimeoutMs).toBe(2_000);
+    expect(() => loadBroadcastConfig({ ANYCABLE_BROADCAST_QUEUE_SIZE: "0" })).toThrow(/ANYCABLE_BROADCAST_QUEUE_SIZE/);
+    expect(() => loadBroadcastConfig({ ANYCABLE_BROADCAST_QUEUE_SIZE: "lots" })).toThrow(/positive whole number/);
+  });
+
+  it("lists every problem at once", () => {
+    try {
+      loadBroadcastConfig({ ANYCABLE_BROADCAST_ADAPTER: "x", REDIS_URL: "nope" });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toMatch(/^Invalid broadcasting configuration:\n {2}ANYCABLE_BROADCAST_ADAPTER: .*\n {2}REDIS_URL: /);
+    }
+  });
+});

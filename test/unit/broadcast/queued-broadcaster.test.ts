@@ -1,0 +1,203 @@
+// Queueing semantics shared by every adapter, against a broker stand-in the test switches on and off.
+import { afterEach, describe, expect, it } from "vitest";
+import { QueuedBroadcaster } from "../../../src/broadcast/queued-broadcaster.js";
+import { BroadcastClosedError, BroadcastQueueFullError, BroadcastRejectedError } from "../../../src/broadcast/errors.js";
+import { captureLogger } from "../../integration/broadcast/support/capture-logger.js";
+import { FakeTransport } from "./fake-transport.js";
+
+const open: QueuedBroadcaster[] = [];
+
+function setup(options: { queueSize?: number; flushTimeoutMs?: number } = {}) {
+  const transport = new FakeTransport();
+  const logs = captureLogger();
+  const broadcaster = new QueuedBroadcaster({
+    transport,
+    logger: logs.logger,
+    queueSize: options.queueSize ?? 100,
+    flushTimeoutMs: options.flushTimeoutMs ?? 100,
+    retry: { minDelayMs: 5, maxDelayMs: 20 },
+  });
+  open.push(broadcaster);
+  return { transport, logs, broadcaster };
+}
+
+/** Resolves with how a promise ended, so pending ones can be told apart without waiting. */
+function track(promise: Promise<void>) {
+  const state: { status: "pending" | "fulfilled" | "rejected"; error?: unknown } = { status: "pending" };
+  promise.then(
+    () => (state.status = "fulfilled"),
+    (error: unknown) => Object.assign(state, { status: "rejected", error }),
+  );
+  return state;
+}
+
+const data = (payload: string) => (JSON.parse(payload) as { data: string }).data;
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((b) => b.close()));
+});
+
+describe("QueuedBroadcaster", () => {
+  it("resolves a broadcast once the transport delivered it", async () => {
+    const { transport, broadcaster } = setup();
+    transport.up();
+    await broadcaster.broadcast("s", { n: 1 });
+    expect(transport.delivered).toEqual(['{"stream":"s","data":"{\\"n\\":1}"}']);
+    expect(broadcaster.pending).toBe(0);
+  });
+
+  it("sends calls made in one tick together, in call order", async () => {
+    const { transport, broadcaster } = setup();
+    transport.up();
+    await Promise.all([1, 2, 3, 4, 5].map((n) => broadcaster.broadcast("s", String(n))));
+    expect(transport.delivered.map(data)).toEqual(["1", "2", "3", "4", "5"]);
+    expect(transport.deliverCalls).toBe(1);
+  });
+
+  it("sends a batch as one message and a command as another", async () => {
+    const { transport, broadcaster } = setup();
+    transport.up();
+    await broadcaster.broadcastMany([
+      { stream: "a", data: "1" },
+      { stream: "b", data: "2" },
+    ]);
+    await broadcaster.broadcastMany([]);
+    await broadcaster.broadcastCommand({ command: "disconnect", payload: { identifier: "ids", reconnect: false } });
+    expect(transport.delivered).toEqual([
+      '[{"stream":"a","data":"1"},{"stream":"b","data":"2"}]',
+      '{"command":"disconnect","payload":{"identifier":"ids","reconnect":false}}',
+    ]);
+  });
+
+  it("rejects what cannot be encoded without queueing it", async () => {
+    const { broadcaster } = setup();
+    await expect(broadcaster.broadcast("", "x")).rejects.toThrow(TypeError);
+    expect(broadcaster.pending).toBe(0);
+  });
+
+  it("logs an unreachable broker at start-up and queues publications until it is reachable", async () => {
+    const { transport, logs, broadcaster } = setup({ queueSize: 7 });
+    transport.down(new Error("connect ECONNREFUSED 127.0.0.1:1"));
+    transport.down(new Error("connect ECONNREFUSED 127.0.0.1:1"));
+    const states = [1, 2, 3].map((n) => track(broadcaster.broadcast("s", String(n))));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(states.map((s) => s.status)).toEqual(["pending", "pending", "pending"]);
+    expect(broadcaster.pending).toBe(3);
+
+    const warnings = logs.at("warn");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({
+      msg: "cannot reach Fake broker at fake://broker:1, will keep retrying; publications are queued (max 7)",
+      reason: "connect ECONNREFUSED 127.0.0.1:1",
+    });
+
+    transport.up();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(states.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
+    expect(transport.delivered.map(data)).toEqual(["1", "2", "3"]);
+    expect(logs.at("info").some((l) => l.msg === "connected to Fake broker at fake://broker:1; flushing 3 queued publication(s)")).toBe(true);
+  });
+
+  it("after a lost connection, flushes what queued meanwhile in order and says it reconnected", async () => {
+    const { transport, logs, broadcaster } = setup();
+    transport.up();
+    await broadcaster.broadcast("s", "before");
+    transport.down(new Error("socket closed"));
+    const during = Promise.all(["d1", "d2", "d3"].map((d) => broadcaster.broadcast("s", d)));
+    await new Promise((r) => setTimeout(r, 20));
+    transport.up();
+    await during;
+    await broadcaster.broadcast("s", "after");
+    expect(transport.delivered.map(data)).toEqual(["before", "d1", "d2", "d3", "after"]);
+    expect(logs.at("warn")[0]?.msg).toBe("lost connection to Fake broker at fake://broker:1, will keep retrying; publications are queued (max 100)");
+    expect(logs.at("info").some((l) => l.msg === "reconnected to Fake broker at fake://broker:1; flushing 3 queued publication(s)")).toBe(true);
+  });
+
+  it("when the queue is full, rejects at once with a clear error and logs it at error level with context", async () => {
+    const { transport, logs, broadcaster } = setup({ queueSize: 3 });
+    transport.down();
+    const queued = [1, 2, 3].map((n) => track(broadcaster.broadcast("room:1", String(n))));
+    const overflow = broadcaster.broadcast("room:9", "4");
+    await expect(overflow).rejects.toBeInstanceOf(BroadcastQueueFullError);
+    await expect(overflow).rejects.toThrow(
+      'broadcast queue is full (3 pending, max 3; Fake broker at fake://broker:1 is unreachable); stream "room:9" was not sent',
+    );
+    const errors = logs.at("error");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ stream: "room:9", queueSize: 3, maxQueueSize: 3, target: "fake://broker:1" });
+
+    // The three already queued are not affected and go out once the broker is back.
+    transport.up();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(queued.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
+    expect(transport.delivered.map(data)).toEqual(["1", "2", "3"]);
+    await broadcaster.broadcast("room:9", "5");
+  });
+
+  it("counts a batch as one queue slot and names its streams when it does not fit", async () => {
+    const { transport, logs, broadcaster } = setup({ queueSize: 1 });
+    transport.down();
+    const first = track(broadcaster.broadcastMany([{ stream: "a", data: "1" }, { stream: "b", data: "2" }]));
+    await expect(broadcaster.broadcastMany([{ stream: "c", data: "3" }])).rejects.toThrow(/batch of 1 to "c" was not sent/);
+    expect(logs.at("error")[0]).toMatchObject({ streams: ["c"], batchSize: 1 });
+    expect(first.status).toBe("pending");
+  });
+
+  it("retries what the transport reports as retry, keeping order, and rejects what it refuses", async () => {
+    const { transport, logs, broadcaster } = setup();
+    transport.up();
+    let hiccups = 2;
+    transport.behaviour = (payload) => {
+      if (data(payload) === "bad") return { status: "failed", error: new Error("WRONGTYPE Operation against a key holding the wrong kind of value") };
+      if (data(payload) === "2" && hiccups-- > 0) return { status: "retry", error: new Error("LOADING") };
+      return { status: "sent" };
+    };
+    const results = await Promise.allSettled(["1", "bad", "2", "3"].map((d) => broadcaster.broadcast("s", d)));
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled", "fulfilled"]);
+    const refused = (results[1] as PromiseRejectedResult).reason as BroadcastRejectedError;
+    expect(refused).toBeInstanceOf(BroadcastRejectedError);
+    expect(refused.message).toBe('Fake broker at fake://broker:1 refused stream "s": WRONGTYPE Operation against a key holding the wrong kind of value');
+    expect(transport.delivered.map(data)).toEqual(["1", "2", "3"]);
+    expect(logs.at("error")[0]).toMatchObject({ stream: "s", msg: expect.stringMatching(/not retrying$/) });
+  });
+
+  it("close() waits for pending publications to be delivered, then stops the transport", async () => {
+    const { transport, broadcaster } = setup({ flushTimeoutMs: 2_000 });
+    transport.down();
+    const pending = [1, 2].map((n) => track(broadcaster.broadcast("s", String(n))));
+    setTimeout(() => transport.up(), 30);
+    await broadcaster.close();
+    expect(pending.map((s) => s.status)).toEqual(["fulfilled", "fulfilled"]);
+    expect(transport.delivered.map(data)).toEqual(["1", "2"]);
+    expect(transport.stopped).toBe(true);
+  });
+
+  it("close() gives up after the flush timeout: rejects what is left and logs how much was lost", async () => {
+    const { transport, logs, broadcaster } = setup({ flushTimeoutMs: 50 });
+    transport.down();
+    const left = broadcaster.broadcast("s", "1");
+    const leftToo = broadcaster.broadcast("t", "2");
+    await broadcaster.close();
+    await expect(left).rejects.toBeInstanceOf(BroadcastClosedError);
+    await expect(leftToo).rejects.toThrow(/closing with 2 undelivered publication\(s\).*stream "t" was not sent/);
+    expect(logs.at("error").find((l) => l.undelivered === 2)).toMatchObject({ streams: ["s", "t"] });
+    expect(transport.stopped).toBe(true);
+  });
+
+  it("rejects publishing after close() began, loudly", async () => {
+    const { transport, logs, broadcaster } = setup();
+    transport.up();
+    const closing = broadcaster.close();
+    await expect(broadcaster.broadcast("s", "late")).rejects.toBeInstanceOf(BroadcastClosedError);
+    await closing;
+    expect(logs.at("error")[0]).toMatchObject({ stream: "s", msg: 'broadcaster is closed; stream "s" was not sent' });
+    expect(broadcaster.close()).toBe(closing);
+  });
+
+  it("logs a long outage once, not on every failed attempt", async () => {
+    const { transport, logs } = setup();
+    for (let i = 0; i < 5; i++) transport.down();
+    expect(logs.at("warn")).toHaveLength(1);
+    expect(logs.at("debug").filter((l) => l.msg === "Fake broker still unreachable")).toHaveLength(4);
+  });
+});
