@@ -25,7 +25,11 @@ export function createTransport(config: BroadcastConfig, logger: Logger): Broadc
  * The broadcaster for the configured adapter, already connecting in the background: an
  * unreachable broker is logged and retried, never thrown, and publications queue meanwhile.
  */
-export function createBroadcaster(config: BroadcastConfig, logger: Logger): QueuedBroadcaster {
+export function createBroadcaster(
+  config: BroadcastConfig,
+  logger: Logger,
+  options: { settleOn?: "accepted" | "delivered" } = {},
+): QueuedBroadcaster {
   const log = logger.child({ component: "broadcast", adapter: config.adapter });
   const transport = createTransport(config, log);
   if (config.adapter === "http") {
@@ -42,5 +46,6 @@ export function createBroadcaster(config: BroadcastConfig, logger: Logger): Queu
     queueSize: config.queueSize,
     flushTimeoutMs: config.flushTimeoutMs,
     retry: config.reconnect,
+    ...(options.settleOn ? { settleOn: options.settleOn } : {}),
   });
 }

@@ -25,6 +25,12 @@ export interface QueuedBroadcasterOptions {
   flushTimeoutMs: number;
   /** Pause between attempts when the transport is up but a delivery must be retried. */
   retry: BackoffOptions;
+  /**
+   * When a call's promise settles. "accepted" (default): as soon as the publication is queued,
+   * so an RPC call that broadcasts never stalls on a broker outage; later delivery failures are
+   * logged at error level. "delivered": when the broker acknowledged it.
+   */
+  settleOn?: "accepted" | "delivered";
 }
 
 /**
@@ -33,9 +39,10 @@ export interface QueuedBroadcasterOptions {
  * the broker acknowledged it. While the broker is unreachable payloads wait (in order) instead of
  * being dropped; when the queue is full a call rejects at once and an error is logged.
  *
- * A promise therefore resolves on delivery, not on acceptance: during an outage it stays pending
- * until reconnection (or close()). Callers that must not wait should not await it, but must attach
- * a rejection handler; every rejection is also logged here.
+ * By default a promise resolves once the publication is accepted into the queue, so application
+ * code in an RPC call is never held up by the broker; it rejects at once when the queue is full or
+ * the broadcaster is closed. With `settleOn: "delivered"` it resolves on the broker's
+ * acknowledgement instead and stays pending through an outage. Every failure is logged here.
  */
 export class QueuedBroadcaster implements Broadcaster {
   private queue: Pending[] = [];
@@ -98,6 +105,12 @@ export class QueuedBroadcaster implements Broadcaster {
       );
       this.log.error({ ...describeSubject(payload.about), queueSize: this.queue.length, maxQueueSize: this.options.queueSize, target }, error.message);
       return Promise.reject(error);
+    }
+    if ((this.options.settleOn ?? "accepted") === "accepted") {
+      // Failures after acceptance are logged by refuse() / shutdown(); nobody awaits them.
+      this.queue.push({ payload, resolve: () => {}, reject: () => {}, settled: false });
+      this.schedulePump();
+      return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ payload, resolve, reject, settled: false });

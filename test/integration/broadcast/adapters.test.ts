@@ -21,7 +21,7 @@ afterEach(async () => {
 
 function broadcasterFor(env: NodeJS.ProcessEnv) {
   const logs = captureLogger();
-  const broadcaster = createBroadcaster(testConfig(env), logs.logger);
+  const broadcaster = createBroadcaster(testConfig(env), logs.logger, { settleOn: "delivered" });
   open.push(broadcaster);
   return { broadcaster, logs };
 }

@@ -26,7 +26,7 @@ afterEach(async () => {
 
 function broadcasterFor(env: NodeJS.ProcessEnv) {
   const logs = captureLogger();
-  const broadcaster = createBroadcaster(testConfig(env), logs.logger);
+  const broadcaster = createBroadcaster(testConfig(env), logs.logger, { settleOn: "delivered" });
   broadcasters.push(broadcaster);
   return { broadcaster, logs };
 }

@@ -40,7 +40,7 @@ afterEach(async () => {
 
 function broadcasterFor(env: NodeJS.ProcessEnv): { broadcaster: QueuedBroadcaster; logs: CapturedLogs } {
   const logs = captureLogger();
-  const broadcaster = createBroadcaster(testConfig(env), logs.logger);
+  const broadcaster = createBroadcaster(testConfig(env), logs.logger, { settleOn: "delivered" });
   cleanups.push(() => broadcaster.close());
   return { broadcaster, logs };
 }

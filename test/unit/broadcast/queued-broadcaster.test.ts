@@ -7,7 +7,7 @@ import { FakeTransport } from "./fake-transport.js";
 
 const open: QueuedBroadcaster[] = [];
 
-function setup(options: { queueSize?: number; flushTimeoutMs?: number } = {}) {
+function setup(options: { queueSize?: number; flushTimeoutMs?: number; settleOn?: "accepted" | "delivered" } = {}) {
   const transport = new FakeTransport();
   const logs = captureLogger();
   const broadcaster = new QueuedBroadcaster({
@@ -16,6 +16,7 @@ function setup(options: { queueSize?: number; flushTimeoutMs?: number } = {}) {
     queueSize: options.queueSize ?? 100,
     flushTimeoutMs: options.flushTimeoutMs ?? 100,
     retry: { minDelayMs: 5, maxDelayMs: 20 },
+    settleOn: options.settleOn ?? "delivered",
   });
   open.push(broadcaster);
   return { transport, logs, broadcaster };
@@ -35,6 +36,33 @@ const data = (payload: string) => (JSON.parse(payload) as { data: string }).data
 
 afterEach(async () => {
   await Promise.all(open.splice(0).map((b) => b.close()));
+});
+
+describe("QueuedBroadcaster settling on acceptance (the default)", () => {
+  it("resolves while the broker is down and delivers in order once it is back", async () => {
+    const { transport, broadcaster, logs } = setup({ settleOn: "accepted" });
+    await broadcaster.broadcast("s", "1");
+    await broadcaster.broadcast("s", "2");
+    expect(transport.delivered).toEqual([]);
+    expect(broadcaster.pending).toBe(2);
+    transport.up();
+    await broadcaster.close();
+    expect(transport.delivered.map(data)).toEqual(["1", "2"]);
+    expect(logs.at("error")).toEqual([]);
+  });
+
+  it("still rejects at once when the queue is full", async () => {
+    const { broadcaster } = setup({ settleOn: "accepted", queueSize: 1 });
+    await broadcaster.broadcast("s", "1");
+    await expect(broadcaster.broadcast("s", "2")).rejects.toBeInstanceOf(BroadcastQueueFullError);
+  });
+
+  it("logs what it could not deliver by close()", async () => {
+    const { broadcaster, logs } = setup({ settleOn: "accepted", flushTimeoutMs: 30 });
+    await broadcaster.broadcast("s", "lost");
+    await broadcaster.close();
+    expect(logs.at("error").map((l) => l.msg).join("\n")).toMatch(/closing with 1 undelivered publication/);
+  });
 });
 
 describe("QueuedBroadcaster", () => {
