@@ -17,6 +17,18 @@ export {
   DefinitionError,
 } from "./cable/errors.js";
 export type { Broadcaster, Publication, BroadcastMeta, RemoteCommand, DisconnectCommand } from "./broadcast/broadcaster.js";
+export {
+  createBroadcaster,
+  loadBroadcastConfig,
+  deriveBroadcastKey,
+  QueuedBroadcaster,
+  BroadcastError,
+  BroadcastQueueFullError,
+  BroadcastClosedError,
+  BroadcastRejectedError,
+  type BroadcastConfig,
+  type BroadcastAdapterName,
+} from "./broadcast/index.js";
 export { createLogger, silentLogger, type Logger } from "./logging/logger.js";
 export { z } from "zod";
 
