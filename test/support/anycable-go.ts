@@ -109,6 +109,11 @@ function flagValue(args: readonly string[], name: string): string | undefined {
   return undefined
 }
 
+function atLeast(version: string, major: number, minor: number): boolean {
+  const [a = 0, b = 0] = version.split('.').map((part) => Number.parseInt(part, 10))
+  return a > major || (a === major && b >= minor)
+}
+
 async function healthy(url: string): Promise<boolean> {
   const response = await fetch(url, { signal: AbortSignal.timeout(1_000) })
   await response.body?.cancel()
@@ -133,10 +138,11 @@ async function startOnce(options: StartAnycableGoOptions): Promise<AnycableGo> {
     `--port=${port}`,
     `--rpc_host=${rpcHost}`,
     `--broadcast_adapter=${adapter}`,
-    // A project anycable.toml (or one in /etc) must not change what tests run.
-    '--ignore-config-path',
     `--shutdown_timeout=${options.shutdownTimeoutSec ?? 2}`,
   ]
+  // A project anycable.toml (or one in /etc) must not change what tests run; config files
+  // (and this flag) arrived in 1.5.
+  if (atLeast(version, 1, 5)) defaults.push('--ignore-config-path')
 
   let broadcastPort: number | undefined
   if (usesHttpBroadcast) {
