@@ -2,7 +2,8 @@
 # Prepares a machine to run and test this project. Idempotent: when everything
 # is already present it only checks and prints versions.
 #
-#   system packages  redis-server, nats-server, chromium, h2load (Debian/Ubuntu apt)
+#   system packages  redis-server, nats-server, chromium, h2load, sox, pocketsphinx (+ en-us
+#                    model), espeak-ng (Debian/Ubuntu apt)
 #   npm packages     npm ci, when node_modules is missing or older than package-lock.json
 #   anycable-go      scripts/anycable-go.sh (PATH, $ANYCABLE_GO_BIN, bin/, or a Go build)
 set -euo pipefail
@@ -19,11 +20,18 @@ declare -A PACKAGE_FOR=(
   [nats-server]=nats-server
   [chromium]=chromium
   [h2load]=nghttp2-client
+  # The call simulator's replay mode: sox resamples, pocketsphinx transcribes; espeak-ng
+  # speaks known sentences for the recognizer's own test.
+  [sox]=sox
+  [pocketsphinx_continuous]=pocketsphinx
+  [espeak-ng]=espeak-ng
 )
+# packages without a command of their own
+DATA_PACKAGES=(pocketsphinx-en-us)
 
 section "system packages"
 missing=()
-for cmd in redis-server nats-server chromium h2load; do
+for cmd in "${!PACKAGE_FOR[@]}"; do
   pkg="${PACKAGE_FOR[$cmd]}"
   # PATH first: a non-Debian install (Homebrew, a downloaded binary) is just as good.
   if command -v "$cmd" >/dev/null 2>&1; then
@@ -35,6 +43,9 @@ for cmd in redis-server nats-server chromium h2load; do
     continue
   fi
   missing+=("$pkg")
+done
+for pkg in "${DATA_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 
 if ((${#missing[@]} == 0)); then
