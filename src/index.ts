@@ -72,3 +72,7 @@ export { resolveApplication, type ApplicationContext, type ApplicationExport } f
 export { startRpcServer, type RunningRpcServer, type StartRpcServerOptions } from "./rpc/start-server.js";
 export { loadRpcConfig, type RpcConfig } from "./config/rpc-config.js";
 export { ConfigError } from "./config/errors.js";
+
+// --- Web (src/web): generic HTTP serving for application dashboards ---
+export { startHttpServer, type StartHttpServerOptions, type RunningHttpServer } from "./web/http-server.js";
+// --- end Web ---

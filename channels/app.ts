@@ -1,0 +1,18 @@
+// The module `npm run rpc` loads: the call monitor's RPC application, built from the
+// environment. To run RPC and the dashboard in one process sharing one registry, use
+// createCallMonitorApplication() and web/server.ts's startDashboard() directly (see README).
+import type { Application, ApplicationContext } from "../src/index.js";
+import { createCallMonitorApplication } from "./call-monitor-application.js";
+import { loadTwilioAccountSid } from "./config/twilio-account.js";
+import { createCallRegistry } from "./registry/create-call-registry.js";
+
+export { createCallMonitorApplication, type CallMonitorApplicationOptions } from "./call-monitor-application.js";
+export { createCallRegistry } from "./registry/create-call-registry.js";
+export type { CallRegistry, LiveCall } from "./registry/call-registry.js";
+
+export default function callMonitorApplication(context: ApplicationContext): Application {
+  // A malformed account SID is refused before anything connects to Redis.
+  loadTwilioAccountSid(context.env);
+  const registry = createCallRegistry(context.env, context.logger);
+  return createCallMonitorApplication({ env: context.env, logger: context.logger, registry });
+}

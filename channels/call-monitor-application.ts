@@ -1,0 +1,36 @@
+import { defineApplication, type Application, type Logger } from "../src/index.js";
+import { TwilioCallChannel } from "./channel/twilio-call-channel.js";
+import { loadTwilioAccountSid } from "./config/twilio-account.js";
+import { AccountSidCheck } from "./connection/account-sid-check.js";
+import { CallMonitorConnection } from "./connection/call-monitor-connection.js";
+import type { CallRegistry } from "./registry/call-registry.js";
+
+export interface CallMonitorApplicationOptions {
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** Shared with the dashboard when both run in one process (see web/server.ts). */
+  registry: CallRegistry;
+}
+
+/**
+ * The RPC half of the call monitor. The framework instantiates connection and channel classes
+ * itself, so this process's configuration travels as static fields of per-application subclasses
+ * rather than constructor arguments; two applications built here never share settings.
+ * Throws ConfigError when TWILIO_ACCOUNT_SID is set but malformed.
+ */
+export function createCallMonitorApplication(options: CallMonitorApplicationOptions): Application {
+  const sid = loadTwilioAccountSid(options.env);
+  if (sid === undefined) {
+    options.logger.warn("TWILIO_ACCOUNT_SID is not set: every Twilio media stream connection will be refused (dashboards still connect)");
+  }
+  const accountCheck = new AccountSidCheck(sid);
+  const { registry } = options;
+
+  class CallConnection extends CallMonitorConnection {
+    static override accountCheck = accountCheck;
+  }
+  class CallChannel extends TwilioCallChannel {
+    static override registry: CallRegistry | undefined = registry;
+  }
+  return defineApplication({ connection: CallConnection, channels: [CallChannel] });
+}

@@ -1,0 +1,19 @@
+import { z } from "../src/index.js";
+
+// Twilio prints SIDs as "CA" + 32 lower-case hex digits. Accepting other casings would let one
+// call appear under two identifiers (two list rows, two streams), so anything else is refused.
+export const CALL_SID_PATTERN = /^CA[0-9a-f]{32}$/;
+
+export const callSid = z.string().regex(CALL_SID_PATTERN, 'expected a Twilio call SID: "CA" followed by 32 lower-case hex digits');
+
+export function isCallSid(value: unknown): value is string {
+  return typeof value === "string" && CALL_SID_PATTERN.test(value);
+}
+
+/** The Cable Ready stream a call's page listens to for its events. */
+export function callStream(sid: string): string {
+  return `call_${sid}`;
+}
+
+/** The stream every dashboard page listens to for the list of live calls. */
+export const CALLS_STREAM = "calls";

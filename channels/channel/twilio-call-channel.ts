@@ -1,0 +1,63 @@
+import { Channel, z } from "../../src/index.js";
+import { callSid } from "../call-sid.js";
+import type { CallMonitorConnection } from "../connection/call-monitor-connection.js";
+import { transcriptEvent } from "../feed/call-event.js";
+import { CallFeed } from "../feed/call-feed.js";
+import type { CallRegistry } from "../registry/call-registry.js";
+import { handleMessageData, type HandleMessageData } from "./recognition-result.js";
+import { TwilioConnectionRequired } from "./twilio-connection-required.js";
+
+const callParams = z.strictObject({ sid: callSid });
+type CallParams = z.infer<typeof callParams>;
+
+/**
+ * One phone call's media stream: `{"channel":"twilio","sid":"CA…"}`. Subscribing means the call
+ * is live, each `handle_message` is a speech-recognition result, and unsubscribing (which the RPC
+ * server also runs on Disconnect) means it ended. Only a connection that proved the Twilio
+ * account may do any of this; a browser could otherwise fake calls and transcripts.
+ *
+ * Use a subclass from createCallMonitorApplication(), which binds the registry.
+ */
+export class TwilioCallChannel extends Channel<CallParams, CallMonitorConnection> {
+  static override identifier = "twilio";
+  static override params = callParams;
+  static override actions = { handle_message: handleMessageData };
+  /** Set by the application factory. */
+  static registry: CallRegistry | undefined = undefined;
+
+  override async subscribed(): Promise<void> {
+    if (!this.connection.isTwilio) {
+      this.logger.warn({ callSid: this.params.sid }, "twilio subscription refused: not a Twilio media stream");
+      this.reject();
+      return;
+    }
+    this.logger.info({ callSid: this.params.sid }, "call started");
+    await this.#feed().callStarted(this.params.sid);
+  }
+
+  override async unsubscribed(): Promise<void> {
+    // Only accepted subscriptions reach here through anycable-go; this guards direct RPC calls.
+    if (!this.connection.isTwilio) return;
+    this.logger.info({ callSid: this.params.sid }, "call stopped");
+    await this.#feed().callStopped(this.params.sid);
+  }
+
+  async handle_message(data: HandleMessageData): Promise<void> {
+    if (!this.connection.isTwilio) throw new TwilioConnectionRequired("handle_message");
+    const { result } = data;
+    if (result.event === "error") {
+      this.logger.warn({ callSid: this.params.sid, recognizerError: result.text }, "speech recognition error (not shown on the dashboard)");
+      return;
+    }
+    // Recognisers open a phrase with empty partials; an empty bubble tells the viewer nothing.
+    if (result.text.trim() === "") return;
+    this.logger.debug({ callSid: this.params.sid, resultId: result.id, final: result.final }, "transcript");
+    await this.#feed().eventHappened(this.params.sid, transcriptEvent(result.id, result.text, result.final));
+  }
+
+  #feed(): CallFeed {
+    const registry = (this.constructor as typeof TwilioCallChannel).registry;
+    if (!registry) throw new Error(`${this.constructor.name} has no registry: build the application with createCallMonitorApplication()`);
+    return new CallFeed({ registry, broadcaster: this.broadcaster, logger: this.logger });
+  }
+}

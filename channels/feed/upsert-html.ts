@@ -1,0 +1,13 @@
+import type { OperationBuilder, SafeHtml } from "../../src/index.js";
+
+/**
+ * The one custom Cable Ready operation this app sends, registered in the browser by
+ * web/client/upsert-html-operation.ts: replace the element with `id` inside `selector` if it is
+ * there, else append `html` to it. Cable Ready has no such operation; `append` would duplicate a
+ * partial transcript and `outerHtml` does nothing for an element that is not there yet.
+ */
+export const UPSERT_HTML_OPERATION = "upsertHtml";
+
+export function upsertHtml(queue: OperationBuilder, container: string, id: string, html: SafeHtml): OperationBuilder {
+  return queue.operation(UPSERT_HTML_OPERATION, { selector: container, id, html });
+}

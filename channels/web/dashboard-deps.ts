@@ -1,0 +1,21 @@
+import type { Logger } from "../../src/index.js";
+import type { DashboardConfig } from "../config/dashboard-config.js";
+import type { TwilioRestSetup } from "../config/twilio-rest-config.js";
+import type { CallFeed } from "../feed/call-feed.js";
+import type { CallRegistry } from "../registry/call-registry.js";
+import type { CallPlacer } from "../twilio/call-placer.js";
+
+/** What the dashboard's routes share. */
+export interface DashboardDeps {
+  config: DashboardConfig;
+  logger: Logger;
+  registry: CallRegistry;
+  feed: CallFeed;
+  twilio: TwilioRestSetup;
+  /** Present when Twilio is configured. */
+  placer: CallPlacer | undefined;
+  /** Verifies status webhooks; may be set while placing calls is disabled for another reason. */
+  authToken: string | undefined;
+  /** URL of the client bundle, versioned by content. */
+  scriptUrl: string;
+}

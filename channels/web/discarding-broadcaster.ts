@@ -1,0 +1,9 @@
+import type { Broadcaster } from "../../src/index.js";
+
+/** For a dashboard run without a broker: updates are still recorded in the registry, just not pushed. */
+export const discardingBroadcaster: Broadcaster = {
+  broadcast: async () => {},
+  broadcastMany: async () => {},
+  broadcastCommand: async () => {},
+  close: async () => {},
+};

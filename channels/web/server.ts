@@ -1,0 +1,128 @@
+// The call monitor dashboard: server-rendered pages kept live by Cable Ready streams.
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { startHttpServer, type Broadcaster, type Logger } from "../../src/index.js";
+import { loadDashboardConfig, type DashboardConfig } from "../config/dashboard-config.js";
+import { loadTwilioAuthToken, loadTwilioRestSetup } from "../config/twilio-rest-config.js";
+import { CallFeed } from "../feed/call-feed.js";
+import type { CallRegistry } from "../registry/call-registry.js";
+import type { AttachMediaStreamOptions } from "../twilio/attach-media-stream.js";
+import { CallPlacer } from "../twilio/call-placer.js";
+import type { TwilioClient } from "../twilio/rest-client.js";
+import { loadClientBundle } from "./client-bundle.js";
+import type { DashboardDeps } from "./dashboard-deps.js";
+import { discardingBroadcaster } from "./discarding-broadcaster.js";
+import { renderPage } from "./render-page.js";
+import { CLIENT_SCRIPT_PATH, clientAssetRoute } from "./routes/client-asset.js";
+import { pageRoutes } from "./routes/pages.js";
+import { placeCallRoute } from "./routes/place-call.js";
+import { twilioStatusRoute } from "./routes/twilio-status.js";
+import { securityHeaders } from "./security-headers.js";
+import { notFoundContent } from "./views/not-found-page.js";
+
+export interface DashboardOptions {
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** Shared with the RPC application when both run in one process. */
+  registry: CallRegistry;
+  /**
+   * Pushes call progress and Twilio status updates to open pages. Without one they are only
+   * recorded, and appear when a page is (re)loaded.
+   */
+  broadcaster?: Broadcaster;
+  /** Test seams: a prepared Twilio client, and faster polling for an answer. */
+  twilioClient?: TwilioClient;
+  attach?: Pick<AttachMediaStreamOptions, "pollIntervalMs" | "answerTimeoutMs">;
+}
+
+export interface Dashboard {
+  readonly app: Hono;
+  readonly config: DashboardConfig;
+  /** Stops following placed calls. Does not close the registry or broadcaster (the caller owns them). */
+  close(): Promise<void>;
+}
+
+export interface RunningDashboard {
+  readonly url: string;
+  readonly port: number;
+  readonly config: DashboardConfig;
+  close(): Promise<void>;
+}
+
+/** Builds the dashboard (config, client bundle, routes) without listening. Throws ConfigError on bad settings. */
+export async function createDashboard(options: DashboardOptions): Promise<Dashboard> {
+  const { env, logger, registry } = options;
+  const config = loadDashboardConfig(env);
+  const twilio = loadTwilioRestSetup(env);
+  const bundle = await loadClientBundle(logger);
+  if (!options.broadcaster) logger.info("dashboard: no broadcaster; call progress appears on open pages only after a reload");
+  const feed = new CallFeed({ registry, broadcaster: options.broadcaster ?? discardingBroadcaster, logger });
+  if (twilio.enabled) {
+    logger.info({ from: twilio.config.phoneNumber, streamUrl: twilio.config.streamUrl }, "placing calls through Twilio is enabled");
+  } else {
+    logger.warn({ reasons: twilio.reasons }, "placing calls is disabled; the dashboard still shows live calls");
+  }
+  const placer = twilio.enabled
+    ? new CallPlacer({
+        config: twilio.config,
+        feed,
+        logger,
+        // Twilio cannot call back to localhost: only a deliberately set PUBLIC_URL is given to it.
+        statusCallbackUrl: config.publicUrlIsExplicit ? `${config.publicUrl}/twilio/status` : undefined,
+        ...(options.attach ? { attach: options.attach } : {}),
+        ...(options.twilioClient ? { client: options.twilioClient } : {}),
+      })
+    : undefined;
+  const deps: DashboardDeps = {
+    config,
+    logger,
+    registry,
+    feed,
+    twilio,
+    placer,
+    authToken: loadTwilioAuthToken(env),
+    scriptUrl: `${CLIENT_SCRIPT_PATH}?v=${bundle.version}`,
+  };
+
+  const app = new Hono();
+  app.use("*", securityHeaders(config.cableUrl));
+  // The forms and Twilio's webhooks are a few hundred bytes; nothing here needs more.
+  app.use("*", bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text("Request body too large", 413) }));
+  app.get("/health", (c) => c.json({ status: "ok" }));
+  clientAssetRoute(app, bundle);
+  pageRoutes(app, deps);
+  placeCallRoute(app, deps);
+  twilioStatusRoute(app, deps);
+  app.notFound((c) => renderPage(c, deps, { title: "Not found · Call monitor", content: notFoundContent("There is no page here."), status: 404 }));
+  app.onError((error, c) => {
+    // Deliberate refusals (e.g. hono/csrf's 403) keep their status.
+    if (error instanceof HTTPException) return error.getResponse();
+    logger.error({ err: error, path: c.req.path }, "dashboard request failed");
+    return c.text("Something went wrong on our side; the details are in the server log.", 500);
+  });
+
+  return {
+    app,
+    config,
+    close: async () => {
+      await placer?.close();
+    },
+  };
+}
+
+/** Builds the dashboard and serves it on config.host:config.port (PORT=0 picks a free port). */
+export async function startDashboard(options: DashboardOptions): Promise<RunningDashboard> {
+  const dashboard = await createDashboard(options);
+  const server = await startHttpServer({ fetch: dashboard.app.fetch, host: dashboard.config.host, port: dashboard.config.port });
+  options.logger.info({ url: server.url, cableUrl: dashboard.config.cableUrl }, "dashboard listening");
+  return {
+    url: server.url,
+    port: server.port,
+    config: dashboard.config,
+    close: async () => {
+      await server.close();
+      await dashboard.close();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+// The whole call monitor on this machine: a stock anycable-go, the RPC server and the dashboard
+// in this process (sharing nothing but what they would share across processes), a local fake of
+// Twilio's REST API, and the broker the chosen adapter needs.
+import { randomBytes } from "node:crypto";
+import {
+  createBroadcaster,
+  createCableReadyStreamChannel,
+  loadBroadcastConfig,
+  silentLogger,
+  startRpcServer,
+  type Broadcaster,
+  type RunningRpcServer,
+} from "../../../src/index.js";
+import { createCallMonitorApplication } from "../../../channels/app.js";
+import type { CallRegistry } from "../../../channels/registry/call-registry.js";
+import { createCallRegistry } from "../../../channels/registry/create-call-registry.js";
+import { startDashboard, type RunningDashboard } from "../../../channels/web/server.js";
+import { startFakeTwilioApi, type FakeTwilioApi } from "../../support/fake-twilio-api.js";
+import { freePort, LOOPBACK, startAnycableGo, startRedis, type AnycableGo, type RedisServer } from "../../support/index.js";
+
+export const ACCOUNT_SID = "AC5e2e0123456789abcdef0123456789ab";
+export const AUTH_TOKEN = "e2e-auth-token";
+export const TWILIO_NUMBER = "+15005550006";
+
+export interface CallMonitorStack {
+  readonly anycable: AnycableGo;
+  readonly rpc: RunningRpcServer;
+  readonly dashboard: RunningDashboard;
+  readonly twilioApi: FakeTwilioApi;
+  readonly redis: RedisServer | undefined;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** nats: anycable-go's embedded NATS; redis: a real redis-server, also holding the call registry. */
+  adapter: "nats" | "redis";
+}
+
+export async function startCallMonitorStack(options: StackOptions): Promise<CallMonitorStack> {
+  const logger = silentLogger();
+  const secret = `e2e-${randomBytes(8).toString("hex")}`;
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const stop = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    let redis: RedisServer | undefined;
+    let anycableArgs: string[];
+    let broadcastEnv: NodeJS.ProcessEnv;
+    let registryEnv: NodeJS.ProcessEnv = {};
+    if (options.adapter === "redis") {
+      redis = await startRedis();
+      const server = redis;
+      cleanups.push(() => server.stop());
+      anycableArgs = ["--broadcast_adapter=redis", `--redis_url=${redis.url}`];
+      broadcastEnv = { ANYCABLE_BROADCAST_ADAPTER: "redis", ANYCABLE_REDIS_URL: redis.url };
+      registryEnv = { REDIS_URL: redis.url };
+    } else {
+      const natsUrl = `nats://${LOOPBACK}:${await freePort()}`;
+      anycableArgs = [`--enats_addr=${natsUrl}`, "--broadcast_adapter=nats", `--nats_servers=${natsUrl}`];
+      broadcastEnv = { ANYCABLE_BROADCAST_ADAPTER: "nats", ANYCABLE_NATS_SERVERS: natsUrl };
+    }
+
+    // The RPC side, as `npm run rpc` builds it. With Redis, RPC and dashboard each get their own
+    // registry client, as two processes would; in memory they share one, as `npm start` would.
+    const rpcRegistry = createCallRegistry(registryEnv, logger);
+    cleanups.push(() => rpcRegistry.close());
+    const webRegistry: CallRegistry = options.adapter === "redis" ? createCallRegistry(registryEnv, logger) : rpcRegistry;
+    if (webRegistry !== rpcRegistry) cleanups.push(() => webRegistry.close());
+    const broadcaster: Broadcaster = createBroadcaster(loadBroadcastConfig(broadcastEnv), logger);
+    const app = createCallMonitorApplication({ env: { TWILIO_ACCOUNT_SID: ACCOUNT_SID }, logger, registry: rpcRegistry });
+    const rpc = await startRpcServer({
+      app,
+      broadcaster,
+      logger,
+      config: { host: `${LOOPBACK}:0` },
+      env: {},
+      builtinChannels: [createCableReadyStreamChannel(secret)],
+    });
+    cleanups.push(() => rpc.stop());
+
+    const anycable = await startAnycableGo({
+      rpcHost: `${LOOPBACK}:${rpc.port}`,
+      embedNats: options.adapter === "nats",
+      headers: ["cookie", "x-twilio-account"],
+      args: [...anycableArgs, "--cable_ready", `--cable_ready_secret=${secret}`],
+    });
+    cleanups.push(() => anycable.stop());
+
+    const twilioApi = await startFakeTwilioApi({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, invalidNumbers: ["+15005550001"] });
+    cleanups.push(() => twilioApi.close());
+
+    const dashboard = await startDashboard({
+      env: {
+        PORT: "0",
+        CABLE_URL: anycable.url,
+        ANYCABLE_CABLE_READY_SECRET: secret,
+        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+        TWILIO_PHONE_NUMBER: TWILIO_NUMBER,
+        TWILIO_STREAM_URL: "wss://calls.example.test/twilio",
+        TWILIO_API_BASE_URL: twilioApi.url,
+      },
+      logger,
+      registry: webRegistry,
+      broadcaster,
+      attach: { pollIntervalMs: 100, answerTimeoutMs: 10_000 },
+    });
+    // Before the RPC server: it closes the broadcaster the dashboard shares.
+    cleanups.push(() => dashboard.close());
+
+    return { anycable, rpc, dashboard, twilioApi, redis, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,92 @@
+// The Redis registry against a real redis-server: the contract, sharing between two clients
+// (an RPC process and a dashboard process), and behaviour while Redis is down.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
+import { silentLogger } from "../../../src/index.js";
+import { transcriptEvent } from "../../../channels/feed/call-event.js";
+import { RedisCallRegistry } from "../../../channels/registry/redis-call-registry.js";
+import { callRegistryContract } from "../../unit/channels/support/call-registry-contract.js";
+import { startRedis, type RedisServer } from "../../support/index.js";
+
+let redis: RedisServer;
+const SID = `CA${"ab".repeat(16)}`;
+
+// Every registry gets its own key prefix, so tests never see each other's keys.
+const registry = (limits?: ConstructorParameters<typeof RedisCallRegistry>[0]["limits"], prefix = `test-${randomBytes(4).toString("hex")}:`) =>
+  new RedisCallRegistry({ url: redis.url, logger: silentLogger(), keyPrefix: prefix, ...(limits ? { limits } : {}) });
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+
+afterAll(async () => {
+  await redis?.stop();
+});
+
+describe("RedisCallRegistry", () => {
+  callRegistryContract((limits) => registry(limits));
+
+  it("is shared by separate clients using the same prefix", async () => {
+    const prefix = "shared:";
+    const writer = registry(undefined, prefix);
+    const reader = registry(undefined, prefix);
+    try {
+      await writer.callStarted(SID, Date.now());
+      await writer.recordEvent(SID, transcriptEvent("a", "Hi", false, 1));
+      await writer.recordEvent(SID, transcriptEvent("a", "Hi there.", true, 2));
+      expect((await reader.liveCalls()).map((c) => c.sid)).toEqual([SID]);
+      expect(await reader.events(SID)).toEqual([{ kind: "transcript", key: "event_a", at: 2, text: "Hi there.", final: true }]);
+    } finally {
+      await Promise.all([writer.close(), reader.close()]);
+    }
+  });
+
+  it("expires a timeline eventsTtlMs after its last event", async () => {
+    const shortLived = registry({ eventsTtlMs: 200 });
+    try {
+      await shortLived.recordEvent(SID, transcriptEvent("a", "Soon gone.", true, 1));
+      expect(await shortLived.events(SID)).toHaveLength(1);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(await shortLived.events(SID)).toEqual([]);
+    } finally {
+      await shortLived.close();
+    }
+  });
+
+  it("skips entries it cannot read instead of failing the page", async () => {
+    const prefix = "corrupt:";
+    const store = registry(undefined, prefix);
+    try {
+      await store.recordEvent(SID, transcriptEvent("a", "Good.", true, 1));
+      const { Redis } = await import("ioredis");
+      const raw = new Redis(redis.url);
+      await raw.hset(`${prefix}call:{${SID}}:events`, "event_a", "{not json");
+      await raw.quit();
+      expect(await store.events(SID)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("fails fast (bounded) while Redis is down, and recovers when it is back", async () => {
+    const own = await startRedis();
+    const store = new RedisCallRegistry({ url: own.url, logger: silentLogger(), commandTimeoutMs: 500 });
+    try {
+      await store.callStarted(SID, Date.now());
+      // The process only: RedisServer.stop() also deletes the working directory restart() needs.
+      await own.process.stop();
+      await expect(store.liveCalls()).rejects.toThrow();
+      await own.restart();
+      let calls: unknown;
+      for (let attempt = 0; attempt < 50 && calls === undefined; attempt++) {
+        calls = await store.liveCalls().catch(() => undefined);
+        if (calls === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      // No persistence: the restarted Redis is empty, but the registry works again.
+      expect(calls).toEqual([]);
+    } finally {
+      await store.close();
+      await own.stop();
+    }
+  });
+});

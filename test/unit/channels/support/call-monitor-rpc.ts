@@ -1,0 +1,76 @@
+// Drives the call monitor application through the real RpcHandler, as anycable-go would.
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import { RpcHandler } from "../../../../src/rpc/handler.js";
+import type { CommandResponse, ConnectionResponse, DisconnectResponse, Env } from "../../../../src/rpc/messages.js";
+import { createCallMonitorApplication } from "../../../../channels/app.js";
+import { MemoryCallRegistry } from "../../../../channels/registry/memory-call-registry.js";
+import { RecordingBroadcaster } from "../../../fixtures/recording-broadcaster.js";
+
+export const ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";
+export const CALL_SID = "CA0123456789abcdef0123456789abcdef";
+export const TWILIO_HEADERS = { "x-twilio-account": ACCOUNT_SID };
+
+export const identifierFor = (sid: string): string => JSON.stringify({ channel: "twilio", sid });
+
+export interface CallMonitorRpc {
+  handler: RpcHandler;
+  broadcaster: RecordingBroadcaster;
+  registry: MemoryCallRegistry;
+  logs: Array<Record<string, unknown>>;
+  connect(headers?: Record<string, string>, sid?: string): Promise<ConnectionResponse>;
+  /** Connects with `headers`, expects success, and returns the identifiers string anycable-go would keep. */
+  identify(headers?: Record<string, string>): Promise<string>;
+  subscribe(identifiers: string, identifier?: string): Promise<CommandResponse>;
+  perform(identifiers: string, data: unknown, identifier?: string): Promise<CommandResponse>;
+  unsubscribe(identifiers: string, identifier?: string): Promise<CommandResponse>;
+  disconnect(identifiers: string, subscriptions?: string[], sid?: string): Promise<DisconnectResponse>;
+}
+
+export function env(headers: Record<string, string> = {}): Env {
+  return { url: "http://localhost:8080/cable", headers: { REMOTE_ADDR: "127.0.0.1", ...headers }, cstate: {}, istate: {} };
+}
+
+export function callMonitorRpc(appEnv: NodeJS.ProcessEnv = { TWILIO_ACCOUNT_SID: ACCOUNT_SID }): CallMonitorRpc {
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split("\n")) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const logger = pino({ level: "debug" }, sink);
+  const broadcaster = new RecordingBroadcaster();
+  const registry = new MemoryCallRegistry();
+  const app = createCallMonitorApplication({ env: appEnv, logger, registry });
+  const handler = new RpcHandler({ app, broadcaster, logger });
+  let session = 0;
+  const meta = (sid?: string) => ({ sid: sid ?? `session-${++session}`, protov: "v1" });
+  const command = (name: string, identifiers: string, identifier: string, data = "") =>
+    handler.command({ command: name, identifier, connection_identifiers: identifiers, data, env: env() }, meta());
+
+  return {
+    handler,
+    broadcaster,
+    registry,
+    logs,
+    connect: (headers = {}, sid) => handler.connect({ env: env(headers) }, meta(sid)),
+    async identify(headers = TWILIO_HEADERS) {
+      const response = await handler.connect({ env: env(headers) }, meta());
+      if (response.status !== 1) throw new Error(`connect failed: ${response.error_msg}`);
+      return response.identifiers;
+    },
+    subscribe: (identifiers, identifier = identifierFor(CALL_SID)) => command("subscribe", identifiers, identifier),
+    perform: (identifiers, data, identifier = identifierFor(CALL_SID)) => command("message", identifiers, identifier, JSON.stringify(data)),
+    unsubscribe: (identifiers, identifier = identifierFor(CALL_SID)) => command("unsubscribe", identifiers, identifier),
+    disconnect: (identifiers, subscriptions = [identifierFor(CALL_SID)], sid) =>
+      handler.disconnect({ identifiers, subscriptions, env: env() }, meta(sid)),
+  };
+}
+
+/** The Cable Ready operations published to `stream`, in order. */
+export function operationsOn(broadcaster: RecordingBroadcaster, stream: string): Array<Record<string, unknown>> {
+  return broadcaster.all
+    .filter((publication) => publication.stream === stream)
+    .flatMap((publication) => (JSON.parse(publication.data) as { operations: Array<Record<string, unknown>> }).operations);
+}

@@ -1,0 +1,39 @@
+import { silentLogger } from "../../../../src/index.js";
+import { MemoryCallRegistry } from "../../../../channels/registry/memory-call-registry.js";
+import { createDashboard, type Dashboard } from "../../../../channels/web/server.js";
+import { RecordingBroadcaster } from "../../../fixtures/recording-broadcaster.js";
+
+export const SECRET = "s3cЯeT";
+export const ORIGIN = "http://localhost:3000";
+
+export interface TestDashboard {
+  dashboard: Dashboard;
+  registry: MemoryCallRegistry;
+  broadcaster: RecordingBroadcaster;
+  get(path: string): Promise<Response>;
+  post(path: string, form: Record<string, string>, headers?: Record<string, string>): Promise<Response>;
+}
+
+export async function testDashboard(env: NodeJS.ProcessEnv = {}): Promise<TestDashboard> {
+  const registry = new MemoryCallRegistry();
+  const broadcaster = new RecordingBroadcaster();
+  const dashboard = await createDashboard({
+    env: { ANYCABLE_CABLE_READY_SECRET: SECRET, CABLE_URL: "ws://cable.example.test/cable", ...env },
+    logger: silentLogger(),
+    registry,
+    broadcaster,
+    attach: { pollIntervalMs: 10, answerTimeoutMs: 5_000 },
+  });
+  return {
+    dashboard,
+    registry,
+    broadcaster,
+    get: async (path) => dashboard.app.request(`${ORIGIN}${path}`),
+    post: async (path, form, headers = { origin: ORIGIN }) =>
+      dashboard.app.request(`${ORIGIN}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+        body: new URLSearchParams(form).toString(),
+      }),
+  };
+}
