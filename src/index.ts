@@ -76,3 +76,4 @@ export { ConfigError } from "./config/errors.js";
 // --- Web (src/web): generic HTTP serving for application dashboards ---
 export { startHttpServer, type StartHttpServerOptions, type RunningHttpServer } from "./web/http-server.js";
 // --- end Web ---
+export { onShutdownSignal, type ShutdownSignalOptions } from "./process/shutdown-signals.js";

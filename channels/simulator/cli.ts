@@ -1,6 +1,6 @@
 // `npm run simulate`: plays a phone call through a running anycable-go. See --help.
 import { pino, type Logger } from "pino";
-import { createLogger } from "../../src/logging/logger.js";
+import { createLogger, onShutdownSignal } from "../../src/index.js";
 import { RecordingError } from "../media-stream/recording.js";
 import { CableError } from "./cable-client.js";
 import { parseCommandLine, UsageError, USAGE, DEFAULT_ACCOUNT_SID, type SimulatorOptions } from "./options.js";
@@ -72,18 +72,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
 
   const logger = options.dryRun ? dryRunLogger(env) : createLogger({ name: "simulator" }, env);
   const interrupt = new AbortController();
-  let interrupts = 0;
-  const onSignal = (name: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts > 1) {
+  const stopListening = onShutdownSignal({
+    onStop(signal) {
+      logger.warn({ signal }, "hanging up (press Ctrl-C again to quit at once)");
+      interrupt.abort();
+    },
+    onForce() {
       process.stderr.write("simulate: interrupted again, exiting without hanging up\n");
       process.exit(130);
-    }
-    logger.warn({ signal: name }, "hanging up (press Ctrl-C again to quit at once)");
-    interrupt.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+    },
+  });
   try {
     return await simulate(options, logger, interrupt.signal);
   } catch (error) {
@@ -95,8 +93,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     if (error instanceof ScriptError || error instanceof RecordingError) return fail(logger, error.message, 2);
     throw error;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stopListening();
   }
 }
 

@@ -9,6 +9,7 @@ import { resolveApplication } from "../cable/application-module.js";
 import { ConfigError } from "../config/errors.js";
 import { loadRpcConfig } from "../config/rpc-config.js";
 import { createLogger } from "../logging/logger.js";
+import { onShutdownSignal } from "../process/shutdown-signals.js";
 import { startRpcServer } from "../rpc/start-server.js";
 
 const USAGE = `Usage: npm run rpc -- [app-module]
@@ -56,25 +57,22 @@ async function main(): Promise<number> {
   }
   const server = running;
   return new Promise<number>((done) => {
-    let signals = 0;
-    const stop = (signal: NodeJS.Signals): void => {
-      signals++;
-      if (signals > 1) {
+    onShutdownSignal({
+      onStop(signal) {
+        logger.info({ signal }, "shutting down");
+        server.stop().then(
+          () => done(0),
+          (error: unknown) => {
+            logger.error({ err: error }, "shutdown failed");
+            done(1);
+          },
+        );
+      },
+      onForce(signal) {
         logger.warn({ signal }, "second signal: exiting without waiting");
         done(1);
-        return;
-      }
-      logger.info({ signal }, "shutting down");
-      server.stop().then(
-        () => done(0),
-        (error: unknown) => {
-          logger.error({ err: error }, "shutdown failed");
-          done(1);
-        },
-      );
-    };
-    process.on("SIGTERM", stop);
-    process.on("SIGINT", stop);
+      },
+    });
   });
 }
 

@@ -1,0 +1,207 @@
+// `npm start`: the whole stack on one machine with development defaults — anycable-go with its
+// embedded NATS, the RPC server and the dashboard (in this process, sharing one call registry).
+// Everything can be overridden with the usual variables; Ctrl-C stops it all cleanly.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { createConnection } from "node:net";
+import {
+  createBroadcaster,
+  createCableReadyStreamChannel,
+  createLogger,
+  loadBroadcastConfig,
+  loadCableReadyConfig,
+  onShutdownSignal,
+  startRpcServer,
+  type Logger,
+} from "../src/index.js";
+import { createCallMonitorApplication, createCallRegistry } from "../channels/app.js";
+import { startDashboard } from "../channels/web/server.js";
+
+const DEV_SECRET = "development-only-cable-ready-secret";
+const DEV_ACCOUNT = "AC20230312"; // the account the recorded calls and the simulator use by default
+
+/** Development defaults for whatever the environment leaves unset. */
+function developmentEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = { ...base };
+  env.ANYCABLE_RPC_HOST ||= "127.0.0.1:50051";
+  env.ANYCABLE_HOST ||= "localhost";
+  env.ANYCABLE_PORT ||= "8080";
+  env.PORT ||= "3000";
+  env.ANYCABLE_ENATS_ADDR ||= "nats://127.0.0.1:4222";
+  env.ANYCABLE_BROADCAST_ADAPTER ||= "nats";
+  if (env.ANYCABLE_BROADCAST_ADAPTER === "nats") env.ANYCABLE_NATS_SERVERS ||= env.ANYCABLE_ENATS_ADDR;
+  if (!env.ANYCABLE_CABLE_READY_SECRET && !env.ANYCABLE_STREAMS_SECRET && !env.ANYCABLE_SECRET) env.ANYCABLE_CABLE_READY_SECRET = DEV_SECRET;
+  env.TWILIO_ACCOUNT_SID ||= DEV_ACCOUNT;
+  env.CABLE_URL ||= `ws://${env.ANYCABLE_HOST}:${env.ANYCABLE_PORT}/cable`;
+  return env;
+}
+
+/** anycable-go's flags for the same settings the RPC side reads, so both agree. */
+function anycableArgs(env: NodeJS.ProcessEnv, secret: string): string[] {
+  const adapter = env.ANYCABLE_BROADCAST_ADAPTER ?? "nats";
+  const args = [
+    `--host=${env.ANYCABLE_HOST}`,
+    `--port=${env.ANYCABLE_PORT}`,
+    `--rpc_host=${env.ANYCABLE_RPC_HOST}`,
+    "--headers=cookie,x-twilio-account",
+    "--cable_ready",
+    `--cable_ready_secret=${secret}`,
+    `--broadcast_adapter=${adapter}`,
+  ];
+  if (adapter === "nats" && env.ANYCABLE_NATS_SERVERS === env.ANYCABLE_ENATS_ADDR) {
+    args.push("--embed_nats", `--enats_addr=${env.ANYCABLE_ENATS_ADDR}`);
+  }
+  if (adapter === "nats") args.push(`--nats_servers=${env.ANYCABLE_NATS_SERVERS}`);
+  if (adapter === "redis" || adapter === "redisx") args.push(`--redis_url=${env.ANYCABLE_REDIS_URL ?? env.REDIS_URL ?? "redis://localhost:6379"}`);
+  return args;
+}
+
+function portInUse(hostPort: string): Promise<boolean> {
+  const at = hostPort.lastIndexOf(":");
+  const host = hostPort.slice(0, at).replace(/^\[|\]$/g, "") || "127.0.0.1";
+  const port = Number(hostPort.slice(at + 1));
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    socket.setTimeout(500);
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("timeout", () => (socket.destroy(), resolve(false)));
+    socket.once("error", () => resolve(false));
+  });
+}
+
+function anycableBinary(): string {
+  return execFileSync("bash", ["scripts/anycable-go.sh", "--print-path"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+}
+
+function startAnycable(binary: string, args: string[], env: NodeJS.ProcessEnv, logger: Logger): ChildProcess {
+  const child = spawn(binary, args, {
+    env: { PATH: env.PATH, HOME: env.HOME, ANYCABLE_DISABLE_TELEMETRY: "true", ...(env.ANYCABLE_DEBUG ? { ANYCABLE_DEBUG: env.ANYCABLE_DEBUG } : {}) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on("line", (line) => logger.info(line));
+  }
+  return child;
+}
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`anycable-go exited with code ${child.exitCode} (see its log lines above)`);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(1_000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`anycable-go did not answer ${url} within ${timeoutMs / 1000} s`);
+}
+
+async function main(): Promise<number> {
+  const env = developmentEnv(process.env);
+  const logger = createLogger({ name: "start" });
+  const secret = loadCableReadyConfig(env).secret;
+  if (!secret) throw new Error("unreachable: a development secret is always set");
+  if (secret === DEV_SECRET) logger.warn("using the development Cable Ready secret; set ANYCABLE_CABLE_READY_SECRET for anything but local development");
+
+  for (const [what, address] of [
+    ["RPC server (ANYCABLE_RPC_HOST)", env.ANYCABLE_RPC_HOST],
+    ["anycable-go (ANYCABLE_PORT)", `127.0.0.1:${env.ANYCABLE_PORT}`],
+    ["dashboard (PORT)", `127.0.0.1:${env.PORT}`],
+  ] as const) {
+    if (address && (await portInUse(address))) {
+      process.stderr.write(`Cannot start: ${address} is already in use, needed by the ${what}. Stop what uses it or set the variable.\n`);
+      return 1;
+    }
+  }
+
+  const rpcLogger = createLogger({ name: "rpc" }, env);
+  const webLogger = createLogger({ name: "web" }, env);
+  const anycableLogger = createLogger({ name: "anycable-go" }, env);
+
+  // anycable-go first: with embedded NATS it is the broker the RPC side publishes to.
+  const anycable = startAnycable(anycableBinary(), anycableArgs(env, secret), env, anycableLogger);
+  const stopAnycable = async (): Promise<void> => {
+    if (anycable.exitCode !== null || anycable.signalCode !== null) return;
+    anycable.kill("SIGTERM");
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => (anycable.kill("SIGKILL"), resolve()), 10_000);
+      anycable.once("exit", () => (clearTimeout(timer), resolve()));
+    });
+  };
+  try {
+    await waitForHealth(`http://127.0.0.1:${env.ANYCABLE_PORT}/health`, anycable);
+  } catch (error) {
+    logger.error(error instanceof Error ? error.message : String(error));
+    await stopAnycable();
+    return 1;
+  }
+
+  const broadcaster = createBroadcaster(loadBroadcastConfig(env), rpcLogger);
+  const registry = createCallRegistry(env, rpcLogger);
+  const app = createCallMonitorApplication({ env, logger: rpcLogger, registry });
+  const rpc = await startRpcServer({ app, broadcaster, logger: rpcLogger, env, builtinChannels: [createCableReadyStreamChannel(secret)] });
+  const web = await startDashboard({ env, logger: webLogger, registry, broadcaster });
+
+  let stopping: Promise<number> | undefined;
+  const stop = (code: number): Promise<number> => {
+    stopping ??= (async () => {
+      logger.info("stopping: dashboard, anycable-go, RPC server");
+      await web.close();
+      // Sockets close first so their Disconnect calls reach a still-running RPC server.
+      await stopAnycable();
+      await rpc.stop();
+      await registry.close();
+      return code;
+    })();
+    return stopping;
+  };
+
+  const simulatorEnv = [
+    env.TWILIO_ACCOUNT_SID === DEV_ACCOUNT ? "" : `TWILIO_ACCOUNT_SID=${env.TWILIO_ACCOUNT_SID} `,
+    env.CABLE_URL === "ws://localhost:8080/cable" ? "" : `CABLE_URL=${env.CABLE_URL} `,
+  ].join("");
+  const simulate = `${simulatorEnv}npm run simulate`;
+  process.stdout.write(
+    [
+      "",
+      `  Dashboard      ${web.url}`,
+      `  WebSocket      ${env.CABLE_URL}   (anycable-go, embedded NATS: ${anycableArgs(env, secret).includes("--embed_nats") ? "yes" : "no"})`,
+      `  RPC            ${env.ANYCABLE_RPC_HOST}`,
+      "",
+      `  Simulate a call:   ${simulate}`,
+      `  Replay a recording: ${simulate} -- --replay london`,
+      "",
+      "  Ctrl-C stops everything.",
+      "",
+    ].join("\n") + "\n",
+  );
+
+  return new Promise<number>((done) => {
+    anycable.once("exit", (code) => {
+      if (!stopping) {
+        logger.error({ code }, "anycable-go stopped unexpectedly");
+        void stop(1).then(done);
+      }
+    });
+    onShutdownSignal({
+      onStop(signal) {
+        logger.info({ signal }, "shutting down");
+        void stop(0).then(done);
+      },
+      onForce(signal) {
+        logger.warn({ signal }, "second signal: exiting now");
+        anycable.kill("SIGKILL");
+        done(1);
+      },
+    });
+  });
+}
+
+process.exitCode = await main().catch((error: unknown) => {
+  process.stderr.write(`npm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  return 1;
+});
+setTimeout(() => process.exit(), 200).unref();

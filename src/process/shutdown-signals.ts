@@ -1,0 +1,33 @@
+/**
+ * SIGINT / SIGTERM handling for long-running commands: the first signal starts a graceful stop,
+ * a later one forces the exit. Ctrl-C reaches every process in the terminal's foreground group
+ * and `tsx` relays it to its child as well, so one keypress can arrive twice within a moment;
+ * repeats inside `graceMs` count as the same request.
+ */
+export interface ShutdownSignalOptions {
+  /** Called once, on the first signal. */
+  onStop(signal: NodeJS.Signals): void;
+  /** Called on a signal that arrives later than `graceMs` after the first. */
+  onForce?(signal: NodeJS.Signals): void;
+  graceMs?: number;
+}
+
+export function onShutdownSignal(options: ShutdownSignalOptions): () => void {
+  const graceMs = options.graceMs ?? 1_000;
+  let firstAt: number | undefined;
+  const handler = (signal: NodeJS.Signals): void => {
+    const now = Date.now();
+    if (firstAt === undefined) {
+      firstAt = now;
+      options.onStop(signal);
+    } else if (now - firstAt > graceMs) {
+      options.onForce?.(signal);
+    }
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+  return () => {
+    process.off("SIGINT", handler);
+    process.off("SIGTERM", handler);
+  };
+}

@@ -1,0 +1,54 @@
+// `npm start` brings the whole stack up (anycable-go with embedded NATS, RPC, dashboard), a
+// simulated call shows up on the dashboard, and Ctrl-C stops everything with exit code 0.
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT, freePort, spawnProcess, waitFor } from "../../support/index.js";
+
+const TSX = `${REPO_ROOT}/node_modules/.bin/tsx`;
+
+describe("npm start", () => {
+  it("runs the stack, serves a simulated call and stops cleanly on SIGINT", { timeout: 90_000 }, async () => {
+    const [anycablePort, webPort, rpcPort, natsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ANYCABLE_LOG_FORMAT: "json",
+      ANYCABLE_HOST: "127.0.0.1",
+      ANYCABLE_PORT: String(anycablePort),
+      PORT: String(webPort),
+      ANYCABLE_RPC_HOST: `127.0.0.1:${rpcPort}`,
+      ANYCABLE_ENATS_ADDR: `nats://127.0.0.1:${natsPort}`,
+    };
+    const stack = await spawnProcess({ name: "npm start", command: TSX, args: ["scripts/start.ts"], cwd: REPO_ROOT, env });
+    try {
+      await stack.waitForOutput(/Ctrl-C stops everything/, 60_000);
+      expect(stack.logs()).toContain(`Dashboard      http://127.0.0.1:${webPort}`);
+      expect(stack.logs()).toMatch(/embedded NATS: yes/);
+
+      const sid = `CA${"5".repeat(32)}`;
+      const simulator = await spawnProcess({
+        name: "simulate",
+        command: TSX,
+        args: ["channels/simulator/cli.ts", "--url", `ws://127.0.0.1:${anycablePort}/cable`, "--sid", sid, "--speed", "50"],
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ANYCABLE_LOG_FORMAT: "json" },
+      });
+      expect(await simulator.exited).toEqual({ code: 0, signal: null });
+
+      const page = await waitFor(
+        async () => {
+          const html = await (await fetch(`http://127.0.0.1:${webPort}/calls/${sid}`)).text();
+          return /Call stopped/.test(html) ? html : undefined;
+        },
+        { timeoutMs: 10_000, description: "the call's events on its dashboard page" },
+      );
+      expect(page).toMatch(/Call started/);
+      expect(page).toContain("cable-ready-stream-from");
+
+      stack.signal("SIGINT");
+      expect(await stack.exited).toEqual({ code: 0, signal: null });
+      expect(stack.logs()).toMatch(/RPC server stopped/);
+    } finally {
+      await stack.stop();
+    }
+  });
+});
