@@ -2,8 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, type HeadlessChromium } from "../support/chromium.js";
-import { REPO_ROOT } from "../support/index.js";
+import { launchChromium, REPO_ROOT, type HeadlessChromium } from "../support/index.js";
 import { startCallMonitorStack, type CallMonitorStack } from "./support/call-monitor-stack.js";
 import { openDashboard, waitUntilLive, WAIT_MS } from "./support/dashboard-page.js";
 

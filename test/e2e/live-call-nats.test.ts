@@ -4,8 +4,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, type HeadlessChromium } from "../support/chromium.js";
-import { connectCable, createCableClient, REPO_ROOT, SubscriptionRejectedError } from "../support/index.js";
+import { connectCable, createCableClient, launchChromium, REPO_ROOT, SubscriptionRejectedError, type HeadlessChromium } from "../support/index.js";
 import { startCallMonitorStack, type CallMonitorStack } from "./support/call-monitor-stack.js";
 import { count, openDashboard, waitForText, waitUntilLive, WAIT_MS, type DashboardPage } from "./support/dashboard-page.js";
 import { openTwilioMediaStream, type TwilioMediaStream } from "./support/twilio-media-stream.js";

@@ -2,7 +2,7 @@
 // Redis pub/sub (anycable-go --broadcast_adapter=redis) and the RPC side and the dashboard each
 // have their own Redis registry client, as separate `npm run rpc` / `npm run web` processes would.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, type HeadlessChromium } from "../support/chromium.js";
+import { launchChromium, type HeadlessChromium } from "../support/index.js";
 import { startCallMonitorStack, type CallMonitorStack } from "./support/call-monitor-stack.js";
 import { count, openDashboard, waitForText, waitUntilLive, WAIT_MS, type DashboardPage } from "./support/dashboard-page.js";
 import { openTwilioMediaStream, type TwilioMediaStream } from "./support/twilio-media-stream.js";

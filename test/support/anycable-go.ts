@@ -53,6 +53,12 @@ export interface StartAnycableGoOptions {
    * "http", --http_broadcast_port gets a free port (see `broadcastUrl`).
    */
   broadcastAdapter?: string
+  /**
+   * Serve HTTP broadcasts on the main port (--http_broadcast_port set to it)
+   * instead of a separate free one, as a deployment with a broadcast key or
+   * --secret usually does. Default false.
+   */
+  httpBroadcastOnMainPort?: boolean
   /** Run the embedded NATS server on a free loopback port (see `natsUrl`). */
   embedNats?: boolean
   /** Headers proxied to RPC (--headers), e.g. ["cookie", "x-twilio-account"]. */
@@ -147,7 +153,8 @@ async function startOnce(options: StartAnycableGoOptions): Promise<AnycableGo> {
   let broadcastPort: number | undefined
   if (usesHttpBroadcast) {
     const given = flagValue(userArgs, 'http_broadcast_port')
-    broadcastPort = given ? Number(given) : await freePort()
+    const mainPort = Number(flagValue(userArgs, 'port') ?? port)
+    broadcastPort = given ? Number(given) : options.httpBroadcastOnMainPort ? mainPort : await freePort()
     defaults.push(`--http_broadcast_port=${broadcastPort}`)
   }
 

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { chromium, type BrowserContext } from 'playwright-core'
+// Type-only at the top: index.ts re-exports this module, and loading playwright-core costs most of
+// a second and ~70 MB in every test process, so only launchChromium() loads it.
+import type { BrowserContext } from 'playwright-core'
 
 import { chromiumBinary } from './binaries.js'
 
@@ -27,6 +29,7 @@ export interface HeadlessChromium {
 
 /** Headless Chromium (the system binary, via playwright-core) with a fresh, private profile. */
 export async function launchChromium(options: { viewport?: { width: number; height: number } } = {}): Promise<HeadlessChromium> {
+  const { chromium } = await import('playwright-core')
   const profile = mkdtempSync(join(tmpdir(), 'test-chromium-'))
   try {
     const context = await chromium.launchPersistentContext(profile, {

@@ -27,7 +27,7 @@ export interface NatsServer {
   isReady(): Promise<boolean>
   /** SIGTERM, SIGKILL after a timeout. Pass { signal: 'SIGKILL' } to simulate a crash. */
   stop(options?: StopOptions): Promise<ExitInfo>
-  /** Stops it and starts a fresh one on the same port(s). */
+  /** Stops it (if still running) and starts a fresh one on the same port(s); also works after stop(). */
   restart(options?: StopOptions): Promise<void>
 }
 

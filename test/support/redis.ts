@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -30,7 +30,11 @@ export interface RedisServer {
    * working directory. Pass { signal: 'SIGKILL' } to simulate a crash.
    */
   stop(options?: StopOptions): Promise<ExitInfo>
-  /** Stops it and starts a fresh one on the same port. Data does not survive (no persistence). */
+  /**
+   * Stops it (if still running) and starts a fresh one on the same port. Data
+   * does not survive (no persistence). Also works after stop(), so a test can
+   * keep a broker down for a while and then bring it back.
+   */
   restart(options?: StopOptions): Promise<void>
 }
 
@@ -71,6 +75,8 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   ]
 
   const launch = async (): Promise<ManagedProcess> => {
+    // stop() removes the directory; a restart after it needs it back.
+    mkdirSync(dir, { recursive: true })
     const proc = await spawnProcess({ name: `redis-server:${port}`, command: binary, args, env: { PATH: process.env.PATH } })
     try {
       await waitWhileRunning(proc, () => answersPing(port), { timeoutMs, description: `redis-server on port ${port} to answer PING` })

@@ -15,8 +15,16 @@ import { createCallMonitorApplication } from "../../../channels/app.js";
 import type { CallRegistry } from "../../../channels/registry/call-registry.js";
 import { createCallRegistry } from "../../../channels/registry/create-call-registry.js";
 import { startDashboard, type RunningDashboard } from "../../../channels/web/server.js";
-import { startFakeTwilioApi, type FakeTwilioApi } from "../../support/fake-twilio-api.js";
-import { freePort, LOOPBACK, startAnycableGo, startRedis, type AnycableGo, type RedisServer } from "../../support/index.js";
+import {
+  freePort,
+  LOOPBACK,
+  startAnycableGo,
+  startFakeTwilioApi,
+  startRedis,
+  type AnycableGo,
+  type FakeTwilioApi,
+  type RedisServer,
+} from "../../support/index.js";
 
 export const ACCOUNT_SID = "AC5e2e0123456789abcdef0123456789ab";
 export const AUTH_TOKEN = "e2e-auth-token";

@@ -7,12 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createBroadcaster } from "../../../src/broadcast/factory.js";
 import type { QueuedBroadcaster } from "../../../src/broadcast/queued-broadcaster.js";
 import { BroadcastRejectedError } from "../../../src/broadcast/errors.js";
-import { captureLogger } from "./support/capture-logger.js";
-import { freePort } from "./support/free-port.js";
-import type { Service } from "./support/processes.js";
-import { startNats, startRedis } from "./support/services.js";
+import { captureLogger, freePort, startNats, startRedis, waitFor, type NatsServer, type RedisServer } from "../../support/index.js";
 import { testConfig } from "./support/test-config.js";
-import { waitFor } from "./support/wait.js";
 
 const open: QueuedBroadcaster[] = [];
 afterEach(async () => {
@@ -44,7 +40,7 @@ async function publishAll(broadcaster: QueuedBroadcaster): Promise<void> {
 }
 
 describe("redis and redisx adapters against redis-server", () => {
-  let redis: Service;
+  let redis: RedisServer;
   let client: Redis;
   beforeAll(async () => {
     redis = await startRedis();
@@ -64,7 +60,7 @@ describe("redis and redisx adapters against redis-server", () => {
       await subscriber.subscribe("_cable_test_");
       const { broadcaster } = broadcasterFor({ ANYCABLE_BROADCAST_ADAPTER: "redis", REDIS_URL: `redis://127.0.0.1:${redis.port}`, ANYCABLE_REDIS_CHANNEL: "_cable_test_" });
       await publishAll(broadcaster);
-      await waitFor(() => `4 messages, got ${JSON.stringify(received)}`, () => received.length === 4, 5_000);
+      await waitFor(() => received.length === 4, { timeoutMs: 5_000, description: "4 messages", details: () => `got ${JSON.stringify(received)}` });
       expect(received).toEqual(Object.values(EXPECTED).map((m) => `_cable_test_ ${m}`));
     } finally {
       subscriber.disconnect();
@@ -90,7 +86,7 @@ describe("redis and redisx adapters against redis-server", () => {
 });
 
 describe("nats adapter against nats-server", () => {
-  let nats: Service;
+  let nats: NatsServer;
   let nc: NatsConnection;
   beforeAll(async () => {
     nats = await startNats();
@@ -110,7 +106,7 @@ describe("nats adapter against nats-server", () => {
     await nc.flush();
     const { broadcaster, logs } = broadcasterFor({ ANYCABLE_NATS_SERVERS: `nats://127.0.0.1:${nats.port}`, ANYCABLE_NATS_CHANNEL: "_cable_nats_" });
     await publishAll(broadcaster);
-    await waitFor(() => `4 messages, got ${JSON.stringify(received)}`, () => received.length === 4, 5_000);
+    await waitFor(() => received.length === 4, { timeoutMs: 5_000, description: "4 messages", details: () => `got ${JSON.stringify(received)}` });
     expect(received).toEqual(Object.values(EXPECTED));
     expect(logs.at("info").some((l) => l.msg.startsWith(`connected to NATS at nats://127.0.0.1:${nats.port}`))).toBe(true);
     sub.unsubscribe();
@@ -207,7 +203,7 @@ describe("http adapter against a local HTTP server", () => {
     const late = await freePort();
     const { broadcaster, logs } = broadcasterFor({ ANYCABLE_BROADCAST_ADAPTER: "http", ANYCABLE_HTTP_BROADCAST_URL: `http://127.0.0.1:${late}/_broadcast` });
     const delivered = broadcaster.broadcast("s", "late");
-    await waitFor("the first failed attempt to be logged", () => logs.at("warn").length > 0, 5_000);
+    await waitFor(() => logs.at("warn").length > 0, { timeoutMs: 5_000, description: "the first failed attempt to be logged" });
     expect(logs.at("warn")[0]?.reason).toMatch(/ECONNREFUSED/);
     const lateServer = createServer((req, res) => {
       void read(req).then((body) => {

@@ -5,17 +5,31 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createBroadcaster } from "../../../src/broadcast/factory.js";
 import type { QueuedBroadcaster } from "../../../src/broadcast/queued-broadcaster.js";
 import { BroadcastRejectedError } from "../../../src/broadcast/errors.js";
-import { subscribeToStream, type StreamSubscription } from "./support/cable-client.js";
-import { captureLogger } from "./support/capture-logger.js";
-import { freePort } from "./support/free-port.js";
-import type { Service } from "./support/processes.js";
-import { startAnycable, startNats, startRedis } from "./support/services.js";
+import {
+  captureLogger,
+  connectCable,
+  freePort,
+  startAnycableGo,
+  startNats,
+  startRedis,
+  waitFor,
+  type AnycableGo,
+  type CableClient,
+  type StartAnycableGoOptions,
+} from "../../support/index.js";
 import { testConfig } from "./support/test-config.js";
-import { waitFor } from "./support/wait.js";
 
-const services: Service[] = [];
+interface StreamSubscription {
+  /** The session id from the welcome message (what meta.exclude_socket names). */
+  sid: string | undefined;
+  /** The `message` of every broadcast received on the stream, in arrival order. */
+  messages: unknown[];
+  waitForMessages(count: number): Promise<unknown[]>;
+}
+
+const services: Array<{ stop(): Promise<unknown> }> = [];
 const broadcasters: QueuedBroadcaster[] = [];
-const clients: StreamSubscription[] = [];
+const clients: CableClient[] = [];
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
@@ -31,16 +45,18 @@ function broadcasterFor(env: NodeJS.ProcessEnv) {
   return { broadcaster, logs };
 }
 
-async function anycable(args: string[]): Promise<Service> {
-  const service = await startAnycable({ args });
+async function anycable(args: string[], options: StartAnycableGoOptions = {}): Promise<AnycableGo> {
+  const service = await startAnycableGo({ shutdownTimeoutSec: 1, ...options, args });
   services.push(service);
   return service;
 }
 
-async function subscriber(port: number, stream: string): Promise<StreamSubscription> {
-  const client = await subscribeToStream(port, stream);
+/** A client of anycable-go's built-in `$pubsub` channel (needs --public or --public_streams; never reaches RPC). */
+async function subscriber(cable: AnycableGo, stream: string): Promise<StreamSubscription> {
+  const client = await connectCable(cable.url, { timeoutMs: 5_000 });
   clients.push(client);
-  return client;
+  const subscription = await client.subscribe("$pubsub", { stream_name: stream });
+  return { sid: client.sessionId, messages: subscription.messages, waitForMessages: (count) => subscription.waitForMessages(count) };
 }
 
 /**
@@ -68,62 +84,62 @@ describe("through anycable-go 1.5", () => {
   });
 
   it("nats: anycable-go --broadcast_adapter=nats delivers what we publish on the subject", async () => {
-    const monitorPort = await freePort();
-    const nats = await startNats({ monitorPort });
+    const nats = await startNats({ monitoring: true });
     services.push(nats);
     const cable = await anycable(["--norpc", "--public", "--broadcast_adapter=nats", `--nats_servers=nats://127.0.0.1:${nats.port}`]);
     // anycable-go subscribes asynchronously; publish only once nats-server has its subscription.
-    await waitFor("anycable-go's subscription to __anycable__", async () => {
-      const response = await fetch(`http://127.0.0.1:${monitorPort}/connz?subs=1`);
+    await waitFor(async () => {
+      const response = await fetch(`${nats.monitoringUrl}/connz?subs=1`);
       const connz = (await response.json()) as { connections?: Array<{ subscriptions_list?: string[] }> };
       return (connz.connections ?? []).some((c) => c.subscriptions_list?.includes("__anycable__") === true);
-    });
-    const client = await subscriber(cable.port, "e2e");
+    }, { description: "anycable-go's subscription to __anycable__" });
+    const client = await subscriber(cable, "e2e");
     const { broadcaster } = broadcasterFor({ ANYCABLE_BROADCAST_ADAPTER: "nats", ANYCABLE_NATS_SERVERS: `nats://127.0.0.1:${nats.port}` });
     await exerciseStream(broadcaster, client);
   });
 
-  it("redis: anycable-go --broadcast_adapter=redis delivers what we PUBLISH", async () => {
-    const redis = await startRedis();
-    services.push(redis);
-    const cable = await anycable(["--norpc", "--public", "--broadcast_adapter=redis", `--redis_url=redis://127.0.0.1:${redis.port}`]);
-    const admin = new Redis({ port: redis.port, host: "127.0.0.1" });
-    try {
-      await waitFor("anycable-go's SUBSCRIBE __anycable__", async () => {
+  const redisAdapters = [
+    {
+      adapter: "redis",
+      title: "redis: anycable-go --broadcast_adapter=redis delivers what we PUBLISH",
+      readiness: "anycable-go's SUBSCRIBE __anycable__",
+      ready: async (admin: Redis) => {
         const [, count] = (await admin.pubsub("NUMSUB", "__anycable__")) as [string, number];
         return count >= 1;
-      });
-    } finally {
-      admin.disconnect();
-    }
-    const client = await subscriber(cable.port, "e2e");
-    const { broadcaster } = broadcasterFor({ ANYCABLE_BROADCAST_ADAPTER: "redis", REDIS_URL: `redis://127.0.0.1:${redis.port}` });
-    await exerciseStream(broadcaster, client);
-  });
-
-  it("redisx: anycable-go --broadcast_adapter=redisx consumes what we XADD", async () => {
-    const redis = await startRedis();
-    services.push(redis);
-    const cable = await anycable(["--norpc", "--public", "--broadcast_adapter=redisx", `--redis_url=redis://127.0.0.1:${redis.port}`]);
-    const admin = new Redis({ port: redis.port, host: "127.0.0.1" });
-    try {
+      },
+    },
+    {
+      adapter: "redisx",
+      title: "redisx: anycable-go --broadcast_adapter=redisx consumes what we XADD",
       // Its consumer group starts at "$": entries added before it exists are never read.
-      await waitFor("anycable-go's consumer group on __anycable__", async () => {
+      readiness: "anycable-go's consumer group on __anycable__",
+      ready: async (admin: Redis) => {
         const groups = (await admin.xinfo("GROUPS", "__anycable__")) as unknown[];
         return groups.length >= 1;
-      });
-    } finally {
-      admin.disconnect();
-    }
-    const client = await subscriber(cable.port, "e2e");
-    const { broadcaster } = broadcasterFor({ ANYCABLE_BROADCAST_ADAPTER: "redisx", REDIS_URL: `redis://127.0.0.1:${redis.port}` });
-    await exerciseStream(broadcaster, client);
-  });
+      },
+    },
+  ];
+  for (const { adapter, title, readiness, ready } of redisAdapters) {
+    it(title, async () => {
+      const redis = await startRedis();
+      services.push(redis);
+      const cable = await anycable(["--norpc", "--public", `--broadcast_adapter=${adapter}`, `--redis_url=redis://127.0.0.1:${redis.port}`]);
+      const admin = new Redis({ port: redis.port, host: "127.0.0.1" });
+      try {
+        await waitFor(() => ready(admin), { description: readiness });
+      } finally {
+        admin.disconnect();
+      }
+      const client = await subscriber(cable, "e2e");
+      const { broadcaster } = broadcasterFor({ ANYCABLE_BROADCAST_ADAPTER: adapter, REDIS_URL: `redis://127.0.0.1:${redis.port}` });
+      await exerciseStream(broadcaster, client);
+    });
+  }
 
   it("http with --secret: the key derived from ANYCABLE_SECRET is accepted on the main port; a wrong key is refused loudly", async () => {
     const secret = "e2e-application-secret";
-    const cable = await anycable(["--norpc", "--noauth", "--public_streams", `--secret=${secret}`, "--broadcast_adapter=http"]);
-    const client = await subscriber(cable.port, "e2e");
+    const cable = await anycable(["--norpc", "--noauth", "--public_streams", `--secret=${secret}`, "--broadcast_adapter=http"], { httpBroadcastOnMainPort: true });
+    const client = await subscriber(cable, "e2e");
     const url = `http://127.0.0.1:${cable.port}/_broadcast`;
     const { broadcaster } = broadcasterFor({ ANYCABLE_BROADCAST_ADAPTER: "http", ANYCABLE_HTTP_BROADCAST_URL: url, ANYCABLE_SECRET: secret });
     await exerciseStream(broadcaster, client);
@@ -139,12 +155,12 @@ describe("through anycable-go 1.5", () => {
   it("http without a key: --http_broadcast_port serves an open endpoint", async () => {
     const broadcastPort = await freePort();
     const cable = await anycable(["--norpc", "--public", "--broadcast_adapter=http", `--http_broadcast_port=${broadcastPort}`]);
-    await waitFor("the broadcast port", async () => {
+    await waitFor(async () => {
       const response = await fetch(`http://127.0.0.1:${broadcastPort}/_broadcast`, { method: "POST", body: "{}" });
       await response.arrayBuffer();
       return response.status === 201;
-    });
-    const client = await subscriber(cable.port, "e2e");
+    }, { description: "the broadcast port" });
+    const client = await subscriber(cable, "e2e");
     const { broadcaster } = broadcasterFor({ ANYCABLE_BROADCAST_ADAPTER: "http", ANYCABLE_HTTP_BROADCAST_URL: `http://127.0.0.1:${broadcastPort}/_broadcast` });
     await exerciseStream(broadcaster, client);
   });

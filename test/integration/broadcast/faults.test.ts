@@ -1,19 +1,27 @@
 // Broker outages with real brokers: stopped and restarted on the same port while publications keep
 // coming, unreachable at start-up, and the bounded queue overflowing. Nothing published is lost
 // silently: it is delivered after reconnection, in order, once, or its promise rejects loudly.
+import { setTimeout as delay } from "node:timers/promises";
 import { Redis } from "ioredis";
-import { connect, type NatsConnection } from "nats";
+import { connect } from "nats";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BroadcastQueueFullError } from "../../../src/broadcast/errors.js";
 import { createBroadcaster } from "../../../src/broadcast/factory.js";
 import type { QueuedBroadcaster } from "../../../src/broadcast/queued-broadcaster.js";
-import { captureLogger, type CapturedLogs } from "./support/capture-logger.js";
-import { freePort } from "./support/free-port.js";
-import { startGateProxy, type GateProxy } from "./support/gate-proxy.js";
-import type { Service } from "./support/processes.js";
-import { startNats, startRedis } from "./support/services.js";
+import {
+  captureLogger,
+  freePort,
+  startGateProxy,
+  startNats,
+  startRedis,
+  waitFor,
+  withTimeout,
+  type CapturedLogs,
+  type GateProxy,
+  type NatsServer,
+  type RedisServer,
+} from "../../support/index.js";
 import { testConfig } from "./support/test-config.js";
-import { delay, waitFor, within } from "./support/wait.js";
 
 const N = 60;
 const STOP_AT = 20;
@@ -58,8 +66,10 @@ async function gate(port: number): Promise<GateProxy> {
   return proxy;
 }
 
-function tracked(service: Service): Service {
-  cleanups.push(() => service.stop());
+function tracked<T extends { stop(): Promise<unknown> }>(service: T): T {
+  cleanups.push(async () => {
+    await service.stop();
+  });
   return service;
 }
 
@@ -74,123 +84,116 @@ async function broadcastLoop(broadcaster: QueuedBroadcaster, at: (i: number) => 
     await at(i);
     await delay(3);
   }
-  return within("every publication to settle", Promise.all(results), 20_000);
+  return withTimeout(Promise.all(results), 20_000, "every publication to settle");
 }
 
 const numberOf = (json: string): number => (JSON.parse((JSON.parse(json) as { data: string }).data) as { n: number }).n;
 const oneToN = Array.from({ length: N }, (_, i) => i + 1);
 
-describe("broker restarts while publishing", () => {
-  it("redis: redis-server stopped and restarted on the same port; every message arrives once, in order", async ({ annotate }) => {
-    let redis = tracked(await startRedis());
-    const port = redis.port;
-    const proxy = await gate(port);
-    const channel = "fault-channel";
+interface RestartCase {
+  title: string;
+  start(): Promise<RedisServer | NatsServer>;
+  /**
+   * Subscribes a listener straight to the broker (not through the gate) that rides through the
+   * restart, pushing each message's n; resolves with a wait for it to be subscribed again.
+   */
+  listen(port: number, received: number[]): Promise<() => Promise<unknown>>;
+  /** The broadcaster's env, pointed at the gate. */
+  env(proxyPort: number): NodeJS.ProcessEnv;
+  lostWarning(proxyPort: number): string;
+  reconnected: string;
+  summary(queuedWhileDown: number, received: number): string;
+}
 
-    const received: number[] = [];
-    const subscriber = new Redis({ port, host: "127.0.0.1", retryStrategy: () => 20, maxRetriesPerRequest: null });
-    cleanups.push(() => subscriber.disconnect());
-    subscriber.on("error", () => undefined);
-    subscriber.on("message", (_channel: string, message: string) => received.push(numberOf(message)));
-    await subscriber.subscribe(channel);
-
-    const { broadcaster, logs } = broadcasterFor({
-      ANYCABLE_BROADCAST_ADAPTER: "redis",
-      REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
-      ANYCABLE_REDIS_CHANNEL: channel,
-      ANYCABLE_BROADCAST_QUEUE_SIZE: "1000",
-    });
-
-    let queuedWhileDown = 0;
-    const results = await broadcastLoop(broadcaster, async (i) => {
-      if (i === STOP_AT) {
-        // Stop between publications: a message in flight at the instant of a crash may be
-        // delivered twice (at-least-once), which this test does not set out to show.
-        await waitFor("publications so far to be acknowledged", () => broadcaster.pending === 0);
-        proxy.shut();
-        await redis.stop();
-      }
-      if (i === RESTART_AT) {
-        queuedWhileDown = broadcaster.pending;
-        redis = tracked(await startRedis(port));
+const restartCases: RestartCase[] = [
+  {
+    title: "redis: redis-server stopped and restarted on the same port; every message arrives once, in order",
+    start: () => startRedis(),
+    async listen(port, received) {
+      const subscriber = new Redis({ port, host: "127.0.0.1", retryStrategy: () => 20, maxRetriesPerRequest: null });
+      cleanups.push(() => subscriber.disconnect());
+      subscriber.on("error", () => undefined);
+      subscriber.on("message", (_channel: string, message: string) => received.push(numberOf(message)));
+      await subscriber.subscribe("fault-channel");
+      return async () => {
         const admin = new Redis({ port, host: "127.0.0.1", retryStrategy: () => 20 });
         try {
-          await waitFor("the subscriber to resubscribe", async () => {
-            const [, count] = (await admin.pubsub("NUMSUB", channel)) as [string, number];
+          await waitFor(async () => {
+            const [, count] = (await admin.pubsub("NUMSUB", "fault-channel")) as [string, number];
             return count >= 1;
-          });
+          }, { description: "the subscriber to resubscribe" });
         } finally {
           admin.disconnect();
         }
-        proxy.open();
-      }
-    });
-
-    await waitFor(() => `${N} messages at the subscriber, got ${received.length}`, () => received.length >= N, 10_000);
-    await delay(50);
-    expect(results.filter((r) => !r.ok)).toEqual([]);
-    expect(received).toEqual(oneToN);
-    expect(queuedWhileDown).toBe(RESTART_AT - STOP_AT);
-    expect(logs.at("warn").map((l) => l.msg)).toContain(
-      `lost connection to Redis at redis://127.0.0.1:${proxy.port}, will keep retrying; publications are queued (max 1000)`,
-    );
-    const reconnected = logs.at("info").find((l) => l.msg.startsWith("reconnected to Redis"));
-    expect(reconnected?.pending).toBeGreaterThanOrEqual(queuedWhileDown);
-    await annotate(`redis: ${N} published, ${queuedWhileDown} queued while redis-server was down, ${received.length} received in order, 0 rejected, 0 duplicated`);
-  });
-
-  it("nats: nats-server stopped and restarted on the same port; every message arrives once, in order", async ({ annotate }) => {
-    let nats = tracked(await startNats());
-    const port = nats.port;
-    const proxy = await gate(port);
-    const subject = "fault-subject";
-
-    const received: number[] = [];
-    const subscriber: NatsConnection = await connect({ servers: `nats://127.0.0.1:${port}`, reconnectTimeWait: 20, maxReconnectAttempts: -1 });
-    cleanups.push(() => subscriber.close());
-    const sub = subscriber.subscribe(subject);
-    void (async () => {
-      for await (const m of sub) received.push(numberOf(m.string()));
-    })();
-    await subscriber.flush();
-
-    const { broadcaster, logs } = broadcasterFor({
-      ANYCABLE_NATS_SERVERS: `nats://127.0.0.1:${proxy.port}`,
-      ANYCABLE_NATS_CHANNEL: subject,
-      ANYCABLE_BROADCAST_QUEUE_SIZE: "1000",
-    });
-
-    let queuedWhileDown = 0;
-    const results = await broadcastLoop(broadcaster, async (i) => {
-      if (i === STOP_AT) {
-        await waitFor("publications so far to be acknowledged", () => broadcaster.pending === 0);
-        proxy.shut();
-        await nats.stop();
-      }
-      if (i === RESTART_AT) {
-        queuedWhileDown = broadcaster.pending;
-        nats = tracked(await startNats({ port }));
-        // A PONG from the new server proves it has the subscriber's SUB (sent before any PING).
-        await waitFor("the subscriber to reconnect", async () => {
-          await within("a flush", subscriber.flush(), 1_000);
+      };
+    },
+    env: (proxyPort) => ({ ANYCABLE_BROADCAST_ADAPTER: "redis", REDIS_URL: `redis://127.0.0.1:${proxyPort}`, ANYCABLE_REDIS_CHANNEL: "fault-channel" }),
+    lostWarning: (proxyPort) => `lost connection to Redis at redis://127.0.0.1:${proxyPort}, will keep retrying; publications are queued (max 1000)`,
+    reconnected: "reconnected to Redis",
+    summary: (queued, received) => `redis: ${N} published, ${queued} queued while redis-server was down, ${received} received in order, 0 rejected, 0 duplicated`,
+  },
+  {
+    title: "nats: nats-server stopped and restarted on the same port; every message arrives once, in order",
+    start: () => startNats(),
+    async listen(port, received) {
+      const subscriber = await connect({ servers: `nats://127.0.0.1:${port}`, reconnectTimeWait: 20, maxReconnectAttempts: -1 });
+      cleanups.push(() => subscriber.close());
+      const sub = subscriber.subscribe("fault-subject");
+      void (async () => {
+        for await (const m of sub) received.push(numberOf(m.string()));
+      })();
+      await subscriber.flush();
+      // A PONG from the new server proves it has the subscriber's SUB (sent before any PING).
+      return () =>
+        waitFor(async () => {
+          await withTimeout(subscriber.flush(), 1_000, "a flush");
           return true;
-        });
-        proxy.open();
-      }
-    });
+        }, { description: "the subscriber to reconnect" });
+    },
+    env: (proxyPort) => ({ ANYCABLE_NATS_SERVERS: `nats://127.0.0.1:${proxyPort}`, ANYCABLE_NATS_CHANNEL: "fault-subject" }),
+    lostWarning: (proxyPort) => `lost connection to NATS at nats://127.0.0.1:${proxyPort}, will keep retrying; publications are queued (max 1000)`,
+    reconnected: "reconnected to NATS",
+    summary: (queued, received) => `nats: ${N} published, ${queued} queued while nats-server was down, ${received} received in order, 0 rejected, 0 duplicated`,
+  },
+];
 
-    await waitFor(() => `${N} messages at the subscriber, got ${received.length}`, () => received.length >= N, 10_000);
-    await delay(50);
-    expect(results.filter((r) => !r.ok)).toEqual([]);
-    expect(received).toEqual(oneToN);
-    expect(queuedWhileDown).toBe(RESTART_AT - STOP_AT);
-    expect(logs.at("warn").map((l) => l.msg)).toContain(
-      `lost connection to NATS at nats://127.0.0.1:${proxy.port}, will keep retrying; publications are queued (max 1000)`,
-    );
-    const reconnected = logs.at("info").find((l) => l.msg.startsWith("reconnected to NATS"));
-    expect(reconnected?.pending).toBeGreaterThanOrEqual(queuedWhileDown);
-    await annotate(`nats: ${N} published, ${queuedWhileDown} queued while nats-server was down, ${received.length} received in order, 0 rejected, 0 duplicated`);
-  });
+describe("broker restarts while publishing", () => {
+  for (const c of restartCases) {
+    it(c.title, async ({ annotate }) => {
+      const broker = tracked(await c.start());
+      const proxy = await gate(broker.port);
+      const received: number[] = [];
+      const resubscribed = await c.listen(broker.port, received);
+      const { broadcaster, logs } = broadcasterFor({ ...c.env(proxy.port), ANYCABLE_BROADCAST_QUEUE_SIZE: "1000" });
+
+      let queuedWhileDown = 0;
+      const results = await broadcastLoop(broadcaster, async (i) => {
+        if (i === STOP_AT) {
+          // Stop between publications: a message in flight at the instant of a crash may be
+          // delivered twice (at-least-once), which this test does not set out to show.
+          await waitFor(() => broadcaster.pending === 0, { description: "publications so far to be acknowledged" });
+          proxy.shut();
+          await broker.stop();
+        }
+        if (i === RESTART_AT) {
+          queuedWhileDown = broadcaster.pending;
+          await broker.restart();
+          await resubscribed();
+          proxy.open();
+        }
+      });
+
+      await waitFor(() => received.length >= N, { timeoutMs: 10_000, description: `${N} messages at the subscriber`, details: () => `got ${received.length}` });
+      await delay(50);
+      expect(results.filter((r) => !r.ok)).toEqual([]);
+      expect(received).toEqual(oneToN);
+      expect(queuedWhileDown).toBe(RESTART_AT - STOP_AT);
+      expect(logs.at("warn").map((l) => l.msg)).toContain(c.lostWarning(proxy.port));
+      const reconnected = logs.at("info").find((l) => l.msg.startsWith(c.reconnected));
+      expect(reconnected?.pending).toBeGreaterThanOrEqual(queuedWhileDown);
+      await annotate(c.summary(queuedWhileDown, received.length));
+    });
+  }
 });
 
 describe("unreachable at start-up", () => {
@@ -200,7 +203,7 @@ describe("unreachable at start-up", () => {
     proxy.shut();
     const { broadcaster, logs } = broadcasterFor({ ANYCABLE_NATS_SERVERS: `nats://127.0.0.1:${proxy.port}` });
     const early = broadcaster.broadcast("early", "queued before NATS existed");
-    await waitFor("a warning", () => logs.at("warn").length > 0, 5_000);
+    await waitFor(() => logs.at("warn").length > 0, { timeoutMs: 5_000, description: "a warning" });
     expect(logs.at("warn")[0]).toMatchObject({
       msg: `cannot reach NATS at nats://127.0.0.1:${proxy.port}, will keep retrying; publications are queued (max 10000)`,
     });
@@ -216,8 +219,8 @@ describe("unreachable at start-up", () => {
     await subscriber.flush();
     proxy.open();
 
-    await within("the queued publication", early, 10_000);
-    await waitFor("the message at the subscriber", () => received.length === 1, 5_000);
+    await withTimeout(early, 10_000, "the queued publication");
+    await waitFor(() => received.length === 1, { timeoutMs: 5_000, description: "the message at the subscriber" });
     expect(received).toEqual(['{"stream":"early","data":"queued before NATS existed"}']);
     expect(logs.at("info").some((l) => l.msg === `connected to NATS at nats://127.0.0.1:${proxy.port}; flushing 1 queued publication(s)`)).toBe(true);
   });
@@ -229,7 +232,7 @@ describe("unreachable at start-up", () => {
       REDIS_URL: `redis://127.0.0.1:${port}`,
       ANYCABLE_BROADCAST_QUEUE_SIZE: "5",
     });
-    await waitFor("a warning", () => logs.at("warn").length > 0, 5_000);
+    await waitFor(() => logs.at("warn").length > 0, { timeoutMs: 5_000, description: "a warning" });
     expect(logs.at("warn")[0]?.msg).toBe(
       `cannot reach Redis stream at redis://127.0.0.1:${port}, will keep retrying; publications are queued (max 5)`,
     );
@@ -246,7 +249,7 @@ describe("unreachable at start-up", () => {
     expect(logs.at("error")[0]).toMatchObject({ stream: "q", queueSize: 5, maxQueueSize: 5 });
 
     // Redis appears, and the application shuts down at once: close() still delivers the five.
-    tracked(await startRedis(port));
+    tracked(await startRedis({ port }));
     await broadcaster.close();
     expect((await Promise.all(results.slice(0, 5))).every((r) => r.ok)).toBe(true);
     const admin = new Redis({ port, host: "127.0.0.1" });

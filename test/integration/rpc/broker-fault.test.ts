@@ -6,9 +6,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBroadcaster, loadBroadcastConfig } from "../../../src/broadcast/index.js";
 import { startRpcServer, type RunningRpcServer } from "../../../src/rpc/start-server.js";
 import app from "../../fixtures/chat-app.js";
-import { connectCable, startAnycableGo, startRedis, waitFor, type AnycableGo, type CableClient, type RedisServer } from "../../support/index.js";
-import { captureLogger, type CapturedLogs } from "../broadcast/support/capture-logger.js";
-import { startGateProxy, type GateProxy } from "../broadcast/support/gate-proxy.js";
+import {
+  captureLogger,
+  connectCable,
+  startAnycableGo,
+  startGateProxy,
+  startRedis,
+  waitFor,
+  type AnycableGo,
+  type CableClient,
+  type CapturedLogs,
+  type GateProxy,
+  type RedisServer,
+} from "../../support/index.js";
 
 const TOTAL = 30;
 const STOP_AFTER = 10;
@@ -75,7 +85,7 @@ describe("a Redis outage while a channel broadcasts", () => {
       await echo.waitForMessage<{ echo?: string }>((m) => m.echo === String(i), 10_000);
       if (i === STOP_AFTER) {
         await waitFor(() => echo.messages.filter(isBroadcast).length === STOP_AFTER, { timeoutMs: 10_000, description: "broadcasts before the outage" });
-        await redis.process.stop();
+        await redis.stop();
       }
       if (i === RESTART_AFTER) {
         gate.shut();

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { QueuedBroadcaster } from "../../../src/broadcast/queued-broadcaster.js";
 import { BroadcastClosedError, BroadcastQueueFullError, BroadcastRejectedError } from "../../../src/broadcast/errors.js";
-import { captureLogger } from "../../integration/broadcast/support/capture-logger.js";
+import { captureLogger } from "../../support/capture-logger.js";
 import { FakeTransport } from "./fake-transport.js";
 
 const open: QueuedBroadcaster[] = [];

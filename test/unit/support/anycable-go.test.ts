@@ -57,6 +57,17 @@ describe('startAnycableGo', () => {
     expect(await subscription.waitForMessage((m: { via?: string }) => m.via === 'nats')).toEqual({ via: 'nats' })
   })
 
+  it('serves HTTP broadcasts on the main port when asked', async () => {
+    server = await startAnycableGo({ args: ['--noauth', '--public'], httpBroadcastOnMainPort: true })
+    expect(server.broadcastUrl).toBe(`${server.httpUrl}/_broadcast`)
+    expect(server.args).toContain(`--http_broadcast_port=${server.port}`)
+    const response = await fetch(server.broadcastUrl as string, {
+      method: 'POST',
+      body: JSON.stringify({ stream: 'harness', data: '1' }),
+    })
+    expect(response.status).toBe(201)
+  })
+
   it('records exact frames with the raw client, including the shutdown disconnect', async () => {
     server = await startAnycableGo({ args: ['--noauth', '--public'] })
     raw = await openRawSocket(server.url)

@@ -53,6 +53,17 @@ describe('startRedis', () => {
     redis = undefined
   })
 
+  it('restarts after stop() on the same port (a broker that went away and came back)', async () => {
+    redis = await startRedis()
+    const { port } = redis
+    await redis.stop()
+    expect(await redis.ping()).toBe(false)
+    await redis.restart()
+    expect(redis.port).toBe(port)
+    expect(redis.process.isRunning()).toBe(true)
+    expect(await redis.ping()).toBe(true)
+  })
+
   it('lets a client ride through a restart (reconnect scenario)', async () => {
     redis = await startRedis()
     client = new Redis(redis.url, { retryStrategy: () => 50, maxRetriesPerRequest: null })
