@@ -1,4 +1,3 @@
-import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { CallOutput } from "../../../src/cable/call-output.js";
 import { Connection } from "../../../src/cable/connection.js";
@@ -9,15 +8,15 @@ import { StateStore } from "../../../src/cable/state.js";
 import { silentLogger, type Logger } from "../../../src/logging/logger.js";
 import { signStreamName } from "../../../src/cable-ready/signed-stream.js";
 import { CABLE_READY_STREAM_CHANNEL, createCableReadyStreamChannel } from "../../../src/cable-ready/stream-channel.js";
+import { captureLogger, type LogLine } from "../../support/capture-logger.js";
 import { RecordingBroadcaster } from "./recording-broadcaster.js";
 
 const SECRET = "secret";
 
 /** A logger that keeps what it writes, to see why a subscription was refused. */
-function recordingLogger(): { logger: Logger; entries: Record<string, unknown>[] } {
-  const entries: Record<string, unknown>[] = [];
-  const logger = pino({ level: "warn" }, { write: (line: string) => entries.push(JSON.parse(line) as Record<string, unknown>) });
-  return { logger, entries };
+function recordingLogger(): { logger: Logger; entries: LogLine[] } {
+  const { logger, lines } = captureLogger({ level: "warn" });
+  return { logger, entries: lines };
 }
 
 /** Subscribes the way the RPC layer does: resolve the raw identifier, build the channel, run subscribed(). */

@@ -1,10 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { pino } from "pino";
-import { Writable } from "node:stream";
 import { RpcHandler, UNAUTHORIZED_DISCONNECT } from "../../../src/rpc/handler.js";
 import { Status, type CallMetadata, type CommandMessage, type Env } from "../../../src/rpc/messages.js";
 import app, { journal } from "../../fixtures/chat-app.js";
 import { RecordingBroadcaster } from "../../fixtures/recording-broadcaster.js";
+import { captureLogger, type LogLine } from "../../support/capture-logger.js";
 
 const meta: CallMetadata = { sid: "sid-1", protov: "v1" };
 const ROOM = JSON.stringify({ channel: "chat", room: "lobby" });
@@ -22,20 +21,15 @@ function perform(action: unknown, extra: Record<string, unknown> = {}, partial: 
 }
 
 let broadcaster: RecordingBroadcaster;
-let logLines: Array<Record<string, unknown>>;
+let logLines: LogLine[];
 let handler: RpcHandler;
 
 beforeEach(() => {
   journal.length = 0;
   broadcaster = new RecordingBroadcaster();
-  logLines = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logLines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  handler = new RpcHandler({ app, broadcaster, logger: pino({ level: "debug" }, sink) });
+  const logs = captureLogger();
+  logLines = logs.lines;
+  handler = new RpcHandler({ app, broadcaster, logger: logs.logger });
 });
 
 describe("Connect", () => {

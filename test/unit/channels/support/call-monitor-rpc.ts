@@ -1,11 +1,10 @@
 // Drives the call monitor application through the real RpcHandler, as anycable-go would.
-import { Writable } from "node:stream";
-import { pino } from "pino";
 import { RpcHandler } from "../../../../src/rpc/handler.js";
 import type { CommandResponse, ConnectionResponse, DisconnectResponse, Env } from "../../../../src/rpc/messages.js";
 import { createCallMonitorApplication } from "../../../../channels/app.js";
 import { MemoryCallRegistry } from "../../../../channels/registry/memory-call-registry.js";
 import { RecordingBroadcaster } from "../../../fixtures/recording-broadcaster.js";
+import { captureLogger, type LogLine } from "../../../support/capture-logger.js";
 
 export const ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";
 export const CALL_SID = "CA0123456789abcdef0123456789abcdef";
@@ -17,7 +16,7 @@ export interface CallMonitorRpc {
   handler: RpcHandler;
   broadcaster: RecordingBroadcaster;
   registry: MemoryCallRegistry;
-  logs: Array<Record<string, unknown>>;
+  logs: LogLine[];
   connect(headers?: Record<string, string>, sid?: string): Promise<ConnectionResponse>;
   /** Connects with `headers`, expects success, and returns the identifiers string anycable-go would keep. */
   identify(headers?: Record<string, string>): Promise<string>;
@@ -32,14 +31,7 @@ export function env(headers: Record<string, string> = {}): Env {
 }
 
 export function callMonitorRpc(appEnv: NodeJS.ProcessEnv = { TWILIO_ACCOUNT_SID: ACCOUNT_SID }): CallMonitorRpc {
-  const logs: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split("\n")) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  const logger = pino({ level: "debug" }, sink);
+  const { logger, lines: logs } = captureLogger();
   const broadcaster = new RecordingBroadcaster();
   const registry = new MemoryCallRegistry();
   const app = createCallMonitorApplication({ env: appEnv, logger, registry });
