@@ -3,7 +3,7 @@ import { join } from 'node:path'
 
 import { findBinary, isExecutableFile, REPO_ROOT, which } from './binaries.js'
 import { freePort, LOOPBACK } from './ports.js'
-import { spawnProcess, waitWhileRunning, type ExitInfo, type ManagedProcess, type StopOptions } from './process.js'
+import { spawnUntilReady, type ExitInfo, type ManagedProcess, type StopOptions } from './process.js'
 
 const PROVISION_HINT =
   'Run `bash scripts/anycable-go.sh` (or `bash scripts/setup.sh`) to provide one, ' +
@@ -175,28 +175,25 @@ async function startOnce(options: StartAnycableGoOptions): Promise<AnycableGo> {
   const broadcastPath = flagValue(args, 'http_broadcast_path') ?? '/_broadcast'
   const effectiveBroadcastPort = Number(flagValue(args, 'http_broadcast_port') ?? broadcastPort)
 
-  const proc = await spawnProcess({
-    name: `anycable-go:${listenPort}`,
-    command: binary,
-    args,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      ANYCABLE_DISABLE_TELEMETRY: 'true',
-      ...options.env,
-    },
-  })
-
   const httpUrl = `http://${LOOPBACK}:${listenPort}`
-  try {
-    await waitWhileRunning(proc, () => healthy(`${httpUrl}${healthPath}`), {
+  const proc = await spawnUntilReady(
+    {
+      name: `anycable-go:${listenPort}`,
+      command: binary,
+      args,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        ANYCABLE_DISABLE_TELEMETRY: 'true',
+        ...options.env,
+      },
+    },
+    {
+      check: () => healthy(`${httpUrl}${healthPath}`),
       timeoutMs: options.startTimeoutMs ?? 20_000,
       description: `anycable-go ${httpUrl}${healthPath} to answer 200`,
-    })
-  } catch (error) {
-    await proc.stop({ signal: 'SIGKILL' })
-    throw error
-  }
+    },
+  )
 
   return {
     url: `ws://${LOOPBACK}:${listenPort}${wsPath}`,

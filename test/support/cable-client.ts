@@ -44,6 +44,23 @@ function dataToString(data: WebSocket.RawData): string {
 }
 
 /**
+ * What waitUntil() listens to: each client calls notify() whenever a frame,
+ * a message or a close arrives, and every pending wait re-checks.
+ */
+function changeSignal(): { notify(): void; subscribe(listener: () => void): () => void } {
+  const listeners = new Set<() => void>()
+  return {
+    notify() {
+      for (const listener of [...listeners]) listener()
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+  }
+}
+
+/**
  * Resolves with `check()` once it returns something other than undefined,
  * re-checking whenever `subscribe` reports a change; a throwing check rejects.
  */
@@ -180,14 +197,7 @@ function instrumentedWebSocket(headers: Record<string, string>, onSocket: (ws: W
 export function createCableClient(url: string, options: CableClientOptions = {}): CableClient {
   const defaultTimeout = options.timeoutMs ?? 10_000
   const frames: unknown[] = []
-  const listeners = new Set<() => void>()
-  const notify = (): void => {
-    for (const listener of [...listeners]) listener()
-  }
-  const subscribeToChanges = (listener: () => void): (() => void) => {
-    listeners.add(listener)
-    return () => listeners.delete(listener)
-  }
+  const { notify, subscribe: subscribeToChanges } = changeSignal()
 
   let socket: WebSocket | undefined
   let lastClose: SocketClose | undefined
@@ -417,14 +427,7 @@ export function openRawSocket(url: string, options: RawSocketOptions = {}): Prom
   const ws = new WebSocket(url, protocols, { headers, ...(origin ? { origin } : {}), handshakeTimeout: timeoutMs })
   const frames: RawFrame[] = []
   const sent: string[] = []
-  const listeners = new Set<() => void>()
-  const notify = (): void => {
-    for (const listener of [...listeners]) listener()
-  }
-  const subscribeToChanges = (listener: () => void): (() => void) => {
-    listeners.add(listener)
-    return () => listeners.delete(listener)
-  }
+  const { notify, subscribe: subscribeToChanges } = changeSignal()
   let closeInfo: SocketClose | undefined
 
   ws.on('message', (data, isBinary) => {

@@ -1,6 +1,6 @@
 import { findBinary } from './binaries.js'
 import { freePort, LOOPBACK, tcpExchange } from './ports.js'
-import { spawnProcess, waitWhileRunning, type ExitInfo, type ManagedProcess, type StopOptions } from './process.js'
+import { spawnUntilReady, type ExitInfo, type ManagedProcess, type StopOptions } from './process.js'
 
 export interface StartNatsOptions {
   /** Fixed client port; default a free one. */
@@ -62,16 +62,11 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
     ...(options.args ?? []),
   ]
 
-  const launch = async (): Promise<ManagedProcess> => {
-    const proc = await spawnProcess({ name: `nats-server:${port}`, command: binary, args, env: { PATH: process.env.PATH } })
-    try {
-      await waitWhileRunning(proc, () => sendsInfo(port), { timeoutMs, description: `nats-server on port ${port} to greet clients` })
-    } catch (error) {
-      await proc.stop({ signal: 'SIGKILL' })
-      throw error
-    }
-    return proc
-  }
+  const launch = (): Promise<ManagedProcess> =>
+    spawnUntilReady(
+      { name: `nats-server:${port}`, command: binary, args, env: { PATH: process.env.PATH } },
+      { check: () => sendsInfo(port), timeoutMs, description: `nats-server on port ${port} to greet clients` },
+    )
 
   let current = await launch()
 

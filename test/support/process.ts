@@ -362,3 +362,27 @@ export function waitWhileRunning<T>(
     details: () => proc.describe(),
   })
 }
+
+export interface Readiness {
+  /** Polled while the process runs; it is ready once this returns something truthy. */
+  check: () => unknown
+  timeoutMs: number
+  /** What is awaited, for the timeout message, e.g. "redis-server on port 6390 to answer PING". */
+  description: string
+}
+
+/**
+ * spawnProcess(), then waitWhileRunning() for `readiness`. A process that
+ * never gets ready is SIGKILLed before the wait's error (with its recent
+ * output) is thrown, so a failed start leaves nothing running.
+ */
+export async function spawnUntilReady(options: SpawnOptions, readiness: Readiness): Promise<ManagedProcess> {
+  const proc = await spawnProcess(options)
+  try {
+    await waitWhileRunning(proc, readiness.check, { timeoutMs: readiness.timeoutMs, description: readiness.description })
+  } catch (error) {
+    await proc.stop({ signal: 'SIGKILL' })
+    throw error
+  }
+  return proc
+}

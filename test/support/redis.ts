@@ -4,7 +4,7 @@ import { join } from 'node:path'
 
 import { findBinary } from './binaries.js'
 import { freePort, LOOPBACK, tcpExchange } from './ports.js'
-import { spawnProcess, waitWhileRunning, type ExitInfo, type ManagedProcess, type StopOptions } from './process.js'
+import { spawnUntilReady, type ExitInfo, type ManagedProcess, type StopOptions } from './process.js'
 
 export interface StartRedisOptions {
   /** Fixed port; default a free one. */
@@ -74,17 +74,13 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     ...(options.args ?? []),
   ]
 
-  const launch = async (): Promise<ManagedProcess> => {
+  const launch = (): Promise<ManagedProcess> => {
     // stop() removes the directory; a restart after it needs it back.
     mkdirSync(dir, { recursive: true })
-    const proc = await spawnProcess({ name: `redis-server:${port}`, command: binary, args, env: { PATH: process.env.PATH } })
-    try {
-      await waitWhileRunning(proc, () => answersPing(port), { timeoutMs, description: `redis-server on port ${port} to answer PING` })
-    } catch (error) {
-      await proc.stop({ signal: 'SIGKILL' })
-      throw error
-    }
-    return proc
+    return spawnUntilReady(
+      { name: `redis-server:${port}`, command: binary, args, env: { PATH: process.env.PATH } },
+      { check: () => answersPing(port), timeoutMs, description: `redis-server on port ${port} to answer PING` },
+    )
   }
 
   let current = await launch().catch((error: unknown) => {
