@@ -51,17 +51,11 @@ export class CallFeed {
   }
 
   /** The call's media stream closed: unlist it and note it in its timeline. */
-  async callStopped(sid: string): Promise<void> {
-    const event = callStoppedEvent(this.#now());
-    await this.#record(sid, "callStopped", () => this.#registry.callStopped(sid));
-    await this.#record(sid, "recordEvent", () => this.#registry.recordEvent(sid, event));
-    const cableReady = new CableReady(this.#broadcaster);
-    cableReady.stream(CALLS_STREAM).remove({ selector: `#${callListItemId(sid)}` });
-    upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, callEventHtml(event));
-    await this.#send(cableReady, sid);
+  callStopped(sid: string): Promise<void> {
+    return this.callEnded(sid, callStoppedEvent(this.#now()));
   }
 
-  /** Twilio says the call is over (a status webhook) — unlist it even if no Disconnect ever comes. */
+  /** The call is over (its stream closed, or a status webhook said so even if no Disconnect ever comes): unlist it. */
   async callEnded(sid: string, event: CallEvent): Promise<void> {
     await this.#record(sid, "callStopped", () => this.#registry.callStopped(sid));
     await this.#record(sid, "recordEvent", () => this.#registry.recordEvent(sid, event));
