@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config'
+import { defineConfig } from "vitest/config";
 
 // Integration and e2e tests start real processes (anycable-go, redis-server,
 // nats-server, chromium, the RPC server) on a 2-core machine, so timeouts are
@@ -10,43 +10,43 @@ export default defineConfig({
     // Test files live in test/{unit,integration,e2e}/**/*.test.ts, one project
     // each (below). No root `include`: with `extends: true` Vitest concatenates
     // arrays, so a root include would pull every file into every project.
-    environment: 'node',
+    environment: "node",
     // forks, not threads: each test file gets its own process, so the process
     // registry in test/support/process.ts can reap that file's children when
     // the worker exits, however it exits.
-    pool: 'forks',
+    pool: "forks",
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     teardownTimeout: 20_000,
     retry: 0,
-    setupFiles: ['test/support/vitest-setup.ts'],
+    setupFiles: ["test/support/vitest-setup.ts"],
     projects: [
       {
         extends: true,
         test: {
-          name: 'unit',
-          include: ['test/unit/**/*.test.ts'],
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
           sequence: { groupOrder: 0 },
         },
       },
       {
         extends: true,
         test: {
-          name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
           sequence: { groupOrder: 1 },
         },
       },
       {
         extends: true,
         test: {
-          name: 'e2e',
-          include: ['test/e2e/**/*.test.ts'],
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
           fileParallelism: false,
           sequence: { groupOrder: 2 },
         },
       },
     ],
   },
-})
+});

@@ -30,7 +30,8 @@ function developmentEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   env.ANYCABLE_ENATS_ADDR ||= "nats://127.0.0.1:4222";
   env.ANYCABLE_BROADCAST_ADAPTER ||= "nats";
   if (env.ANYCABLE_BROADCAST_ADAPTER === "nats") env.ANYCABLE_NATS_SERVERS ||= env.ANYCABLE_ENATS_ADDR;
-  if (!env.ANYCABLE_CABLE_READY_SECRET && !env.ANYCABLE_STREAMS_SECRET && !env.ANYCABLE_SECRET) env.ANYCABLE_CABLE_READY_SECRET = DEV_SECRET;
+  if (!env.ANYCABLE_CABLE_READY_SECRET && !env.ANYCABLE_STREAMS_SECRET && !env.ANYCABLE_SECRET)
+    env.ANYCABLE_CABLE_READY_SECRET = DEV_SECRET;
   env.TWILIO_ACCOUNT_SID ||= DEV_ACCOUNT;
   env.CABLE_URL ||= `ws://${env.ANYCABLE_HOST}:${env.ANYCABLE_PORT}/cable`;
   return env;
@@ -52,7 +53,8 @@ function anycableArgs(env: NodeJS.ProcessEnv, secret: string): string[] {
     args.push("--embed_nats", `--enats_addr=${env.ANYCABLE_ENATS_ADDR}`);
   }
   if (adapter === "nats") args.push(`--nats_servers=${env.ANYCABLE_NATS_SERVERS}`);
-  if (adapter === "redis" || adapter === "redisx") args.push(`--redis_url=${env.ANYCABLE_REDIS_URL ?? env.REDIS_URL ?? "redis://localhost:6379"}`);
+  if (adapter === "redis" || adapter === "redisx")
+    args.push(`--redis_url=${env.ANYCABLE_REDIS_URL ?? env.REDIS_URL ?? "redis://localhost:6379"}`);
   return args;
 }
 
@@ -70,12 +72,20 @@ function portInUse(hostPort: string): Promise<boolean> {
 }
 
 function anycableBinary(): string {
-  return execFileSync("bash", ["scripts/anycable-go.sh", "--print-path"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+  return execFileSync("bash", ["scripts/anycable-go.sh", "--print-path"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
 }
 
 function startAnycable(binary: string, args: string[], env: NodeJS.ProcessEnv, logger: Logger): ChildProcess {
   const child = spawn(binary, args, {
-    env: { PATH: env.PATH, HOME: env.HOME, ANYCABLE_DISABLE_TELEMETRY: "true", ...(env.ANYCABLE_DEBUG ? { ANYCABLE_DEBUG: env.ANYCABLE_DEBUG } : {}) },
+    env: {
+      PATH: env.PATH,
+      HOME: env.HOME,
+      ANYCABLE_DISABLE_TELEMETRY: "true",
+      ...(env.ANYCABLE_DEBUG ? { ANYCABLE_DEBUG: env.ANYCABLE_DEBUG } : {}),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   for (const stream of [child.stdout, child.stderr]) {
@@ -104,7 +114,8 @@ async function main(): Promise<number> {
   const logger = createLogger({ name: "start" });
   const secret = loadCableReadyConfig(env).secret;
   if (!secret) throw new Error("unreachable: a development secret is always set");
-  if (secret === DEV_SECRET) logger.warn("using the development Cable Ready secret; set ANYCABLE_CABLE_READY_SECRET for anything but local development");
+  if (secret === DEV_SECRET)
+    logger.warn("using the development Cable Ready secret; set ANYCABLE_CABLE_READY_SECRET for anything but local development");
 
   for (const [what, address] of [
     ["RPC server (ANYCABLE_RPC_HOST)", env.ANYCABLE_RPC_HOST],

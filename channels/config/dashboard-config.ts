@@ -16,7 +16,9 @@ export interface DashboardConfig {
 const schema = z.object({
   HOST: z.string().trim().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  CABLE_URL: z.url({ protocol: /^wss?$/, error: "must be a ws:// or wss:// URL, e.g. ws://localhost:8080/cable" }).default("ws://localhost:8080/cable"),
+  CABLE_URL: z
+    .url({ protocol: /^wss?$/, error: "must be a ws:// or wss:// URL, e.g. ws://localhost:8080/cable" })
+    .default("ws://localhost:8080/cable"),
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. https://calls.example.com" }).optional(),
 });
 

@@ -19,12 +19,10 @@ export interface TwilioRestConfig {
 
 export type TwilioRestSetup = { enabled: true; config: TwilioRestConfig } | { enabled: false; reasons: string[] };
 
-const streamUrl = z
-  .url({ protocol: /^wss$/, error: "must be a wss:// URL" })
-  .refine((raw) => {
-    const url = new URL(raw);
-    return url.search === "" && !raw.includes("?") && url.hash === "";
-  }, "must not have a query string or fragment (Twilio rejects them; pass values as <Parameter>)");
+const streamUrl = z.url({ protocol: /^wss$/, error: "must be a wss:// URL" }).refine((raw) => {
+  const url = new URL(raw);
+  return url.search === "" && !raw.includes("?") && url.hash === "";
+}, "must not have a query string or fragment (Twilio rejects them; pass values as <Parameter>)");
 
 const fields = {
   TWILIO_ACCOUNT_SID: accountSid,

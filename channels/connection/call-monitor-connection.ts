@@ -36,7 +36,10 @@ export class CallMonitorConnection extends Connection<CallMonitorIdentifiers> {
     }
     if (verdict === "mismatch") {
       // The claimed value is not logged: it may be someone's real account SID.
-      this.logger.warn({ claimedLength: claimed.length }, "Twilio media stream refused: x-twilio-account does not match TWILIO_ACCOUNT_SID");
+      this.logger.warn(
+        { claimedLength: claimed.length },
+        "Twilio media stream refused: x-twilio-account does not match TWILIO_ACCOUNT_SID",
+      );
       this.rejectUnauthorizedConnection("x-twilio-account does not match the configured account");
     }
     this.identifiedBy({ role: "twilio" });

@@ -15,9 +15,7 @@ const SendStep = z.strictObject({ send: z.strictObject({ data: z.unknown() }) })
 const SleepStep = z.strictObject({ sleep: z.strictObject({ time: z.number().finite().min(0) }) });
 const RawSteps = z.array(z.unknown()).min(1, "a recording needs at least one step");
 
-export type RecordingStep =
-  | { kind: "send"; frame: MediaStreamFrame }
-  | { kind: "sleep"; seconds: number };
+export type RecordingStep = { kind: "send"; frame: MediaStreamFrame } | { kind: "sleep"; seconds: number };
 
 export interface Recording {
   steps: RecordingStep[];
@@ -42,7 +40,10 @@ const ERB_ENV = /^<%=\s*ENV(?:\.fetch\(\s*"([A-Za-z_][A-Za-z0-9_]*)"\s*(?:,\s*"(
 export function substituteErb(text: string, vars: Readonly<Record<string, string | undefined>>): string {
   return text.replace(ERB_TAG, (tag) => {
     const match = ERB_ENV.exec(tag);
-    if (!match) throw new RecordingError(`unsupported ERB tag in recording: ${tag} (only ENV.fetch("NAME", "default") and ENV["NAME"] are understood)`);
+    if (!match)
+      throw new RecordingError(
+        `unsupported ERB tag in recording: ${tag} (only ENV.fetch("NAME", "default") and ENV["NAME"] are understood)`,
+      );
     const name = (match[1] ?? match[3])!;
     const value = vars[name] ?? match[2];
     if (value === undefined) throw new RecordingError(`recording needs ${name}, which is not set and has no default in ${tag}`);

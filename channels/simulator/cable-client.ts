@@ -37,7 +37,11 @@ function describeSocketError(url: string, error: Error & { code?: string }): Cab
   if (error.code === "ECONNREFUSED") return new CableError("refused", `connection refused by ${url}: is anycable-go running there?`);
   if (error.code === "ENOTFOUND" || error.code === "EAI_AGAIN") return new CableError("refused", `cannot resolve the host of ${url}`);
   const status = /Unexpected server response: (\d+)/.exec(error.message);
-  if (status) return new CableError("protocol", `${url} answered HTTP ${status[1]} instead of a WebSocket upgrade: is this anycable-go's /cable path?`);
+  if (status)
+    return new CableError(
+      "protocol",
+      `${url} answered HTTP ${status[1]} instead of a WebSocket upgrade: is this anycable-go's /cable path?`,
+    );
   return new CableError("closed", `WebSocket error on ${url}: ${error.message}`);
 }
 
@@ -162,7 +166,10 @@ export class CableClient {
       this.#logger.warn({ reason, reconnect: message.reconnect }, "← disconnect");
       this.#failure ??=
         reason === "unauthorized"
-          ? new CableError("unauthorized", "connection refused by the application: unauthorized (does the account match the application's TWILIO_ACCOUNT_SID?)")
+          ? new CableError(
+              "unauthorized",
+              "connection refused by the application: unauthorized (does the account match the application's TWILIO_ACCOUNT_SID?)",
+            )
           : new CableError("closed", `server disconnected the call: ${reason}`);
       this.#fail(this.#failure);
       return;

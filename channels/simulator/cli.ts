@@ -15,7 +15,13 @@ function dryRunLogger(env: NodeJS.ProcessEnv): Logger {
   const options = { name: "simulator", level: pino.levels.values[level] !== undefined || level === "silent" ? level : "info" };
   const pretty = env.ANYCABLE_LOG_FORMAT === "text" || (env.ANYCABLE_LOG_FORMAT !== "json" && process.stderr.isTTY === true);
   if (pretty) {
-    return pino({ ...options, transport: { target: "pino-pretty", options: { destination: 2, colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } } });
+    return pino({
+      ...options,
+      transport: {
+        target: "pino-pretty",
+        options: { destination: 2, colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" },
+      },
+    });
   }
   return pino(options, pino.destination({ dest: 2, sync: true }));
 }
@@ -52,7 +58,10 @@ async function simulate(options: SimulatorOptions, logger: Logger, signal: Abort
     return 0;
   }
   const outcome = await runCall(plan, { url: options.url, logger, speed: options.speed, timeoutMs: options.timeoutMs, signal });
-  logger.info({ sent: outcome.sent, of: results.length, interrupted: outcome.interrupted }, outcome.interrupted ? "call ended early" : "call completed");
+  logger.info(
+    { sent: outcome.sent, of: results.length, interrupted: outcome.interrupted },
+    outcome.interrupted ? "call ended early" : "call completed",
+  );
   return 0;
 }
 

@@ -99,7 +99,9 @@ export function resolveRecording(value: string, env: NodeJS.ProcessEnv, cwd = pr
   }
   let available = "";
   try {
-    const names = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, ""));
+    const names = readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f) => f.replace(/\.ya?ml$/, ""));
     available = names.length ? ` (recordings in ${dir}: ${names.join(", ")})` : ` (${dir} has no recordings)`;
   } catch {
     available = ` (${dir} does not exist; set TWILIO_FIXTURES_DIR)`;
@@ -133,7 +135,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   if (values.help) return { help: true };
 
   if (values.script !== undefined && values.replay !== undefined) throw new UsageError("--script and --replay are alternatives: pass one");
-  if (values.replay !== undefined && values["pace-ms"] !== undefined) throw new UsageError("--pace-ms applies to scripted calls; a replay keeps the recording's timing (use --speed)");
+  if (values.replay !== undefined && values["pace-ms"] !== undefined)
+    throw new UsageError("--pace-ms applies to scripted calls; a replay keeps the recording's timing (use --speed)");
 
   const url = nonEmpty(values.url) ?? nonEmpty(env.CABLE_URL) ?? DEFAULT_CABLE_URL;
   let parsedUrl: URL;
@@ -142,7 +145,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   } catch {
     throw new UsageError(`--url is not a URL: "${url}"`);
   }
-  if (parsedUrl.protocol !== "ws:" && parsedUrl.protocol !== "wss:") throw new UsageError(`--url must be a ws:// or wss:// URL, got "${url}"`);
+  if (parsedUrl.protocol !== "ws:" && parsedUrl.protocol !== "wss:")
+    throw new UsageError(`--url must be a ws:// or wss:// URL, got "${url}"`);
 
   const configured = nonEmpty(values.account) ?? nonEmpty(env.TWILIO_ACCOUNT_SID);
   const account = configured ?? DEFAULT_ACCOUNT_SID;
@@ -150,7 +154,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   if (!/^[\x21-\x7e]+$/.test(account)) throw new UsageError(`--account must be printable ASCII without spaces, got "${account}"`);
 
   const sid = nonEmpty(values.sid);
-  if (sid !== undefined && !CallSid.safeParse(sid).success) throw new UsageError(`--sid must be "CA" followed by 32 lower-case hex digits, got "${sid}"`);
+  if (sid !== undefined && !CallSid.safeParse(sid).success)
+    throw new UsageError(`--sid must be "CA" followed by 32 lower-case hex digits, got "${sid}"`);
 
   const script = nonEmpty(values.script);
   const replay = nonEmpty(values.replay);

@@ -2,9 +2,7 @@
 // (a script or a recording) and of how it is carried out (live or --dry-run).
 import type { TranscriptResult } from "./protocol.js";
 
-export type PlanStep =
-  | { kind: "wait"; ms: number }
-  | { kind: "result"; result: TranscriptResult };
+export type PlanStep = { kind: "wait"; ms: number } | { kind: "result"; result: TranscriptResult };
 
 export interface CallPlan {
   callSid: string;

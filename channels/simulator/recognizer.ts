@@ -121,7 +121,8 @@ function run(command: string, args: readonly string[], signal: AbortSignal, inst
     });
     child.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "ENOENT") reject(new RecognizerError(`${command} not found: ${installHint}`));
-      else if (error.name === "AbortError") reject(new RecognizerError(`${command} stopped: ${signal.reason instanceof Error ? signal.reason.message : "aborted"}`));
+      else if (error.name === "AbortError")
+        reject(new RecognizerError(`${command} stopped: ${signal.reason instanceof Error ? signal.reason.message : "aborted"}`));
       else reject(new RecognizerError(`${command} failed to start: ${error.message}`));
     });
     child.on("close", (code, signalName) => {
@@ -154,7 +155,12 @@ export async function recognizePcm8k(samples: Int16Array, options: RecognizerOpt
     await writeFile(input, toPcm16le(samples));
     const raw = ["-t", "raw", "-e", "signed-integer", "-b", "16", "-c", "1", "-L"];
     // -D: no dither, so the same call always gives the same transcript.
-    await run(options.sox ?? "sox", ["-V1", "-D", ...raw, "-r", "8000", input, ...raw, "-r", "16000", wide], signal, "install the Debian package sox");
+    await run(
+      options.sox ?? "sox",
+      ["-V1", "-D", ...raw, "-r", "8000", input, ...raw, "-r", "16000", wide],
+      signal,
+      "install the Debian package sox",
+    );
     const { stdout } = await run(
       options.pocketsphinx ?? "pocketsphinx_continuous",
       ["-infile", wide, "-time", "yes", ...DECODER_DEFAULTS, ...(options.extraArgs ?? [])],

@@ -45,7 +45,10 @@ export function scheduleUtterances(utterances: readonly Utterance[], newId: IdGe
     scheduled.push(...partials, { afterFrame: finalFrame, result: transcript(id, text.join(" "), true) });
   }
   // Stable: results of one utterance keep their order when times tie with the next one.
-  return scheduled.map((s, i) => [s, i] as const).sort((a, b) => a[0].afterFrame - b[0].afterFrame || a[1] - b[1]).map(([s]) => s);
+  return scheduled
+    .map((s, i) => [s, i] as const)
+    .sort((a, b) => a[0].afterFrame - b[0].afterFrame || a[1] - b[1])
+    .map(([s]) => s);
 }
 
 /** A recognition failure is reported as soon as audio starts flowing, like a streaming recogniser would. */

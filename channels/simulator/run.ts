@@ -8,7 +8,10 @@ import { ACCOUNT_HEADER, channelIdentifier, performFrame, subscribeFrame } from 
 /** Every text frame the call would send, in order, exactly as it would go on the wire. */
 export function planFrames(plan: CallPlan): string[] {
   const identifier = channelIdentifier(plan.callSid);
-  return [subscribeFrame(identifier), ...plan.steps.flatMap((step) => (step.kind === "result" ? [performFrame(identifier, step.result)] : []))];
+  return [
+    subscribeFrame(identifier),
+    ...plan.steps.flatMap((step) => (step.kind === "result" ? [performFrame(identifier, step.result)] : [])),
+  ];
 }
 
 export interface RunCallOptions {

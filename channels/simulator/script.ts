@@ -107,7 +107,8 @@ function words(text: string): string[] {
 export function scriptPlan(script: CallScript, options: ScriptPlanOptions): CallPlan {
   const steps: PlanStep[] = [];
   for (const step of script.steps) {
-    const say: z.infer<typeof SayStep> | z.infer<typeof ErrorStep> | z.infer<typeof PauseStep> = typeof step === "string" ? { say: step } : step;
+    const say: z.infer<typeof SayStep> | z.infer<typeof ErrorStep> | z.infer<typeof PauseStep> =
+      typeof step === "string" ? { say: step } : step;
     if ("say" in say) {
       const wordMs = options.paceMs ?? say.wordMs ?? script.wordMs;
       const phrase = words(say.say);

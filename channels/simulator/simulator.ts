@@ -45,7 +45,10 @@ export async function buildPlan(options: SimulatorOptions, build: BuildPlanOptio
     "recording loaded",
   );
   if (recording.accountSid !== options.account) {
-    build.logger.warn({ recording: recording.accountSid, configured: options.account }, "the recording names its own account; sending the recording's");
+    build.logger.warn(
+      { recording: recording.accountSid, configured: options.account },
+      "the recording names its own account; sending the recording's",
+    );
   }
   const scheduled = await transcribe(recording, options, build, newId);
   return replayPlan(recording, scheduled, { callSid: options.sid, source: path });
@@ -59,9 +62,13 @@ async function transcribe(recording: Recording, options: SimulatorOptions, build
   try {
     const utterances = await recognize(audio, { pocketsphinx: options.pocketsphinx, sox: options.sox, signal: build.signal });
     for (const u of utterances) {
-      build.logger.info({ from: u.start, to: u.end, text: utteranceText(u) }, u.words.length ? "recognised" : "recognised no words in a stretch of sound");
+      build.logger.info(
+        { from: u.start, to: u.end, text: utteranceText(u) },
+        u.words.length ? "recognised" : "recognised no words in a stretch of sound",
+      );
     }
-    if (!utterances.some((u) => u.words.length > 0)) build.logger.warn("the recogniser heard no words in this recording; the call will carry no transcripts");
+    if (!utterances.some((u) => u.words.length > 0))
+      build.logger.warn("the recogniser heard no words in this recording; the call will carry no transcripts");
     return scheduleUtterances(utterances, newId);
   } catch (error) {
     if (!(error instanceof RecognizerError)) throw error;

@@ -3,9 +3,7 @@ import { FINAL_CALL_STATUSES } from "./call-status.js";
 import type { TwilioClient } from "./rest-client.js";
 
 export type AttachOutcome =
-  | { kind: "attached"; streamSid: string }
-  | { kind: "ended"; status: string }
-  | { kind: "timed-out"; lastStatus: string | undefined };
+  { kind: "attached"; streamSid: string } | { kind: "ended"; status: string } | { kind: "timed-out"; lastStatus: string | undefined };
 
 export interface AttachMediaStreamOptions {
   /** Our anycable-go's Twilio-facing wss:// URL. */

@@ -8,7 +8,8 @@ import { callTwiml } from "./call-twiml.js";
 import { describeTwilioError } from "./describe-twilio-error.js";
 import { createTwilioClient, type TwilioClient } from "./rest-client.js";
 
-export type PlaceCallResult = { ok: true; sid: string; streamAttached: Promise<AttachOutcome | undefined> } | { ok: false; message: string };
+export type PlaceCallResult =
+  { ok: true; sid: string; streamAttached: Promise<AttachOutcome | undefined> } | { ok: false; message: string };
 
 export interface CallPlacerOptions {
   config: TwilioRestConfig;
@@ -47,7 +48,11 @@ export class CallPlacer {
         timeout: 30,
         twiml: callTwiml(config.phrase),
         ...(statusCallbackUrl
-          ? { statusCallback: statusCallbackUrl, statusCallbackMethod: "POST", statusCallbackEvent: ["initiated", "ringing", "answered", "completed"] }
+          ? {
+              statusCallback: statusCallbackUrl,
+              statusCallbackMethod: "POST",
+              statusCallbackEvent: ["initiated", "ringing", "answered", "completed"],
+            }
           : {}),
       });
       sid = call.sid;

@@ -13,7 +13,12 @@ export const statusCallbackParams = z.object({
  * our auth token, of the exact public URL Twilio called plus the sorted POST parameters. The URL
  * must be the one Twilio saw (PUBLIC_URL), not the one this server received behind a proxy.
  */
-export function isSignedByTwilio(authToken: string, signature: string | undefined, publicUrl: string, params: Record<string, string>): boolean {
+export function isSignedByTwilio(
+  authToken: string,
+  signature: string | undefined,
+  publicUrl: string,
+  params: Record<string, string>,
+): boolean {
   if (!signature) return false;
   return twilio.validateRequest(authToken, signature, publicUrl, params);
 }

@@ -77,9 +77,14 @@ export async function loadClientBundle(logger: Logger): Promise<ClientBundle> {
       const built = await buildClientBundle();
       logger.info({ path: built.path, bytes: built.bytes }, "built the browser client");
     } catch (error) {
-      const exists = await stat(BUNDLE_PATH).then(() => true, () => false);
+      const exists = await stat(BUNDLE_PATH).then(
+        () => true,
+        () => false,
+      );
       if (!exists) {
-        throw new Error(`The browser client is not built and building it failed (${error instanceof Error ? error.message : String(error)}); run \`npm run build:client\``);
+        throw new Error(
+          `The browser client is not built and building it failed (${error instanceof Error ? error.message : String(error)}); run \`npm run build:client\``,
+        );
       }
       logger.warn({ err: error }, "the browser client looks stale and rebuilding it failed; serving the existing build");
     }

@@ -94,7 +94,9 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
   pageRoutes(app, deps);
   placeCallRoute(app, deps);
   twilioStatusRoute(app, deps);
-  app.notFound((c) => renderPage(c, deps, { title: "Not found · Call monitor", content: notFoundContent("There is no page here."), status: 404 }));
+  app.notFound((c) =>
+    renderPage(c, deps, { title: "Not found · Call monitor", content: notFoundContent("There is no page here."), status: 404 }),
+  );
   app.onError((error, c) => {
     // Deliberate refusals (e.g. hono/csrf's 403) keep their status.
     if (error instanceof HTTPException) return error.getResponse();

@@ -21,7 +21,11 @@ const adapter = z
   .string()
   .trim()
   .toLowerCase()
-  .pipe(z.enum(BROADCAST_ADAPTERS, { error: (issue) => `unknown broadcast adapter ${JSON.stringify(issue.input)}; expected one of ${BROADCAST_ADAPTERS.join(", ")}` }));
+  .pipe(
+    z.enum(BROADCAST_ADAPTERS, {
+      error: (issue) => `unknown broadcast adapter ${JSON.stringify(issue.input)}; expected one of ${BROADCAST_ADAPTERS.join(", ")}`,
+    }),
+  );
 
 function urlWithProtocols(protocols: readonly string[], example: string) {
   return z
@@ -49,7 +53,12 @@ const natsServer = z
 
 const natsServers = z
   .string()
-  .transform((raw) => raw.split(",").map((s) => s.trim()).filter((s) => s !== ""))
+  .transform((raw) =>
+    raw
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== ""),
+  )
   .pipe(z.array(natsServer).min(1, "expected at least one NATS server"));
 
 const subjectOrKey = z

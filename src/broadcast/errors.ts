@@ -32,7 +32,10 @@ export function describeAbout(about: PayloadSubject): string {
     case "publication":
       return `stream "${about.stream}"`;
     case "batch":
-      return `batch of ${about.size} to ${about.streams.slice(0, 3).map((s) => `"${s}"`).join(", ")}${about.streams.length > 3 ? ", …" : ""}`;
+      return `batch of ${about.size} to ${about.streams
+        .slice(0, 3)
+        .map((s) => `"${s}"`)
+        .join(", ")}${about.streams.length > 3 ? ", …" : ""}`;
     case "command":
       return `${about.command} command`;
   }

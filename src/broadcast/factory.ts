@@ -37,8 +37,16 @@ export function createBroadcaster(
     const url = config.http.urlIsDefault ? "default URL; set ANYCABLE_HTTP_BROADCAST_URL to change" : "ANYCABLE_HTTP_BROADCAST_URL";
     log.info({ target: transport.target }, `broadcasting to ${transport.target} (${auth}; ${url})`);
   } else {
-    const where = config.adapter === "nats" ? `subject ${config.nats.subject}` : config.adapter === "redis" ? `channel ${config.redis.channel}` : `stream ${config.redis.channel}`;
-    log.info({ target: transport.target, maxQueueSize: config.queueSize }, `broadcasting via ${transport.kind} at ${transport.target} (${where})`);
+    const where =
+      config.adapter === "nats"
+        ? `subject ${config.nats.subject}`
+        : config.adapter === "redis"
+          ? `channel ${config.redis.channel}`
+          : `stream ${config.redis.channel}`;
+    log.info(
+      { target: transport.target, maxQueueSize: config.queueSize },
+      `broadcasting via ${transport.kind} at ${transport.target} (${where})`,
+    );
   }
   return new QueuedBroadcaster({
     transport,

@@ -51,7 +51,8 @@ export function encodeBatch(publications: readonly Publication[]): EncodedPayloa
 export function encodeCommand(command: RemoteCommand): EncodedPayload {
   if (command.command !== "disconnect") throw new TypeError(`unknown remote command ${JSON.stringify(command.command)}`);
   const { identifier, reconnect } = command.payload;
-  if (typeof identifier !== "string" || identifier === "") throw new TypeError("disconnect command needs the connection identifiers string");
+  if (typeof identifier !== "string" || identifier === "")
+    throw new TypeError("disconnect command needs the connection identifiers string");
   if (typeof reconnect !== "boolean") throw new TypeError("disconnect command needs reconnect: true or false");
   return {
     json: JSON.stringify({ command: "disconnect", payload: { identifier, reconnect } }),

@@ -103,7 +103,10 @@ export class QueuedBroadcaster implements Broadcaster {
         `broadcast queue is full (${this.queue.length} pending, max ${this.options.queueSize}; ${why}); ${describeAbout(payload.about)} was not sent`,
         payload.about,
       );
-      this.log.error({ ...describeSubject(payload.about), queueSize: this.queue.length, maxQueueSize: this.options.queueSize, target }, error.message);
+      this.log.error(
+        { ...describeSubject(payload.about), queueSize: this.queue.length, maxQueueSize: this.options.queueSize, target },
+        error.message,
+      );
       return Promise.reject(error);
     }
     if ((this.options.settleOn ?? "accepted") === "accepted") {
@@ -170,7 +173,9 @@ export class QueuedBroadcaster implements Broadcaster {
     });
     try {
       return await Promise.race([
-        this.options.transport.deliver(payloads).catch((error: unknown) => stoppedOutcome(error instanceof Error ? error : new Error(String(error)))),
+        this.options.transport
+          .deliver(payloads)
+          .catch((error: unknown) => stoppedOutcome(error instanceof Error ? error : new Error(String(error)))),
         stopped,
       ]);
     } finally {
@@ -201,9 +206,13 @@ export class QueuedBroadcaster implements Broadcaster {
 
   private refuse(entry: Pending, reason: Error): void {
     const { kind, target } = this.options.transport;
-    const error = new BroadcastRejectedError(`${kind} at ${target} refused ${describeAbout(entry.payload.about)}: ${errorMessage(reason)}`, entry.payload.about, {
-      cause: reason,
-    });
+    const error = new BroadcastRejectedError(
+      `${kind} at ${target} refused ${describeAbout(entry.payload.about)}: ${errorMessage(reason)}`,
+      entry.payload.about,
+      {
+        cause: reason,
+      },
+    );
     this.log.error({ ...describeSubject(entry.payload.about), reason: errorMessage(reason) }, `${error.message}; not retrying`);
     this.settle(entry, error);
   }
@@ -258,15 +267,29 @@ export class QueuedBroadcaster implements Broadcaster {
   private async shutdown(): Promise<void> {
     const { kind, target } = this.options.transport;
     if (this.queue.length > 0) {
-      this.log.info({ pending: this.queue.length, timeoutMs: this.options.flushTimeoutMs }, `flushing ${this.queue.length} pending publication(s) before closing`);
+      this.log.info(
+        { pending: this.queue.length, timeoutMs: this.options.flushTimeoutMs },
+        `flushing ${this.queue.length} pending publication(s) before closing`,
+      );
     }
     if (!(await this.drainedWithin(this.options.flushTimeoutMs))) {
       const left = this.queue;
       this.queue = [];
-      const streams = [...new Set(left.flatMap((e) => (e.payload.about.kind === "publication" ? [e.payload.about.stream] : e.payload.about.kind === "batch" ? e.payload.about.streams : [])))];
+      const streams = [
+        ...new Set(
+          left.flatMap((e) =>
+            e.payload.about.kind === "publication"
+              ? [e.payload.about.stream]
+              : e.payload.about.kind === "batch"
+                ? e.payload.about.streams
+                : [],
+          ),
+        ),
+      ];
       const message = `closing with ${left.length} undelivered publication(s): ${kind} at ${target} did not take them within ${this.options.flushTimeoutMs} ms`;
       this.log.error({ undelivered: left.length, streams: streams.slice(0, 10), target }, message);
-      for (const entry of left) this.settle(entry, new BroadcastClosedError(`${message}; ${describeAbout(entry.payload.about)} was not sent`, entry.payload.about));
+      for (const entry of left)
+        this.settle(entry, new BroadcastClosedError(`${message}; ${describeAbout(entry.payload.about)} was not sent`, entry.payload.about));
     }
     this.stopped.abort();
     try {

@@ -46,7 +46,10 @@ export function createCableReadyStreamChannel(secret: string | undefined) {
       }
       const result = verifyStreamNameWithReason(signed, secret);
       if (!result.ok) {
-        this.logger.warn({ identifier: preview(signed), reason: result.reason }, "CableReady::Stream subscription rejected: the signed stream name does not verify");
+        this.logger.warn(
+          { identifier: preview(signed), reason: result.reason },
+          "CableReady::Stream subscription rejected: the signed stream name does not verify",
+        );
         this.reject();
         return;
       }

@@ -27,7 +27,10 @@ function isApplication(value: unknown): value is Application {
 
 /** Turns a module's default export into an Application, with a message a person can act on when it is not one. */
 export async function resolveApplication(exported: unknown, context: ApplicationContext, source: string): Promise<Application> {
-  const value = typeof exported === "function" && !(exported.prototype instanceof Connection) ? await (exported as (c: ApplicationContext) => unknown)(context) : exported;
+  const value =
+    typeof exported === "function" && !(exported.prototype instanceof Connection)
+      ? await (exported as (c: ApplicationContext) => unknown)(context)
+      : exported;
   if (!isApplication(value)) {
     throw new TypeError(
       `${source} must default-export defineApplication({ connection, channels }) or a function returning it ` +

@@ -78,7 +78,9 @@ export class ChannelRegistry {
       throw new DefinitionError(`${channelClass.name} needs a static identifier (the "channel" clients subscribe to)`);
     }
     if (this.#channels.has(name)) {
-      throw new DefinitionError(`Channel identifier "${name}" is registered twice (${this.#channels.get(name)?.channelClass.name} and ${channelClass.name})`);
+      throw new DefinitionError(
+        `Channel identifier "${name}" is registered twice (${this.#channels.get(name)?.channelClass.name} and ${channelClass.name})`,
+      );
     }
     const actions = new Map<string, Action>();
     for (const [action, schema] of Object.entries(channelClass.actions)) {

@@ -37,7 +37,9 @@ async function main(): Promise<number> {
     const broadcaster = createBroadcaster(broadcastConfig, logger);
     const app = await resolveApplication(imported.default, { env, logger, broadcaster }, modulePath);
     if (!cableReady.secret) {
-      logger.info("no ANYCABLE_CABLE_READY_SECRET / ANYCABLE_STREAMS_SECRET / ANYCABLE_SECRET: CableReady::Stream subscriptions that reach RPC are rejected");
+      logger.info(
+        "no ANYCABLE_CABLE_READY_SECRET / ANYCABLE_STREAMS_SECRET / ANYCABLE_SECRET: CableReady::Stream subscriptions that reach RPC are rejected",
+      );
     }
     running = await startRpcServer({
       app,

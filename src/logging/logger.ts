@@ -24,12 +24,18 @@ export interface LoggerOptions {
  */
 export function createLogger(options: LoggerOptions = {}, env: NodeJS.ProcessEnv = process.env): Logger {
   const level = options.level ?? levelFromEnv(env);
-  const pretty = options.pretty ?? (env.ANYCABLE_LOG_FORMAT === "text" || (env.ANYCABLE_LOG_FORMAT !== "json" && process.stdout.isTTY === true));
+  const pretty =
+    options.pretty ?? (env.ANYCABLE_LOG_FORMAT === "text" || (env.ANYCABLE_LOG_FORMAT !== "json" && process.stdout.isTTY === true));
   return pino({
     name: options.name ?? "anycable-ts",
     level,
     ...(pretty
-      ? { transport: { target: "pino-pretty", options: { colorize: process.stdout.isTTY === true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } } }
+      ? {
+          transport: {
+            target: "pino-pretty",
+            options: { colorize: process.stdout.isTTY === true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" },
+          },
+        }
       : {}),
   });
 }

@@ -229,7 +229,10 @@ export class RpcHandler {
       await channel.unsubscribed();
       return null;
     } catch (error) {
-      return this.#report(error, `${resolved.channel.channelClass.name}#unsubscribed`, { sid: connection.sid, identifier: clip(identifier) });
+      return this.#report(error, `${resolved.channel.channelClass.name}#unsubscribed`, {
+        sid: connection.sid,
+        identifier: clip(identifier),
+      });
     }
   }
 
@@ -272,7 +275,10 @@ export class RpcHandler {
       const base = jsonObject.safeParse(json);
       const parsed = base.success ? this.#connectionClass.identifiers.safeParse(base.data) : base;
       if (!parsed.success) {
-        return { ok: false, error: new ChannelRefusal(`Connection identifiers do not match ${this.#connectionClass.name}: ${clip(rawIdentifiers)}`) };
+        return {
+          ok: false,
+          error: new ChannelRefusal(`Connection identifiers do not match ${this.#connectionClass.name}: ${clip(rawIdentifiers)}`),
+        };
       }
       identifiers = parsed.data as Identifiers;
     }

@@ -4,7 +4,14 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCable, createCableClient, launchChromium, REPO_ROOT, SubscriptionRejectedError, type HeadlessChromium } from "../support/index.js";
+import {
+  connectCable,
+  createCableClient,
+  launchChromium,
+  REPO_ROOT,
+  SubscriptionRejectedError,
+  type HeadlessChromium,
+} from "../support/index.js";
 import { startCallMonitorStack, type CallMonitorStack } from "./support/call-monitor-stack.js";
 import { count, openDashboard, waitForText, waitUntilLive, WAIT_MS, type DashboardPage } from "./support/dashboard-page.js";
 import { openTwilioMediaStream, type TwilioMediaStream } from "./support/twilio-media-stream.js";
@@ -49,7 +56,9 @@ describe("a live call on the dashboard (NATS broadcasting)", () => {
     // The fake answers on the second poll; the dashboard then asks for the media stream and
     // pushes that step to this page over its call stream.
     await page.waitForSelector("#status_stream", { timeout: WAIT_MS });
-    expect(stack.twilioApi.calls.get(sid)?.streams).toEqual([{ sid: expect.any(String), url: "wss://calls.example.test/twilio", track: "both_tracks" }]);
+    expect(stack.twilioApi.calls.get(sid)?.streams).toEqual([
+      { sid: expect.any(String), url: "wss://calls.example.test/twilio", track: "both_tracks" },
+    ]);
   });
 
   it("shows Twilio's refusal on the form instead of an error page", async () => {
@@ -149,7 +158,10 @@ describe("who may act as a call", () => {
         new Promise<string>((resolve) => {
           type Consumer = { subscriptions: { create(params: object, mixin: object): unknown } };
           const consumer = (window as unknown as { CableReady: { consumer: Consumer } }).CableReady.consumer;
-          consumer.subscriptions.create({ channel: "twilio", sid: callSid }, { connected: () => resolve("confirmed"), rejected: () => resolve("rejected") });
+          consumer.subscriptions.create(
+            { channel: "twilio", sid: callSid },
+            { connected: () => resolve("confirmed"), rejected: () => resolve("rejected") },
+          );
           setTimeout(() => resolve("no answer"), 5_000);
         }),
       OTHER_CALL,

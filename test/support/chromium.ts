@@ -1,36 +1,36 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 // Type-only at the top: index.ts re-exports this module, and loading playwright-core costs most of
 // a second and ~70 MB in every test process, so only launchChromium() loads it.
-import type { BrowserContext } from 'playwright-core'
+import type { BrowserContext } from "playwright-core";
 
-import { chromiumBinary } from './binaries.js'
+import { chromiumBinary } from "./binaries.js";
 
 // On this closed network Chromium's background services (component updates, sync, QUIC probes)
 // get their connections refused and disturb page loads; these switch them off.
 const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 export interface HeadlessChromium {
-  readonly context: BrowserContext
+  readonly context: BrowserContext;
   /** Closes the browser and removes its profile directory. */
-  close(): Promise<void>
+  close(): Promise<void>;
 }
 
 /** Headless Chromium (the system binary, via playwright-core) with a fresh, private profile. */
 export async function launchChromium(options: { viewport?: { width: number; height: number } } = {}): Promise<HeadlessChromium> {
-  const { chromium } = await import('playwright-core')
-  const profile = mkdtempSync(join(tmpdir(), 'test-chromium-'))
+  const { chromium } = await import("playwright-core");
+  const profile = mkdtempSync(join(tmpdir(), "test-chromium-"));
   try {
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: chromiumBinary(),
@@ -38,16 +38,16 @@ export async function launchChromium(options: { viewport?: { width: number; heig
       args: ARGS,
       viewport: options.viewport ?? { width: 1280, height: 800 },
       timeout: 30_000,
-    })
+    });
     return {
       context,
       async close() {
-        await context.close().catch(() => {})
-        rmSync(profile, { recursive: true, force: true })
+        await context.close().catch(() => {});
+        rmSync(profile, { recursive: true, force: true });
       },
-    }
+    };
   } catch (error) {
-    rmSync(profile, { recursive: true, force: true })
-    throw error
+    rmSync(profile, { recursive: true, force: true });
+    throw error;
   }
 }

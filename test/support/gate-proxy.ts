@@ -1,13 +1,13 @@
-import { connect, createServer, type Socket } from 'node:net'
+import { connect, createServer, type Socket } from "node:net";
 
-import { LOOPBACK } from './ports.js'
+import { LOOPBACK } from "./ports.js";
 
 export interface GateProxy {
-  port: number
+  port: number;
   /** New connections are refused (accepted, then dropped at once) until open() is called. */
-  shut(): void
-  open(): void
-  close(): Promise<void>
+  shut(): void;
+  open(): void;
+  close(): Promise<void>;
 }
 
 /**
@@ -18,45 +18,45 @@ export interface GateProxy {
  * of a connection as soon as the other side goes away.
  */
 export async function startGateProxy(targetPort: number): Promise<GateProxy> {
-  let isOpen = true
-  const sockets = new Set<Socket>()
+  let isOpen = true;
+  const sockets = new Set<Socket>();
   const server = createServer((client) => {
-    sockets.add(client)
-    client.on('close', () => sockets.delete(client))
+    sockets.add(client);
+    client.on("close", () => sockets.delete(client));
     if (!isOpen) {
-      client.destroy()
-      return
+      client.destroy();
+      return;
     }
-    const upstream = connect(targetPort, LOOPBACK)
-    sockets.add(upstream)
-    upstream.on('close', () => sockets.delete(upstream))
+    const upstream = connect(targetPort, LOOPBACK);
+    sockets.add(upstream);
+    upstream.on("close", () => sockets.delete(upstream));
     const drop = (): void => {
-      client.destroy()
-      upstream.destroy()
-    }
-    client.on('error', drop).on('close', drop)
-    upstream.on('error', drop).on('close', drop)
-    client.pipe(upstream)
-    upstream.pipe(client)
-  })
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on("error", drop).on("close", drop);
+    upstream.on("error", drop).on("close", drop);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, LOOPBACK, () => resolve())
-  })
-  const address = server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : 0
+    server.once("error", reject);
+    server.listen(0, LOOPBACK, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
   return {
     port,
     shut: () => {
-      isOpen = false
+      isOpen = false;
     },
     open: () => {
-      isOpen = true
+      isOpen = true;
     },
     close: () =>
       new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
       }),
-  }
+  };
 }

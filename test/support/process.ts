@@ -1,66 +1,66 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from "node:child_process";
 
-import { waitFor, withTimeout, WaitTimeoutError } from './wait.js'
+import { waitFor, withTimeout, WaitTimeoutError } from "./wait.js";
 
-export { waitFor, withTimeout, WaitTimeoutError } from './wait.js'
-export type { WaitForOptions } from './wait.js'
+export { waitFor, withTimeout, WaitTimeoutError } from "./wait.js";
+export type { WaitForOptions } from "./wait.js";
 
 export interface SpawnOptions {
   /** Short label used in error messages, e.g. "anycable-go". */
-  name: string
-  command: string
-  args?: readonly string[]
+  name: string;
+  command: string;
+  args?: readonly string[];
   /**
    * The child's complete environment. Nothing is inherited unless `inheritEnv`
    * is set: servers under test must not pick up ANYCABLE_*, REDIS_URL, PORT...
    * from whoever runs the tests.
    */
-  env?: Record<string, string | undefined>
+  env?: Record<string, string | undefined>;
   /** Start from process.env and overlay `env`. Default false. */
-  inheritEnv?: boolean
-  cwd?: string
+  inheritEnv?: boolean;
+  cwd?: string;
   /** How many recent output lines to keep for error messages. Default 400. */
-  logLines?: number
+  logLines?: number;
   /** Mirror output to this process's stderr as it arrives (debugging aid). Default: $TEST_ECHO_PROCESS_OUTPUT=1. */
-  echo?: boolean
+  echo?: boolean;
   /** Called for every complete output line. */
-  onLine?: (line: string, stream: 'stdout' | 'stderr') => void
+  onLine?: (line: string, stream: "stdout" | "stderr") => void;
 }
 
 export interface ExitInfo {
-  code: number | null
-  signal: NodeJS.Signals | null
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 export interface StopOptions {
   /** First signal. Default SIGTERM. */
-  signal?: NodeJS.Signals
+  signal?: NodeJS.Signals;
   /** Time allowed after the first signal before SIGKILL. Default 5 s. */
-  timeoutMs?: number
+  timeoutMs?: number;
 }
 
 export interface ManagedProcess {
-  readonly name: string
-  readonly pid: number
-  readonly child: ChildProcess
+  readonly name: string;
+  readonly pid: number;
+  readonly child: ChildProcess;
   /** Resolves once the process has exited (never rejects). */
-  readonly exited: Promise<ExitInfo>
+  readonly exited: Promise<ExitInfo>;
   /** Undefined while running. */
-  exitInfo(): ExitInfo | undefined
-  isRunning(): boolean
+  exitInfo(): ExitInfo | undefined;
+  isRunning(): boolean;
   /** Recent output (stdout and stderr interleaved in arrival order). */
-  logs(): string
-  logLines(): string[]
+  logs(): string;
+  logLines(): string[];
   /** Resolves with the first line (already seen or future) matching `pattern`. */
-  waitForOutput(pattern: RegExp | string, timeoutMs?: number): Promise<string>
+  waitForOutput(pattern: RegExp | string, timeoutMs?: number): Promise<string>;
   /** Throws, with recent logs, if the process is no longer running. */
-  assertRunning(): void
+  assertRunning(): void;
   /** Sends a signal to the whole process group. */
-  signal(signal: NodeJS.Signals): void
+  signal(signal: NodeJS.Signals): void;
   /** SIGTERM (or `signal`), then SIGKILL after `timeoutMs`; also sweeps the process group. */
-  stop(options?: StopOptions): Promise<ExitInfo>
+  stop(options?: StopOptions): Promise<ExitInfo>;
   /** A one-line description plus recent logs, for error messages. */
-  describe(): string
+  describe(): string;
 }
 
 // ---------------------------------------------------------------------------
@@ -76,9 +76,9 @@ export interface ManagedProcess {
 //    handlers (SIGKILL, a fatal signal, a vitest worker being torn down).
 // ---------------------------------------------------------------------------
 
-const live = new Set<ManagedProcessImpl>()
-let reaper: ChildProcess | undefined
-let exitHookInstalled = false
+const live = new Set<ManagedProcessImpl>();
+let reaper: ChildProcess | undefined;
+let exitHookInstalled = false;
 
 const REAPER_SOURCE = `
 const groups = new Set()
@@ -93,49 +93,49 @@ process.on('disconnect', () => {
   }
   process.exit(0)
 })
-`
+`;
 
 function tellReaper(message: { add: number } | { remove: number }): void {
   if (!reaper || !reaper.connected) {
-    reaper = spawn(process.execPath, ['-e', REAPER_SOURCE], {
-      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    reaper = spawn(process.execPath, ["-e", REAPER_SOURCE], {
+      stdio: ["ignore", "ignore", "ignore", "ipc"],
       detached: true,
-      env: { PATH: process.env.PATH ?? '' },
-    })
+      env: { PATH: process.env.PATH ?? "" },
+    });
     // Neither the reaper nor its channel may keep this process alive.
-    reaper.unref()
-    reaper.channel?.unref()
-    reaper.on('error', () => {})
-    for (const proc of live) reaper.send({ add: proc.pid }, () => {})
+    reaper.unref();
+    reaper.channel?.unref();
+    reaper.on("error", () => {});
+    for (const proc of live) reaper.send({ add: proc.pid }, () => {});
   }
-  reaper.send(message, () => {})
-  reaper.channel?.unref()
+  reaper.send(message, () => {});
+  reaper.channel?.unref();
 }
 
 function installExitHook(): void {
-  if (exitHookInstalled) return
-  exitHookInstalled = true
-  process.on('exit', () => {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
     // Stop the reaper first, so it cannot act on pids reused after this.
     try {
-      reaper?.kill('SIGKILL')
+      reaper?.kill("SIGKILL");
     } catch {
       // already gone
     }
-    killAllProcesses()
-  })
+    killAllProcesses();
+  });
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): boolean {
   try {
-    process.kill(-pid, signal)
-    return true
+    process.kill(-pid, signal);
+    return true;
   } catch {
     try {
-      process.kill(pid, signal)
-      return true
+      process.kill(pid, signal);
+      return true;
     } catch {
-      return false
+      return false;
     }
   }
 }
@@ -143,169 +143,170 @@ function killGroup(pid: number, signal: NodeJS.Signals): boolean {
 /** SIGKILLs every child started through spawnProcess() that is still registered. Synchronous. */
 export function killAllProcesses(): void {
   for (const proc of live) {
-    killGroup(proc.pid, 'SIGKILL')
-    live.delete(proc)
+    killGroup(proc.pid, "SIGKILL");
+    live.delete(proc);
   }
 }
 
 /** Children started through spawnProcess() that have not been stopped yet. */
 export function liveProcesses(): ManagedProcess[] {
-  return [...live]
+  return [...live];
 }
 
 // ---------------------------------------------------------------------------
 
 class LineRing {
-  private readonly lines: string[] = []
+  private readonly lines: string[] = [];
   constructor(private readonly capacity: number) {}
   push(line: string): void {
-    this.lines.push(line)
-    if (this.lines.length > this.capacity) this.lines.splice(0, this.lines.length - this.capacity)
+    this.lines.push(line);
+    if (this.lines.length > this.capacity) this.lines.splice(0, this.lines.length - this.capacity);
   }
   all(): string[] {
-    return [...this.lines]
+    return [...this.lines];
   }
 }
 
 function formatExit(info: ExitInfo): string {
-  return info.signal ? `killed by ${info.signal}` : `exited with code ${info.code}`
+  return info.signal ? `killed by ${info.signal}` : `exited with code ${info.code}`;
 }
 
 class ManagedProcessImpl implements ManagedProcess {
-  readonly name: string
-  readonly pid: number
-  readonly child: ChildProcess
-  readonly exited: Promise<ExitInfo>
-  private exit: ExitInfo | undefined
-  private readonly ring: LineRing
-  private readonly lineListeners = new Set<(line: string) => void>()
-  private readonly commandLine: string
+  readonly name: string;
+  readonly pid: number;
+  readonly child: ChildProcess;
+  readonly exited: Promise<ExitInfo>;
+  private exit: ExitInfo | undefined;
+  private readonly ring: LineRing;
+  private readonly lineListeners = new Set<(line: string) => void>();
+  private readonly commandLine: string;
 
   constructor(child: ChildProcess, options: SpawnOptions) {
-    if (child.pid === undefined) throw new Error(`${options.name}: spawn returned no pid`)
-    this.child = child
-    this.pid = child.pid
-    this.name = options.name
-    this.ring = new LineRing(options.logLines ?? 400)
-    this.commandLine = [options.command, ...(options.args ?? [])].join(' ')
+    if (child.pid === undefined) throw new Error(`${options.name}: spawn returned no pid`);
+    this.child = child;
+    this.pid = child.pid;
+    this.name = options.name;
+    this.ring = new LineRing(options.logLines ?? 400);
+    this.commandLine = [options.command, ...(options.args ?? [])].join(" ");
 
-    const echo = options.echo ?? process.env.TEST_ECHO_PROCESS_OUTPUT === '1'
-    const attach = (stream: NodeJS.ReadableStream | null, kind: 'stdout' | 'stderr'): void => {
-      if (!stream) return
-      let partial = ''
-      stream.setEncoding('utf8')
+    const echo = options.echo ?? process.env.TEST_ECHO_PROCESS_OUTPUT === "1";
+    const attach = (stream: NodeJS.ReadableStream | null, kind: "stdout" | "stderr"): void => {
+      if (!stream) return;
+      let partial = "";
+      stream.setEncoding("utf8");
       const emit = (line: string): void => {
-        this.ring.push(line)
-        if (echo) process.stderr.write(`[${this.name}] ${line}\n`)
-        options.onLine?.(line, kind)
-        for (const listener of this.lineListeners) listener(line)
-      }
-      stream.on('data', (chunk: string) => {
-        const pieces = (partial + chunk).split(/\r?\n/)
-        partial = pieces.pop() ?? ''
-        for (const line of pieces) emit(line)
-      })
-      stream.on('end', () => {
-        if (partial) emit(partial)
-        partial = ''
-      })
-    }
-    attach(child.stdout, 'stdout')
-    attach(child.stderr, 'stderr')
+        this.ring.push(line);
+        if (echo) process.stderr.write(`[${this.name}] ${line}\n`);
+        options.onLine?.(line, kind);
+        for (const listener of this.lineListeners) listener(line);
+      };
+      stream.on("data", (chunk: string) => {
+        const pieces = (partial + chunk).split(/\r?\n/);
+        partial = pieces.pop() ?? "";
+        for (const line of pieces) emit(line);
+      });
+      stream.on("end", () => {
+        if (partial) emit(partial);
+        partial = "";
+      });
+    };
+    attach(child.stdout, "stdout");
+    attach(child.stderr, "stderr");
 
     this.exited = new Promise<ExitInfo>((resolve) => {
-      child.once('exit', (code, signal) => {
-        this.exit = { code, signal }
-        resolve(this.exit)
-      })
-    })
+      child.once("exit", (code, signal) => {
+        this.exit = { code, signal };
+        resolve(this.exit);
+      });
+    });
   }
 
   exitInfo(): ExitInfo | undefined {
-    return this.exit
+    return this.exit;
   }
 
   isRunning(): boolean {
-    return this.exit === undefined
+    return this.exit === undefined;
   }
 
   logLines(): string[] {
-    return this.ring.all()
+    return this.ring.all();
   }
 
   logs(): string {
-    return this.ring.all().join('\n')
+    return this.ring.all().join("\n");
   }
 
   describe(): string {
-    const state = this.exit ? formatExit(this.exit) : 'running'
-    const lines = this.ring.all()
-    const body = lines.length ? lines.map((l) => `  | ${l}`).join('\n') : '  | (no output)'
-    return `${this.name} (pid ${this.pid}, ${state}): ${this.commandLine}\nrecent output:\n${body}`
+    const state = this.exit ? formatExit(this.exit) : "running";
+    const lines = this.ring.all();
+    const body = lines.length ? lines.map((l) => `  | ${l}`).join("\n") : "  | (no output)";
+    return `${this.name} (pid ${this.pid}, ${state}): ${this.commandLine}\nrecent output:\n${body}`;
   }
 
   assertRunning(): void {
-    if (this.exit) throw new Error(`${this.name} is not running\n${this.describe()}`)
+    if (this.exit) throw new Error(`${this.name} is not running\n${this.describe()}`);
   }
 
   waitForOutput(pattern: RegExp | string, timeoutMs = 10_000): Promise<string> {
-    const matches = (line: string): boolean =>
-      typeof pattern === 'string' ? line.includes(pattern) : pattern.test(line)
-    const seen = this.ring.all().find(matches)
-    if (seen !== undefined) return Promise.resolve(seen)
+    const matches = (line: string): boolean => (typeof pattern === "string" ? line.includes(pattern) : pattern.test(line));
+    const seen = this.ring.all().find(matches);
+    if (seen !== undefined) return Promise.resolve(seen);
 
     return new Promise<string>((resolve, reject) => {
       const cleanup = (): void => {
-        clearTimeout(timer)
-        this.lineListeners.delete(listener)
-      }
+        clearTimeout(timer);
+        this.lineListeners.delete(listener);
+      };
       const listener = (line: string): void => {
         if (matches(line)) {
-          cleanup()
-          resolve(line)
+          cleanup();
+          resolve(line);
         }
-      }
+      };
       const timer = setTimeout(() => {
-        cleanup()
-        reject(new WaitTimeoutError(`timed out after ${timeoutMs} ms waiting for ${this.name} to print ${String(pattern)}\n${this.describe()}`))
-      }, timeoutMs)
-      this.lineListeners.add(listener)
+        cleanup();
+        reject(
+          new WaitTimeoutError(`timed out after ${timeoutMs} ms waiting for ${this.name} to print ${String(pattern)}\n${this.describe()}`),
+        );
+      }, timeoutMs);
+      this.lineListeners.add(listener);
       void this.exited.then(() => {
         // Let buffered output arrive before declaring the line missing.
         setTimeout(() => {
-          if (!this.lineListeners.has(listener)) return
-          cleanup()
-          reject(new Error(`${this.name} exited before printing ${String(pattern)}\n${this.describe()}`))
-        }, 50)
-      })
-    })
+          if (!this.lineListeners.has(listener)) return;
+          cleanup();
+          reject(new Error(`${this.name} exited before printing ${String(pattern)}\n${this.describe()}`));
+        }, 50);
+      });
+    });
   }
 
   signal(signal: NodeJS.Signals): void {
-    if (this.exit) return
-    killGroup(this.pid, signal)
+    if (this.exit) return;
+    killGroup(this.pid, signal);
   }
 
   async stop(options: StopOptions = {}): Promise<ExitInfo> {
-    const { signal = 'SIGTERM', timeoutMs = 5_000 } = options
+    const { signal = "SIGTERM", timeoutMs = 5_000 } = options;
     if (!this.exit) {
-      killGroup(this.pid, signal)
+      killGroup(this.pid, signal);
       try {
-        await withTimeout(this.exited, timeoutMs, `${this.name} to exit after ${signal}`)
+        await withTimeout(this.exited, timeoutMs, `${this.name} to exit after ${signal}`);
       } catch {
-        killGroup(this.pid, 'SIGKILL')
-        await this.exited
+        killGroup(this.pid, "SIGKILL");
+        await this.exited;
       }
     }
     // The leader is gone; anything it left in its group goes too.
-    killGroup(this.pid, 'SIGKILL')
-    this.unregister()
-    return this.exit as ExitInfo
+    killGroup(this.pid, "SIGKILL");
+    this.unregister();
+    return this.exit as ExitInfo;
   }
 
   unregister(): void {
-    if (!live.delete(this)) return
-    tellReaper({ remove: this.pid })
+    if (!live.delete(this)) return;
+    tellReaper({ remove: this.pid });
   }
 }
 
@@ -315,36 +316,36 @@ class ManagedProcessImpl implements ManagedProcess {
  * if it could not be (e.g. ENOENT).
  */
 export async function spawnProcess(options: SpawnOptions): Promise<ManagedProcess> {
-  installExitHook()
-  const env: Record<string, string> = {}
-  const source = options.inheritEnv ? { ...process.env, ...options.env } : (options.env ?? {})
+  installExitHook();
+  const env: Record<string, string> = {};
+  const source = options.inheritEnv ? { ...process.env, ...options.env } : (options.env ?? {});
   for (const [key, value] of Object.entries(source)) {
-    if (value !== undefined) env[key] = value
+    if (value !== undefined) env[key] = value;
   }
 
   const child = spawn(options.command, [...(options.args ?? [])], {
     cwd: options.cwd,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ["ignore", "pipe", "pipe"],
     detached: true,
-  })
+  });
 
   await new Promise<void>((resolve, reject) => {
-    child.once('spawn', resolve)
-    child.once('error', (error) => reject(new Error(`${options.name}: could not start ${options.command}: ${error.message}`)))
-  })
+    child.once("spawn", resolve);
+    child.once("error", (error) => reject(new Error(`${options.name}: could not start ${options.command}: ${error.message}`)));
+  });
 
-  const managed = new ManagedProcessImpl(child, options)
-  live.add(managed)
-  tellReaper({ add: managed.pid })
+  const managed = new ManagedProcessImpl(child, options);
+  live.add(managed);
+  tellReaper({ add: managed.pid });
   // A child that dies on its own leaves the registry, but its group may not be empty.
   void managed.exited.then(() => {
     if (live.has(managed)) {
-      killGroup(managed.pid, 'SIGKILL')
-      managed.unregister()
+      killGroup(managed.pid, "SIGKILL");
+      managed.unregister();
     }
-  })
-  return managed
+  });
+  return managed;
 }
 
 /**
@@ -360,15 +361,15 @@ export function waitWhileRunning<T>(
     ...options,
     failIf: () => (proc.isRunning() ? undefined : `${proc.name} stopped\n${proc.describe()}`),
     details: () => proc.describe(),
-  })
+  });
 }
 
 export interface Readiness {
   /** Polled while the process runs; it is ready once this returns something truthy. */
-  check: () => unknown
-  timeoutMs: number
+  check: () => unknown;
+  timeoutMs: number;
   /** What is awaited, for the timeout message, e.g. "redis-server on port 6390 to answer PING". */
-  description: string
+  description: string;
 }
 
 /**
@@ -377,12 +378,12 @@ export interface Readiness {
  * output) is thrown, so a failed start leaves nothing running.
  */
 export async function spawnUntilReady(options: SpawnOptions, readiness: Readiness): Promise<ManagedProcess> {
-  const proc = await spawnProcess(options)
+  const proc = await spawnProcess(options);
   try {
-    await waitWhileRunning(proc, readiness.check, { timeoutMs: readiness.timeoutMs, description: readiness.description })
+    await waitWhileRunning(proc, readiness.check, { timeoutMs: readiness.timeoutMs, description: readiness.description });
   } catch (error) {
-    await proc.stop({ signal: 'SIGKILL' })
-    throw error
+    await proc.stop({ signal: "SIGKILL" });
+    throw error;
   }
-  return proc
+  return proc;
 }

@@ -25,7 +25,11 @@ export function showConnectionStatus(cable: Cable, cableUrl: string): void {
   };
 
   cable.on("connect", () => {
-    show("connected", "Live", wasDown ? "Back online. Updates sent while the connection was down are not shown — reload to catch up." : undefined);
+    show(
+      "connected",
+      "Live",
+      wasDown ? "Back online. Updates sent while the connection was down are not shown — reload to catch up." : undefined,
+    );
   });
   cable.on("disconnect", () => {
     wasDown = true;

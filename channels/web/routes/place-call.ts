@@ -20,26 +20,27 @@ const callForm = z.object({ to: z.string().max(64).default("").pipe(phoneNumber)
  */
 export function placeCallRoute(app: Hono, deps: DashboardDeps): void {
   const allowedOrigins = new Set([new URL(deps.config.publicUrl).origin]);
-  app.post(
-    "/calls",
-    csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || allowedOrigins.has(origin) }),
-    async (c) => {
-      const body = await c.req.parseBody();
-      const submitted = typeof body.to === "string" ? body.to : "";
-      const title = "Place a call · Call monitor";
-      if (!deps.placer) {
-        return renderPage(c, deps, { title, content: homeContent(), status: 422 });
-      }
-      const parsed = callForm.safeParse({ to: submitted });
-      if (!parsed.success) {
-        const error = parsed.error.issues[0]?.message ?? "That phone number is not valid.";
-        return renderPage(c, deps, { title, content: homeContent(), form: formState(deps, { to: submitted, error }), status: 422 });
-      }
-      const result = await deps.placer.place(parsed.data.to);
-      if (!result.ok) {
-        return renderPage(c, deps, { title, content: homeContent(), form: formState(deps, { to: submitted, error: result.message }), status: 502 });
-      }
-      return c.redirect(`/calls/${result.sid}`, 303);
-    },
-  );
+  app.post("/calls", csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || allowedOrigins.has(origin) }), async (c) => {
+    const body = await c.req.parseBody();
+    const submitted = typeof body.to === "string" ? body.to : "";
+    const title = "Place a call · Call monitor";
+    if (!deps.placer) {
+      return renderPage(c, deps, { title, content: homeContent(), status: 422 });
+    }
+    const parsed = callForm.safeParse({ to: submitted });
+    if (!parsed.success) {
+      const error = parsed.error.issues[0]?.message ?? "That phone number is not valid.";
+      return renderPage(c, deps, { title, content: homeContent(), form: formState(deps, { to: submitted, error }), status: 422 });
+    }
+    const result = await deps.placer.place(parsed.data.to);
+    if (!result.ok) {
+      return renderPage(c, deps, {
+        title,
+        content: homeContent(),
+        form: formState(deps, { to: submitted, error: result.message }),
+        status: 502,
+      });
+    }
+    return c.redirect(`/calls/${result.sid}`, 303);
+  });
 }

@@ -20,7 +20,10 @@ export function twilioStatusRoute(app: Hono, deps: DashboardDeps): void {
     const url = new URL(c.req.url);
     const publicUrl = `${deps.config.publicUrl}${url.pathname}${url.search}`;
     if (!isSignedByTwilio(deps.authToken, c.req.header("x-twilio-signature"), publicUrl, params)) {
-      deps.logger.warn({ url: publicUrl }, "Twilio status webhook refused: bad or missing X-Twilio-Signature (is PUBLIC_URL the URL Twilio calls?)");
+      deps.logger.warn(
+        { url: publicUrl },
+        "Twilio status webhook refused: bad or missing X-Twilio-Signature (is PUBLIC_URL the URL Twilio calls?)",
+      );
       return c.text("Forbidden", 403);
     }
     const parsed = statusCallbackParams.safeParse(params);

@@ -1,8 +1,6 @@
 import { html, type SafeHtml } from "../../../src/index.js";
 
-export type CallFormState =
-  | { enabled: true; to?: string; error?: string }
-  | { enabled: false; reasons: readonly string[] };
+export type CallFormState = { enabled: true; to?: string; error?: string } | { enabled: false; reasons: readonly string[] };
 
 /** Places an outbound call; disabled, with the reasons, when Twilio is not configured. */
 export function callForm(state: CallFormState): SafeHtml {

@@ -2,7 +2,9 @@ import { html, unsafeHtml, type SafeHtml } from "../../../src/index.js";
 import { STYLES } from "./styles.js";
 
 // Inline, so browsers do not ask for /favicon.ico (a 404 in every page's console otherwise).
-const FAVICON = "data:image/svg+xml," + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#d92d20"/></svg>');
+const FAVICON =
+  "data:image/svg+xml," +
+  encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#d92d20"/></svg>');
 
 export interface PageShell {
   title: string;

@@ -35,7 +35,11 @@ export async function waitUntilLive(page: Page): Promise<void> {
     () => {
       type StreamElement = Element & { channel?: { channel?: { state?: string } } };
       const elements = [...document.querySelectorAll<StreamElement>("cable-ready-stream-from")];
-      return document.documentElement.dataset.cableState === "connected" && elements.length > 0 && elements.every((el) => el.channel?.channel?.state === "connected");
+      return (
+        document.documentElement.dataset.cableState === "connected" &&
+        elements.length > 0 &&
+        elements.every((el) => el.channel?.channel?.state === "connected")
+      );
     },
     undefined,
     { timeout: WAIT_MS },
@@ -44,11 +48,9 @@ export async function waitUntilLive(page: Page): Promise<void> {
 
 /** Waits for the element's text to equal `text` exactly. */
 export async function waitForText(page: Page, selector: string, text: string): Promise<void> {
-  await page.waitForFunction(
-    ([sel, expected]) => document.querySelector(sel ?? "")?.textContent === expected,
-    [selector, text] as const,
-    { timeout: WAIT_MS },
-  );
+  await page.waitForFunction(([sel, expected]) => document.querySelector(sel ?? "")?.textContent === expected, [selector, text] as const, {
+    timeout: WAIT_MS,
+  });
 }
 
 export function count(page: Page, selector: string): Promise<number> {

@@ -58,9 +58,17 @@ describe("redis and redisx adapters against redis-server", () => {
       const received: string[] = [];
       subscriber.on("message", (channel: string, message: string) => received.push(`${channel} ${message}`));
       await subscriber.subscribe("_cable_test_");
-      const { broadcaster } = broadcasterFor({ ANYCABLE_BROADCAST_ADAPTER: "redis", REDIS_URL: `redis://127.0.0.1:${redis.port}`, ANYCABLE_REDIS_CHANNEL: "_cable_test_" });
+      const { broadcaster } = broadcasterFor({
+        ANYCABLE_BROADCAST_ADAPTER: "redis",
+        REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+        ANYCABLE_REDIS_CHANNEL: "_cable_test_",
+      });
       await publishAll(broadcaster);
-      await waitFor(() => received.length === 4, { timeoutMs: 5_000, description: "4 messages", details: () => `got ${JSON.stringify(received)}` });
+      await waitFor(() => received.length === 4, {
+        timeoutMs: 5_000,
+        description: "4 messages",
+        details: () => `got ${JSON.stringify(received)}`,
+      });
       expect(received).toEqual(Object.values(EXPECTED).map((m) => `_cable_test_ ${m}`));
     } finally {
       subscriber.disconnect();
@@ -68,7 +76,10 @@ describe("redis and redisx adapters against redis-server", () => {
   });
 
   it("XADDs each message to the stream under the field payload", async () => {
-    const { broadcaster } = broadcasterFor({ ANYCABLE_BROADCAST_ADAPTER: "redisx", ANYCABLE_REDIS_URL: `redis://127.0.0.1:${redis.port}/0` });
+    const { broadcaster } = broadcasterFor({
+      ANYCABLE_BROADCAST_ADAPTER: "redisx",
+      ANYCABLE_REDIS_URL: `redis://127.0.0.1:${redis.port}/0`,
+    });
     await publishAll(broadcaster);
     const entries = await client.xrange("__anycable__", "-", "+");
     expect(entries.map(([, fields]) => fields)).toEqual(Object.values(EXPECTED).map((m) => ["payload", m]));
@@ -76,7 +87,11 @@ describe("redis and redisx adapters against redis-server", () => {
 
   it("rejects loudly when Redis refuses the command (the stream key holds a string)", async () => {
     await client.set("not-a-stream", "x");
-    const { broadcaster, logs } = broadcasterFor({ ANYCABLE_BROADCAST_ADAPTER: "redisx", REDIS_URL: `redis://127.0.0.1:${redis.port}`, ANYCABLE_REDIS_CHANNEL: "not-a-stream" });
+    const { broadcaster, logs } = broadcasterFor({
+      ANYCABLE_BROADCAST_ADAPTER: "redisx",
+      REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+      ANYCABLE_REDIS_CHANNEL: "not-a-stream",
+    });
     const attempt = broadcaster.broadcast("s", "x");
     await expect(attempt).rejects.toBeInstanceOf(BroadcastRejectedError);
     await expect(attempt).rejects.toThrow(/refused stream "s": WRONGTYPE/);
@@ -104,9 +119,16 @@ describe("nats adapter against nats-server", () => {
       for await (const m of sub) received.push(m.string());
     })();
     await nc.flush();
-    const { broadcaster, logs } = broadcasterFor({ ANYCABLE_NATS_SERVERS: `nats://127.0.0.1:${nats.port}`, ANYCABLE_NATS_CHANNEL: "_cable_nats_" });
+    const { broadcaster, logs } = broadcasterFor({
+      ANYCABLE_NATS_SERVERS: `nats://127.0.0.1:${nats.port}`,
+      ANYCABLE_NATS_CHANNEL: "_cable_nats_",
+    });
     await publishAll(broadcaster);
-    await waitFor(() => received.length === 4, { timeoutMs: 5_000, description: "4 messages", details: () => `got ${JSON.stringify(received)}` });
+    await waitFor(() => received.length === 4, {
+      timeoutMs: 5_000,
+      description: "4 messages",
+      details: () => `got ${JSON.stringify(received)}`,
+    });
     expect(received).toEqual(Object.values(EXPECTED));
     expect(logs.at("info").some((l) => l.msg.startsWith(`connected to NATS at nats://127.0.0.1:${nats.port}`))).toBe(true);
     sub.unsubscribe();
@@ -138,7 +160,13 @@ describe("http adapter against a local HTTP server", () => {
 
   beforeAll(async () => {
     server = createServer(async (req, res) => {
-      requests.push({ method: req.method, url: req.url, authorization: req.headers.authorization, contentType: req.headers["content-type"], body: await read(req) });
+      requests.push({
+        method: req.method,
+        url: req.url,
+        authorization: req.headers.authorization,
+        contentType: req.headers["content-type"],
+        body: await read(req),
+      });
       res.statusCode = statuses.shift() ?? 201;
       res.end();
     });
@@ -173,35 +201,53 @@ describe("http adapter against a local HTTP server", () => {
   });
 
   it("sends no Authorization header without a key", async () => {
-    const { broadcaster } = broadcasterFor({ ANYCABLE_BROADCAST_ADAPTER: "http", ANYCABLE_HTTP_BROADCAST_URL: `http://127.0.0.1:${port}/_broadcast` });
+    const { broadcaster } = broadcasterFor({
+      ANYCABLE_BROADCAST_ADAPTER: "http",
+      ANYCABLE_HTTP_BROADCAST_URL: `http://127.0.0.1:${port}/_broadcast`,
+    });
     await broadcaster.broadcast("s", "x");
     expect(requests[0]?.authorization).toBeUndefined();
   });
 
   it("retries 5xx with backoff until it succeeds, and keeps order", async () => {
     statuses.push(503, 500);
-    const { broadcaster, logs } = broadcasterFor({ ANYCABLE_BROADCAST_ADAPTER: "http", ANYCABLE_HTTP_BROADCAST_URL: `http://127.0.0.1:${port}/_broadcast` });
+    const { broadcaster, logs } = broadcasterFor({
+      ANYCABLE_BROADCAST_ADAPTER: "http",
+      ANYCABLE_HTTP_BROADCAST_URL: `http://127.0.0.1:${port}/_broadcast`,
+    });
     await Promise.all([broadcaster.broadcast("s", "1"), broadcaster.broadcast("s", "2")]);
     expect(requests.map((r) => JSON.parse(r.body).data)).toEqual(["1", "1", "1", "2"]);
-    expect(logs.at("warn")[0]?.msg).toMatch(/^cannot reach anycable-go HTTP broadcast at http:\/\/127\.0\.0\.1:\d+\/_broadcast, will keep retrying/);
+    expect(logs.at("warn")[0]?.msg).toMatch(
+      /^cannot reach anycable-go HTTP broadcast at http:\/\/127\.0\.0\.1:\d+\/_broadcast, will keep retrying/,
+    );
     expect(logs.at("warn")[0]?.reason).toMatch(/HTTP 503/);
   });
 
   it("fails loudly and at once on 401: a wrong key is not retried", async () => {
     statuses.push(401);
-    const { broadcaster, logs } = broadcasterFor({ ANYCABLE_BROADCAST_ADAPTER: "http", ANYCABLE_HTTP_BROADCAST_URL: `http://127.0.0.1:${port}/_broadcast`, ANYCABLE_BROADCAST_KEY: "wrong" });
+    const { broadcaster, logs } = broadcasterFor({
+      ANYCABLE_BROADCAST_ADAPTER: "http",
+      ANYCABLE_HTTP_BROADCAST_URL: `http://127.0.0.1:${port}/_broadcast`,
+      ANYCABLE_BROADCAST_KEY: "wrong",
+    });
     const attempt = broadcaster.broadcast("secret-stream", "x");
     await expect(attempt).rejects.toBeInstanceOf(BroadcastRejectedError);
     await expect(attempt).rejects.toThrow(/HTTP 401 Unauthorized: the broadcast key does not match/);
     expect(requests).toHaveLength(1);
-    expect(logs.at("error")[0]).toMatchObject({ stream: "secret-stream", msg: expect.stringMatching(/refused stream "secret-stream": HTTP 401/) });
+    expect(logs.at("error")[0]).toMatchObject({
+      stream: "secret-stream",
+      msg: expect.stringMatching(/refused stream "secret-stream": HTTP 401/),
+    });
     // The next publication is not held up by the refused one.
     await broadcaster.broadcast("secret-stream", "y");
   });
 
   it("retries connection errors until the endpoint comes up", async () => {
     const late = await freePort();
-    const { broadcaster, logs } = broadcasterFor({ ANYCABLE_BROADCAST_ADAPTER: "http", ANYCABLE_HTTP_BROADCAST_URL: `http://127.0.0.1:${late}/_broadcast` });
+    const { broadcaster, logs } = broadcasterFor({
+      ANYCABLE_BROADCAST_ADAPTER: "http",
+      ANYCABLE_HTTP_BROADCAST_URL: `http://127.0.0.1:${late}/_broadcast`,
+    });
     const delivered = broadcaster.broadcast("s", "late");
     await waitFor(() => logs.at("warn").length > 0, { timeoutMs: 5_000, description: "the first failed attempt to be logged" });
     expect(logs.at("warn")[0]?.reason).toMatch(/ECONNREFUSED/);

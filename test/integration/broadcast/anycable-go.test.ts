@@ -88,11 +88,14 @@ describe("through anycable-go 1.5", () => {
     services.push(nats);
     const cable = await anycable(["--norpc", "--public", "--broadcast_adapter=nats", `--nats_servers=nats://127.0.0.1:${nats.port}`]);
     // anycable-go subscribes asynchronously; publish only once nats-server has its subscription.
-    await waitFor(async () => {
-      const response = await fetch(`${nats.monitoringUrl}/connz?subs=1`);
-      const connz = (await response.json()) as { connections?: Array<{ subscriptions_list?: string[] }> };
-      return (connz.connections ?? []).some((c) => c.subscriptions_list?.includes("__anycable__") === true);
-    }, { description: "anycable-go's subscription to __anycable__" });
+    await waitFor(
+      async () => {
+        const response = await fetch(`${nats.monitoringUrl}/connz?subs=1`);
+        const connz = (await response.json()) as { connections?: Array<{ subscriptions_list?: string[] }> };
+        return (connz.connections ?? []).some((c) => c.subscriptions_list?.includes("__anycable__") === true);
+      },
+      { description: "anycable-go's subscription to __anycable__" },
+    );
     const client = await subscriber(cable, "e2e");
     const { broadcaster } = broadcasterFor({ ANYCABLE_BROADCAST_ADAPTER: "nats", ANYCABLE_NATS_SERVERS: `nats://127.0.0.1:${nats.port}` });
     await exerciseStream(broadcaster, client);
@@ -123,7 +126,12 @@ describe("through anycable-go 1.5", () => {
     it(title, async () => {
       const redis = await startRedis();
       services.push(redis);
-      const cable = await anycable(["--norpc", "--public", `--broadcast_adapter=${adapter}`, `--redis_url=redis://127.0.0.1:${redis.port}`]);
+      const cable = await anycable([
+        "--norpc",
+        "--public",
+        `--broadcast_adapter=${adapter}`,
+        `--redis_url=redis://127.0.0.1:${redis.port}`,
+      ]);
       const admin = new Redis({ port: redis.port, host: "127.0.0.1" });
       try {
         await waitFor(() => ready(admin), { description: readiness });
@@ -138,13 +146,23 @@ describe("through anycable-go 1.5", () => {
 
   it("http with --secret: the key derived from ANYCABLE_SECRET is accepted on the main port; a wrong key is refused loudly", async () => {
     const secret = "e2e-application-secret";
-    const cable = await anycable(["--norpc", "--noauth", "--public_streams", `--secret=${secret}`, "--broadcast_adapter=http"], { httpBroadcastOnMainPort: true });
+    const cable = await anycable(["--norpc", "--noauth", "--public_streams", `--secret=${secret}`, "--broadcast_adapter=http"], {
+      httpBroadcastOnMainPort: true,
+    });
     const client = await subscriber(cable, "e2e");
     const url = `http://127.0.0.1:${cable.port}/_broadcast`;
-    const { broadcaster } = broadcasterFor({ ANYCABLE_BROADCAST_ADAPTER: "http", ANYCABLE_HTTP_BROADCAST_URL: url, ANYCABLE_SECRET: secret });
+    const { broadcaster } = broadcasterFor({
+      ANYCABLE_BROADCAST_ADAPTER: "http",
+      ANYCABLE_HTTP_BROADCAST_URL: url,
+      ANYCABLE_SECRET: secret,
+    });
     await exerciseStream(broadcaster, client);
 
-    const wrong = broadcasterFor({ ANYCABLE_BROADCAST_ADAPTER: "http", ANYCABLE_HTTP_BROADCAST_URL: url, ANYCABLE_SECRET: "not-the-secret" });
+    const wrong = broadcasterFor({
+      ANYCABLE_BROADCAST_ADAPTER: "http",
+      ANYCABLE_HTTP_BROADCAST_URL: url,
+      ANYCABLE_SECRET: "not-the-secret",
+    });
     await expect(wrong.broadcaster.broadcast("e2e", "6")).rejects.toBeInstanceOf(BroadcastRejectedError);
     expect(wrong.logs.at("error")[0]?.msg).toMatch(/HTTP 401/);
     await broadcaster.broadcast("e2e", "7");
@@ -155,13 +173,19 @@ describe("through anycable-go 1.5", () => {
   it("http without a key: --http_broadcast_port serves an open endpoint", async () => {
     const broadcastPort = await freePort();
     const cable = await anycable(["--norpc", "--public", "--broadcast_adapter=http", `--http_broadcast_port=${broadcastPort}`]);
-    await waitFor(async () => {
-      const response = await fetch(`http://127.0.0.1:${broadcastPort}/_broadcast`, { method: "POST", body: "{}" });
-      await response.arrayBuffer();
-      return response.status === 201;
-    }, { description: "the broadcast port" });
+    await waitFor(
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${broadcastPort}/_broadcast`, { method: "POST", body: "{}" });
+        await response.arrayBuffer();
+        return response.status === 201;
+      },
+      { description: "the broadcast port" },
+    );
     const client = await subscriber(cable, "e2e");
-    const { broadcaster } = broadcasterFor({ ANYCABLE_BROADCAST_ADAPTER: "http", ANYCABLE_HTTP_BROADCAST_URL: `http://127.0.0.1:${broadcastPort}/_broadcast` });
+    const { broadcaster } = broadcasterFor({
+      ANYCABLE_BROADCAST_ADAPTER: "http",
+      ANYCABLE_HTTP_BROADCAST_URL: `http://127.0.0.1:${broadcastPort}/_broadcast`,
+    });
     await exerciseStream(broadcaster, client);
   });
 });

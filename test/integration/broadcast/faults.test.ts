@@ -118,19 +118,28 @@ const restartCases: RestartCase[] = [
       return async () => {
         const admin = new Redis({ port, host: "127.0.0.1", retryStrategy: () => 20 });
         try {
-          await waitFor(async () => {
-            const [, count] = (await admin.pubsub("NUMSUB", "fault-channel")) as [string, number];
-            return count >= 1;
-          }, { description: "the subscriber to resubscribe" });
+          await waitFor(
+            async () => {
+              const [, count] = (await admin.pubsub("NUMSUB", "fault-channel")) as [string, number];
+              return count >= 1;
+            },
+            { description: "the subscriber to resubscribe" },
+          );
         } finally {
           admin.disconnect();
         }
       };
     },
-    env: (proxyPort) => ({ ANYCABLE_BROADCAST_ADAPTER: "redis", REDIS_URL: `redis://127.0.0.1:${proxyPort}`, ANYCABLE_REDIS_CHANNEL: "fault-channel" }),
-    lostWarning: (proxyPort) => `lost connection to Redis at redis://127.0.0.1:${proxyPort}, will keep retrying; publications are queued (max 1000)`,
+    env: (proxyPort) => ({
+      ANYCABLE_BROADCAST_ADAPTER: "redis",
+      REDIS_URL: `redis://127.0.0.1:${proxyPort}`,
+      ANYCABLE_REDIS_CHANNEL: "fault-channel",
+    }),
+    lostWarning: (proxyPort) =>
+      `lost connection to Redis at redis://127.0.0.1:${proxyPort}, will keep retrying; publications are queued (max 1000)`,
     reconnected: "reconnected to Redis",
-    summary: (queued, received) => `redis: ${N} published, ${queued} queued while redis-server was down, ${received} received in order, 0 rejected, 0 duplicated`,
+    summary: (queued, received) =>
+      `redis: ${N} published, ${queued} queued while redis-server was down, ${received} received in order, 0 rejected, 0 duplicated`,
   },
   {
     title: "nats: nats-server stopped and restarted on the same port; every message arrives once, in order",
@@ -145,15 +154,20 @@ const restartCases: RestartCase[] = [
       await subscriber.flush();
       // A PONG from the new server proves it has the subscriber's SUB (sent before any PING).
       return () =>
-        waitFor(async () => {
-          await withTimeout(subscriber.flush(), 1_000, "a flush");
-          return true;
-        }, { description: "the subscriber to reconnect" });
+        waitFor(
+          async () => {
+            await withTimeout(subscriber.flush(), 1_000, "a flush");
+            return true;
+          },
+          { description: "the subscriber to reconnect" },
+        );
     },
     env: (proxyPort) => ({ ANYCABLE_NATS_SERVERS: `nats://127.0.0.1:${proxyPort}`, ANYCABLE_NATS_CHANNEL: "fault-subject" }),
-    lostWarning: (proxyPort) => `lost connection to NATS at nats://127.0.0.1:${proxyPort}, will keep retrying; publications are queued (max 1000)`,
+    lostWarning: (proxyPort) =>
+      `lost connection to NATS at nats://127.0.0.1:${proxyPort}, will keep retrying; publications are queued (max 1000)`,
     reconnected: "reconnected to NATS",
-    summary: (queued, received) => `nats: ${N} published, ${queued} queued while nats-server was down, ${received} received in order, 0 rejected, 0 duplicated`,
+    summary: (queued, received) =>
+      `nats: ${N} published, ${queued} queued while nats-server was down, ${received} received in order, 0 rejected, 0 duplicated`,
   },
 ];
 
@@ -183,7 +197,11 @@ describe("broker restarts while publishing", () => {
         }
       });
 
-      await waitFor(() => received.length >= N, { timeoutMs: 10_000, description: `${N} messages at the subscriber`, details: () => `got ${received.length}` });
+      await waitFor(() => received.length >= N, {
+        timeoutMs: 10_000,
+        description: `${N} messages at the subscriber`,
+        details: () => `got ${received.length}`,
+      });
       await delay(50);
       expect(results.filter((r) => !r.ok)).toEqual([]);
       expect(received).toEqual(oneToN);
@@ -222,10 +240,14 @@ describe("unreachable at start-up", () => {
     await withTimeout(early, 10_000, "the queued publication");
     await waitFor(() => received.length === 1, { timeoutMs: 5_000, description: "the message at the subscriber" });
     expect(received).toEqual(['{"stream":"early","data":"queued before NATS existed"}']);
-    expect(logs.at("info").some((l) => l.msg === `connected to NATS at nats://127.0.0.1:${proxy.port}; flushing 1 queued publication(s)`)).toBe(true);
+    expect(
+      logs.at("info").some((l) => l.msg === `connected to NATS at nats://127.0.0.1:${proxy.port}; flushing 1 queued publication(s)`),
+    ).toBe(true);
   });
 
-  it("redisx: a full queue rejects loudly; what fit is XADDed in order when Redis appears, and close() waits for it", async ({ annotate }) => {
+  it("redisx: a full queue rejects loudly; what fit is XADDed in order when Redis appears, and close() waits for it", async ({
+    annotate,
+  }) => {
     const port = await freePort();
     const { broadcaster, logs } = broadcasterFor({
       ANYCABLE_BROADCAST_ADAPTER: "redisx",
@@ -259,6 +281,8 @@ describe("unreachable at start-up", () => {
     } finally {
       admin.disconnect();
     }
-    await annotate("redisx: queue size 5, 8 published while unreachable: 3 rejected with BroadcastQueueFullError (3 error logs), 5 delivered in order by close()");
+    await annotate(
+      "redisx: queue size 5, 8 published while unreachable: 3 rejected with BroadcastQueueFullError (3 error logs), 5 delivered in order by close()",
+    );
   });
 });

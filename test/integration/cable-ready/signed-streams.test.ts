@@ -49,13 +49,21 @@ async function startStack(broker: Broker, options: { secretInAnycable: boolean }
       break;
     case "nats-server":
       nats = await startNats();
-      anycable = await startAnycableGo({ ...headersOnly, broadcastAdapter: "nats", args: [`--nats_servers=${nats.url}`, ...cableReadyFlags] });
+      anycable = await startAnycableGo({
+        ...headersOnly,
+        broadcastAdapter: "nats",
+        args: [`--nats_servers=${nats.url}`, ...cableReadyFlags],
+      });
       env = { ANYCABLE_BROADCAST_ADAPTER: "nats", ANYCABLE_NATS_SERVERS: nats.url };
       break;
     case "redis":
     case "redisx":
       redis = await startRedis();
-      anycable = await startAnycableGo({ ...headersOnly, broadcastAdapter: broker, args: [`--redis_url=${redis.url}`, ...cableReadyFlags] });
+      anycable = await startAnycableGo({
+        ...headersOnly,
+        broadcastAdapter: broker,
+        args: [`--redis_url=${redis.url}`, ...cableReadyFlags],
+      });
       env = { ANYCABLE_BROADCAST_ADAPTER: broker, ANYCABLE_REDIS_URL: redis.url };
       break;
     case "http":

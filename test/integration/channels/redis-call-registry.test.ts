@@ -12,8 +12,10 @@ let redis: RedisServer;
 const SID = `CA${"ab".repeat(16)}`;
 
 // Every registry gets its own key prefix, so tests never see each other's keys.
-const registry = (limits?: ConstructorParameters<typeof RedisCallRegistry>[0]["limits"], prefix = `test-${randomBytes(4).toString("hex")}:`) =>
-  new RedisCallRegistry({ url: redis.url, logger: silentLogger(), keyPrefix: prefix, ...(limits ? { limits } : {}) });
+const registry = (
+  limits?: ConstructorParameters<typeof RedisCallRegistry>[0]["limits"],
+  prefix = `test-${randomBytes(4).toString("hex")}:`,
+) => new RedisCallRegistry({ url: redis.url, logger: silentLogger(), keyPrefix: prefix, ...(limits ? { limits } : {}) });
 
 beforeAll(async () => {
   redis = await startRedis();

@@ -43,7 +43,11 @@ describe("npm run web", () => {
       ANYCABLE_BROADCAST_ADAPTER: "redis",
     });
     const base = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${base}/health`)).ok, { timeoutMs: 30_000, description: "npm run web to answer /health", failIf: () => (web.isRunning() ? undefined : web.describe()) });
+    await waitFor(async () => (await fetch(`${base}/health`)).ok, {
+      timeoutMs: 30_000,
+      description: "npm run web to answer /health",
+      failIf: () => (web.isRunning() ? undefined : web.describe()),
+    });
     const page = await (await fetch(`${base}/`)).text();
     expect(page).toContain(`<li id="call_${SID}"`);
     expect(page).toContain('<meta name="cable-url" content="ws://localhost:8080/cable">');

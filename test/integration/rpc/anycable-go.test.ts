@@ -13,7 +13,10 @@ beforeAll(async () => {
   // The RPC server needs anycable-go's broadcast URL and anycable-go needs the RPC port, so
   // bind RPC first on a free port and point anycable-go at it.
   const logger = silentLogger();
-  const placeholder = createBroadcaster(loadBroadcastConfig({ ANYCABLE_BROADCAST_ADAPTER: "http", ANYCABLE_HTTP_BROADCAST_URL: "http://127.0.0.1:9/_broadcast" }), logger);
+  const placeholder = createBroadcaster(
+    loadBroadcastConfig({ ANYCABLE_BROADCAST_ADAPTER: "http", ANYCABLE_HTTP_BROADCAST_URL: "http://127.0.0.1:9/_broadcast" }),
+    logger,
+  );
   await placeholder.close();
   rpc = await startRpcServer({ app, broadcaster: placeholder, logger, config: { host: "127.0.0.1:0" }, env: {} });
   anycable = await startAnycableGo({ rpcHost: `127.0.0.1:${rpc.port}` });

@@ -84,7 +84,10 @@ describe("a Redis outage while a channel broadcasts", () => {
       // The direct transmission proves the RPC call completed, outage or not.
       await echo.waitForMessage<{ echo?: string }>((m) => m.echo === String(i), 10_000);
       if (i === STOP_AFTER) {
-        await waitFor(() => echo.messages.filter(isBroadcast).length === STOP_AFTER, { timeoutMs: 10_000, description: "broadcasts before the outage" });
+        await waitFor(() => echo.messages.filter(isBroadcast).length === STOP_AFTER, {
+          timeoutMs: 10_000,
+          description: "broadcasts before the outage",
+        });
         await redis.stop();
       }
       if (i === RESTART_AFTER) {

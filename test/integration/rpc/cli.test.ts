@@ -29,7 +29,9 @@ describe("npm run rpc", () => {
       const room = await client.subscribe("EchoChannel");
       await room.perform("echo", { text: "through the broker" });
       // transmitted directly and broadcast through anycable-go's HTTP broadcaster
-      expect(await room.waitForMessages(2)).toEqual(expect.arrayContaining([{ echo: "through the broker" }, { text: "through the broker" }]));
+      expect(await room.waitForMessages(2)).toEqual(
+        expect.arrayContaining([{ echo: "through the broker" }, { text: "through the broker" }]),
+      );
       await client.close();
       const exit = await rpc.stop({ signal: "SIGTERM", timeoutMs: 10_000 });
       expect(exit).toEqual({ code: 0, signal: null });
@@ -54,7 +56,13 @@ describe("npm run rpc", () => {
       command: TSX,
       args: ["src/cli/rpc.ts", "test/fixtures/recording-broadcaster.ts"],
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ANYCABLE_LOG_FORMAT: "json", ANYCABLE_RPC_HOST: `127.0.0.1:${port}`, ANYCABLE_BROADCAST_ADAPTER: "http" },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        ANYCABLE_LOG_FORMAT: "json",
+        ANYCABLE_RPC_HOST: `127.0.0.1:${port}`,
+        ANYCABLE_BROADCAST_ADAPTER: "http",
+      },
     });
     const exit = await rpc.exited;
     expect(exit.code).toBe(1);

@@ -10,11 +10,21 @@ import { silentLogger } from "../../../src/logging/logger.js";
 import app from "../../fixtures/chat-app.js";
 import { RecordingBroadcaster } from "../../fixtures/recording-broadcaster.js";
 
-type Unary = (request: object, metadata: grpc.Metadata, callback: (error: grpc.ServiceError | null, response: Record<string, unknown>) => void) => void;
+type Unary = (
+  request: object,
+  metadata: grpc.Metadata,
+  callback: (error: grpc.ServiceError | null, response: Record<string, unknown>) => void,
+) => void;
 
 const require = createRequire(import.meta.url);
-const healthProto = protoLoader.loadSync(require.resolve("grpc-health-check/proto/health/v1/health.proto"), { keepCase: true, enums: String, defaults: true });
-const HealthClient = (grpc.loadPackageDefinition(healthProto) as unknown as { grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } } }).grpc.health.v1.Health;
+const healthProto = protoLoader.loadSync(require.resolve("grpc-health-check/proto/health/v1/health.proto"), {
+  keepCase: true,
+  enums: String,
+  defaults: true,
+});
+const HealthClient = (
+  grpc.loadPackageDefinition(healthProto) as unknown as { grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } } }
+).grpc.health.v1.Health;
 
 let running: RunningRpcServer;
 let client: grpc.Client & Record<string, Unary>;

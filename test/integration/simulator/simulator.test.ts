@@ -166,7 +166,9 @@ describe("npm run simulate against anycable-go", () => {
     expect(events[0]).toEqual({ kind: "connect", header: ACCOUNT, accepted: true });
     expect(callEvents[0]).toEqual({ kind: "subscribe", identifier: `{"channel":"twilio","sid":"${sid}"}`, sid });
     const received = results(callEvents);
-    expect(received.map(({ text, final, event }) => ({ text, final, event }))).toEqual(expected.map(({ text, final, event }) => ({ text, final, event })));
+    expect(received.map(({ text, final, event }) => ({ text, final, event }))).toEqual(
+      expected.map(({ text, final, event }) => ({ text, final, event })),
+    );
     expectUtteranceIds(received);
     expect(callEvents.at(-1)?.kind).toBe("unsubscribed");
   });
@@ -182,7 +184,9 @@ describe("npm run simulate against anycable-go", () => {
   it("exits non-zero with a clear message when the subscription is rejected", async () => {
     const run = await simulate(["--url", cable.url, "--account", ACCOUNT, "--sid", REJECTED_SID, "--speed", "50"]);
     expect(run.code).toBe(1);
-    expect(run.stderr.join("\n")).toContain(`simulate: subscription {"channel":"twilio","sid":"${REJECTED_SID}"} was rejected by the application`);
+    expect(run.stderr.join("\n")).toContain(
+      `simulate: subscription {"channel":"twilio","sid":"${REJECTED_SID}"} was rejected by the application`,
+    );
     expect(eventsOf(REJECTED_SID).some((e) => e.kind === "message")).toBe(false);
   });
 
@@ -195,9 +199,17 @@ describe("npm run simulate against anycable-go", () => {
 
   it("hangs up cleanly on Ctrl-C in the middle of a call", async () => {
     const sid = "CAfedcba9876543210fedcba9876543210";
-    const long = scriptFile("long.json", { wordMs: 500, pauseMs: 500, steps: Array.from({ length: 20 }, (_, i) => `phrase number ${i} of a long call`) });
+    const long = scriptFile("long.json", {
+      wordMs: 500,
+      pauseMs: 500,
+      steps: Array.from({ length: 20 }, (_, i) => `phrase number ${i} of a long call`),
+    });
     const sim = await startSimulator(["--url", cable.url, "--account", ACCOUNT, "--sid", sid, "--script", long]);
-    await waitFor(() => eventsOf(sid).some((e) => e.kind === "message"), { timeoutMs: 30_000, description: "the first result", details: () => sim.proc.logs() });
+    await waitFor(() => eventsOf(sid).some((e) => e.kind === "message"), {
+      timeoutMs: 30_000,
+      description: "the first result",
+      details: () => sim.proc.logs(),
+    });
     sim.proc.signal("SIGINT");
     const run = await sim.done;
     expect(run.code, run.stderr.join("\n")).toBe(0);

@@ -59,8 +59,14 @@ describe("loadBroadcastConfig", () => {
   });
 
   it("prefers an explicit ANYCABLE_BROADCAST_KEY, and 'none' means no key at all", () => {
-    expect(loadBroadcastConfig({ ANYCABLE_BROADCAST_KEY: "k", ANYCABLE_SECRET: "s" }).http).toMatchObject({ key: "k", keySource: "ANYCABLE_BROADCAST_KEY" });
-    expect(loadBroadcastConfig({ ANYCABLE_BROADCAST_KEY: "none", ANYCABLE_SECRET: "s" }).http).toMatchObject({ key: undefined, keySource: "none" });
+    expect(loadBroadcastConfig({ ANYCABLE_BROADCAST_KEY: "k", ANYCABLE_SECRET: "s" }).http).toMatchObject({
+      key: "k",
+      keySource: "ANYCABLE_BROADCAST_KEY",
+    });
+    expect(loadBroadcastConfig({ ANYCABLE_BROADCAST_KEY: "none", ANYCABLE_SECRET: "s" }).http).toMatchObject({
+      key: undefined,
+      keySource: "none",
+    });
     expect(loadBroadcastConfig({ ANYCABLE_SECRET: "none" }).http.key).toBeUndefined();
   });
 

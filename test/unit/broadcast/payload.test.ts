@@ -38,7 +38,9 @@ describe("encodeBatch", () => {
       { stream: "b", data: '{"x":2}', meta: { transient: true } },
       { stream: "a", data: "3" },
     ]);
-    expect(json).toBe('[{"stream":"a","data":"1"},{"stream":"b","data":"{\\"x\\":2}","meta":{"transient":true}},{"stream":"a","data":"3"}]');
+    expect(json).toBe(
+      '[{"stream":"a","data":"1"},{"stream":"b","data":"{\\"x\\":2}","meta":{"transient":true}},{"stream":"a","data":"3"}]',
+    );
     expect(about).toEqual({ kind: "batch", streams: ["a", "b"], size: 3 });
   });
 
@@ -55,7 +57,9 @@ describe("encodeCommand", () => {
   });
 
   it("refuses what anycable-go would ignore", () => {
-    expect(() => encodeCommand({ command: "kick" as "disconnect", payload: { identifier: "x", reconnect: false } })).toThrow(/unknown remote command/);
+    expect(() => encodeCommand({ command: "kick" as "disconnect", payload: { identifier: "x", reconnect: false } })).toThrow(
+      /unknown remote command/,
+    );
     expect(() => encodeCommand({ command: "disconnect", payload: { identifier: "", reconnect: false } })).toThrow(/identifiers/);
   });
 });

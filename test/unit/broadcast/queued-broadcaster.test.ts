@@ -61,7 +61,12 @@ describe("QueuedBroadcaster settling on acceptance (the default)", () => {
     const { broadcaster, logs } = setup({ settleOn: "accepted", flushTimeoutMs: 30 });
     await broadcaster.broadcast("s", "lost");
     await broadcaster.close();
-    expect(logs.at("error").map((l) => l.msg).join("\n")).toMatch(/closing with 1 undelivered publication/);
+    expect(
+      logs
+        .at("error")
+        .map((l) => l.msg)
+        .join("\n"),
+    ).toMatch(/closing with 1 undelivered publication/);
   });
 });
 
@@ -123,7 +128,9 @@ describe("QueuedBroadcaster", () => {
     await new Promise((r) => setTimeout(r, 30));
     expect(states.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
     expect(transport.delivered.map(data)).toEqual(["1", "2", "3"]);
-    expect(logs.at("info").some((l) => l.msg === "connected to Fake broker at fake://broker:1; flushing 3 queued publication(s)")).toBe(true);
+    expect(logs.at("info").some((l) => l.msg === "connected to Fake broker at fake://broker:1; flushing 3 queued publication(s)")).toBe(
+      true,
+    );
   });
 
   it("after a lost connection, flushes what queued meanwhile in order and says it reconnected", async () => {
@@ -137,8 +144,12 @@ describe("QueuedBroadcaster", () => {
     await during;
     await broadcaster.broadcast("s", "after");
     expect(transport.delivered.map(data)).toEqual(["before", "d1", "d2", "d3", "after"]);
-    expect(logs.at("warn")[0]?.msg).toBe("lost connection to Fake broker at fake://broker:1, will keep retrying; publications are queued (max 100)");
-    expect(logs.at("info").some((l) => l.msg === "reconnected to Fake broker at fake://broker:1; flushing 3 queued publication(s)")).toBe(true);
+    expect(logs.at("warn")[0]?.msg).toBe(
+      "lost connection to Fake broker at fake://broker:1, will keep retrying; publications are queued (max 100)",
+    );
+    expect(logs.at("info").some((l) => l.msg === "reconnected to Fake broker at fake://broker:1; flushing 3 queued publication(s)")).toBe(
+      true,
+    );
   });
 
   it("when the queue is full, rejects at once with a clear error and logs it at error level with context", async () => {
@@ -165,7 +176,12 @@ describe("QueuedBroadcaster", () => {
   it("counts a batch as one queue slot and names its streams when it does not fit", async () => {
     const { transport, logs, broadcaster } = setup({ queueSize: 1 });
     transport.down();
-    const first = track(broadcaster.broadcastMany([{ stream: "a", data: "1" }, { stream: "b", data: "2" }]));
+    const first = track(
+      broadcaster.broadcastMany([
+        { stream: "a", data: "1" },
+        { stream: "b", data: "2" },
+      ]),
+    );
     await expect(broadcaster.broadcastMany([{ stream: "c", data: "3" }])).rejects.toThrow(/batch of 1 to "c" was not sent/);
     expect(logs.at("error")[0]).toMatchObject({ streams: ["c"], batchSize: 1 });
     expect(first.status).toBe("pending");
@@ -176,7 +192,8 @@ describe("QueuedBroadcaster", () => {
     transport.up();
     let hiccups = 2;
     transport.behaviour = (payload) => {
-      if (data(payload) === "bad") return { status: "failed", error: new Error("WRONGTYPE Operation against a key holding the wrong kind of value") };
+      if (data(payload) === "bad")
+        return { status: "failed", error: new Error("WRONGTYPE Operation against a key holding the wrong kind of value") };
       if (data(payload) === "2" && hiccups-- > 0) return { status: "retry", error: new Error("LOADING") };
       return { status: "sent" };
     };
@@ -184,7 +201,9 @@ describe("QueuedBroadcaster", () => {
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled", "fulfilled"]);
     const refused = (results[1] as PromiseRejectedResult).reason as BroadcastRejectedError;
     expect(refused).toBeInstanceOf(BroadcastRejectedError);
-    expect(refused.message).toBe('Fake broker at fake://broker:1 refused stream "s": WRONGTYPE Operation against a key holding the wrong kind of value');
+    expect(refused.message).toBe(
+      'Fake broker at fake://broker:1 refused stream "s": WRONGTYPE Operation against a key holding the wrong kind of value',
+    );
     expect(transport.delivered.map(data)).toEqual(["1", "2", "3"]);
     expect(logs.at("error")[0]).toMatchObject({ stream: "s", msg: expect.stringMatching(/not retrying$/) });
   });

@@ -50,7 +50,9 @@ describe("CableReady.broadcast", () => {
     cr.stream("calls").remove({ selector: "#b" });
     await cr.broadcast();
     expect(broadcaster.batches).toHaveLength(2);
-    expect(JSON.parse(broadcaster.batches[1]?.[0]?.data ?? "null")).toMatchObject({ operations: [{ operation: "remove", selector: "#b" }] });
+    expect(JSON.parse(broadcaster.batches[1]?.[0]?.data ?? "null")).toMatchObject({
+      operations: [{ operation: "remove", selector: "#b" }],
+    });
   });
 
   it("starts each stream afresh after a broadcast: no selector carried over from the last batch", async () => {

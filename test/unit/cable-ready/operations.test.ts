@@ -9,56 +9,214 @@ import { camelizeKey } from "../../../src/cable-ready/camelize.js";
 const row = html`<div id="call_CA1">CA1</div>`;
 const WIRE_SHAPES: readonly { name: string; build: (b: OperationBuilder) => OperationBuilder; wire: Record<string, unknown> }[] = [
   // DOM mutations
-  { name: "append", build: (b) => b.append({ selector: "#calls", html: row, focusSelector: "#f" }), wire: { operation: "append", selector: "#calls", html: '<div id="call_CA1">CA1</div>', focusSelector: "#f" } },
-  { name: "prepend", build: (b) => b.prepend({ selector: "#calls", html: row }), wire: { operation: "prepend", selector: "#calls", html: '<div id="call_CA1">CA1</div>' } },
-  { name: "innerHtml", build: (b) => b.innerHtml({ selector: "#c", html: row, selectAll: true }), wire: { operation: "innerHtml", selector: "#c", html: '<div id="call_CA1">CA1</div>', selectAll: true } },
-  { name: "outerHtml", build: (b) => b.outerHtml({ selector: "#c", html: row }), wire: { operation: "outerHtml", selector: "#c", html: '<div id="call_CA1">CA1</div>' } },
-  { name: "replace", build: (b) => b.replace({ selector: "//div[1]", xpath: true, html: row }), wire: { operation: "replace", selector: "//div[1]", xpath: true, html: '<div id="call_CA1">CA1</div>' } },
-  { name: "insertAdjacentHtml", build: (b) => b.insertAdjacentHtml({ selector: "#c", html: row, position: "afterbegin" }), wire: { operation: "insertAdjacentHtml", selector: "#c", html: '<div id="call_CA1">CA1</div>', position: "afterbegin" } },
-  { name: "insertAdjacentText", build: (b) => b.insertAdjacentText({ selector: "#c", text: "<raw>", position: "beforeend" }), wire: { operation: "insertAdjacentText", selector: "#c", text: "<raw>", position: "beforeend" } },
-  { name: "textContent", build: (b) => b.textContent({ selector: "#c", text: "<raw & plain>" }), wire: { operation: "textContent", selector: "#c", text: "<raw & plain>" } },
-  { name: "graft", build: (b) => b.graft({ selector: "#c", parent: "#archive" }), wire: { operation: "graft", selector: "#c", parent: "#archive" } },
+  {
+    name: "append",
+    build: (b) => b.append({ selector: "#calls", html: row, focusSelector: "#f" }),
+    wire: { operation: "append", selector: "#calls", html: '<div id="call_CA1">CA1</div>', focusSelector: "#f" },
+  },
+  {
+    name: "prepend",
+    build: (b) => b.prepend({ selector: "#calls", html: row }),
+    wire: { operation: "prepend", selector: "#calls", html: '<div id="call_CA1">CA1</div>' },
+  },
+  {
+    name: "innerHtml",
+    build: (b) => b.innerHtml({ selector: "#c", html: row, selectAll: true }),
+    wire: { operation: "innerHtml", selector: "#c", html: '<div id="call_CA1">CA1</div>', selectAll: true },
+  },
+  {
+    name: "outerHtml",
+    build: (b) => b.outerHtml({ selector: "#c", html: row }),
+    wire: { operation: "outerHtml", selector: "#c", html: '<div id="call_CA1">CA1</div>' },
+  },
+  {
+    name: "replace",
+    build: (b) => b.replace({ selector: "//div[1]", xpath: true, html: row }),
+    wire: { operation: "replace", selector: "//div[1]", xpath: true, html: '<div id="call_CA1">CA1</div>' },
+  },
+  {
+    name: "insertAdjacentHtml",
+    build: (b) => b.insertAdjacentHtml({ selector: "#c", html: row, position: "afterbegin" }),
+    wire: { operation: "insertAdjacentHtml", selector: "#c", html: '<div id="call_CA1">CA1</div>', position: "afterbegin" },
+  },
+  {
+    name: "insertAdjacentText",
+    build: (b) => b.insertAdjacentText({ selector: "#c", text: "<raw>", position: "beforeend" }),
+    wire: { operation: "insertAdjacentText", selector: "#c", text: "<raw>", position: "beforeend" },
+  },
+  {
+    name: "textContent",
+    build: (b) => b.textContent({ selector: "#c", text: "<raw & plain>" }),
+    wire: { operation: "textContent", selector: "#c", text: "<raw & plain>" },
+  },
+  {
+    name: "graft",
+    build: (b) => b.graft({ selector: "#c", parent: "#archive" }),
+    wire: { operation: "graft", selector: "#c", parent: "#archive" },
+  },
   { name: "remove", build: (b) => b.remove({ selector: "#call_CA1" }), wire: { operation: "remove", selector: "#call_CA1" } },
-  { name: "morph", build: (b) => b.morph({ selector: "#c", html: row, childrenOnly: true, permanentAttributeName: "data-keep" }), wire: { operation: "morph", selector: "#c", html: '<div id="call_CA1">CA1</div>', childrenOnly: true, permanentAttributeName: "data-keep" } },
+  {
+    name: "morph",
+    build: (b) => b.morph({ selector: "#c", html: row, childrenOnly: true, permanentAttributeName: "data-keep" }),
+    wire: {
+      operation: "morph",
+      selector: "#c",
+      html: '<div id="call_CA1">CA1</div>',
+      childrenOnly: true,
+      permanentAttributeName: "data-keep",
+    },
+  },
   // Element properties
-  { name: "addCssClass", build: (b) => b.addCssClass({ selector: "#c", name: ["live", "new"] }), wire: { operation: "addCssClass", selector: "#c", name: ["live", "new"] } },
-  { name: "removeCssClass", build: (b) => b.removeCssClass({ selector: "#c", name: "live" }), wire: { operation: "removeCssClass", selector: "#c", name: "live" } },
-  { name: "setAttribute", build: (b) => b.setAttribute({ selector: "#c", name: "title", value: "x" }), wire: { operation: "setAttribute", selector: "#c", name: "title", value: "x" } },
-  { name: "removeAttribute", build: (b) => b.removeAttribute({ selector: "#c", name: "title" }), wire: { operation: "removeAttribute", selector: "#c", name: "title" } },
-  { name: "setDatasetProperty", build: (b) => b.setDatasetProperty({ selector: "#c", name: "callSid", value: "CA1" }), wire: { operation: "setDatasetProperty", selector: "#c", name: "callSid", value: "CA1" } },
-  { name: "setProperty", build: (b) => b.setProperty({ selector: "#c", name: "hidden", value: true }), wire: { operation: "setProperty", selector: "#c", name: "hidden", value: true } },
-  { name: "setStyle", build: (b) => b.setStyle({ selector: "#c", name: "color", value: "red" }), wire: { operation: "setStyle", selector: "#c", name: "color", value: "red" } },
-  { name: "setStyles", build: (b) => b.setStyles({ selector: "#c", styles: { background_color: "red", fontSize: "2em" } }), wire: { operation: "setStyles", selector: "#c", styles: { backgroundColor: "red", fontSize: "2em" } } },
+  {
+    name: "addCssClass",
+    build: (b) => b.addCssClass({ selector: "#c", name: ["live", "new"] }),
+    wire: { operation: "addCssClass", selector: "#c", name: ["live", "new"] },
+  },
+  {
+    name: "removeCssClass",
+    build: (b) => b.removeCssClass({ selector: "#c", name: "live" }),
+    wire: { operation: "removeCssClass", selector: "#c", name: "live" },
+  },
+  {
+    name: "setAttribute",
+    build: (b) => b.setAttribute({ selector: "#c", name: "title", value: "x" }),
+    wire: { operation: "setAttribute", selector: "#c", name: "title", value: "x" },
+  },
+  {
+    name: "removeAttribute",
+    build: (b) => b.removeAttribute({ selector: "#c", name: "title" }),
+    wire: { operation: "removeAttribute", selector: "#c", name: "title" },
+  },
+  {
+    name: "setDatasetProperty",
+    build: (b) => b.setDatasetProperty({ selector: "#c", name: "callSid", value: "CA1" }),
+    wire: { operation: "setDatasetProperty", selector: "#c", name: "callSid", value: "CA1" },
+  },
+  {
+    name: "setProperty",
+    build: (b) => b.setProperty({ selector: "#c", name: "hidden", value: true }),
+    wire: { operation: "setProperty", selector: "#c", name: "hidden", value: true },
+  },
+  {
+    name: "setStyle",
+    build: (b) => b.setStyle({ selector: "#c", name: "color", value: "red" }),
+    wire: { operation: "setStyle", selector: "#c", name: "color", value: "red" },
+  },
+  {
+    name: "setStyles",
+    build: (b) => b.setStyles({ selector: "#c", styles: { background_color: "red", fontSize: "2em" } }),
+    wire: { operation: "setStyles", selector: "#c", styles: { backgroundColor: "red", fontSize: "2em" } },
+  },
   { name: "setValue", build: (b) => b.setValue({ selector: "#c", value: 3 }), wire: { operation: "setValue", selector: "#c", value: 3 } },
   // Events and meta
-  { name: "dispatchEvent", build: (b) => b.dispatchEvent({ selector: "#c", name: "call:ended", detail: { call_sid: "CA1" } }), wire: { operation: "dispatchEvent", selector: "#c", name: "call:ended", detail: { callSid: "CA1" } } },
-  { name: "setMeta", build: (b) => b.setMeta({ name: "calls-count", content: "3" }), wire: { operation: "setMeta", name: "calls-count", content: "3" } },
+  {
+    name: "dispatchEvent",
+    build: (b) => b.dispatchEvent({ selector: "#c", name: "call:ended", detail: { call_sid: "CA1" } }),
+    wire: { operation: "dispatchEvent", selector: "#c", name: "call:ended", detail: { callSid: "CA1" } },
+  },
+  {
+    name: "setMeta",
+    build: (b) => b.setMeta({ name: "calls-count", content: "3" }),
+    wire: { operation: "setMeta", name: "calls-count", content: "3" },
+  },
   // Browser manipulation
   { name: "clearStorage", build: (b) => b.clearStorage({ type: "session" }), wire: { operation: "clearStorage", type: "session" } },
-  { name: "setStorageItem", build: (b) => b.setStorageItem({ key: "k", value: "v", type: "local" }), wire: { operation: "setStorageItem", key: "k", value: "v", type: "local" } },
-  { name: "removeStorageItem", build: (b) => b.removeStorageItem({ key: "k", type: "session" }), wire: { operation: "removeStorageItem", key: "k", type: "session" } },
+  {
+    name: "setStorageItem",
+    build: (b) => b.setStorageItem({ key: "k", value: "v", type: "local" }),
+    wire: { operation: "setStorageItem", key: "k", value: "v", type: "local" },
+  },
+  {
+    name: "removeStorageItem",
+    build: (b) => b.removeStorageItem({ key: "k", type: "session" }),
+    wire: { operation: "removeStorageItem", key: "k", type: "session" },
+  },
   { name: "go", build: (b) => b.go({ delta: -1 }), wire: { operation: "go", delta: -1 } },
-  { name: "pushState", build: (b) => b.pushState({ url: "/calls/CA1", title: "Call", state: { call_sid: "CA1" } }), wire: { operation: "pushState", url: "/calls/CA1", title: "Call", state: { callSid: "CA1" } } },
-  { name: "replaceState", build: (b) => b.replaceState({ url: "/calls", title: "Calls", state: {} }), wire: { operation: "replaceState", url: "/calls", title: "Calls", state: {} } },
-  { name: "redirectTo", build: (b) => b.redirectTo({ url: "/calls", action: "replace", turbo: false }), wire: { operation: "redirectTo", url: "/calls", action: "replace", turbo: false } },
+  {
+    name: "pushState",
+    build: (b) => b.pushState({ url: "/calls/CA1", title: "Call", state: { call_sid: "CA1" } }),
+    wire: { operation: "pushState", url: "/calls/CA1", title: "Call", state: { callSid: "CA1" } },
+  },
+  {
+    name: "replaceState",
+    build: (b) => b.replaceState({ url: "/calls", title: "Calls", state: {} }),
+    wire: { operation: "replaceState", url: "/calls", title: "Calls", state: {} },
+  },
+  {
+    name: "redirectTo",
+    build: (b) => b.redirectTo({ url: "/calls", action: "replace", turbo: false }),
+    wire: { operation: "redirectTo", url: "/calls", action: "replace", turbo: false },
+  },
   { name: "reload", build: (b) => b.reload(), wire: { operation: "reload" } },
-  { name: "scrollIntoView", build: (b) => b.scrollIntoView({ selector: "#c", behavior: "smooth", block: "end", inline: "nearest" }), wire: { operation: "scrollIntoView", selector: "#c", behavior: "smooth", block: "end", inline: "nearest" } },
-  { name: "setCookie", build: (b) => b.setCookie({ cookie: "seen=1; path=/" }), wire: { operation: "setCookie", cookie: "seen=1; path=/" } },
+  {
+    name: "scrollIntoView",
+    build: (b) => b.scrollIntoView({ selector: "#c", behavior: "smooth", block: "end", inline: "nearest" }),
+    wire: { operation: "scrollIntoView", selector: "#c", behavior: "smooth", block: "end", inline: "nearest" },
+  },
+  {
+    name: "setCookie",
+    build: (b) => b.setCookie({ cookie: "seen=1; path=/" }),
+    wire: { operation: "setCookie", cookie: "seen=1; path=/" },
+  },
   { name: "setFocus", build: (b) => b.setFocus({ selector: "#search" }), wire: { operation: "setFocus", selector: "#search" } },
   { name: "setTitle", build: (b) => b.setTitle({ title: "3 live calls" }), wire: { operation: "setTitle", title: "3 live calls" } },
   // Notifications
-  { name: "consoleLog", build: (b) => b.consoleLog({ message: "hi", level: "warn" }), wire: { operation: "consoleLog", message: "hi", level: "warn" } },
-  { name: "consoleTable", build: (b) => b.consoleTable({ data: [{ call_sid: "CA1" }], columns: ["callSid"] }), wire: { operation: "consoleTable", data: [{ callSid: "CA1" }], columns: ["callSid"] } },
-  { name: "notification", build: (b) => b.notification({ title: "Call", options: { body: "started", require_interaction: true } }), wire: { operation: "notification", title: "Call", options: { body: "started", requireInteraction: true } } },
+  {
+    name: "consoleLog",
+    build: (b) => b.consoleLog({ message: "hi", level: "warn" }),
+    wire: { operation: "consoleLog", message: "hi", level: "warn" },
+  },
+  {
+    name: "consoleTable",
+    build: (b) => b.consoleTable({ data: [{ call_sid: "CA1" }], columns: ["callSid"] }),
+    wire: { operation: "consoleTable", data: [{ callSid: "CA1" }], columns: ["callSid"] },
+  },
+  {
+    name: "notification",
+    build: (b) => b.notification({ title: "Call", options: { body: "started", require_interaction: true } }),
+    wire: { operation: "notification", title: "Call", options: { body: "started", requireInteraction: true } },
+  },
 ];
 
 // The gem's default operation names (CableReady::Config#default_operation_names).
 const GEM_DEFAULT_OPERATION_NAMES = [
-  "add_css_class", "append", "clear_storage", "console_log", "console_table", "dispatch_event", "go", "graft",
-  "inner_html", "insert_adjacent_html", "insert_adjacent_text", "morph", "notification", "outer_html", "prepend",
-  "push_state", "redirect_to", "reload", "remove", "remove_attribute", "remove_css_class", "remove_storage_item",
-  "replace", "replace_state", "scroll_into_view", "set_attribute", "set_cookie", "set_dataset_property", "set_focus",
-  "set_meta", "set_property", "set_storage_item", "set_style", "set_styles", "set_title", "set_value", "text_content",
+  "add_css_class",
+  "append",
+  "clear_storage",
+  "console_log",
+  "console_table",
+  "dispatch_event",
+  "go",
+  "graft",
+  "inner_html",
+  "insert_adjacent_html",
+  "insert_adjacent_text",
+  "morph",
+  "notification",
+  "outer_html",
+  "prepend",
+  "push_state",
+  "redirect_to",
+  "reload",
+  "remove",
+  "remove_attribute",
+  "remove_css_class",
+  "remove_storage_item",
+  "replace",
+  "replace_state",
+  "scroll_into_view",
+  "set_attribute",
+  "set_cookie",
+  "set_dataset_property",
+  "set_focus",
+  "set_meta",
+  "set_property",
+  "set_storage_item",
+  "set_style",
+  "set_styles",
+  "set_title",
+  "set_value",
+  "text_content",
 ];
 
 describe("operation catalogue", () => {
@@ -95,7 +253,11 @@ describe("every operation's wire shape", () => {
 
 describe("deep camelization of options", () => {
   it("camelizes option keys at every depth, as the gem's deep_transform_keys does", () => {
-    const options = { selector: "#c", name: "x", detail: { call_sid: "CA1", speaker_info: { display_name: "A" }, turns: [{ is_final: true }] } };
+    const options = {
+      selector: "#c",
+      name: "x",
+      detail: { call_sid: "CA1", speaker_info: { display_name: "A" }, turns: [{ is_final: true }] },
+    };
     const [op] = operations().dispatchEvent(options).operations;
     expect(op).toEqual({
       operation: "dispatchEvent",
@@ -119,7 +281,9 @@ describe("deep camelization of options", () => {
 
 describe("selector carry-over", () => {
   it("gives an operation without a selector the previous operation's selector", () => {
-    const ops = operations().addCssClass({ selector: "#call_CA1", name: "ended" }).setAttribute({ name: "title", value: "ended" }).operations;
+    const ops = operations()
+      .addCssClass({ selector: "#call_CA1", name: "ended" })
+      .setAttribute({ name: "title", value: "ended" }).operations;
     expect(ops[1]).toEqual({ operation: "setAttribute", name: "title", value: "ended", selector: "#call_CA1" });
   });
 
@@ -139,7 +303,9 @@ describe("selector carry-over", () => {
   });
 
   it("applies to every following operation, as the gem does, not only element operations", () => {
-    const ops = operations().innerHtml({ selector: "#count", html: html`3` }).consoleLog({ message: "updated" }).operations;
+    const ops = operations()
+      .innerHtml({ selector: "#count", html: html`3` })
+      .consoleLog({ message: "updated" }).operations;
     expect(ops[1]).toEqual({ operation: "consoleLog", message: "updated", selector: "#count" });
   });
 
@@ -165,8 +331,7 @@ describe("custom operations", () => {
   it("queues an operation by name, camelizing the name like the built-ins", () => {
     const ops = operations()
       .operation("replace_in_place", { selector: "#c", call_state: { is_live: true } })
-      .operation("highlightRow", { selector: "#d" })
-      .operations;
+      .operation("highlightRow", { selector: "#d" }).operations;
     expect(ops).toEqual([
       { operation: "replaceInPlace", selector: "#c", callState: { isLive: true } },
       { operation: "highlightRow", selector: "#d" },
@@ -179,13 +344,18 @@ describe("custom operations", () => {
   });
 
   it("queues a built-in by name with its typed options", () => {
-    expect(operations().operation("append", { selector: "#c", html: row }).operations).toEqual(operations().append({ selector: "#c", html: row }).operations);
+    expect(operations().operation("append", { selector: "#c", html: row }).operations).toEqual(
+      operations().append({ selector: "#c", html: row }).operations,
+    );
   });
 
   it("requires SafeHtml for a custom operation's html option as well", () => {
     const untyped = { html: "<b>caller text</b>" } as unknown as { html: never };
     expect(() => operations().operation("swapIn", untyped)).toThrow(TypeError);
-    expect(operations().operation("swapIn", { html: html`<b>${"<"}</b>` }).operations[0]).toEqual({ operation: "swapIn", html: "<b>&lt;</b>" });
+    expect(operations().operation("swapIn", { html: html`<b>${"<"}</b>` }).operations[0]).toEqual({
+      operation: "swapIn",
+      html: "<b>&lt;</b>",
+    });
   });
 
   it("refuses an empty or non-string name and non-object options", () => {

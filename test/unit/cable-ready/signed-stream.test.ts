@@ -107,7 +107,10 @@ describe("verifyStreamName", () => {
     ["null", null],
     ["a boolean", true],
   ])("refuses correctly signed JSON that is %s, not a string", (_what, value) => {
-    expect(verifyStreamNameWithReason(signRaw(b64(JSON.stringify(value)), "secret"), "secret")).toEqual({ ok: false, reason: "not-a-string-name" });
+    expect(verifyStreamNameWithReason(signRaw(b64(JSON.stringify(value)), "secret"), "secret")).toEqual({
+      ok: false,
+      reason: "not-a-string-name",
+    });
   });
 
   it("refuses anycable-go's own non-string fixture (an array with a timestamp)", () => {

@@ -33,7 +33,13 @@ async function subscribe(secret: string | undefined, params: Record<string, unkn
     logger,
     output,
   });
-  const instance = new channel.channelClass({ connection: connection as never, identifier, params: parsed, state: new StateStore(), output });
+  const instance = new channel.channelClass({
+    connection: connection as never,
+    identifier,
+    params: parsed,
+    state: new StateStore(),
+    output,
+  });
   await instance.subscribed();
   return { instance, output, registry, channel };
 }

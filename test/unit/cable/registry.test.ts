@@ -11,14 +11,22 @@ function channelWith(actions: Record<string, z.ZodType>, methods: Record<string,
 }
 
 describe("ChannelRegistry.register", () => {
-  it.each(["subscribed", "unsubscribed", "constructor", "toString", "__proto__", "transmit", "streamFrom", "reject", "logger", "hasOwnProperty"])(
-    "refuses to declare the reserved name %j as an action",
-    (name) => {
-      const actions = Object.create(null) as Record<string, z.ZodType>;
-      Object.defineProperty(actions, name, { value: z.object({}), enumerable: true });
-      expect(() => new ChannelRegistry([channelWith(actions, { [name]: () => {} })])).toThrow(DefinitionError);
-    },
-  );
+  it.each([
+    "subscribed",
+    "unsubscribed",
+    "constructor",
+    "toString",
+    "__proto__",
+    "transmit",
+    "streamFrom",
+    "reject",
+    "logger",
+    "hasOwnProperty",
+  ])("refuses to declare the reserved name %j as an action", (name) => {
+    const actions = Object.create(null) as Record<string, z.ZodType>;
+    Object.defineProperty(actions, name, { value: z.object({}), enumerable: true });
+    expect(() => new ChannelRegistry([channelWith(actions, { [name]: () => {} })])).toThrow(DefinitionError);
+  });
 
   it("refuses an action without a method of its own", () => {
     expect(() => new ChannelRegistry([channelWith({ speak: z.object({}) })])).toThrow(/no method of that name/);

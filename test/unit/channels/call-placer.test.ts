@@ -31,11 +31,22 @@ function config(overrides: Partial<TwilioRestConfig> = {}): TwilioRestConfig {
 
 function placer(overrides: Partial<TwilioRestConfig> = {}, answerTimeoutMs = 5_000): CallPlacer {
   const feed = new CallFeed({ registry, broadcaster, logger: silentLogger() });
-  return new CallPlacer({ config: config(overrides), feed, logger: silentLogger(), statusCallbackUrl: undefined, attach: { pollIntervalMs: 10, answerTimeoutMs } });
+  return new CallPlacer({
+    config: config(overrides),
+    feed,
+    logger: silentLogger(),
+    statusCallbackUrl: undefined,
+    attach: { pollIntervalMs: 10, answerTimeoutMs },
+  });
 }
 
 async function startFake(statuses?: string[]): Promise<void> {
-  fake = await startFakeTwilioApi({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, invalidNumbers: ["+15005550001"], ...(statuses ? { statuses } : {}) });
+  fake = await startFakeTwilioApi({
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    invalidNumbers: ["+15005550001"],
+    ...(statuses ? { statuses } : {}),
+  });
 }
 
 beforeEach(() => {
@@ -83,7 +94,13 @@ describe("placing a call", () => {
   it("asks Twilio for status callbacks when it has a public URL", async () => {
     await startFake();
     const feed = new CallFeed({ registry, broadcaster, logger: silentLogger() });
-    const calls = new CallPlacer({ config: config(), feed, logger: silentLogger(), statusCallbackUrl: "https://calls.example.test/twilio/status", attach: { pollIntervalMs: 10 } });
+    const calls = new CallPlacer({
+      config: config(),
+      feed,
+      logger: silentLogger(),
+      statusCallbackUrl: "https://calls.example.test/twilio/status",
+      attach: { pollIntervalMs: 10 },
+    });
     const result = await calls.place(TO);
     await calls.close();
     expect(result.ok).toBe(true);

@@ -45,7 +45,9 @@ describe("POST /calls", () => {
     const response = await post("/calls", { to: "+15005550001" });
     expect(response.status).toBe(502);
     const page = await response.text();
-    expect(page).toContain('<p class="form-error" role="alert">Twilio refused the request: The &#39;To&#39; number +15005550001 is not a valid phone number. (HTTP 400, error 21211)</p>');
+    expect(page).toContain(
+      '<p class="form-error" role="alert">Twilio refused the request: The &#39;To&#39; number +15005550001 is not a valid phone number. (HTTP 400, error 21211)</p>',
+    );
     expect(page).toContain('value="+15005550001"');
   });
 

@@ -47,7 +47,9 @@ describe("dashboard pages", () => {
     expect(page).toContain(streamTag(`call_${CALL_SID}`));
     expect(page).toContain(streamTag("calls"));
     expect(page).toContain("Call started");
-    expect(page).toContain('<article id="event_r1" class="event event-transcript is-final"><p class="event-text">&lt;img src=x onerror=alert(1)&gt;</p>');
+    expect(page).toContain(
+      '<article id="event_r1" class="event event-transcript is-final"><p class="event-text">&lt;img src=x onerror=alert(1)&gt;</p>',
+    );
     expect(page).toContain('<article id="event_r2" class="event event-transcript is-partial">');
     expect(page).not.toContain("<img");
     expect(page).toContain(`<style>#call_${CALL_SID} a {`);
@@ -97,7 +99,9 @@ describe("dashboard pages", () => {
 
 describe("dashboard configuration", () => {
   it("refuses to start without a Cable Ready secret, saying how to fix it", async () => {
-    await expect(testDashboard({ ANYCABLE_CABLE_READY_SECRET: "" })).rejects.toThrow(/ANYCABLE_CABLE_READY_SECRET.*--cable_ready --cable_ready_secret/s);
+    await expect(testDashboard({ ANYCABLE_CABLE_READY_SECRET: "" })).rejects.toThrow(
+      /ANYCABLE_CABLE_READY_SECRET.*--cable_ready --cable_ready_secret/s,
+    );
   });
 
   it("accepts the secret from ANYCABLE_SECRET, as anycable-go does", async () => {
@@ -106,7 +110,9 @@ describe("dashboard configuration", () => {
   });
 
   it("refuses a CABLE_URL that is not a WebSocket URL", async () => {
-    await expect(testDashboard({ CABLE_URL: "http://localhost:8080/cable" })).rejects.toThrow(/CABLE_URL: must be a ws:\/\/ or wss:\/\/ URL/);
+    await expect(testDashboard({ CABLE_URL: "http://localhost:8080/cable" })).rejects.toThrow(
+      /CABLE_URL: must be a ws:\/\/ or wss:\/\/ URL/,
+    );
   });
 
   it("refuses a bad PORT", async () => {

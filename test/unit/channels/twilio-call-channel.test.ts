@@ -1,9 +1,20 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Status } from "../../../src/rpc/messages.js";
-import { ACCOUNT_SID, CALL_SID, TWILIO_HEADERS, callMonitorRpc, identifierFor, operationsOn, type CallMonitorRpc } from "./support/call-monitor-rpc.js";
+import {
+  ACCOUNT_SID,
+  CALL_SID,
+  TWILIO_HEADERS,
+  callMonitorRpc,
+  identifierFor,
+  operationsOn,
+  type CallMonitorRpc,
+} from "./support/call-monitor-rpc.js";
 
 const CALL_STREAM = `call_${CALL_SID}`;
-const transcript = (id: string, text: string, final: boolean) => ({ action: "handle_message", result: { id, text, final, event: "transcript" } });
+const transcript = (id: string, text: string, final: boolean) => ({
+  action: "handle_message",
+  result: { id, text, final, event: "transcript" },
+});
 
 let rpc: CallMonitorRpc;
 let twilio: string;
@@ -77,7 +88,11 @@ describe("handle_message", () => {
   });
 
   it("shows a partial transcript and replaces it with the final one under the same element id", async () => {
-    for (const [text, final] of [["Hello", false], ["Hello there", false], ["Hello there, operator.", true]] as const) {
+    for (const [text, final] of [
+      ["Hello", false],
+      ["Hello there", false],
+      ["Hello there, operator.", true],
+    ] as const) {
       expect((await rpc.perform(twilio, transcript("r1", text, final))).status).toBe(Status.SUCCESS);
     }
     const ops = operationsOn(rpc.broadcaster, CALL_STREAM);
@@ -93,14 +108,20 @@ describe("handle_message", () => {
     expect(operationsOn(rpc.broadcaster, "calls")).toEqual([]);
 
     const events = await rpc.registry.events(CALL_SID);
-    expect(events.map((e) => [e.kind, e.key])).toEqual([["start", expect.any(String)], ["transcript", "event_r1"]]);
+    expect(events.map((e) => [e.kind, e.key])).toEqual([
+      ["start", expect.any(String)],
+      ["transcript", "event_r1"],
+    ]);
     expect(events[1]).toMatchObject({ text: "Hello there, operator.", final: true });
   });
 
   it("gives each result id its own element", async () => {
     await rpc.perform(twilio, transcript("r1", "One.", true));
     await rpc.perform(twilio, transcript("3f2b6c1e-8d4a-4c1b-9a7e-2b5d6f8e9a01", "Two.", true));
-    expect(operationsOn(rpc.broadcaster, CALL_STREAM).map((op) => op.id)).toEqual(["event_r1", "event_3f2b6c1e-8d4a-4c1b-9a7e-2b5d6f8e9a01"]);
+    expect(operationsOn(rpc.broadcaster, CALL_STREAM).map((op) => op.id)).toEqual([
+      "event_r1",
+      "event_3f2b6c1e-8d4a-4c1b-9a7e-2b5d6f8e9a01",
+    ]);
   });
 
   it("escapes hostile transcript text", async () => {
@@ -112,7 +133,10 @@ describe("handle_message", () => {
   });
 
   it("does not show recogniser errors, but logs them", async () => {
-    const response = await rpc.perform(twilio, { action: "handle_message", result: { id: "", text: "stream timed out", final: false, event: "error" } });
+    const response = await rpc.perform(twilio, {
+      action: "handle_message",
+      result: { id: "", text: "stream timed out", final: false, event: "error" },
+    });
     expect(response.status).toBe(Status.SUCCESS);
     expect(rpc.broadcaster.all).toEqual([]);
     expect(rpc.logs).toContainEqual(expect.objectContaining({ recognizerError: "stream timed out" }));
@@ -145,7 +169,9 @@ describe("handle_message", () => {
     const viewer = await rpc.identify({});
     const response = await rpc.perform(viewer, transcript("fake", "I am Twilio", true));
     expect(response.status).toBe(Status.ERROR);
-    expect(response.error_msg).toBe("twilio#handle_message is only for Twilio media streams; this connection did not present the Twilio account");
+    expect(response.error_msg).toBe(
+      "twilio#handle_message is only for Twilio media streams; this connection did not present the Twilio account",
+    );
     expect(rpc.broadcaster.all).toEqual([]);
   });
 

@@ -9,7 +9,13 @@ const meta: CallMetadata = { sid: "sid-1", protov: "v1" };
 const ROOM = JSON.stringify({ channel: "chat", room: "lobby" });
 
 function env(partial: Partial<Env> = {}): Env {
-  return { url: "http://example.test/cable", headers: { cookie: "user=ann", REMOTE_ADDR: "127.0.0.1" }, cstate: {}, istate: {}, ...partial };
+  return {
+    url: "http://example.test/cable",
+    headers: { cookie: "user=ann", REMOTE_ADDR: "127.0.0.1" },
+    cstate: {},
+    istate: {},
+    ...partial,
+  };
 }
 
 function command(partial: Partial<CommandMessage>): CommandMessage {
@@ -150,7 +156,10 @@ describe("Command message", () => {
   });
 
   it("reads channel and connection state from the request and returns only the changes", async () => {
-    const res = await handler.command(perform("count", {}, { env: env({ istate: { count: "3", other: "x" }, cstate: { total: "9", connected_at: "t0" } }) }), meta);
+    const res = await handler.command(
+      perform("count", {}, { env: env({ istate: { count: "3", other: "x" }, cstate: { total: "9", connected_at: "t0" } }) }),
+      meta,
+    );
     expect(res.transmissions).toEqual([JSON.stringify({ identifier: ROOM, message: { count: 4 } })]);
     expect(res.env).toEqual({ istate: { count: "4" }, cstate: { total: "10" } });
   });
@@ -259,12 +268,17 @@ describe("Disconnect", () => {
       meta,
     );
     expect(res.status).toBe(Status.ERROR);
-    expect(res.error_msg).toBe("Error in ChatChannel#unsubscribed: unsubscribe exploded; Error in ChatConnection#disconnect: disconnect exploded");
+    expect(res.error_msg).toBe(
+      "Error in ChatChannel#unsubscribed: unsubscribe exploded; Error in ChatConnection#disconnect: disconnect exploded",
+    );
     expect(journal).toEqual(["unsubscribed:fragile:fragile:-", "unsubscribed:fragile:lobby:-", "disconnect:fragile"]);
   });
 
   it("tolerates state that is not a JSON map", async () => {
-    const res = await handler.disconnect({ identifiers: '{"user":"ann"}', subscriptions: [ROOM], env: env({ istate: { [ROOM]: "garbage" } }) }, { sid: "s2", protov: "v1" });
+    const res = await handler.disconnect(
+      { identifiers: '{"user":"ann"}', subscriptions: [ROOM], env: env({ istate: { [ROOM]: "garbage" } }) },
+      { sid: "s2", protov: "v1" },
+    );
     expect(res.status).toBe(Status.SUCCESS);
     expect(journal).toEqual(["unsubscribed:ann:lobby:-", "disconnect:ann"]);
   });

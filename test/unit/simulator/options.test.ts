@@ -2,7 +2,15 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ACCOUNT_SID, DEFAULT_CABLE_URL, fixturesDir, parseCommandLine, resolveRecording, UsageError, type SimulatorOptions } from "../../../channels/simulator/options.js";
+import {
+  DEFAULT_ACCOUNT_SID,
+  DEFAULT_CABLE_URL,
+  fixturesDir,
+  parseCommandLine,
+  resolveRecording,
+  UsageError,
+  type SimulatorOptions,
+} from "../../../channels/simulator/options.js";
 
 function options(argv: string[], env: NodeJS.ProcessEnv = {}): SimulatorOptions {
   const parsed = parseCommandLine(argv, env, "/tmp");
@@ -65,7 +73,10 @@ describe("finding recordings", () => {
     const dir = mkdtempSync(join(tmpdir(), "sim-fixtures-"));
     writeFileSync(join(dir, "paris.yml"), "[]");
     expect(resolveRecording("paris", { TWILIO_FIXTURES_DIR: dir })).toBe(join(dir, "paris.yml"));
-    expect(options(["--replay", "paris"], { TWILIO_FIXTURES_DIR: dir })).toMatchObject({ mode: "replay", recording: join(dir, "paris.yml") });
+    expect(options(["--replay", "paris"], { TWILIO_FIXTURES_DIR: dir })).toMatchObject({
+      mode: "replay",
+      recording: join(dir, "paris.yml"),
+    });
   });
 
   it("takes paths as given and lists what exists when nothing matches", () => {

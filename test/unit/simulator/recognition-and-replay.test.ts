@@ -28,7 +28,9 @@ describe("parsing pocketsphinx_continuous output", () => {
   it("copes with nothing heard, noise words, and segments without a hypothesis line", () => {
     expect(parsePocketsphinxOutput("")).toEqual([]);
     expect(parsePocketsphinxOutput("\n\n")).toEqual([]);
-    const noisy = parsePocketsphinxOutput("<s> 0.000 0.100 1.0\n[NOISE] 0.110 0.500 0.9\nhi 0.510 0.800 0.5\n</s> 0.810 1.000 1.0\n<s> 2.000 2.100 1.0\nyes 2.110 2.400 0.7\n</s> 2.410 2.600 1.0\n");
+    const noisy = parsePocketsphinxOutput(
+      "<s> 0.000 0.100 1.0\n[NOISE] 0.110 0.500 0.9\nhi 0.510 0.800 0.5\n</s> 0.810 1.000 1.0\n<s> 2.000 2.100 1.0\nyes 2.110 2.400 0.7\n</s> 2.410 2.600 1.0\n",
+    );
     expect(noisy.map(utteranceText)).toEqual(["hi", "yes"]);
     expect(noisy[1]).toMatchObject({ start: 2, end: 2.6 });
   });
@@ -38,7 +40,12 @@ const word = (w: string, start: number, end: number) => ({ word: w, start, end, 
 
 describe("scheduling recognised words as partial and final results", () => {
   const utterances: Utterance[] = [
-    { hypothesis: "hello big world", words: [word("hello", 0.1, 0.49), word("big", 0.49, 0.5), word("world", 0.6, 1.0)], start: 0, end: 1.4 },
+    {
+      hypothesis: "hello big world",
+      words: [word("hello", 0.1, 0.49), word("big", 0.49, 0.5), word("world", 0.6, 1.0)],
+      start: 0,
+      end: 1.4,
+    },
     { hypothesis: "", words: [], start: 2, end: 2.5 },
     { hypothesis: "bye", words: [word("bye", 3.0, 3.3)], start: 2.9, end: 3.3 },
   ];
@@ -56,7 +63,9 @@ describe("scheduling recognised words as partial and final results", () => {
   });
 
   it("reports a recogniser failure as an error result when audio starts", () => {
-    expect(scheduleFailure("pocketsphinx exploded")).toEqual([{ afterFrame: 1, result: { id: "", text: "pocketsphinx exploded", final: false, event: "error" } }]);
+    expect(scheduleFailure("pocketsphinx exploded")).toEqual([
+      { afterFrame: 1, result: { id: "", text: "pocketsphinx exploded", final: false, event: "error" } },
+    ]);
   });
 });
 
@@ -68,7 +77,11 @@ describe("replay plans", () => {
     const plan = replayPlan(recording, scheduled, { source: "london.yml" });
     expect(plan).toMatchObject({ callSid: "CAafe744f98f49dff4eca435ae96f0eb0f", accountSid: "ACx" });
     expect(planResults(plan)).toEqual(scheduled.map((s) => s.result));
-    expect(planResults(plan).filter((r) => r.final).map((r) => r.text)).toEqual(["a lot of the capital are you part of", "got a huge equator"]);
+    expect(
+      planResults(plan)
+        .filter((r) => r.final)
+        .map((r) => r.text),
+    ).toEqual(["a lot of the capital are you part of", "got a huge equator"]);
     // the first partial ("a", ending at 1.40 s) waits for 70 inbound frames of recorded time
     const firstWait = plan.steps[0]!;
     expect(firstWait.kind).toBe("wait");

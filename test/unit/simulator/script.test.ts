@@ -66,7 +66,9 @@ describe("script validation", () => {
 
   it("accepts the documented example script", async () => {
     const script = await loadScript(new URL("../../../channels/simulator/scripts/example.yml", import.meta.url).pathname);
-    expect(planResults(scriptPlan(script, { callSid: SID, accountSid: "AC1", newId: sequentialIds() })).some((r) => r.event === "error")).toBe(true);
+    expect(
+      planResults(scriptPlan(script, { callSid: SID, accountSid: "AC1", newId: sequentialIds() })).some((r) => r.event === "error"),
+    ).toBe(true);
   });
 });
 
@@ -94,7 +96,10 @@ describe("scripted plans", () => {
     const plan = scriptPlan(script, { callSid: SID, accountSid: "AC1", newId: sequentialIds() });
     // pauses 500*4 + 50, words 3 + 1 + 1, hang-up 200
     expect(planDurationMs(plan)).toBe(2000 + 50 + 500 + 200);
-    expect(plan.steps.slice(0, 2)).toEqual([{ kind: "wait", ms: 600 }, { kind: "result", result: expect.objectContaining({ text: "Hello" }) }]);
+    expect(plan.steps.slice(0, 2)).toEqual([
+      { kind: "wait", ms: 600 },
+      { kind: "result", result: expect.objectContaining({ text: "Hello" }) },
+    ]);
     const fast = scriptPlan(script, { callSid: SID, accountSid: "AC1", newId: sequentialIds(), paceMs: 10 });
     expect(planDurationMs(fast)).toBe(2000 + 50 + 50 + 200);
   });
