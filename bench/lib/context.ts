@@ -1,0 +1,24 @@
+import { availableParallelism } from "node:os";
+
+export interface BenchContext {
+  /** Tiny sizes: proves the benchmark runs and reports, measures nothing. */
+  smoke: boolean;
+  /** --n: overrides the client counts of the storm-type benchmarks. */
+  clients: number[] | undefined;
+  /** Repetitions of every interleaved A/B cell (medians are reported). */
+  reps: number;
+  /** Where children write logs and scratch files. */
+  workDir: string;
+  /** Seed for the interleaving order. */
+  seed: number;
+  /** CPU for servers under test, and for load drivers; undefined when there are not two cores. */
+  serverCpu: string | undefined;
+  driverCpu: string | undefined;
+  progress(message: string): void;
+}
+
+export function cpuLayout(): { serverCpu: string | undefined; driverCpu: string | undefined } {
+  // Two cores: everything under test on CPU 0, load drivers on CPU 1, so a driver never steals
+  // the server's core. With more cores the same split still holds; with one, nothing is pinned.
+  return availableParallelism() >= 2 ? { serverCpu: "0", driverCpu: "1" } : { serverCpu: undefined, driverCpu: undefined };
+}

@@ -1,0 +1,67 @@
+// The call channel written the way an @anycable/serverless-js user would write it: the same
+// account check, the same SID and transcript validation, the same registry and Cable Ready feed
+// as channels/, so what differs from ours is the framework and the RPC transport (JSON over
+// HTTP/1.1 instead of protobuf over one HTTP/2 connection).
+import { Application, Channel, type ChannelHandle, type ConnectionHandle } from "@anycable/serverless-js";
+import type { Broadcaster, Logger } from "../../src/index.js";
+import { isCallSid } from "../../channels/call-sid.js";
+import { handleMessageData } from "../../channels/channel/recognition-result.js";
+import { AccountSidCheck } from "../../channels/connection/account-sid-check.js";
+import { TWILIO_ACCOUNT_HEADER } from "../../channels/connection/call-monitor-connection.js";
+import { transcriptEvent } from "../../channels/feed/call-event.js";
+import { CallFeed } from "../../channels/feed/call-feed.js";
+import { MemoryCallRegistry } from "../../channels/registry/memory-call-registry.js";
+
+type Identifiers = { role: "twilio" | "viewer" };
+type CallParams = { sid: string };
+
+export function createPeerApplication(options: { accountSid: string; broadcaster: Broadcaster; logger: Logger }): Application<Identifiers> {
+  const accountCheck = new AccountSidCheck(options.accountSid);
+  const feed = new CallFeed({ registry: new MemoryCallRegistry(), broadcaster: options.broadcaster, logger: options.logger });
+  const logger = options.logger;
+
+  class CallMonitorApplication extends Application<Identifiers> {
+    override async connect(handle: ConnectionHandle<Identifiers>): Promise<void> {
+      const claimed = handle.env.headers?.[TWILIO_ACCOUNT_HEADER];
+      if (claimed === undefined) {
+        handle.identifiedBy({ role: "viewer" });
+        return;
+      }
+      if (accountCheck.verify(claimed) !== "match") {
+        logger.warn({ claimedLength: claimed.length }, "Twilio media stream refused");
+        handle.reject();
+        return;
+      }
+      handle.identifiedBy({ role: "twilio" });
+    }
+  }
+
+  class TwilioChannel extends Channel<Identifiers, CallParams> {
+    override async subscribed(handle: ChannelHandle<Identifiers>, params: CallParams | null): Promise<void> {
+      if (!params || !isCallSid(params.sid) || handle.identifiers?.role !== "twilio") {
+        handle.reject();
+        return;
+      }
+      logger.info({ callSid: params.sid }, "call started");
+      await feed.callStarted(params.sid);
+    }
+
+    override async unsubscribed(handle: ChannelHandle<Identifiers>, params: CallParams | null): Promise<void> {
+      if (!params || !isCallSid(params.sid) || handle.identifiers?.role !== "twilio") return;
+      logger.info({ callSid: params.sid }, "call stopped");
+      await feed.callStopped(params.sid);
+    }
+
+    async handle_message(handle: ChannelHandle<Identifiers>, params: CallParams, payload: unknown): Promise<void> {
+      if (handle.identifiers?.role !== "twilio") throw new Error("handle_message needs a Twilio connection");
+      const { result } = handleMessageData.parse(payload);
+      if (result.event === "error") return;
+      if (result.text.trim() === "") return;
+      await feed.eventHappened(params.sid, transcriptEvent(result.id, result.text, result.final));
+    }
+  }
+
+  const app = new CallMonitorApplication();
+  app.registerChannel("twilio", new TwilioChannel());
+  return app;
+}

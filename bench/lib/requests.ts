@@ -1,0 +1,70 @@
+// The RPC requests a stock anycable-go 1.5.6 sends for one Twilio media stream: field for field
+// what protocol.NewConnectMessage / NewCommandMessage build (env carries url and the proxied
+// headers on every call, cstate/istate on commands).
+import type { CommandMessage, ConnectionRequest } from "../../src/rpc/messages.js";
+
+/** The account the RPC child is configured with; the x-twilio-account header must match it. */
+export const ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";
+export const SESSION_ID = "bench-session-0001";
+export const CABLE_URL = "http://127.0.0.1:8080/cable";
+
+/** A Twilio call SID for client `index`: "CA" + 32 lower-case hex digits, distinct per index. */
+export function callSidFor(index: number): string {
+  return `CA${index.toString(16).padStart(32, "0")}`;
+}
+
+export function callIdentifier(sid: string): string {
+  return JSON.stringify({ channel: "twilio", sid });
+}
+
+export const TWILIO_IDENTIFIERS = JSON.stringify({ role: "twilio" });
+
+export const TRANSCRIPT_DATA = JSON.stringify({
+  action: "handle_message",
+  result: {
+    event: "transcript",
+    id: "r-0042",
+    text: "Hi, I am calling about my order from last Tuesday, it has not arrived yet.",
+    final: true,
+  },
+});
+
+const headers = { REMOTE_ADDR: "127.0.0.1", "x-twilio-account": ACCOUNT_SID };
+
+export type RpcMethod = "Connect" | "Command";
+
+export interface RpcCase {
+  /** Table label. */
+  name: "connect" | "subscribe" | "message";
+  method: RpcMethod;
+  request: ConnectionRequest | CommandMessage;
+}
+
+export function rpcCases(sid: string = callSidFor(1)): RpcCase[] {
+  const identifier = callIdentifier(sid);
+  return [
+    { name: "connect", method: "Connect", request: { env: { url: CABLE_URL, headers, cstate: {}, istate: {} } } },
+    {
+      name: "subscribe",
+      method: "Command",
+      request: {
+        command: "subscribe",
+        identifier,
+        connection_identifiers: TWILIO_IDENTIFIERS,
+        data: "",
+        env: { url: CABLE_URL, headers, cstate: {}, istate: {} },
+      },
+    },
+    {
+      name: "message",
+      method: "Command",
+      request: {
+        command: "message",
+        identifier,
+        connection_identifiers: TWILIO_IDENTIFIERS,
+        data: TRANSCRIPT_DATA,
+        env: { url: CABLE_URL, headers, cstate: {}, istate: {} },
+      },
+    },
+  ];
+}

@@ -1,0 +1,234 @@
+// One server under test per process, so it can be pinned to a core and its CPU time read from
+// /proc without the runner's own work mixed in. Configured by BENCH_CHILD_CONFIG; talks to the
+// runner over IPC: "ready" once listening, "mem" on request, "stop" to drain and exit.
+import { createServer as createH2Server, constants as h2 } from "node:http2";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import * as grpc from "@grpc/grpc-js";
+import { serve } from "@hono/node-server";
+import { handler as serverlessHandler, Status as ServerlessStatus } from "@anycable/serverless-js";
+import { createBroadcaster, loadBroadcastConfig } from "../../src/broadcast/index.js";
+import type { Broadcaster, Publication, RemoteCommand } from "../../src/broadcast/broadcaster.js";
+import { connect as connectNats, type NatsConnection } from "nats";
+import { createCableReadyStreamChannel } from "../../src/cable-ready/index.js";
+import { resolveApplication } from "../../src/cable/application-module.js";
+import { createLogger } from "../../src/logging/logger.js";
+import { rpcServiceDefinition } from "../../src/rpc/proto.js";
+import { startRpcServer } from "../../src/rpc/start-server.js";
+import { createPeerApplication } from "./peer-app.js";
+
+export type BroadcastChoice = { adapter: "none" } | { adapter: "nats"; url: string } | { adapter: "nats-raw"; url: string };
+
+export type ServerConfig =
+  /** grpc-js serving anycable.RPC with canned responses: the floor any grpc-js server pays. */
+  | { kind: "bare"; host: string; responses: CannedResponses; deferred?: boolean }
+  /** node:http2 answering every stream with one canned gRPC frame: a ceiling for the load driver. */
+  | { kind: "raw-h2"; host: string; frameBase64: string }
+  /** Our RPC server with the real application, set up as `npm run rpc` sets it up. */
+  | { kind: "ours"; host: string; app: string; broadcast: BroadcastChoice; logLevel: string; env: Record<string, string> }
+  /** The same channel logic on @anycable/serverless-js behind an HTTP server. */
+  | { kind: "peer"; hostname: string; port: number; broadcast: BroadcastChoice; logLevel: string; accountSid: string };
+
+export interface CannedResponses {
+  Connect: unknown;
+  subscribe: unknown;
+  message: unknown;
+  unsubscribe: unknown;
+  Disconnect: unknown;
+}
+
+type Stop = () => Promise<void>;
+
+const send = (message: Record<string, unknown>): void => {
+  process.send?.(message);
+};
+
+/** A plain nats.js connection publishing the same JSON, with no queue and no acknowledgement. */
+class RawNatsBroadcaster implements Broadcaster {
+  constructor(private readonly nc: NatsConnection) {}
+  broadcast(stream: string, data: string | object): Promise<void> {
+    this.nc.publish("__anycable__", JSON.stringify({ stream, data: typeof data === "string" ? data : JSON.stringify(data) }));
+    return Promise.resolve();
+  }
+  broadcastMany(publications: readonly Publication[]): Promise<void> {
+    this.nc.publish("__anycable__", JSON.stringify(publications));
+    return Promise.resolve();
+  }
+  broadcastCommand(command: RemoteCommand): Promise<void> {
+    this.nc.publish("__anycable__", JSON.stringify(command));
+    return Promise.resolve();
+  }
+  async close(): Promise<void> {
+    await this.nc.drain();
+  }
+}
+
+class NoopBroadcaster implements Broadcaster {
+  broadcast(): Promise<void> {
+    return Promise.resolve();
+  }
+  broadcastMany(): Promise<void> {
+    return Promise.resolve();
+  }
+  broadcastCommand(): Promise<void> {
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+async function broadcasterFor(choice: BroadcastChoice, logger: ReturnType<typeof createLogger>): Promise<Broadcaster> {
+  if (choice.adapter === "none") return new NoopBroadcaster();
+  if (choice.adapter === "nats-raw") return new RawNatsBroadcaster(await connectNats({ servers: choice.url }));
+  return createBroadcaster(loadBroadcastConfig({ ANYCABLE_BROADCAST_ADAPTER: "nats", ANYCABLE_NATS_SERVERS: choice.url }), logger);
+}
+
+async function startBare(config: Extract<ServerConfig, { kind: "bare" }>): Promise<{ port: number; stop: Stop }> {
+  const server = new grpc.Server();
+  const r = config.responses;
+  const reply =
+    (pick: (request: { command?: string }) => unknown) =>
+    (call: grpc.ServerUnaryCall<{ command?: string }, unknown>, callback: grpc.sendUnaryData<unknown>): void => {
+      if (config.deferred) void Promise.resolve().then(() => callback(null, pick(call.request)));
+      else callback(null, pick(call.request));
+    };
+  server.addService(rpcServiceDefinition(), {
+    Connect: reply(() => r.Connect),
+    Command: reply((request) =>
+      request.command === "subscribe" ? r.subscribe : request.command === "unsubscribe" ? r.unsubscribe : r.message,
+    ),
+    Disconnect: reply(() => r.Disconnect),
+  });
+  const port = await new Promise<number>((ok, fail) =>
+    server.bindAsync(config.host, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? fail(error) : ok(bound))),
+  );
+  return { port, stop: () => new Promise((done) => server.tryShutdown(() => done())) };
+}
+
+async function startRawH2(config: Extract<ServerConfig, { kind: "raw-h2" }>): Promise<{ port: number; stop: Stop }> {
+  const frame = Buffer.from(config.frameBase64, "base64");
+  const server = createH2Server();
+  server.on("stream", (stream) => {
+    // Read the request to its end, as a gRPC server must, then answer with headers, one frame, trailers.
+    stream.resume();
+    stream.on("end", () => {
+      stream.respond({ [h2.HTTP2_HEADER_STATUS]: 200, "content-type": "application/grpc" }, { waitForTrailers: true });
+      stream.once("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
+      stream.end(frame);
+    });
+  });
+  const [hostname, portText] = splitHost(config.host);
+  await new Promise<void>((ok) => server.listen(Number(portText), hostname, ok));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return { port, stop: () => new Promise((done) => server.close(() => done())) };
+}
+
+async function startOurs(config: Extract<ServerConfig, { kind: "ours" }>): Promise<{ port: number; stop: Stop }> {
+  const env = { ...config.env };
+  const logger = createLogger({ name: "rpc", level: config.logLevel as "info", pretty: false }, env);
+  const broadcaster = await broadcasterFor(config.broadcast, logger);
+  const imported = (await import(pathToFileURL(resolve(config.app)).href)) as { default?: unknown };
+  const app = await resolveApplication(imported.default, { env, logger, broadcaster }, config.app);
+  const running = await startRpcServer({
+    app,
+    broadcaster,
+    logger,
+    config: { host: config.host },
+    env,
+    // As src/cli/rpc.ts does without a Cable Ready secret.
+    builtinChannels: [createCableReadyStreamChannel(undefined)],
+  });
+  return { port: running.port, stop: () => running.stop() };
+}
+
+async function startPeer(config: Extract<ServerConfig, { kind: "peer" }>): Promise<{ port: number; stop: Stop }> {
+  const logger = createLogger({ name: "peer", level: config.logLevel as "info", pretty: false }, {});
+  const broadcaster = await broadcasterFor(config.broadcast, logger);
+  const app = createPeerApplication({ accountSid: config.accountSid, broadcaster, logger });
+  const server = await new Promise<ReturnType<typeof serve>>((ok) => {
+    const s = serve(
+      {
+        hostname: config.hostname,
+        port: config.port,
+        // The README's universal handler, with its error fallback.
+        fetch: async (request: Request) => {
+          try {
+            return Response.json(await serverlessHandler(request, app));
+          } catch (error) {
+            logger.error({ err: error }, "RPC failed");
+            return Response.json({ status: ServerlessStatus.ERROR, error_msg: "Server error" });
+          }
+        },
+      },
+      () => ok(s),
+    );
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    port,
+    stop: async () => {
+      await new Promise<void>((done) => server.close(() => done()));
+      await broadcaster.close();
+    },
+  };
+}
+
+function splitHost(host: string): [string, string] {
+  const at = host.lastIndexOf(":");
+  return [host.slice(0, at), host.slice(at + 1)];
+}
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.env.BENCH_CHILD_CONFIG ?? "{}") as ServerConfig;
+  let started: { port: number; stop: Stop };
+  try {
+    switch (config.kind) {
+      case "bare":
+        started = await startBare(config);
+        break;
+      case "raw-h2":
+        started = await startRawH2(config);
+        break;
+      case "ours":
+        started = await startOurs(config);
+        break;
+      case "peer":
+        started = await startPeer(config);
+        break;
+      default:
+        throw new Error(`unknown server kind ${JSON.stringify((config as { kind?: unknown }).kind)}`);
+    }
+  } catch (error) {
+    send({ type: "fatal", message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    process.exit(1);
+  }
+  let stopping = false;
+  process.on("message", (message: { type?: string }) => {
+    if (message.type === "mem") {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      // Twice: the first pass can leave objects with finalizers for the second.
+      gc?.();
+      gc?.();
+      const usage = process.memoryUsage();
+      send({
+        type: "mem",
+        gc: gc !== undefined,
+        rss: usage.rss,
+        heapUsed: usage.heapUsed,
+        heapTotal: usage.heapTotal,
+        external: usage.external,
+      });
+    } else if (message.type === "stop" && !stopping) {
+      stopping = true;
+      started.stop().finally(() => process.exit(0));
+    }
+  });
+  // The runner going away must not leave this server behind.
+  process.on("disconnect", () => process.exit(0));
+  send({ type: "ready", port: started.port });
+}
+
+await main();

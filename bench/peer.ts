@@ -1,0 +1,81 @@
+// Benchmark 4, the peer: the same call channel logic on @anycable/serverless-js, which speaks
+// AnyCable's HTTP RPC (JSON POSTs to <rpc_host>/connect|command|disconnect), behind the same
+// anycable-go with the same --rpc_concurrency, storming side by side with ours.
+import type { BenchContext } from "./lib/context.js";
+import type { BenchResult, Table, Target } from "./lib/report.js";
+import { median } from "./lib/stats.js";
+import { defaultSizes, deploy, StormRunner, type Deployment, type DeploymentSpec, type StormRecord } from "./lib/storm-harness.js";
+import { STORM_COLUMNS, stormRows } from "./storm.js";
+
+export async function peerComparison(ctx: BenchContext): Promise<BenchResult> {
+  const sizes = defaultSizes(ctx);
+  const specs: DeploymentSpec[] = [
+    { name: "ours", label: "ours (gRPC, one HTTP/2 connection)", kind: "ours", rpcConcurrency: 28, cpus: ctx.serverCpu },
+    { name: "peer", label: "@anycable/serverless-js (HTTP RPC)", kind: "peer", rpcConcurrency: 28, cpus: ctx.serverCpu },
+  ];
+  const deployments: Deployment[] = [];
+  let runner: StormRunner | undefined;
+  try {
+    for (const spec of specs) {
+      ctx.progress(`peer: starting ${spec.label}`);
+      deployments.push(await deploy(spec, ctx));
+    }
+    runner = await StormRunner.start(ctx);
+    const records = await runner.interleave(deployments, sizes, ctx.reps);
+    return summarise(records, deployments, sizes, ctx);
+  } finally {
+    await runner?.stop();
+    await Promise.all(deployments.map((d) => d.stop()));
+  }
+}
+
+function pairedRatio(records: StormRecord[], clients: number, pick: (r: StormRecord) => number | null): number {
+  const ratios: number[] = [];
+  for (const ours of records.filter((r) => r.round > 0 && r.deployment === "ours" && r.clients === clients)) {
+    const peer = records.find((r) => r.deployment === "peer" && r.clients === clients && r.round === ours.round);
+    const a = pick(ours);
+    const b = peer ? pick(peer) : null;
+    if (a !== null && b !== null && a > 0) ratios.push(b / a);
+  }
+  return median(ratios);
+}
+
+function summarise(records: StormRecord[], deployments: Deployment[], sizes: number[], ctx: BenchContext): BenchResult {
+  const { rows, medians } = stormRows(records, deployments, sizes);
+  const ratioRows = sizes.map((clients) => [
+    clients,
+    pairedRatio(records, clients, (r) => r.seconds).toFixed(2),
+    pairedRatio(records, clients, (r) => r.rpcCpuUsPerCall).toFixed(2),
+    pairedRatio(records, clients, (r) => r.anycableCpuSeconds).toFixed(2),
+  ]);
+  const largest = Math.max(...sizes);
+  const speedup = pairedRatio(records, largest, (r) => r.seconds);
+  const targets: Target[] = [
+    {
+      description: `${largest.toLocaleString("en-US")}-client storm: ours ≥ 1.5× faster than @anycable/serverless-js`,
+      met: ctx.smoke ? null : speedup >= 1.5,
+      value: `${speedup.toFixed(2)}×`,
+    },
+  ];
+  const table: Table = {
+    title: `Ours vs @anycable/serverless-js behind the same anycable-go (--rpc_concurrency=28) — medians of ${ctx.reps} interleaved rounds`,
+    columns: STORM_COLUMNS,
+    rows,
+    notes: [
+      "Both run the same account check, SID and transcript validation, call registry and Cable Ready feed (channels/), the same NATS broadcaster and info-level logging; the peer is served by @hono/node-server with the README's universal handler.",
+      "anycable-go reaches the peer with --rpc_host=http://127.0.0.1:<port>/_anycable (HTTP RPC is chosen by the URL scheme in 1.5.6).",
+    ],
+  };
+  const ratios: Table = {
+    title: "Peer ÷ ours, per round then median (above 1 = ours better)",
+    columns: ["clients", "storm time", "RPC CPU per call", "anycable-go CPU"],
+    rows: ratioRows,
+  };
+  return {
+    name: "peer",
+    title: "The peer: @anycable/serverless-js",
+    tables: [table, ratios],
+    data: { sizes, medians, ratios: ratioRows, runs: records },
+    targets,
+  };
+}
