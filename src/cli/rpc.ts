@@ -18,6 +18,23 @@ Starts the AnyCable RPC server (gRPC) for the application that app-module defaul
 (default: channels/app.ts, or ANYCABLE_APP). Configuration comes from ANYCABLE_* variables;
 see the README for the full list.`;
 
+type Loaders = readonly ((env: NodeJS.ProcessEnv) => unknown)[];
+
+function loadAll<L extends Loaders>(env: NodeJS.ProcessEnv, loaders: L): { [K in keyof L]: ReturnType<L[K]> } {
+  const problems: string[] = [];
+  const values = loaders.map((load) => {
+    try {
+      return load(env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error.message);
+      return undefined;
+    }
+  });
+  if (problems.length > 0) throw new ConfigError(problems.join("\n"));
+  return values as { [K in keyof L]: ReturnType<L[K]> };
+}
+
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { help: { type: "boolean", short: "h" } } });
   if (values.help) {
@@ -29,10 +46,8 @@ async function main(): Promise<number> {
   const modulePath = positionals[0] ?? env.ANYCABLE_APP ?? "channels/app.ts";
   let running;
   try {
-    // Read all configuration before connecting anything, so a typo fails fast and readably.
-    const rpcConfig = loadRpcConfig(env);
-    const broadcastConfig = loadBroadcastConfig(env);
-    const cableReady = loadCableReadyConfig(env);
+    // Read all configuration before connecting anything, and report every problem at once.
+    const [rpcConfig, broadcastConfig, cableReady] = loadAll(env, [loadRpcConfig, loadBroadcastConfig, loadCableReadyConfig] as const);
     const imported = (await import(pathToFileURL(resolve(modulePath)).href)) as { default?: unknown };
     const broadcaster = createBroadcaster(broadcastConfig, logger);
     const app = await resolveApplication(imported.default, { env, logger, broadcaster }, modulePath);

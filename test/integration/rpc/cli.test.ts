@@ -43,10 +43,11 @@ describe("npm run rpc", () => {
   });
 
   it("refuses to start with a readable message when the environment is wrong", async () => {
-    const rpc = await startCli({ ANYCABLE_RPC_HOST: "not-an-address", ANYCABLE_BROADCAST_ADAPTER: "http" });
+    const rpc = await startCli({ ANYCABLE_RPC_HOST: "not-an-address", ANYCABLE_BROADCAST_ADAPTER: "kafka" });
     const exit = await rpc.exited;
     expect(exit.code).toBe(1);
     expect(rpc.logs()).toContain("Invalid RPC server configuration:\n  ANYCABLE_RPC_HOST: expected host:port");
+    expect(rpc.logs()).toMatch(/ANYCABLE_BROADCAST_ADAPTER/);
   });
 
   it("says so clearly when the application module is not an application", async () => {
