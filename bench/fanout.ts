@@ -14,7 +14,7 @@ const ADAPTERS: Adapter[] = ["nats", "redis", "http"];
 
 export async function broadcastFanout(ctx: BenchContext): Promise<BenchResult> {
   const subscribers = ctx.smoke ? 20 : 1_000;
-  const messagesPerVariant = ctx.smoke ? 3 : 250;
+  const messagesPerVariant = ctx.smoke ? 3 : 600;
   let redis: RedisServer | undefined;
   let anycable: AnycableGo | undefined;
   let client: NodeChild | undefined;
@@ -112,6 +112,7 @@ function summarise(
       "delivered / expected",
       "p99 ours÷raw",
     ],
+    digits: [undefined, undefined, 1, 1, 2, 2, 1, 1],
     rows,
     notes: [
       `anycable-go (--norpc --public, adapters http,redis,nats with embedded NATS) and redis-server on CPU ${ctx.serverCpu ?? "(unpinned)"}; subscribers and publishers share one process on CPU ${ctx.driverCpu ?? "(unpinned)"}, so both ends read one monotonic clock.`,

@@ -4,8 +4,16 @@
 import type { BenchContext } from "./lib/context.js";
 import type { BenchResult, Table, Target } from "./lib/report.js";
 import { median } from "./lib/stats.js";
-import { defaultSizes, deploy, StormRunner, type Deployment, type DeploymentSpec, type StormRecord } from "./lib/storm-harness.js";
-import { STORM_COLUMNS, stormRows } from "./storm.js";
+import {
+  defaultSizes,
+  deploy,
+  medianOf,
+  StormRunner,
+  type Deployment,
+  type DeploymentSpec,
+  type StormRecord,
+} from "./lib/storm-harness.js";
+import { STORM_COLUMNS, STORM_DIGITS, stormRows } from "./storm.js";
 
 export async function peerComparison(ctx: BenchContext): Promise<BenchResult> {
   const sizes = defaultSizes(ctx);
@@ -60,10 +68,15 @@ function summarise(records: StormRecord[], deployments: Deployment[], sizes: num
   const table: Table = {
     title: `Ours vs @anycable/serverless-js behind the same anycable-go (--rpc_concurrency=28) — medians of ${ctx.reps} interleaved rounds`,
     columns: STORM_COLUMNS,
+    digits: STORM_DIGITS,
     rows,
     notes: [
       "Both run the same account check, SID and transcript validation, call registry and Cable Ready feed (channels/), the same NATS broadcaster and info-level logging; the peer is served by @hono/node-server with the README's universal handler.",
       "anycable-go reaches the peer with --rpc_host=http://127.0.0.1:<port>/_anycable (HTTP RPC is chosen by the URL scheme in 1.5.6).",
+      ...sizes.map(
+        (clients) =>
+          `${clients.toLocaleString("en-US")} clients: the peer's HTTP server accepted a median ${medianOf(records, "peer", clients, (r) => r.rpcConnectionsOpened).toLocaleString("en-US")} TCP connections per storm (Connect, subscribe and Disconnect calls); ours is one HTTP/2 connection throughout.`,
+      ),
     ],
   };
   const ratios: Table = {

@@ -42,7 +42,7 @@ const METADATA = { sid: SESSION_ID, protov: "v1" };
 
 export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
   const inFlightLevels = ctx.smoke ? [28] : [28, 100, 256];
-  const requestsPerRun = ctx.smoke ? 300 : 5_000;
+  const requestsPerRun = ctx.smoke ? 300 : 10_000;
   // Short runs, more rounds: this machine's noise comes in bursts, and pairing each round's runs
   // (every server within seconds of the others) is what keeps a burst out of the ratios.
   const rounds = ctx.smoke ? 1 : Math.max(ctx.reps, 5);
@@ -254,6 +254,7 @@ function summarise(
       "real app, no-op broadcaster",
       "real app, NATS broadcaster",
     ],
+    digits: [undefined, 0, 0, 0],
     rows: headline,
     notes: [
       "framework only: our server with a minimal app of the same shape (same identifiers, channel, params and action schemas; no work). real app: channels/app.ts as `npm run rpc` serves it (info logging, in-memory call registry).",
@@ -264,6 +265,7 @@ function summarise(
   const table: Table = {
     title: "RPC overhead floor — every server, medians",
     columns: ["call", "in flight", "server", "calls/s", "p50 ms", "p99 ms", "server CPU µs/call"],
+    digits: [undefined, 0, undefined, 0, 1, 1, 0],
     rows: detail,
     notes: [
       "Every run is checked: h2load's DATA bytes = calls × the response frame length (every call returned a message); a grpc-js client verified grpc-status 0 and SUCCESS on every server first.",
@@ -273,6 +275,7 @@ function summarise(
   const driver: Table = {
     title: "Load driver check — h2load against a raw node:http2 server answering the same Connect response",
     columns: ["in flight", "raw h2 calls/s", "raw ÷ bare grpc-js", "h2load CPU, max over all runs"],
+    digits: [0, 0],
     rows: driverRows,
     notes: [
       "h2load stays far from a full core and drives a server without grpc-js well past every number above: the driver is not the limit.",

@@ -57,7 +57,28 @@ function machine(): Record<string, string | number> {
     natsServer: version("nats-server", ["--version"]),
     redisServer: version("redis-server", ["--version"]),
     somaxconn: readFileSync("/proc/sys/net/core/somaxconn", "utf8").trim(),
+    openFiles: openFilesLimit() ?? "unknown",
   };
+}
+
+/** JSON as the repository's Prettier writes it, so `npm run format:check` accepts the result files. */
+async function jsonText(value: unknown): Promise<string> {
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  try {
+    const prettier = await import("prettier");
+    return await prettier.format(text, { parser: "json", printWidth: 140 });
+  } catch {
+    return text;
+  }
+}
+
+function openFilesLimit(): number | undefined {
+  try {
+    const match = /^Max open files\s+(\d+)/m.exec(readFileSync("/proc/self/limits", "utf8"));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function main(): Promise<number> {
@@ -93,6 +114,20 @@ async function main(): Promise<number> {
     return 2;
   }
   const smoke = values.smoke ?? false;
+  // Every storm client is a socket in the load process and another in anycable-go, which inherit
+  // this process's limit; a low one shows up as EMFILE failures mid-storm, so refuse up front.
+  const largest = Math.max(...(clients ?? (smoke ? [20] : [1_000, 5_000])));
+  const openFiles = openFilesLimit();
+  if (
+    selected.some((name) => ["storm", "peer", "scale", "fanout"].includes(name)) &&
+    openFiles !== undefined &&
+    openFiles < largest + 2_048
+  ) {
+    process.stderr.write(
+      `The open-files limit is ${openFiles}, too low for ${largest} clients; raise it first, e.g. \`ulimit -n 65536 && npm run bench\`.\n`,
+    );
+    return 2;
+  }
   const reps = values.reps ? Number(values.reps) : smoke ? 1 : 3;
   const workDir = mkdtempSync(join(tmpdir(), "anycable-bench-"));
   const started = Date.now();
@@ -143,13 +178,13 @@ async function main(): Promise<number> {
   };
   const out = resolve(values.out ?? join(REPO_ROOT, "bench", "results", "latest.json"));
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(out, await jsonText(report));
   if (!smoke && failure === undefined && selected.length === Object.keys(BENCHMARKS).length && values.out === undefined) {
     const summary = {
       ...report,
       results: results.map(({ data, ...rest }) => ({ ...rest, data: { medians: (data as { medians?: unknown }).medians } })),
     };
-    writeFileSync(join(REPO_ROOT, "bench", "results", "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileSync(join(REPO_ROOT, "bench", "results", "summary.json"), await jsonText(summary));
   }
   rmSync(workDir, { recursive: true, force: true });
   return failure === undefined ? 0 : 1;

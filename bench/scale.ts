@@ -9,7 +9,7 @@ import { startDnsServer, type DnsServer } from "./lib/dns.js";
 import type { BenchResult, Table, Target } from "./lib/report.js";
 import { median } from "./lib/stats.js";
 import { defaultSizes, deploy, StormRunner, type Deployment, type DeploymentSpec, type StormRecord } from "./lib/storm-harness.js";
-import { STORM_COLUMNS, stormRows } from "./storm.js";
+import { STORM_COLUMNS, STORM_DIGITS, stormRows } from "./storm.js";
 
 const RPC_NAME = "rpc.bench";
 const ADDRESSES = ["127.0.0.1", "127.0.0.2"];
@@ -91,6 +91,7 @@ function summarise(
   const table: Table = {
     title: `Scale-out: one vs two RPC processes behind one anycable-go (--rpc_concurrency=28, nothing pinned) — medians of ${ctx.reps} interleaved rounds`,
     columns: STORM_COLUMNS,
+    digits: STORM_DIGITS,
     rows,
     notes: [
       `anycable-go --rpc_host=dns://127.0.0.1:<dns port>/${RPC_NAME}:<port>; the runner's DNS server answers ${ADDRESSES.join(" and ")}; the processes bind those addresses on one port.`,

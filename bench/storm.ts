@@ -110,6 +110,9 @@ export function stormRows(
   return { rows, medians };
 }
 
+/** Decimals of STORM_COLUMNS: seconds and anycable-go ms with two, counts and rates whole. */
+export const STORM_DIGITS = [0, undefined, 2, 0, 0, 0, undefined, 0, 0, 0, 2];
+
 export const STORM_COLUMNS = [
   "clients",
   "deployment",
@@ -135,6 +138,7 @@ function summarise(
   const table: Table = {
     title: `Connection storm through anycable-go — medians of ${ctx.reps} interleaved rounds per cell`,
     columns: [...STORM_COLUMNS, "speed vs ceiling"],
+    digits: STORM_DIGITS,
     rows,
     notes: [
       `anycable-go and the RPC process pinned to CPU ${ctx.serverCpu ?? "(unpinned)"}, the ws load process to CPU ${ctx.driverCpu ?? "(unpinned)"}; clients open in a sliding wave of at most 1,000 handshakes in flight, well under the listen backlog (net.core.somaxconn, in the machine line).`,
@@ -146,6 +150,7 @@ function summarise(
   const memoryTable: Table = {
     title: "RPC process memory after each storm (ours, --rpc_concurrency=28), after every Disconnect drained and a forced GC",
     columns: ["storm #", "clients", "RSS MB", "heap used MB"],
+    digits: [undefined, 0, 1, 1],
     rows: memory.map((m) => [m.warmUp ? `${m.storm} (warm-up)` : m.storm, m.clients, m.rssMb, m.heapMb]),
     notes: [
       "A flat heap across storms means nothing is kept per connection once its Disconnect has run (the call registry is bounded to 200 calls by design).",

@@ -5,6 +5,8 @@ export interface Table {
   title: string;
   columns: string[];
   rows: Cell[][];
+  /** Decimals per column for numbers; by default whole numbers print as such, others with one. */
+  digits?: (number | undefined)[];
   /** Lines printed under the table: what the numbers mean, where the driver stood. */
   notes?: string[];
 }
@@ -26,16 +28,16 @@ export interface Target {
   value: string;
 }
 
-export function fmt(value: Cell, digits = 1): string {
+export function fmt(value: Cell, digits?: number): string {
   if (value === null || value === undefined) return "–";
   if (typeof value === "string") return value;
   if (!Number.isFinite(value)) return "–";
-  if (Math.abs(value) >= 1000 || Number.isInteger(value)) return Math.round(value).toLocaleString("en-US");
-  return value.toFixed(digits);
+  const places = digits ?? (Number.isInteger(value) ? 0 : 1);
+  return value.toLocaleString("en-US", { minimumFractionDigits: places, maximumFractionDigits: places });
 }
 
 export function renderTable(table: Table): string {
-  const cells = table.rows.map((row) => row.map((cell) => fmt(cell)));
+  const cells = table.rows.map((row) => row.map((cell, i) => fmt(cell, table.digits?.[i])));
   const widths = table.columns.map((column, i) => Math.max(column.length, ...cells.map((row) => (row[i] ?? "").length)));
   // Numbers, and strings that read as numbers or percentages, line up on the right.
   const numberLike = (cell: Cell): boolean =>

@@ -39,6 +39,9 @@ export interface CannedResponses {
 
 type Stop = () => Promise<void>;
 
+/** TCP connections accepted by an HTTP-RPC server: anycable-go's HTTP client keeps few alive. */
+let acceptedConnections: number | null = null;
+
 const send = (message: Record<string, unknown>): void => {
   process.send?.(message);
 };
@@ -165,6 +168,10 @@ async function startPeer(config: Extract<ServerConfig, { kind: "peer" }>): Promi
       () => ok(s),
     );
   });
+  acceptedConnections = 0;
+  server.on("connection", () => {
+    acceptedConnections = (acceptedConnections ?? 0) + 1;
+  });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;
   return {
@@ -219,6 +226,7 @@ async function main(): Promise<void> {
         rss: usage.rss,
         heapUsed: usage.heapUsed,
         heapTotal: usage.heapTotal,
+        acceptedConnections,
         external: usage.external,
       });
     } else if (message.type === "stop" && !stopping) {

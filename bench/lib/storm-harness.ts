@@ -145,6 +145,8 @@ export interface StormRecord {
   drained: boolean;
   /** Of the first RPC process, after the drain and a forced GC. */
   memory: { rss: number; heapUsed: number } | null;
+  /** TCP connections the (HTTP-RPC) server accepted over the storm and its drain; null for gRPC. */
+  rpcConnectionsOpened: number | null;
 }
 
 export class StormRunner {
@@ -176,6 +178,7 @@ export class StormRunner {
   async storm(deployment: Deployment, clients: number, round: number): Promise<StormRecord> {
     const window = Math.min(1_000, clients);
     const before = await readMetrics(deployment.anycable);
+    const connectionsBefore = await this.#acceptedConnections(deployment);
     const rpcCpuBefore = deployment.rpc.map((r) => cpuSeconds(r.pid));
     const anycableCpuBefore = cpuSeconds(deployment.anycable.process.pid);
     const command: StormCommand = {
@@ -205,6 +208,7 @@ export class StormRunner {
       const mem = await first.request<{ type: string; rss: number; heapUsed: number }>({ type: "mem" }, "mem", 30_000);
       memory = { rss: rssBytes(first.pid), heapUsed: mem.heapUsed };
     }
+    const connectionsAfter = await this.#acceptedConnections(deployment);
     const rpcCalls = delta(after, before, METRIC.rpcCalls);
     const totalRpcCpu = rpcCpu.reduce((a, b) => a + b, 0);
     return {
@@ -227,7 +231,16 @@ export class StormRunner {
       drainSeconds: drain.seconds,
       drained: drain.drained,
       memory,
+      rpcConnectionsOpened: connectionsBefore === null || connectionsAfter === null ? null : connectionsAfter - connectionsBefore,
     };
+  }
+
+  async #acceptedConnections(deployment: Deployment): Promise<number | null> {
+    const first = deployment.rpc[0];
+    if (!first) return null;
+    // "mem" also forces a GC; cheap enough between storms, and it keeps the child protocol small.
+    const reply = await first.request<{ type: string; acceptedConnections: number | null }>({ type: "mem" }, "mem", 30_000);
+    return reply.acceptedConnections;
   }
 
   /**
