@@ -8,8 +8,7 @@ import * as grpc from "@grpc/grpc-js";
 import { serve } from "@hono/node-server";
 import { handler as serverlessHandler, Status as ServerlessStatus } from "@anycable/serverless-js";
 import { createBroadcaster, loadBroadcastConfig } from "../../src/broadcast/index.js";
-import type { Broadcaster, Publication, RemoteCommand } from "../../src/broadcast/broadcaster.js";
-import { connect as connectNats, type NatsConnection } from "nats";
+import type { Broadcaster } from "../../src/broadcast/broadcaster.js";
 import { createCableReadyStreamChannel } from "../../src/cable-ready/index.js";
 import { resolveApplication } from "../../src/cable/application-module.js";
 import { createLogger } from "../../src/logging/logger.js";
@@ -17,11 +16,11 @@ import { rpcServiceDefinition } from "../../src/rpc/proto.js";
 import { startRpcServer } from "../../src/rpc/start-server.js";
 import { createPeerApplication } from "./peer-app.js";
 
-export type BroadcastChoice = { adapter: "none" } | { adapter: "nats"; url: string } | { adapter: "nats-raw"; url: string };
+export type BroadcastChoice = { adapter: "none" } | { adapter: "nats"; url: string };
 
 export type ServerConfig =
   /** grpc-js serving anycable.RPC with canned responses: the floor any grpc-js server pays. */
-  | { kind: "bare"; host: string; responses: CannedResponses; deferred?: boolean }
+  | { kind: "bare"; host: string; responses: CannedResponses }
   /** node:http2 answering every stream with one canned gRPC frame: a ceiling for the load driver. */
   | { kind: "raw-h2"; host: string; frameBase64: string }
   /** Our RPC server with the real application, set up as `npm run rpc` sets it up. */
@@ -46,26 +45,6 @@ const send = (message: Record<string, unknown>): void => {
   process.send?.(message);
 };
 
-/** A plain nats.js connection publishing the same JSON, with no queue and no acknowledgement. */
-class RawNatsBroadcaster implements Broadcaster {
-  constructor(private readonly nc: NatsConnection) {}
-  broadcast(stream: string, data: string | object): Promise<void> {
-    this.nc.publish("__anycable__", JSON.stringify({ stream, data: typeof data === "string" ? data : JSON.stringify(data) }));
-    return Promise.resolve();
-  }
-  broadcastMany(publications: readonly Publication[]): Promise<void> {
-    this.nc.publish("__anycable__", JSON.stringify(publications));
-    return Promise.resolve();
-  }
-  broadcastCommand(command: RemoteCommand): Promise<void> {
-    this.nc.publish("__anycable__", JSON.stringify(command));
-    return Promise.resolve();
-  }
-  async close(): Promise<void> {
-    await this.nc.drain();
-  }
-}
-
 class NoopBroadcaster implements Broadcaster {
   broadcast(): Promise<void> {
     return Promise.resolve();
@@ -83,7 +62,6 @@ class NoopBroadcaster implements Broadcaster {
 
 async function broadcasterFor(choice: BroadcastChoice, logger: ReturnType<typeof createLogger>): Promise<Broadcaster> {
   if (choice.adapter === "none") return new NoopBroadcaster();
-  if (choice.adapter === "nats-raw") return new RawNatsBroadcaster(await connectNats({ servers: choice.url }));
   return createBroadcaster(loadBroadcastConfig({ ANYCABLE_BROADCAST_ADAPTER: "nats", ANYCABLE_NATS_SERVERS: choice.url }), logger);
 }
 
@@ -92,10 +70,8 @@ async function startBare(config: Extract<ServerConfig, { kind: "bare" }>): Promi
   const r = config.responses;
   const reply =
     (pick: (request: { command?: string }) => unknown) =>
-    (call: grpc.ServerUnaryCall<{ command?: string }, unknown>, callback: grpc.sendUnaryData<unknown>): void => {
-      if (config.deferred) void Promise.resolve().then(() => callback(null, pick(call.request)));
-      else callback(null, pick(call.request));
-    };
+    (call: grpc.ServerUnaryCall<{ command?: string }, unknown>, callback: grpc.sendUnaryData<unknown>): void =>
+      callback(null, pick(call.request));
   server.addService(rpcServiceDefinition(), {
     Connect: reply(() => r.Connect),
     Command: reply((request) =>
