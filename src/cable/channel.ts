@@ -48,7 +48,7 @@ export class Channel<P = Record<string, unknown>, C extends Connection = Connect
   }
 
   get logger(): Logger {
-    this.#logger ??= this.connection.logger.child({ channel: (this.constructor as typeof Channel).identifier });
+    this.#logger ??= this.connection.loggerWith({ channel: (this.constructor as typeof Channel).identifier });
     return this.#logger;
   }
 

@@ -54,6 +54,14 @@ export class Connection<I extends Identifiers = Identifiers> {
     return this.#logger;
   }
 
+  /**
+   * A logger bound to this session and `bindings` in one step: pino's child of a child costs
+   * several microseconds per call even when nothing is logged.
+   */
+  loggerWith(bindings: Record<string, unknown>): Logger {
+    return this.#baseLogger.child({ sid: this.sid, ...bindings });
+  }
+
   /** Called on Connect. Identify the client with `identifiedBy`, or `rejectUnauthorizedConnection()`. */
   connect(): void | Promise<void> {}
 

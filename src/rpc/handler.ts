@@ -317,7 +317,16 @@ export class RpcHandler {
   }
 }
 
+function isStringMap(value: unknown): value is Record<string, string> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  for (const key in value) if (typeof (value as Record<string, unknown>)[key] !== "string") return false;
+  return true;
+}
+
 function normaliseEnv(env: Env | null | undefined): Env {
+  // What proto-loader decodes (defaults on) is already the right shape; checking that by hand is
+  // the hot path, and zod's parse with defaults is kept for anything else.
+  if (env && typeof env.url === "string" && isStringMap(env.headers) && isStringMap(env.cstate) && isStringMap(env.istate)) return env;
   const parsed = envSchema.safeParse(env ?? {});
   // proto-loader already types these; anything that still fails comes from a broken client.
   return parsed.success ? parsed.data : { url: "", headers: {}, cstate: {}, istate: {} };

@@ -71,3 +71,17 @@ describe("deepCamelizeKeys", () => {
     expect(result.Proto).toEqual({ polluted: true });
   });
 });
+
+describe("deepCamelizeKeys on keys that are already camelCase", () => {
+  it("returns a copy with the same keys in the same order", () => {
+    const options = { selector: "#a", html: "x", focusSelector: "#b", delay: 5, selectAll: true };
+    const camelized = deepCamelizeKeys(options);
+    expect(camelized).not.toBe(options);
+    expect(Object.keys(camelized as object)).toEqual(Object.keys(options));
+    expect(camelized).toEqual(options);
+  });
+
+  it("still descends into nested objects and arrays", () => {
+    expect(deepCamelizeKeys({ detail: { text_length: 1 }, list: [{ a_b: 1 }] })).toEqual({ detail: { textLength: 1 }, list: [{ aB: 1 }] });
+  });
+});
