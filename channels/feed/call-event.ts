@@ -26,9 +26,14 @@ export const callEventSchema: z.ZodType<CallEvent> = z.discriminatedUnion("kind"
 ]);
 
 // Start and stop happen more than once when Twilio re-opens a stream for the same call, and each
-// occurrence is its own entry: a random suffix keeps two in the same millisecond apart.
+// occurrence is its own entry. A per-process random tag plus a counter keeps two in the same
+// millisecond apart, across RPC processes too, without asking the OS for randomness every call.
+const PROCESS_TAG = randomBytes(3).toString("hex");
+let occurrences = 0;
+
 function occurrenceKey(prefix: string, now: number): string {
-  return `${prefix}_${now.toString(36)}${randomBytes(3).toString("hex")}`;
+  occurrences = (occurrences + 1) % 0x100000;
+  return `${prefix}_${now.toString(36)}${PROCESS_TAG}${occurrences.toString(36)}`;
 }
 
 export function callStartedEvent(now: number = Date.now()): CallEvent {
