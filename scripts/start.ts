@@ -10,6 +10,7 @@ import {
   createLogger,
   loadBroadcastConfig,
   loadCableReadyConfig,
+  logUnhandledRejections,
   onShutdownSignal,
   startRpcServer,
   type Logger,
@@ -112,6 +113,7 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 20_00
 async function main(): Promise<number> {
   const env = developmentEnv(process.env);
   const logger = createLogger({ name: "start" });
+  logUnhandledRejections(logger);
   const secret = loadCableReadyConfig(env).secret;
   if (!secret) throw new Error("unreachable: a development secret is always set");
   if (secret === DEV_SECRET)

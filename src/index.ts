@@ -77,3 +77,4 @@ export { ConfigError } from "./config/errors.js";
 export { startHttpServer, type StartHttpServerOptions, type RunningHttpServer } from "./web/http-server.js";
 // --- end Web ---
 export { onShutdownSignal, type ShutdownSignalOptions } from "./process/shutdown-signals.js";
+export { logUnhandledRejections } from "./process/safety-nets.js";

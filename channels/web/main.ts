@@ -1,11 +1,12 @@
 // `npm run web`: the dashboard on its own. Pages list calls from the shared registry (set
 // REDIS_URL so `npm run rpc` writes to the same one), and call progress is pushed through the
 // broadcaster configured by the usual ANYCABLE_BROADCAST_* variables.
-import { ConfigError, createBroadcaster, createLogger, loadBroadcastConfig } from "../../src/index.js";
+import { ConfigError, createBroadcaster, createLogger, loadBroadcastConfig, logUnhandledRejections } from "../../src/index.js";
 import { createCallRegistry } from "../registry/create-call-registry.js";
 import { startDashboard } from "./server.js";
 
 const logger = createLogger({ name: "web" });
+logUnhandledRejections(logger);
 const env = process.env;
 
 async function main(): Promise<number> {

@@ -9,6 +9,7 @@ import { resolveApplication } from "../cable/application-module.js";
 import { ConfigError } from "../config/errors.js";
 import { loadRpcConfig } from "../config/rpc-config.js";
 import { createLogger } from "../logging/logger.js";
+import { logUnhandledRejections } from "../process/safety-nets.js";
 import { onShutdownSignal } from "../process/shutdown-signals.js";
 import { startRpcServer } from "../rpc/start-server.js";
 
@@ -42,6 +43,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const logger = createLogger({ name: "rpc" });
+  logUnhandledRejections(logger);
   const env = process.env;
   const modulePath = positionals[0] ?? env.ANYCABLE_APP ?? "channels/app.ts";
   let running;

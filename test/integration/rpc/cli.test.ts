@@ -26,12 +26,19 @@ describe("npm run rpc", () => {
     try {
       await rpc.waitForOutput(/AnyCable RPC server listening/, 20_000);
       const client = await connectCable(anycable.url, { headers: { cookie: "user=ann" } });
-      const room = await client.subscribe("EchoChannel");
-      await room.perform("echo", { text: "through the broker" });
+      const echo = await client.subscribe("EchoChannel");
+      await echo.perform("echo", { text: "through the broker" });
       // transmitted directly and broadcast through anycable-go's HTTP broadcaster
-      expect(await room.waitForMessages(2)).toEqual(
+      expect(await echo.waitForMessages(2)).toEqual(
         expect.arrayContaining([{ echo: "through the broker" }, { text: "through the broker" }]),
       );
+      // A rejected promise the application never awaited is logged, and the server keeps serving.
+      const room = await client.subscribe("chat", { room: "careless" });
+      await room.perform("forget");
+      await room.perform("speak", { message: "still serving" });
+      expect(await room.waitForMessages(2)).toEqual([{ forgot: true }, { from: "ann", message: "still serving" }]);
+      expect(rpc.logs()).toMatch(/unhandled promise rejection \(a promise nobody awaited\): nobody awaited this/);
+      expect(rpc.isRunning()).toBe(true);
       await client.close();
       const exit = await rpc.stop({ signal: "SIGTERM", timeoutMs: 10_000 });
       expect(exit).toEqual({ code: 0, signal: null });
