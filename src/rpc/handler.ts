@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { Broadcaster } from "../broadcast/broadcaster.js";
 import type { Application } from "../cable/application.js";
 import { CallOutput } from "../cable/call-output.js";
-import type { Channel, ChannelClass } from "../cable/channel.js";
+import type { Channel, ChannelClass, ChannelInit } from "../cable/channel.js";
 import type { Connection, ConnectionClass } from "../cable/connection.js";
 import { ChannelRefusal, UnauthorizedError } from "../cable/errors.js";
 import { encodeIdentifiers, type Identifiers } from "../cable/identifiers.js";
@@ -154,11 +154,8 @@ export class RpcHandler {
     try {
       resolved = this.registry.resolve(request.identifier);
     } catch (error) {
-      if (error instanceof ChannelRefusal) {
-        this.#logger.warn({ sid: meta.sid, identifier: clip(request.identifier) }, error.message);
-        return reject(error.message);
-      }
-      return commandError(this.#report(error, "subscribe", { sid: meta.sid }));
+      const message = this.#report(error, "subscribe", { sid: meta.sid, identifier: clip(request.identifier) });
+      return error instanceof ChannelRefusal ? reject(message) : commandError(message);
     }
     const prepared = this.#prepareChannel(request, meta, resolved);
     if (!prepared.ok) return commandError(this.#report(prepared.error, "subscribe", { sid: meta.sid }));
@@ -181,7 +178,8 @@ export class RpcHandler {
 
   async #unsubscribe(request: CommandMessage, meta: CallMetadata): Promise<CommandResponse> {
     const prepared = this.#resolveAndPrepare(request, meta);
-    if (!prepared.ok) return commandError(this.#describeRefusal(prepared.error, "unsubscribe", meta, request));
+    if (!prepared.ok)
+      return commandError(this.#report(prepared.error, "unsubscribe", { sid: meta.sid, identifier: clip(request.identifier) }));
     const { channel, connection, output } = prepared.value;
     try {
       await channel.unsubscribed();
@@ -193,13 +191,13 @@ export class RpcHandler {
 
   async #perform(request: CommandMessage, meta: CallMetadata): Promise<CommandResponse> {
     const prepared = this.#resolveAndPrepare(request, meta);
-    if (!prepared.ok) return commandError(this.#describeRefusal(prepared.error, "message", meta, request));
+    if (!prepared.ok) return commandError(this.#report(prepared.error, "message", { sid: meta.sid, identifier: clip(request.identifier) }));
     const { channel, connection, output, resolved } = prepared.value;
     let action;
     try {
       action = this.registry.resolveAction(resolved.channel, request.data);
     } catch (error) {
-      return commandError(this.#describeRefusal(error, "message", meta, request));
+      return commandError(this.#report(error, "message", { sid: meta.sid, identifier: clip(request.identifier) }));
     }
     try {
       await action.method.call(channel, action.data);
@@ -223,8 +221,7 @@ export class RpcHandler {
       return this.#report(error, "Disconnect", { sid: connection.sid });
     }
     const state = new StateStore(parseChannelStates(env.istate[identifier]));
-    const ChannelCtor = resolved.channel.channelClass as unknown as new (init: object) => Channel;
-    const channel = new ChannelCtor({ connection, identifier, params: resolved.params, state, output });
+    const channel = newChannel(resolved, { connection, identifier, params: resolved.params, state, output });
     try {
       await channel.unsubscribed();
       return null;
@@ -252,8 +249,7 @@ export class RpcHandler {
     const restored = this.#restoreConnection(meta.sid, env, output, request.connection_identifiers);
     if (!restored.ok) return restored;
     const connection = restored.value;
-    const ChannelCtor = resolved.channel.channelClass as unknown as new (init: object) => Channel;
-    const channel = new ChannelCtor({
+    const channel = newChannel(resolved, {
       connection,
       identifier: request.identifier,
       params: resolved.params,
@@ -297,14 +293,6 @@ export class RpcHandler {
     });
   }
 
-  #describeRefusal(error: unknown, command: string, meta: CallMetadata, request: CommandMessage): string {
-    if (error instanceof ChannelRefusal) {
-      this.#logger.warn({ sid: meta.sid, command, identifier: clip(request.identifier) }, error.message);
-      return error.message;
-    }
-    return this.#report(error, command, { sid: meta.sid });
-  }
-
   /** Logs an application exception with its stack and returns the error_msg for the response. */
   #report(error: unknown, where: string, context: Record<string, unknown>): string {
     const err = error instanceof Error ? error : new Error(String(error));
@@ -321,6 +309,12 @@ function isStringMap(value: unknown): value is Record<string, string> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   for (const key in value) if (typeof (value as Record<string, unknown>)[key] !== "string") return false;
   return true;
+}
+
+/** Builds the resolved channel class; the registry vouched that it is a Channel subclass. */
+function newChannel(resolved: ResolvedIdentifier, init: ChannelInit<Connection>): Channel {
+  const ChannelCtor = resolved.channel.channelClass as unknown as new (init: ChannelInit<Connection>) => Channel;
+  return new ChannelCtor(init);
 }
 
 function normaliseEnv(env: Env | null | undefined): Env {
