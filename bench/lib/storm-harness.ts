@@ -122,16 +122,13 @@ export async function deploy(spec: DeploymentSpec, ctx: BenchContext): Promise<D
   };
 }
 
-export interface StormRecord {
+/** What the load client measured, as the record keeps it. */
+type ClientSide = Pick<StormResult, "confirmed" | "failures" | "seconds" | "clientsPerSecond" | "p50Ms" | "p99Ms">;
+
+export interface StormRecord extends ClientSide {
   deployment: string;
   clients: number;
   round: number;
-  confirmed: number;
-  failures: Record<string, number>;
-  seconds: number;
-  clientsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
   rpcCalls: number;
   rpcErrors: number;
   rpcRetries: number;
@@ -147,6 +144,10 @@ export interface StormRecord {
   memory: { rss: number; heapUsed: number } | null;
   /** TCP connections the (HTTP-RPC) server accepted over the storm and its drain; null for gRPC. */
   rpcConnectionsOpened: number | null;
+}
+
+function clientSide({ confirmed, failures, seconds, clientsPerSecond, p50Ms, p99Ms }: StormResult): ClientSide {
+  return { confirmed, failures, seconds, clientsPerSecond, p50Ms, p99Ms };
 }
 
 export class StormRunner {
@@ -202,25 +203,20 @@ export class StormRunner {
     const anycableCpuSeconds = cpuSeconds(deployment.anycable.process.pid) - anycableCpuBefore;
     await this.#client.request({ type: "close", timeoutMs: 15_000 }, "closed", 60_000);
     const drain = await waitForDrain(deployment.anycable, this.#ctx.smoke ? 30_000 : 60_000);
-    let memory: StormRecord["memory"] = null;
+    // One "mem" after the drain: it forces a GC and reports memory and accepted connections together.
     const first = deployment.rpc[0];
-    if (first) {
-      const mem = await first.request<{ type: string; rss: number; heapUsed: number }>({ type: "mem" }, "mem", 30_000);
-      memory = { rss: rssBytes(first.pid), heapUsed: mem.heapUsed };
-    }
-    const connectionsAfter = await this.#acceptedConnections(deployment);
+    const afterDrain = first
+      ? await first.request<{ type: string; heapUsed: number; acceptedConnections: number | null }>({ type: "mem" }, "mem", 30_000)
+      : undefined;
+    const memory: StormRecord["memory"] = first && afterDrain ? { rss: rssBytes(first.pid), heapUsed: afterDrain.heapUsed } : null;
+    const connectionsAfter = afterDrain?.acceptedConnections ?? null;
     const rpcCalls = delta(after, before, METRIC.rpcCalls);
     const totalRpcCpu = rpcCpu.reduce((a, b) => a + b, 0);
     return {
       deployment: deployment.name,
       clients,
       round,
-      confirmed: result.confirmed,
-      failures: result.failures,
-      seconds: result.seconds,
-      clientsPerSecond: result.clientsPerSecond,
-      p50Ms: result.p50Ms,
-      p99Ms: result.p99Ms,
+      ...clientSide(result),
       rpcCalls,
       rpcErrors: delta(after, before, METRIC.rpcErrors),
       rpcRetries: delta(after, before, METRIC.rpcRetries),
