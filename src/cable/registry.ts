@@ -9,6 +9,7 @@ import {
   UnknownActionError,
   UnknownChannelError,
 } from "./errors.js";
+import { truncate } from "./truncate.js";
 
 type ActionMethod = (this: Channel<unknown, Connection>, data: unknown) => unknown;
 
@@ -114,7 +115,7 @@ export class ChannelRegistry {
       throw new MalformedIdentifierError(`Channel identifier must be a JSON object with a "channel" string: ${truncate(identifier)}`);
     }
     const { channel: name, ...rest } = shape.data;
-    const channel = this.lookup(name);
+    const channel = this.#channels.get(name);
     if (!channel) throw new UnknownChannelError(`Unknown channel: ${truncate(JSON.stringify(name))}`);
     const schema = channel.channelClass.params;
     if (!schema) return { channel, params: rest };
@@ -136,10 +137,6 @@ export class ChannelRegistry {
     if (!data.success) throw new InvalidActionDataError(`Invalid data for ${channel.name}#${name}: ${describe(data.error)}`);
     return { name, data: data.data, method: action.method };
   }
-
-  private lookup(name: string): RegisteredChannel | undefined {
-    return this.#channels.get(name);
-  }
 }
 
 /** The action's method as the subclass defines it, never one inherited from Channel or Object. */
@@ -151,8 +148,4 @@ function findOwnMethod(channelClass: ChannelClass, name: string): ActionMethod |
     proto = Object.getPrototypeOf(proto) as object | null;
   }
   return undefined;
-}
-
-function truncate(text: string, max = 200): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

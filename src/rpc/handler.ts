@@ -10,6 +10,7 @@ import { encodeIdentifiers, type Identifiers } from "../cable/identifiers.js";
 import { ChannelRegistry, type ResolvedIdentifier } from "../cable/registry.js";
 import { Request } from "../cable/request.js";
 import { StateStore } from "../cable/state.js";
+import { truncate } from "../cable/truncate.js";
 import {
   Status,
   type CallMetadata,
@@ -154,7 +155,7 @@ export class RpcHandler {
     try {
       resolved = this.registry.resolve(request.identifier);
     } catch (error) {
-      const message = this.#report(error, "subscribe", { sid: meta.sid, identifier: clip(request.identifier) });
+      const message = this.#report(error, "subscribe", { sid: meta.sid, identifier: truncate(request.identifier) });
       return error instanceof ChannelRefusal ? reject(message) : commandError(message);
     }
     const prepared = this.#prepareChannel(request, meta, resolved);
@@ -164,7 +165,7 @@ export class RpcHandler {
     try {
       await channel.subscribed();
     } catch (error) {
-      return commandError(this.#report(error, `${name}#subscribed`, { sid: meta.sid, identifier: clip(request.identifier) }));
+      return commandError(this.#report(error, `${name}#subscribed`, { sid: meta.sid, identifier: truncate(request.identifier) }));
     }
     if (channel.rejected) {
       // anycable-go applies streams even from a FAILURE, so a rejection must carry none.
@@ -179,7 +180,7 @@ export class RpcHandler {
   async #unsubscribe(request: CommandMessage, meta: CallMetadata): Promise<CommandResponse> {
     const prepared = this.#resolveAndPrepare(request, meta);
     if (!prepared.ok)
-      return commandError(this.#report(prepared.error, "unsubscribe", { sid: meta.sid, identifier: clip(request.identifier) }));
+      return commandError(this.#report(prepared.error, "unsubscribe", { sid: meta.sid, identifier: truncate(request.identifier) }));
     const { channel, connection, output } = prepared.value;
     try {
       await channel.unsubscribed();
@@ -191,13 +192,14 @@ export class RpcHandler {
 
   async #perform(request: CommandMessage, meta: CallMetadata): Promise<CommandResponse> {
     const prepared = this.#resolveAndPrepare(request, meta);
-    if (!prepared.ok) return commandError(this.#report(prepared.error, "message", { sid: meta.sid, identifier: clip(request.identifier) }));
+    if (!prepared.ok)
+      return commandError(this.#report(prepared.error, "message", { sid: meta.sid, identifier: truncate(request.identifier) }));
     const { channel, connection, output, resolved } = prepared.value;
     let action;
     try {
       action = this.registry.resolveAction(resolved.channel, request.data);
     } catch (error) {
-      return commandError(this.#report(error, "message", { sid: meta.sid, identifier: clip(request.identifier) }));
+      return commandError(this.#report(error, "message", { sid: meta.sid, identifier: truncate(request.identifier) }));
     }
     try {
       await action.method.call(channel, action.data);
@@ -215,7 +217,7 @@ export class RpcHandler {
       // Subscriptions anycable-go answered itself (CableReady::Stream with a secret,
       // $pubsub, Turbo streams) are listed too; they have nothing to tear down here.
       if (error instanceof ChannelRefusal) {
-        this.#logger.debug({ sid: connection.sid, identifier: clip(identifier) }, "disconnect: no channel to unsubscribe");
+        this.#logger.debug({ sid: connection.sid, identifier: truncate(identifier) }, "disconnect: no channel to unsubscribe");
         return null;
       }
       return this.#report(error, "Disconnect", { sid: connection.sid });
@@ -228,7 +230,7 @@ export class RpcHandler {
     } catch (error) {
       return this.#report(error, `${resolved.channel.channelClass.name}#unsubscribed`, {
         sid: connection.sid,
-        identifier: clip(identifier),
+        identifier: truncate(identifier),
       });
     }
   }
@@ -266,14 +268,14 @@ export class RpcHandler {
       try {
         json = JSON.parse(rawIdentifiers);
       } catch {
-        return { ok: false, error: new ChannelRefusal(`Connection identifiers are not valid JSON: ${clip(rawIdentifiers)}`) };
+        return { ok: false, error: new ChannelRefusal(`Connection identifiers are not valid JSON: ${truncate(rawIdentifiers)}`) };
       }
       const base = jsonObject.safeParse(json);
       const parsed = base.success ? this.#connectionClass.identifiers.safeParse(base.data) : base;
       if (!parsed.success) {
         return {
           ok: false,
-          error: new ChannelRefusal(`Connection identifiers do not match ${this.#connectionClass.name}: ${clip(rawIdentifiers)}`),
+          error: new ChannelRefusal(`Connection identifiers do not match ${this.#connectionClass.name}: ${truncate(rawIdentifiers)}`),
         };
       }
       identifiers = parsed.data as Identifiers;
@@ -382,8 +384,4 @@ function commandError(message: string): CommandResponse {
 
 function connectError(message: string): ConnectionResponse {
   return { status: Status.ERROR, identifiers: "", transmissions: [], error_msg: message, env: null };
-}
-
-function clip(text: string, max = 200): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

@@ -14,25 +14,21 @@ export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
   objects: true,
 };
 
-let cached: grpc.ServiceDefinition | undefined;
+let cached: grpc.ServiceClientConstructor | undefined;
 
-/** The `anycable.RPC` service definition loaded from protos/rpc.proto. */
-export function rpcServiceDefinition(): grpc.ServiceDefinition {
+/** A client constructor for `anycable.RPC` from protos/rpc.proto, for tests and benchmarks. */
+export function rpcClientConstructor(): grpc.ServiceClientConstructor {
   if (!cached) {
     const packageDefinition = protoLoader.loadSync(PROTO_PATH, PROTO_LOADER_OPTIONS);
     const loaded = grpc.loadPackageDefinition(packageDefinition) as unknown as {
       anycable: { RPC: grpc.ServiceClientConstructor };
     };
-    cached = loaded.anycable.RPC.service;
+    cached = loaded.anycable.RPC;
   }
   return cached;
 }
 
-/** A client constructor for the same service, for tests and benchmarks. */
-export function rpcClientConstructor(): grpc.ServiceClientConstructor {
-  const packageDefinition = protoLoader.loadSync(PROTO_PATH, PROTO_LOADER_OPTIONS);
-  const loaded = grpc.loadPackageDefinition(packageDefinition) as unknown as {
-    anycable: { RPC: grpc.ServiceClientConstructor };
-  };
-  return loaded.anycable.RPC;
+/** The `anycable.RPC` service definition the server implements. */
+export function rpcServiceDefinition(): grpc.ServiceDefinition {
+  return rpcClientConstructor().service;
 }
