@@ -22,8 +22,9 @@ afterAll(async () => {
 async function startWeb(env: Record<string, string>): Promise<ManagedProcess> {
   return spawnProcess({
     name: "npm run web",
-    command: join(REPO_ROOT, "node_modules", ".bin", "tsx"),
-    args: [join(REPO_ROOT, "channels", "web", "main.ts")],
+    // As `npm run web` runs it: node with tsx's loader, no tsx CLI wrapper relaying signals.
+    command: process.execPath,
+    args: ["--import", "tsx", join(REPO_ROOT, "channels", "web", "main.ts")],
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ANYCABLE_LOG_FORMAT: "json", ...env },
   });

@@ -2,13 +2,16 @@
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT, connectCable, freePort, spawnProcess, startAnycableGo } from "../../support/index.js";
 
-const TSX = `${REPO_ROOT}/node_modules/.bin/tsx`;
+// Straight under node with tsx's loader, as the npm scripts run it: the tsx CLI wrapper turns a
+// SIGTERM the child is slow to acknowledge into SIGKILL, which would skip the drain under load.
+const NODE = process.execPath;
+const TS = ["--import", "tsx"];
 
 async function startCli(env: Record<string, string>) {
   return spawnProcess({
     name: "rpc",
-    command: TSX,
-    args: ["src/cli/rpc.ts", "test/fixtures/chat-app.ts"],
+    command: NODE,
+    args: [...TS, "src/cli/rpc.ts", "test/fixtures/chat-app.ts"],
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ANYCABLE_LOG_FORMAT: "json", ...env },
   });
@@ -61,8 +64,8 @@ describe("npm run rpc", () => {
     const port = await freePort();
     const rpc = await spawnProcess({
       name: "rpc",
-      command: TSX,
-      args: ["src/cli/rpc.ts", "test/fixtures/recording-broadcaster.ts"],
+      command: NODE,
+      args: [...TS, "src/cli/rpc.ts", "test/fixtures/recording-broadcaster.ts"],
       cwd: REPO_ROOT,
       env: {
         PATH: process.env.PATH,

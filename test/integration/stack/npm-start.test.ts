@@ -3,7 +3,10 @@
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT, freePort, spawnProcess, waitFor } from "../../support/index.js";
 
-const TSX = `${REPO_ROOT}/node_modules/.bin/tsx`;
+// Straight under node with tsx's loader, as the npm scripts run it: the tsx CLI wrapper turns a
+// SIGTERM the child is slow to acknowledge into SIGKILL, which would skip the drain under load.
+const NODE = process.execPath;
+const TS = ["--import", "tsx"];
 
 describe("npm start", () => {
   it("runs the stack, serves a simulated call and stops cleanly on SIGINT", { timeout: 90_000 }, async () => {
@@ -18,7 +21,7 @@ describe("npm start", () => {
       ANYCABLE_RPC_HOST: `127.0.0.1:${rpcPort}`,
       ANYCABLE_ENATS_ADDR: `nats://127.0.0.1:${natsPort}`,
     };
-    const stack = await spawnProcess({ name: "npm start", command: TSX, args: ["scripts/start.ts"], cwd: REPO_ROOT, env });
+    const stack = await spawnProcess({ name: "npm start", command: NODE, args: [...TS, "scripts/start.ts"], cwd: REPO_ROOT, env });
     try {
       await stack.waitForOutput(/Ctrl-C stops everything/, 60_000);
       expect(stack.logs()).toContain(`Dashboard      http://127.0.0.1:${webPort}`);
@@ -27,8 +30,8 @@ describe("npm start", () => {
       const sid = `CA${"5".repeat(32)}`;
       const simulator = await spawnProcess({
         name: "simulate",
-        command: TSX,
-        args: ["channels/simulator/cli.ts", "--url", `ws://127.0.0.1:${anycablePort}/cable`, "--sid", sid, "--speed", "50"],
+        command: NODE,
+        args: [...TS, "channels/simulator/cli.ts", "--url", `ws://127.0.0.1:${anycablePort}/cable`, "--sid", sid, "--speed", "50"],
         cwd: REPO_ROOT,
         env: { PATH: process.env.PATH, HOME: process.env.HOME, ANYCABLE_LOG_FORMAT: "json" },
       });
