@@ -258,6 +258,7 @@ function summarise(
     rows: headline,
     notes: [
       "framework only: our server with a minimal app of the same shape (same identifiers, channel, params and action schemas; no work). real app: channels/app.ts as `npm run rpc` serves it (info logging, in-memory call registry).",
+      "bare grpc-js: the same grpc-js server options as ours (message size limits, channelz statistics off), answering with canned responses.",
       "Above 1.00 would mean faster than bare; both ratios are per round, then the median. Same request bytes for every server; responses are identical (checked).",
       `${where}.`,
     ],

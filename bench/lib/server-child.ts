@@ -12,7 +12,9 @@ import type { Broadcaster } from "../../src/broadcast/broadcaster.js";
 import { createCableReadyStreamChannel } from "../../src/cable-ready/index.js";
 import { resolveApplication } from "../../src/cable/application-module.js";
 import { createLogger } from "../../src/logging/logger.js";
+import { loadRpcConfig } from "../../src/config/rpc-config.js";
 import { rpcServiceDefinition } from "../../src/rpc/proto.js";
+import { grpcServerOptions } from "../../src/rpc/server.js";
 import { startRpcServer } from "../../src/rpc/start-server.js";
 import { createPeerApplication } from "./peer-app.js";
 
@@ -66,7 +68,8 @@ async function broadcasterFor(choice: BroadcastChoice, logger: ReturnType<typeof
 }
 
 async function startBare(config: Extract<ServerConfig, { kind: "bare" }>): Promise<{ port: number; stop: Stop }> {
-  const server = new grpc.Server();
+  // The same server options as ours (message limits, no channelz), so the ratio is the framework's cost alone.
+  const server = new grpc.Server(grpcServerOptions(loadRpcConfig({})));
   const r = config.responses;
   const reply =
     (pick: (request: { command?: string }) => unknown) =>

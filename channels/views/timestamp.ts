@@ -1,11 +1,25 @@
 import { html, type SafeHtml } from "../../src/index.js";
 
+// Date#toISOString is a large share of rendering an event; events come in bursts within the same
+// second, so the text up to the seconds is kept for the last second seen.
+let cachedSecond = Number.NaN;
+let cachedPrefix = "";
+
+function isoString(at: number): string {
+  const second = Math.floor(at / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19);
+  }
+  const millis = at - second * 1000;
+  return `${cachedPrefix}.${millis < 10 ? "00" : millis < 100 ? "0" : ""}${millis}Z`;
+}
+
 /**
  * A time as UTC text the browser rewrites to the viewer's local time (web/client/local-times.ts):
  * the server cannot know the viewer's time zone, and the UTC text is still right without script.
  */
 export function timestamp(at: number): SafeHtml {
-  const date = new Date(at);
-  const iso = date.toISOString();
+  const iso = isoString(at);
   return html`<time datetime="${iso}" data-local-time>${iso.slice(11, 19)} UTC</time>`;
 }

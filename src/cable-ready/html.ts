@@ -75,11 +75,12 @@ function isTemplateStrings(value: unknown): value is TemplateStringsArray {
 export function html(strings: TemplateStringsArray, ...values: readonly HtmlValue[]): SafeHtml {
   if (!isTemplateStrings(strings)) throw new TypeError("html must be used as a tagged template: html`<p>${text}</p>`");
   let markup = "";
-  strings.forEach((literal, index) => {
+  for (let index = 0; index < strings.length; index++) {
+    const literal = strings[index];
     if (literal === undefined) throw new TypeError("html template contains an invalid escape sequence");
     markup += literal;
     if (index < values.length) markup += render(values[index]);
-  });
+  }
   return wrap(markup);
 }
 

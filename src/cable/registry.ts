@@ -9,6 +9,7 @@ import {
   UnknownActionError,
   UnknownChannelError,
 } from "./errors.js";
+import { isJsonObject } from "./json-object.js";
 import { truncate } from "./truncate.js";
 
 type ActionMethod = (this: Channel<unknown, Connection>, data: unknown) => unknown;
@@ -46,9 +47,6 @@ const RESERVED = new Set<string>([
   "constructor",
   "prototype",
 ]);
-
-const identifierShape = z.looseObject({ channel: z.string().min(1) });
-const dataShape = z.looseObject({ action: z.string() });
 
 function parseJSON(raw: string): { ok: true; value: unknown } | { ok: false } {
   try {
@@ -110,11 +108,13 @@ export class ChannelRegistry {
     if (identifier.length > MAX_IDENTIFIER_BYTES) throw new MalformedIdentifierError("Channel identifier is too long");
     const json = parseJSON(identifier);
     if (!json.ok) throw new MalformedIdentifierError(`Channel identifier is not valid JSON: ${truncate(identifier)}`);
-    const shape = identifierShape.safeParse(json.value);
-    if (!shape.success) {
+    // The outer shape is checked by hand: it runs on every call, and a zod object schema would
+    // copy the object once more before the channel's own schema copies it.
+    const value = json.value;
+    if (!isJsonObject(value) || typeof value.channel !== "string" || value.channel === "") {
       throw new MalformedIdentifierError(`Channel identifier must be a JSON object with a "channel" string: ${truncate(identifier)}`);
     }
-    const { channel: name, ...rest } = shape.data;
+    const { channel: name, ...rest } = value as { channel: string; [key: string]: unknown };
     const channel = this.#channels.get(name);
     if (!channel) throw new UnknownChannelError(`Unknown channel: ${truncate(JSON.stringify(name))}`);
     const schema = channel.channelClass.params;
@@ -128,12 +128,14 @@ export class ChannelRegistry {
   resolveAction(channel: RegisteredChannel, rawData: string): ResolvedAction {
     const json = parseJSON(rawData);
     if (!json.ok) throw new InvalidActionDataError(`Message data is not valid JSON: ${truncate(rawData)}`);
-    const shape = dataShape.safeParse(json.value);
-    if (!shape.success) throw new InvalidActionDataError(`Message data must be a JSON object with an "action" string`);
-    const name = shape.data.action;
+    const value = json.value;
+    if (!isJsonObject(value) || typeof value.action !== "string") {
+      throw new InvalidActionDataError(`Message data must be a JSON object with an "action" string`);
+    }
+    const name = value.action;
     const action = channel.actions.get(name);
     if (!action) throw new UnknownActionError(`Unknown action ${truncate(JSON.stringify(name))} for channel "${channel.name}"`);
-    const data = action.schema.safeParse(shape.data);
+    const data = action.schema.safeParse(value);
     if (!data.success) throw new InvalidActionDataError(`Invalid data for ${channel.name}#${name}: ${describe(data.error)}`);
     return { name, data: data.data, method: action.method };
   }

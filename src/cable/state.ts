@@ -6,36 +6,38 @@ import type { z } from "zod";
  * where an empty string deletes a key.
  */
 export class StateStore {
-  readonly #values: Map<string, string>;
-  readonly #changes = new Map<string, string>();
+  // Most calls only read state, or ignore it: the incoming map is kept as it came and the
+  // change map exists only once something is written.
+  readonly #initial: Readonly<Record<string, string>> | undefined;
+  #changes: Map<string, string> | undefined;
 
   constructor(initial?: Readonly<Record<string, string>> | null) {
-    this.#values = new Map(initial ? Object.entries(initial) : undefined);
+    this.#initial = initial ?? undefined;
   }
 
   get(key: string): string | undefined {
-    return this.#values.get(key);
+    const changed = this.#changes?.get(key);
+    if (changed !== undefined) return changed === "" ? undefined : changed;
+    const initial = this.#initial;
+    return initial !== undefined && Object.hasOwn(initial, key) ? initial[key] : undefined;
   }
 
   has(key: string): boolean {
-    return this.#values.has(key);
+    return this.get(key) !== undefined;
   }
 
   set(key: string, value: string): void {
     // AnyCable deletes a key whose value is empty, so storing "" is the same as deleting.
-    if (value === "") return this.delete(key);
-    this.#values.set(key, value);
-    this.#changes.set(key, value);
+    (this.#changes ??= new Map()).set(key, value);
   }
 
   delete(key: string): void {
-    this.#values.delete(key);
-    this.#changes.set(key, "");
+    this.set(key, "");
   }
 
   /** Reads a JSON value written by `setJSON`, validated by `schema`; undefined when absent or invalid. */
   getJSON<T>(key: string, schema: z.ZodType<T>): T | undefined {
-    const raw = this.#values.get(key);
+    const raw = this.get(key);
     if (raw === undefined) return undefined;
     let parsed: unknown;
     try {
@@ -52,15 +54,20 @@ export class StateStore {
   }
 
   toObject(): Record<string, string> {
-    return Object.fromEntries(this.#values);
+    const values = new Map(this.#initial === undefined ? undefined : Object.entries(this.#initial));
+    for (const [key, value] of this.#changes ?? []) {
+      if (value === "") values.delete(key);
+      else values.set(key, value);
+    }
+    return Object.fromEntries(values);
   }
 
   get changed(): boolean {
-    return this.#changes.size > 0;
+    return this.#changes !== undefined && this.#changes.size > 0;
   }
 
   /** The delta to send back: changed keys with their new values, deleted keys with "". */
   changes(): Record<string, string> {
-    return Object.fromEntries(this.#changes);
+    return this.#changes === undefined ? {} : Object.fromEntries(this.#changes);
   }
 }

@@ -26,18 +26,19 @@ export function createLogger(options: LoggerOptions = {}, env: NodeJS.ProcessEnv
   const level = options.level ?? levelFromEnv(env);
   const pretty =
     options.pretty ?? (env.ANYCABLE_LOG_FORMAT === "text" || (env.ANYCABLE_LOG_FORMAT !== "json" && process.stdout.isTTY === true));
-  return pino({
-    name: options.name ?? "anycable-ts",
-    level,
-    ...(pretty
-      ? {
-          transport: {
-            target: "pino-pretty",
-            options: { colorize: process.stdout.isTTY === true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" },
-          },
-        }
-      : {}),
-  });
+  const settings = { name: options.name ?? "anycable-ts", level };
+  if (pretty) {
+    return pino({
+      ...settings,
+      transport: {
+        target: "pino-pretty",
+        options: { colorize: process.stdout.isTTY === true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" },
+      },
+    });
+  }
+  // Asynchronous writes: under load the lines of many calls leave in one write instead of one
+  // blocking syscall per line on the event loop. pino flushes what is pending when the process exits.
+  return pino(settings, pino.destination({ dest: 1, sync: false }));
 }
 
 /** A logger that drops everything, for tests and embedding. */

@@ -10,6 +10,7 @@ import { encodeIdentifiers, type Identifiers } from "../cable/identifiers.js";
 import { ChannelRegistry, type ResolvedIdentifier } from "../cable/registry.js";
 import { Request } from "../cable/request.js";
 import { StateStore } from "../cable/state.js";
+import { isJsonObject } from "../cable/json-object.js";
 import { truncate } from "../cable/truncate.js";
 import {
   Status,
@@ -29,7 +30,6 @@ import { RecentSessions } from "./recent-sessions.js";
 export const UNAUTHORIZED_DISCONNECT = JSON.stringify({ type: "disconnect", reason: "unauthorized", reconnect: false });
 
 const stringMap = z.record(z.string(), z.string());
-const jsonObject = z.record(z.string(), z.unknown());
 
 export interface RpcHandlerOptions {
   app: Application;
@@ -146,17 +146,12 @@ export class RpcHandler {
   }
 
   async #subscribe(request: CommandMessage, meta: CallMetadata): Promise<CommandResponse> {
-    const reject = (message: string): CommandResponse => ({
-      ...emptyCommandResponse(Status.FAILURE),
-      transmissions: [JSON.stringify({ identifier: request.identifier, type: "reject_subscription" })],
-      error_msg: message,
-    });
     let resolved: ResolvedIdentifier;
     try {
       resolved = this.registry.resolve(request.identifier);
     } catch (error) {
       const message = this.#report(error, "subscribe", { sid: meta.sid, identifier: truncate(request.identifier) });
-      return error instanceof ChannelRefusal ? reject(message) : commandError(message);
+      return error instanceof ChannelRefusal ? rejectSubscription(request.identifier, message) : commandError(message);
     }
     const prepared = this.#prepareChannel(request, meta, resolved);
     if (!prepared.ok) return commandError(this.#report(prepared.error, "subscribe", { sid: meta.sid }));
@@ -169,12 +164,14 @@ export class RpcHandler {
     }
     if (channel.rejected) {
       // anycable-go applies streams even from a FAILURE, so a rejection must carry none.
-      return { ...reject(`Subscription rejected by ${name}`), env: envResponse(connection.state, channel.state) };
+      return {
+        ...rejectSubscription(request.identifier, `Subscription rejected by ${name}`),
+        env: envResponse(connection.state, channel.state),
+      };
     }
-    return {
-      ...commandResponseFrom(output, Status.SUCCESS, connection, channel),
-      transmissions: [JSON.stringify({ identifier: request.identifier, type: "confirm_subscription" }), ...output.transmissions],
-    };
+    // The confirmation goes before anything the channel transmitted while subscribing.
+    output.transmissions.unshift(JSON.stringify({ identifier: request.identifier, type: "confirm_subscription" }));
+    return commandResponseFrom(output, Status.SUCCESS, connection, channel);
   }
 
   async #unsubscribe(request: CommandMessage, meta: CallMetadata): Promise<CommandResponse> {
@@ -270,9 +267,8 @@ export class RpcHandler {
       } catch {
         return { ok: false, error: new ChannelRefusal(`Connection identifiers are not valid JSON: ${truncate(rawIdentifiers)}`) };
       }
-      const base = jsonObject.safeParse(json);
-      const parsed = base.success ? this.#connectionClass.identifiers.safeParse(base.data) : base;
-      if (!parsed.success) {
+      const parsed = isJsonObject(json) ? this.#connectionClass.identifiers.safeParse(json) : undefined;
+      if (!parsed?.success) {
         return {
           ok: false,
           error: new ChannelRefusal(`Connection identifiers do not match ${this.#connectionClass.name}: ${truncate(rawIdentifiers)}`),
@@ -375,6 +371,14 @@ function commandResponseFrom(output: CallOutput, status: Status, connection: Con
     env: envResponse(connection.state, channel.state),
     stopped_streams: output.stoppedStreams,
     presence: output.presence ? { ...output.presence, ttl: 0 } : null,
+  };
+}
+
+function rejectSubscription(identifier: string, message: string): CommandResponse {
+  return {
+    ...emptyCommandResponse(Status.FAILURE),
+    transmissions: [JSON.stringify({ identifier, type: "reject_subscription" })],
+    error_msg: message,
   };
 }
 

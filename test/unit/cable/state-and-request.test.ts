@@ -11,6 +11,25 @@ describe("StateStore", () => {
     expect(state.toObject()).toEqual({ a: "10" });
   });
 
+  it("reads its own writes over the incoming values, and deleted keys as absent", () => {
+    const incoming = { a: "1", b: "2" };
+    const state = new StateStore(incoming);
+    state.set("a", "10");
+    state.delete("b");
+    state.set("c", "3");
+    expect([state.get("a"), state.get("b"), state.get("c"), state.get("d")]).toEqual(["10", undefined, "3", undefined]);
+    expect([state.has("a"), state.has("b"), state.has("c"), state.has("d")]).toEqual([true, false, true, false]);
+    state.set("b", "again");
+    expect(state.get("b")).toBe("again");
+    expect(incoming).toEqual({ a: "1", b: "2" });
+  });
+
+  it("never reads inherited properties as state", () => {
+    const state = new StateStore({});
+    expect(state.get("toString")).toBeUndefined();
+    expect(state.has("constructor")).toBe(false);
+  });
+
   it("starts unchanged", () => {
     expect(new StateStore({ a: "1" }).changed).toBe(false);
   });
