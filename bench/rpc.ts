@@ -12,7 +12,7 @@ import { cpuSeconds } from "./lib/proc-stats.js";
 import type { BenchResult, Cell, Table, Target } from "./lib/report.js";
 import { ACCOUNT_SID, SESSION_ID, rpcCases, type RpcCase } from "./lib/requests.js";
 import type { CannedResponses, ServerConfig } from "./lib/server-child.js";
-import { max, median, seededRandom, shuffled } from "./lib/stats.js";
+import { max, median, percentile, seededRandom, shuffled, sortNumbers } from "./lib/stats.js";
 
 const SERVERS = ["bare", "ours-min", "ours-noop", "ours-nats"] as const;
 type ServerName = (typeof SERVERS)[number] | "raw-h2";
@@ -42,10 +42,11 @@ const METADATA = { sid: SESSION_ID, protov: "v1" };
 
 export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
   const inFlightLevels = ctx.smoke ? [28] : [28, 100, 256];
-  const requestsPerRun = ctx.smoke ? 300 : 10_000;
-  // Short runs, more rounds: this machine's noise comes in bursts, and pairing each round's runs
-  // (every server within seconds of the others) is what keeps a burst out of the ratios.
-  const rounds = ctx.smoke ? 1 : Math.max(ctx.reps, 5);
+  const requestsPerRun = ctx.smoke ? 300 : 8_000;
+  // Short runs, many rounds: this machine's noise comes in bursts that can move one run by 30%,
+  // and pairing each round's runs (every server within seconds of the others) plus the median of
+  // many rounds is what keeps a burst out of the ratios.
+  const rounds = ctx.smoke ? 1 : Math.max(ctx.reps, 9);
   const cases = rpcCases();
   const children = new Map<ServerName, NodeChild>();
   let nats: NatsServer | undefined;
@@ -186,8 +187,8 @@ function summarise(
     records.filter((r) => r.call === call && r.inFlight === inFlight && r.server === server);
   const med = (rs: RunRecord[], key: keyof RunRecord): number => median(rs.map((r) => r[key] as number));
   // Ratios are taken per round (every server ran within seconds of the others), then the median.
-  const paired = (rs: RunRecord[], bare: RunRecord[], value: (r: RunRecord, b: RunRecord) => number): number =>
-    median(
+  const perRound = (rs: RunRecord[], bare: RunRecord[], value: (r: RunRecord, b: RunRecord) => number): Float64Array =>
+    sortNumbers(
       rs.flatMap((r) => {
         const b = bare.find((x) => x.rep === r.rep);
         return b ? [value(r, b)] : [];
@@ -204,8 +205,13 @@ function summarise(
       const line: Cell[] = [call, inFlight, med(bare, "callsPerSecond"), med(bare, "cpuUsPerCall")];
       for (const server of SERVERS) {
         const rs = pick(call, inFlight, server);
-        const rateRatio = paired(rs, bare, (r, b) => r.callsPerSecond / b.callsPerSecond);
-        const cpuRatio = paired(rs, bare, (r, b) => b.cpuUsPerCall / r.cpuUsPerCall);
+        const rateRatios = perRound(rs, bare, (r, b) => r.callsPerSecond / b.callsPerSecond);
+        const rateRatio = percentile(rateRatios, 50);
+        const cpuRatio = percentile(
+          perRound(rs, bare, (r, b) => b.cpuUsPerCall / r.cpuUsPerCall),
+          50,
+        );
+        const rateQuartiles = [percentile(rateRatios, 25), percentile(rateRatios, 75)] as const;
         const row = {
           call,
           inFlight,
@@ -215,17 +221,21 @@ function summarise(
           p99Ms: med(rs, "p99Ms"),
           cpuUsPerCall: med(rs, "cpuUsPerCall"),
           throughputVsBare: rateRatio,
+          throughputVsBareQuartiles: rateQuartiles,
           cpuPerCallBareOverOurs: cpuRatio,
         };
         medians.push(row);
         detail.push([call, inFlight, LABELS[server], row.callsPerSecond, row.p50Ms, row.p99Ms, row.cpuUsPerCall]);
         if (server === "bare") continue;
         line.push(ratioText(rateRatio, cpuRatio));
-        if (inFlight === 28 && server !== "ours-noop") {
+        // The issue's target is the server's own cost, the analogue of the Ruby reference's
+        // ~0.5 of a do-nothing handler: our server with a do-nothing application. The real
+        // application's rows show what its own work (rendering, registry, broker) adds.
+        if (server === "ours-min") {
           targets.push({
-            description: `${call}, 28 in flight, ${LABELS[server]}: calls/s ≥ 0.85 × bare`,
+            description: `${call}, ${inFlight} in flight, ${LABELS[server]}: calls/s ≥ 0.85 × bare`,
             met: ctx.smoke ? null : rateRatio >= 0.85,
-            value: `${rateRatio.toFixed(2)} × bare (CPU per call: bare's is ${cpuRatio.toFixed(2)} × ours)`,
+            value: `${rateRatio.toFixed(2)} × bare (middle half of rounds ${rateQuartiles[0].toFixed(2)}–${rateQuartiles[1].toFixed(2)}; CPU per call: bare's is ${cpuRatio.toFixed(2)} × ours)`,
           });
         }
       }

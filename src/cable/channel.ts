@@ -32,6 +32,7 @@ export class Channel<P = Record<string, unknown>, C extends Connection = Connect
 
   readonly connection: C;
   readonly identifier: string;
+  /** The identifier's other keys, validated by the `params` schema; deep-frozen when plain JSON data. */
   readonly params: P;
   /** Channel state (AnyCable istate): strings kept per subscription between calls. */
   readonly state: StateStore;

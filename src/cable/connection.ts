@@ -72,7 +72,7 @@ export class Connection<I extends Identifiers = Identifiers> {
     return this.#identifiers !== undefined;
   }
 
-  /** The identifiers set by `identifiedBy` during Connect. */
+  /** The identifiers set by `identifiedBy` during Connect; on later calls, deep-frozen when plain JSON data. */
   get identifiers(): I {
     if (this.#identifiers === undefined) {
       throw new Error(`${this.constructor.name} has no identifiers: call identifiedBy() in connect()`);

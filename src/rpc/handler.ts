@@ -11,6 +11,7 @@ import { ChannelRegistry, type ResolvedIdentifier } from "../cable/registry.js";
 import { Request } from "../cable/request.js";
 import { StateStore } from "../cable/state.js";
 import { isJsonObject } from "../cable/json-object.js";
+import { freezeJsonData, ParseCache } from "../cable/parse-cache.js";
 import { truncate } from "../cable/truncate.js";
 import {
   Status,
@@ -30,6 +31,9 @@ import { RecentSessions } from "./recent-sessions.js";
 export const UNAUTHORIZED_DISCONNECT = JSON.stringify({ type: "disconnect", reason: "unauthorized", reconnect: false });
 
 const stringMap = z.record(z.string(), z.string());
+
+/** Entries per parse cache; each is a few hundred bytes. */
+const PARSE_CACHE_SIZE = 4096;
 
 export interface RpcHandlerOptions {
   app: Application;
@@ -52,6 +56,10 @@ export class RpcHandler {
   readonly #broadcaster: Broadcaster;
   readonly #logger: Logger;
   readonly #disconnected = new RecentSessions();
+  // A subscription's identifier comes back with every perform, and a connection's identifiers
+  // with every command: both are parsed once per distinct string.
+  readonly #performTargets = new ParseCache<ResolvedIdentifier>(PARSE_CACHE_SIZE);
+  readonly #connectionIdentifiers = new ParseCache<Identifiers>(PARSE_CACHE_SIZE);
 
   constructor(options: RpcHandlerOptions) {
     this.registry = new ChannelRegistry([...options.app.channels, ...(options.builtinChannels ?? [])]);
@@ -148,7 +156,7 @@ export class RpcHandler {
   async #subscribe(request: CommandMessage, meta: CallMetadata): Promise<CommandResponse> {
     let resolved: ResolvedIdentifier;
     try {
-      resolved = this.registry.resolve(request.identifier);
+      resolved = this.#resolve(request.identifier, false);
     } catch (error) {
       const message = this.#report(error, "subscribe", { sid: meta.sid, identifier: truncate(request.identifier) });
       return error instanceof ChannelRefusal ? rejectSubscription(request.identifier, message) : commandError(message);
@@ -209,7 +217,7 @@ export class RpcHandler {
   async #unsubscribeOnDisconnect(connection: Connection, identifier: string, env: Env, output: CallOutput): Promise<string | null> {
     let resolved: ResolvedIdentifier;
     try {
-      resolved = this.registry.resolve(identifier);
+      resolved = this.#resolve(identifier, false);
     } catch (error) {
       // Subscriptions anycable-go answered itself (CableReady::Stream with a secret,
       // $pubsub, Turbo streams) are listed too; they have nothing to tear down here.
@@ -235,11 +243,27 @@ export class RpcHandler {
   #resolveAndPrepare(request: CommandMessage, meta: CallMetadata) {
     let resolved: ResolvedIdentifier;
     try {
-      resolved = this.registry.resolve(request.identifier);
+      resolved = this.#resolve(request.identifier, request.command === "message");
     } catch (error) {
       return { ok: false as const, error };
     }
     return this.#prepareChannel(request, meta, resolved);
+  }
+
+  /**
+   * The channel and validated params for an identifier. Params reach the channel frozen on every
+   * path, cached or not, so no channel can come to rely on changing them. Only performs use the
+   * cache: a subscribe or unsubscribe comes once per subscription, and caching those would hold
+   * memory for strings that rarely come back.
+   */
+  #resolve(identifier: string, reuse: boolean): ResolvedIdentifier {
+    if (reuse) {
+      const cached = this.#performTargets.get(identifier);
+      if (cached !== undefined) return cached;
+    }
+    const resolved = this.registry.resolve(identifier);
+    if (freezeJsonData(resolved.params) && reuse) this.#performTargets.set(identifier, resolved);
+    return resolved;
   }
 
   #prepareChannel(request: CommandMessage, meta: CallMetadata, resolved: ResolvedIdentifier) {
@@ -260,7 +284,8 @@ export class RpcHandler {
 
   #restoreConnection(sid: string, env: Env, output: CallOutput, rawIdentifiers: string): Outcome<Connection> {
     let identifiers: Identifiers | undefined;
-    if (rawIdentifiers !== "") {
+    if (rawIdentifiers !== "") identifiers = this.#connectionIdentifiers.get(rawIdentifiers);
+    if (rawIdentifiers !== "" && identifiers === undefined) {
       let json: unknown;
       try {
         json = JSON.parse(rawIdentifiers);
@@ -275,6 +300,7 @@ export class RpcHandler {
         };
       }
       identifiers = parsed.data as Identifiers;
+      if (freezeJsonData(identifiers)) this.#connectionIdentifiers.set(rawIdentifiers, identifiers);
     }
     return { ok: true, value: this.#newConnection(sid, env, output, identifiers) };
   }

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { Channel, Connection, defineApplication, z } from "../../../src/index.js";
 import { RpcHandler, UNAUTHORIZED_DISCONNECT } from "../../../src/rpc/handler.js";
 import { Status, type CallMetadata, type CommandMessage, type Env } from "../../../src/rpc/messages.js";
 import app, { journal } from "../../fixtures/chat-app.js";
@@ -281,5 +282,109 @@ describe("Disconnect", () => {
     );
     expect(res.status).toBe(Status.SUCCESS);
     expect(journal).toEqual(["unsubscribed:ann:lobby:-", "disconnect:ann"]);
+  });
+});
+
+describe("parsing identifiers once", () => {
+  const seen: Array<{ params: unknown; identifiers: unknown }> = [];
+
+  class PlainConnection extends Connection<{ user: string }> {
+    static override identifiers = z.strictObject({ user: z.string() });
+  }
+
+  class NotesChannel extends Channel<{ board: string; tags: string[] }, PlainConnection> {
+    static override identifier = "notes";
+    static override params = z.strictObject({ board: z.string(), tags: z.array(z.string()).default([]) });
+    static override actions = { look: z.object({}), scribble: z.object({}) };
+
+    look(): void {
+      seen.push({ params: this.params, identifiers: this.identifiers });
+    }
+
+    scribble(): void {
+      this.params.tags.push("scribbled");
+    }
+  }
+
+  class ScheduleChannel extends Channel<{ at: Date }, PlainConnection> {
+    static override identifier = "schedule";
+    static override params = z.strictObject({ at: z.iso.datetime().transform((text) => new Date(text)) });
+    static override actions = { look: z.object({}) };
+
+    look(): void {
+      seen.push({ params: this.params, identifiers: this.identifiers });
+    }
+  }
+
+  const notes = (board: string) => JSON.stringify({ channel: "notes", board, tags: ["x"] });
+  let parsing: RpcHandler;
+
+  beforeEach(() => {
+    seen.length = 0;
+    const application = defineApplication({ connection: PlainConnection, channels: [NotesChannel, ScheduleChannel] });
+    parsing = new RpcHandler({ app: application, broadcaster, logger: captureLogger().logger });
+  });
+
+  const look = (identifier: string, identifiers = '{"user":"ann"}') =>
+    parsing.command(perform("look", {}, { identifier, connection_identifiers: identifiers }), meta);
+
+  it("hands every perform on a subscription the same deep-frozen params, and each subscription its own", async () => {
+    await look(notes("a"));
+    await look(notes("a"));
+    await look(notes("b"));
+    const [first, second, other] = seen.map((s) => s.params as { board: string; tags: string[] });
+    expect(first).toEqual({ board: "a", tags: ["x"] });
+    expect(second).toBe(first);
+    expect(other).toEqual({ board: "b", tags: ["x"] });
+    expect(Object.isFrozen(first) && Object.isFrozen(first?.tags)).toBe(true);
+  });
+
+  it("answers ERROR to a channel that changes its params, and the next perform still sees them unchanged", async () => {
+    const res = await parsing.command(perform("scribble", {}, { identifier: notes("a"), connection_identifiers: '{"user":"ann"}' }), meta);
+    expect(res.status).toBe(Status.ERROR);
+    expect(res.error_msg).toMatch(/^TypeError in NotesChannel#scribble/);
+    await look(notes("a"));
+    expect(seen[0]?.params).toEqual({ board: "a", tags: ["x"] });
+  });
+
+  it("freezes params on subscribe too, so a channel never sees them mutable", async () => {
+    class Probe extends NotesChannel {
+      static override identifier = "probe";
+      override subscribed(): void {
+        seen.push({ params: this.params, identifiers: this.identifiers });
+      }
+    }
+    const probing = new RpcHandler({
+      app: defineApplication({ connection: PlainConnection, channels: [Probe] }),
+      broadcaster,
+      logger: captureLogger().logger,
+    });
+    const res = await probing.command(
+      command({ command: "subscribe", identifier: '{"channel":"probe","board":"a"}', connection_identifiers: '{"user":"ann"}' }),
+      meta,
+    );
+    expect(res.status).toBe(Status.SUCCESS);
+    expect(Object.isFrozen(seen[0]?.params)).toBe(true);
+  });
+
+  it("parses params a schema turns into something other than JSON data afresh on every perform", async () => {
+    const identifier = JSON.stringify({ channel: "schedule", at: "2026-11-21T10:00:00Z" });
+    await look(identifier);
+    await look(identifier);
+    const [first, second] = seen.map((s) => (s.params as { at: Date }).at);
+    expect(first).toEqual(new Date("2026-11-21T10:00:00Z"));
+    expect(second).toEqual(first);
+    expect(second).not.toBe(first);
+    expect(Object.isFrozen(seen[0]?.params)).toBe(false);
+  });
+
+  it("hands commands deep-frozen connection identifiers, and still refuses ones that do not match the schema", async () => {
+    await look(notes("a"), '{"user":"ann"}');
+    await look(notes("a"), '{"user":"bob"}');
+    expect(seen.map((s) => s.identifiers)).toEqual([{ user: "ann" }, { user: "bob" }]);
+    expect(Object.isFrozen(seen[0]?.identifiers)).toBe(true);
+    const refused = await look(notes("a"), '{"user":42}');
+    expect(refused.status).toBe(Status.ERROR);
+    expect(refused.error_msg).toMatch(/Connection identifiers do not match PlainConnection/);
   });
 });
