@@ -26,6 +26,8 @@ export interface FanoutConfig {
   targets: { nats: string; redis: string; http: string };
   adapters: Adapter[];
   messagesPerVariant: number;
+  /** Rounds are cut into this many blocks of consecutive rounds, each with its own p99. */
+  blocks: number;
   gapMs: number;
   deliveryTimeoutMs: number;
   seed: number;
@@ -47,6 +49,8 @@ export interface VariantResult {
   /** Publish to the last subscriber's receipt, per message. */
   lastP50Ms: number;
   lastP99Ms: number;
+  /** p99 over the pairs of each block of consecutive rounds (every variant ran the same rounds). */
+  blockP99Ms: number[];
 }
 
 const SUBJECT = "__anycable__";
@@ -206,8 +210,19 @@ async function run(config: FanoutConfig): Promise<VariantResult[]> {
   const all = await variants(config);
   try {
     const samples = new Map(
-      all.map((v) => [v.name, { all: [] as number[], first: [] as number[], last: [] as number[], delivered: 0, messages: 0 }]),
+      all.map((v) => [
+        v.name,
+        {
+          all: [] as number[],
+          blocks: Array.from({ length: config.blocks }, () => [] as number[]),
+          first: [] as number[],
+          last: [] as number[],
+          delivered: 0,
+          messages: 0,
+        },
+      ]),
     );
+    const roundsPerBlock = Math.ceil(config.messagesPerVariant / config.blocks);
     const random = seededRandom(config.seed);
     // Unmeasured warm-up of every path: JIT, broker connections, anycable-go's first fan-out.
     for (const v of all) await publishOne(v, `warm-${v.name}`, config);
@@ -218,6 +233,7 @@ async function run(config: FanoutConfig): Promise<VariantResult[]> {
         s.messages++;
         s.delivered += receipts.length;
         s.all.push(...receipts);
+        s.blocks[Math.floor(round / roundsPerBlock)]?.push(...receipts);
         if (receipts.length > 0) {
           s.first.push(Math.min(...receipts));
           s.last.push(Math.max(...receipts));
@@ -243,6 +259,7 @@ async function run(config: FanoutConfig): Promise<VariantResult[]> {
         firstP99Ms: percentile(first, 99),
         lastP50Ms: percentile(last, 50),
         lastP99Ms: percentile(last, 99),
+        blockP99Ms: s.blocks.filter((block) => block.length > 0).map((block) => percentile(sortNumbers(block), 99)),
       };
     });
   } finally {
