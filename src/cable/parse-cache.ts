@@ -52,13 +52,18 @@ function isJsonData(value: unknown, depth = 0): boolean {
   if (value === null || typeof value === "string" || typeof value === "boolean") return true;
   if (typeof value === "number") return Number.isFinite(value);
   if (typeof value !== "object" || depth >= MAX_DEPTH) return false;
-  if (Array.isArray(value)) return value.every((item) => isJsonData(item, depth + 1));
+  if (Array.isArray(value)) {
+    for (const item of value) if (!isJsonData(item, depth + 1)) return false;
+    return true;
+  }
   const proto: unknown = Object.getPrototypeOf(value);
-  return (proto === Object.prototype || proto === null) && Object.values(value).every((item) => isJsonData(item, depth + 1));
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in value) if (!isJsonData((value as Record<string, unknown>)[key], depth + 1)) return false;
+  return true;
 }
 
 function deepFreeze(value: unknown): void {
   if (typeof value !== "object" || value === null) return;
   Object.freeze(value);
-  for (const inner of Object.values(value)) deepFreeze(inner);
+  for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
 }

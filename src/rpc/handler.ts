@@ -164,21 +164,22 @@ export class RpcHandler {
     const prepared = this.#prepareChannel(request, meta, resolved);
     if (!prepared.ok) return commandError(this.#report(prepared.error, "subscribe", { sid: meta.sid }));
     const { channel, connection, output } = prepared.value;
-    const name = resolved.channel.channelClass.name;
     try {
       await channel.subscribed();
     } catch (error) {
-      return commandError(this.#report(error, `${name}#subscribed`, { sid: meta.sid, identifier: truncate(request.identifier) }));
+      const where = `${resolved.channel.channelClass.name}#subscribed`;
+      return commandError(this.#report(error, where, { sid: meta.sid, identifier: truncate(request.identifier) }));
     }
     if (channel.rejected) {
       // anycable-go applies streams even from a FAILURE, so a rejection must carry none.
       return {
-        ...rejectSubscription(request.identifier, `Subscription rejected by ${name}`),
+        ...rejectSubscription(request.identifier, `Subscription rejected by ${resolved.channel.channelClass.name}`),
         env: envResponse(connection.state, channel.state),
       };
     }
-    // The confirmation goes before anything the channel transmitted while subscribing.
-    output.transmissions.unshift(JSON.stringify({ identifier: request.identifier, type: "confirm_subscription" }));
+    // The confirmation goes before anything the channel transmitted while subscribing. Built
+    // around the one string that varies: the bytes JSON.stringify({ identifier, type }) makes.
+    output.transmissions.unshift(`{"identifier":${JSON.stringify(request.identifier)},"type":"confirm_subscription"}`);
     return commandResponseFrom(output, Status.SUCCESS, connection, channel);
   }
 
