@@ -5,6 +5,7 @@
  * by their camelized names, and because applications ported from Ruby pass nested objects
  * (`detail`, `styles`, `state`, `options`) whose snake_case keys the gem would have rewritten.
  */
+import { isPlainObject } from "../cable/json-object.js";
 
 // ActiveSupport's `\w` and `\d` are ASCII-only, and its `^` matches at the start of any line
 // (Ruby anchors are line anchors), so the first word character at a line start is the one
@@ -28,12 +29,6 @@ export function camelizeKey(key: string): string {
   return key
     .replace(FIRST_WORD_CHARACTER, (first) => first.toLowerCase())
     .replace(SEGMENT, (_match, slash: string | undefined, word: string) => (slash ? `::${capitalize(word)}` : capitalize(word)));
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== "object") return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /** Nothing to rename and nothing to descend into: the replay below would return the same keys in the same order. */

@@ -1,3 +1,5 @@
+import { isPlainObject } from "./json-object.js";
+
 /**
  * Parsed forms of client strings that arrive again and again — a subscription's identifier on
  * every perform, a connection's identifiers on every command — keyed by the exact string, so
@@ -56,9 +58,8 @@ function isJsonData(value: unknown, depth = 0): boolean {
     for (const item of value) if (!isJsonData(item, depth + 1)) return false;
     return true;
   }
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return false;
-  for (const key in value) if (!isJsonData((value as Record<string, unknown>)[key], depth + 1)) return false;
+  if (!isPlainObject(value)) return false;
+  for (const key in value) if (!isJsonData(value[key], depth + 1)) return false;
   return true;
 }
 
