@@ -12,19 +12,21 @@ const serviceDefinition = rpcClientConstructor().service;
 
 /** The gRPC wire frame of a request: compression flag 0, 4-byte big-endian length, protobuf. */
 export function grpcFrame(method: string, message: unknown): Buffer {
-  const definition = serviceDefinition[method];
-  if (!definition) throw new Error(`anycable.RPC has no method ${method}`);
-  const body = definition.requestSerialize(message);
-  const prefix = Buffer.alloc(5);
-  prefix.writeUInt32BE(body.length, 1);
-  return Buffer.concat([prefix, body]);
+  return lengthPrefixed(methodDefinition(method).requestSerialize(message));
 }
 
 /** The gRPC wire frame of a response; its length checks that every call returned a message. */
 export function responseFrame(method: string, response: unknown): Buffer {
+  return lengthPrefixed(methodDefinition(method).responseSerialize(response));
+}
+
+function methodDefinition(method: string): (typeof serviceDefinition)[string] {
   const definition = serviceDefinition[method];
   if (!definition) throw new Error(`anycable.RPC has no method ${method}`);
-  const body = definition.responseSerialize(response);
+  return definition;
+}
+
+function lengthPrefixed(body: Buffer): Buffer {
   const prefix = Buffer.alloc(5);
   prefix.writeUInt32BE(body.length, 1);
   return Buffer.concat([prefix, body]);
