@@ -6,7 +6,6 @@ import { createInterface } from "node:readline";
 import { createConnection } from "node:net";
 import {
   createBroadcaster,
-  createCableReadyStreamChannel,
   createLogger,
   loadBroadcastConfig,
   loadCableReadyConfig,
@@ -155,7 +154,7 @@ async function main(): Promise<number> {
   const broadcaster = createBroadcaster(loadBroadcastConfig(env), rpcLogger);
   const registry = createCallRegistry(env, rpcLogger);
   const app = createCallMonitorApplication({ env, logger: rpcLogger, registry });
-  const rpc = await startRpcServer({ app, broadcaster, logger: rpcLogger, env, builtinChannels: [createCableReadyStreamChannel(secret)] });
+  const rpc = await startRpcServer({ app, broadcaster, logger: rpcLogger, env });
   const web = await startDashboard({ env, logger: webLogger, registry, broadcaster });
 
   let stopping: Promise<number> | undefined;

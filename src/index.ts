@@ -73,8 +73,5 @@ export { startRpcServer, type RunningRpcServer, type StartRpcServerOptions } fro
 export { loadRpcConfig, type RpcConfig } from "./config/rpc-config.js";
 export { ConfigError } from "./config/errors.js";
 
-// --- Web (src/web): generic HTTP serving for application dashboards ---
-export { startHttpServer, type StartHttpServerOptions, type RunningHttpServer } from "./web/http-server.js";
-// --- end Web ---
 export { onShutdownSignal, type ShutdownSignalOptions } from "./process/shutdown-signals.js";
 export { logUnhandledRejections } from "./process/safety-nets.js";

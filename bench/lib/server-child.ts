@@ -9,7 +9,6 @@ import { serve } from "@hono/node-server";
 import { handler as serverlessHandler, Status as ServerlessStatus } from "@anycable/serverless-js";
 import { createBroadcaster, loadBroadcastConfig } from "../../src/broadcast/index.js";
 import type { Broadcaster } from "../../src/broadcast/broadcaster.js";
-import { createCableReadyStreamChannel } from "../../src/cable-ready/index.js";
 import { resolveApplication } from "../../src/cable/application-module.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { loadRpcConfig } from "../../src/config/rpc-config.js";
@@ -119,8 +118,6 @@ async function startOurs(config: Extract<ServerConfig, { kind: "ours" }>): Promi
     logger,
     config: { host: config.host },
     env,
-    // As src/cli/rpc.ts does without a Cable Ready secret.
-    builtinChannels: [createCableReadyStreamChannel(undefined)],
   });
   return { port: running.port, stop: () => running.stop() };
 }

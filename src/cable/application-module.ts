@@ -19,6 +19,7 @@ function isApplication(value: unknown): value is Application {
   const candidate = value as Partial<Application>;
   return (
     typeof candidate.connection === "function" &&
+    // instanceof is branded (see shared/brand.ts): the application may use another copy of this package.
     (candidate.connection === Connection || candidate.connection.prototype instanceof Connection) &&
     Array.isArray(candidate.channels) &&
     candidate.channels.every((c) => typeof c === "function" && c.prototype instanceof Channel)
@@ -28,7 +29,7 @@ function isApplication(value: unknown): value is Application {
 /** Turns a module's default export into an Application, with a message a person can act on when it is not one. */
 export async function resolveApplication(exported: unknown, context: ApplicationContext, source: string): Promise<Application> {
   const value =
-    typeof exported === "function" && !(exported.prototype instanceof Connection)
+    typeof exported === "function" && exported !== Connection && !(exported.prototype instanceof Connection)
       ? await (exported as (c: ApplicationContext) => unknown)(context)
       : exported;
   if (!isApplication(value)) {

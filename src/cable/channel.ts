@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Logger } from "pino";
 import type { Broadcaster } from "../broadcast/broadcaster.js";
+import { brand } from "../shared/brand.js";
 import type { CallOutput } from "./call-output.js";
 import type { Connection } from "./connection.js";
 import type { StateStore } from "./state.js";
@@ -38,7 +39,7 @@ export class Channel<P = Record<string, unknown>, C extends Connection = Connect
   readonly state: StateStore;
   #logger: Logger | undefined;
   readonly #output: CallOutput;
-  #rejected = false;
+  #rejection: { reason: string | undefined } | undefined;
 
   constructor(init: ChannelInit<C>) {
     this.connection = init.connection;
@@ -67,13 +68,21 @@ export class Channel<P = Record<string, unknown>, C extends Connection = Connect
     return this.connection.broadcaster;
   }
 
-  /** Refuses the subscription: the client gets reject_subscription and no streams start. */
-  reject(): void {
-    this.#rejected = true;
+  /**
+   * Refuses the subscription: the client gets reject_subscription and no streams start. The
+   * reason is for the server's log and the RPC error message, never sent to the client.
+   */
+  reject(reason?: string): void {
+    this.#rejection = { reason };
   }
 
   get rejected(): boolean {
-    return this.#rejected;
+    return this.#rejection !== undefined;
+  }
+
+  /** Why `reject()` was called, when it was given a reason. */
+  get rejectionReason(): string | undefined {
+    return this.#rejection?.reason;
   }
 
   streamFrom(stream: string): void {
@@ -103,6 +112,8 @@ export class Channel<P = Record<string, unknown>, C extends Connection = Connect
     this.#output.presence = { type: "leave", id, info: "" };
   }
 }
+
+brand(Channel, "Channel");
 
 export type ChannelClass = (new (init: ChannelInit<never>) => Channel<unknown, Connection>) & {
   identifier: string;

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import type { Logger } from "pino";
 import type { Broadcaster } from "../broadcast/broadcaster.js";
+import { brand } from "../shared/brand.js";
 import type { CallOutput } from "./call-output.js";
-import { UnauthorizedError } from "./errors.js";
+import { DefinitionError, UnauthorizedError } from "./errors.js";
 import { anyIdentifiers, type Identifiers } from "./identifiers.js";
 import type { Request } from "./request.js";
 import type { StateStore } from "./state.js";
@@ -62,8 +63,13 @@ export class Connection<I extends Identifiers = Identifiers> {
     return this.#baseLogger.child({ sid: this.sid, ...bindings });
   }
 
-  /** Called on Connect. Identify the client with `identifiedBy`, or `rejectUnauthorizedConnection()`. */
-  connect(): void | Promise<void> {}
+  /**
+   * Called on Connect. Identify the client with `identifiedBy` (`identifiedBy({})` for an
+   * anonymous one), or `rejectUnauthorizedConnection()`. The base class accepts everyone anonymously.
+   */
+  connect(): void | Promise<void> {
+    this.identifiedBy({} as I);
+  }
 
   /** Called on Disconnect, after every subscribed channel's `unsubscribed`. */
   disconnect(): void | Promise<void> {}
@@ -103,6 +109,24 @@ export class Connection<I extends Identifiers = Identifiers> {
   /** Asks anycable-go to close this socket after the current call's transmissions. */
   close(): void {
     this.#output.disconnect = true;
+  }
+}
+
+brand(Connection, "Connection");
+
+/**
+ * Runs `connect()` and insists on an outcome: a subclass whose connect() returns without
+ * identifying the client (or rejecting it) would be accepted with identifiers its own schema
+ * refuses on every later call, so every subscription would fail far from the cause.
+ */
+export async function runConnect(connection: Connection): Promise<void> {
+  await connection.connect();
+  if (!connection.identified) {
+    const name = connection.constructor.name || "Connection";
+    throw new DefinitionError(
+      `${name}.connect() returned without identifiedBy() or rejectUnauthorizedConnection(): ` +
+        `call this.identifiedBy({ ... }) with who the client is (identifiedBy({}) for an anonymous connection)`,
+    );
   }
 }
 

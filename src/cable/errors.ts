@@ -1,3 +1,5 @@
+import { brand } from "../shared/brand.js";
+
 /** Raised by `rejectUnauthorizedConnection()`; the RPC layer turns it into FAILURE + unauthorized. */
 export class UnauthorizedError extends Error {
   override name = "UnauthorizedError";
@@ -6,10 +8,14 @@ export class UnauthorizedError extends Error {
   }
 }
 
+brand(UnauthorizedError, "UnauthorizedError");
+
 /** The client named a channel, action or identifier the application does not know or accept. */
 export class ChannelRefusal extends Error {
   override name = "ChannelRefusal";
 }
+
+brand(ChannelRefusal, "ChannelRefusal");
 
 export class UnknownChannelError extends ChannelRefusal {
   override name = "UnknownChannelError";
@@ -35,3 +41,4 @@ export class InvalidActionDataError extends ChannelRefusal {
 export class DefinitionError extends Error {
   override name = "DefinitionError";
 }
+brand(DefinitionError, "DefinitionError");

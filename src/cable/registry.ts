@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { Channel, type ChannelClass } from "./channel.js";
 import type { Connection } from "./connection.js";
 import {
@@ -88,7 +88,8 @@ export class ChannelRegistry {
       }
       const method = findOwnMethod(channelClass, action);
       if (!method) throw new DefinitionError(`${channelClass.name} declares action "${action}" but has no method of that name`);
-      if (!(schema instanceof z.ZodType)) throw new DefinitionError(`${channelClass.name}.actions.${action} must be a zod schema`);
+      // Structural: the application's zod may be another copy than ours.
+      if (!isSchema(schema)) throw new DefinitionError(`${channelClass.name}.actions.${action} must be a zod schema`);
       actions.set(action, { schema, method });
     }
     this.#channels.set(name, { name, channelClass, actions });
@@ -139,6 +140,10 @@ export class ChannelRegistry {
     if (!data.success) throw new InvalidActionDataError(`Invalid data for ${channel.name}#${name}: ${describe(data.error)}`);
     return { name, data: data.data, method: action.method };
   }
+}
+
+function isSchema(value: unknown): value is z.ZodType {
+  return typeof value === "object" && value !== null && typeof (value as { safeParse?: unknown }).safeParse === "function";
 }
 
 /** The action's method as the subclass defines it, never one inherited from Channel or Object. */

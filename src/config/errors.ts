@@ -1,8 +1,16 @@
 import type { z } from "zod";
+import { brand, hasBrand } from "../shared/brand.js";
 
 /** Thrown at start-up when the environment cannot configure the server; the message is for a person. */
 export class ConfigError extends Error {
   override name = "ConfigError";
+}
+
+brand(ConfigError, "ConfigError");
+
+/** A ConfigError from any copy of the framework (an application's factory may throw its own). */
+export function isConfigError(error: unknown): error is ConfigError {
+  return hasBrand(error, "ConfigError");
 }
 
 export function configErrorFrom(error: z.ZodError, what: string): ConfigError {

@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { pino, type Logger, type LevelWithSilent } from "pino";
 
 export type { Logger };
@@ -19,6 +20,18 @@ export interface LoggerOptions {
 }
 
 /**
+ * Where pino-pretty is, when it is installed. It is optional (a development tool, not a
+ * dependency of this package): without it, logs stay JSON instead of failing to start.
+ */
+function prettyTransportTarget(): string | undefined {
+  try {
+    return createRequire(import.meta.url).resolve("pino-pretty");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * One logger per process. JSON lines by default (what log shippers want); pretty output when
  * a person is watching a terminal or ANYCABLE_LOG_FORMAT=text asks for it.
  */
@@ -27,18 +40,23 @@ export function createLogger(options: LoggerOptions = {}, env: NodeJS.ProcessEnv
   const pretty =
     options.pretty ?? (env.ANYCABLE_LOG_FORMAT === "text" || (env.ANYCABLE_LOG_FORMAT !== "json" && process.stdout.isTTY === true));
   const settings = { name: options.name ?? "anycable-ts", level };
-  if (pretty) {
+  const prettyTarget = pretty ? prettyTransportTarget() : undefined;
+  if (prettyTarget) {
     return pino({
       ...settings,
       transport: {
-        target: "pino-pretty",
+        target: prettyTarget,
         options: { colorize: process.stdout.isTTY === true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" },
       },
     });
   }
   // Asynchronous writes: under load the lines of many calls leave in one write instead of one
   // blocking syscall per line on the event loop. pino flushes what is pending when the process exits.
-  return pino(settings, pino.destination({ dest: 1, sync: false }));
+  const logger = pino(settings, pino.destination({ dest: 1, sync: false }));
+  if (pretty && env.ANYCABLE_LOG_FORMAT === "text") {
+    logger.warn("ANYCABLE_LOG_FORMAT=text needs pino-pretty (npm install pino-pretty); logging JSON instead");
+  }
+  return logger;
 }
 
 /** A logger that drops everything, for tests and embedding. */

@@ -4,7 +4,7 @@ import type { Broadcaster } from "../broadcast/broadcaster.js";
 import type { Application } from "../cable/application.js";
 import { CallOutput } from "../cable/call-output.js";
 import type { Channel, ChannelClass, ChannelInit } from "../cable/channel.js";
-import type { Connection, ConnectionClass } from "../cable/connection.js";
+import { runConnect, type Connection, type ConnectionClass } from "../cable/connection.js";
 import { ChannelRefusal, UnauthorizedError } from "../cable/errors.js";
 import { encodeIdentifiers, type Identifiers } from "../cable/identifiers.js";
 import { ChannelRegistry, type ResolvedIdentifier } from "../cable/registry.js";
@@ -75,10 +75,10 @@ export class RpcHandler {
     const output = new CallOutput();
     const connection = this.#newConnection(meta.sid, env, output, undefined);
     try {
-      await connection.connect();
+      await runConnect(connection);
     } catch (error) {
       if (error instanceof UnauthorizedError) {
-        this.#logger.info({ sid: meta.sid, url: env.url }, "connection rejected: unauthorized");
+        this.#logger.info({ sid: meta.sid, url: env.url, reason: error.message }, `connection rejected: ${error.message}`);
         return {
           status: Status.FAILURE,
           identifiers: "",
@@ -171,9 +171,12 @@ export class RpcHandler {
       return commandError(this.#report(error, where, { sid: meta.sid, identifier: truncate(request.identifier) }));
     }
     if (channel.rejected) {
+      const reason = channel.rejectionReason;
+      const message = `Subscription rejected by ${resolved.channel.channelClass.name}${reason ? `: ${reason}` : ""}`;
+      this.#logger.info({ sid: meta.sid, identifier: truncate(request.identifier), reason }, message);
       // anycable-go applies streams even from a FAILURE, so a rejection must carry none.
       return {
-        ...rejectSubscription(request.identifier, `Subscription rejected by ${resolved.channel.channelClass.name}`),
+        ...rejectSubscription(request.identifier, message),
         env: envResponse(connection.state, channel.state),
       };
     }

@@ -1,7 +1,8 @@
 import type { Logger } from "pino";
 import type { Broadcaster } from "../broadcast/broadcaster.js";
 import type { Application } from "../cable/application.js";
-import type { ChannelClass } from "../cable/channel.js";
+import { loadCableReadyConfig } from "../cable-ready/config.js";
+import { CABLE_READY_STREAM_CHANNEL, createCableReadyStreamChannel } from "../cable-ready/stream-channel.js";
 import { loadRpcConfig, type RpcConfig } from "../config/rpc-config.js";
 import { RpcHandler } from "./handler.js";
 import { RpcServer } from "./server.js";
@@ -10,10 +11,17 @@ export interface StartRpcServerOptions {
   app: Application;
   broadcaster: Broadcaster;
   logger: Logger;
-  /** Defaults to the configuration read from the environment. */
+  /** Defaults to the configuration read from `env`. */
   config?: Partial<RpcConfig>;
+  /** Where configuration left out of `config` and `cableReady` is read from; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
-  builtinChannels?: readonly ChannelClass[];
+  /**
+   * The secret of the built-in `CableReady::Stream` channel. Defaults to the one anycable-go
+   * would read from `env` (ANYCABLE_CABLE_READY_SECRET, ANYCABLE_STREAMS_SECRET, ANYCABLE_SECRET);
+   * `{ secret: undefined }` serves the channel without one, so it rejects every subscription
+   * (right when anycable-go holds the secret and answers those subscriptions itself).
+   */
+  cableReady?: { secret: string | undefined };
 }
 
 export interface RunningRpcServer {
@@ -24,14 +32,19 @@ export interface RunningRpcServer {
   stop(): Promise<void>;
 }
 
-/** Starts the RPC server for an application; the embedding API behind `npm run rpc`. */
+/**
+ * Starts the RPC server for an application, with the channels every AnyCable application gets
+ * beside its own: `CableReady::Stream`, unless the application defines a channel of that name.
+ * Throws ConfigError when the environment it reads is unusable.
+ */
 export async function startRpcServer(options: StartRpcServerOptions): Promise<RunningRpcServer> {
-  const config = { ...loadRpcConfig(options.env ?? process.env), ...options.config };
+  const env = options.env ?? process.env;
+  const config = { ...loadRpcConfig(env), ...options.config };
   const handler = new RpcHandler({
     app: options.app,
     broadcaster: options.broadcaster,
     logger: options.logger,
-    builtinChannels: options.builtinChannels ?? [],
+    builtinChannels: builtinChannels(options, env),
   });
   const server = new RpcServer({ handler, config, logger: options.logger });
   const port = await server.start();
@@ -49,4 +62,15 @@ export async function startRpcServer(options: StartRpcServerOptions): Promise<Ru
       return stopping;
     },
   };
+}
+
+function builtinChannels(options: StartRpcServerOptions, env: NodeJS.ProcessEnv) {
+  if (options.app.channels.some((channel) => channel.identifier === CABLE_READY_STREAM_CHANNEL)) return [];
+  const { secret } = options.cableReady ?? loadCableReadyConfig(env);
+  if (secret === undefined) {
+    options.logger.info(
+      "no ANYCABLE_CABLE_READY_SECRET / ANYCABLE_STREAMS_SECRET / ANYCABLE_SECRET: CableReady::Stream subscriptions that reach RPC are rejected",
+    );
+  }
+  return [createCableReadyStreamChannel(secret)];
 }

@@ -4,7 +4,6 @@
 import { randomBytes } from "node:crypto";
 import {
   createBroadcaster,
-  createCableReadyStreamChannel,
   loadBroadcastConfig,
   silentLogger,
   startRpcServer,
@@ -83,7 +82,7 @@ export async function startCallMonitorStack(options: StackOptions): Promise<Call
       logger,
       config: { host: `${LOOPBACK}:0` },
       env: {},
-      builtinChannels: [createCableReadyStreamChannel(secret)],
+      cableReady: { secret },
     });
     cleanups.push(() => rpc.stop());
 

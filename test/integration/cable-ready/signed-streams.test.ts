@@ -4,7 +4,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createBroadcaster,
-  createCableReadyStreamChannel,
   loadBroadcastConfig,
   signStreamName,
   silentLogger,
@@ -80,7 +79,7 @@ async function startStack(broker: Broker, options: { secretInAnycable: boolean }
     env: {},
     // When anycable-go has the secret, our channel gets none: a confirmed subscription then
     // proves anycable-go verified the name itself.
-    builtinChannels: [createCableReadyStreamChannel(options.secretInAnycable ? undefined : SECRET)],
+    cableReady: { secret: options.secretInAnycable ? undefined : SECRET },
   });
   return {
     anycable,

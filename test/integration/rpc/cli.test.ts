@@ -11,7 +11,7 @@ async function startCli(env: Record<string, string>) {
   return spawnProcess({
     name: "rpc",
     command: NODE,
-    args: [...TS, "src/cli/rpc.ts", "test/fixtures/chat-app.ts"],
+    args: [...TS, "src/cli/main.ts", "test/fixtures/chat-app.ts"],
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ANYCABLE_LOG_FORMAT: "json", ...env },
   });
@@ -65,7 +65,7 @@ describe("npm run rpc", () => {
     const rpc = await spawnProcess({
       name: "rpc",
       command: NODE,
-      args: [...TS, "src/cli/rpc.ts", "test/fixtures/recording-broadcaster.ts"],
+      args: [...TS, "src/cli/main.ts", "test/fixtures/recording-broadcaster.ts"],
       cwd: REPO_ROOT,
       env: {
         PATH: process.env.PATH,

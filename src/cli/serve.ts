@@ -1,0 +1,47 @@
+import { createBroadcaster, loadBroadcastConfig } from "../broadcast/index.js";
+import { loadCableReadyConfig } from "../cable-ready/config.js";
+import { resolveApplication } from "../cable/application-module.js";
+import { ConfigError, isConfigError } from "../config/errors.js";
+import { loadRpcConfig } from "../config/rpc-config.js";
+import { runProcess } from "../process/run-process.js";
+import { startRpcServer } from "../rpc/start-server.js";
+import { loadDefaultExport } from "./load-module.js";
+
+type Loaders = readonly ((env: NodeJS.ProcessEnv) => unknown)[];
+
+/** Runs every loader, so one start-up reports every configuration problem at once. */
+function loadAll<L extends Loaders>(env: NodeJS.ProcessEnv, loaders: L): { [K in keyof L]: ReturnType<L[K]> } {
+  const problems: string[] = [];
+  const values = loaders.map((load) => {
+    try {
+      return load(env);
+    } catch (error) {
+      if (!isConfigError(error)) throw error;
+      problems.push(error.message);
+      return undefined;
+    }
+  });
+  if (problems.length > 0) throw new ConfigError(problems.join("\n"));
+  return values as { [K in keyof L]: ReturnType<L[K]> };
+}
+
+/** Serves the application module at `modulePath` until SIGTERM / SIGINT. */
+export function serve(modulePath: string, env: NodeJS.ProcessEnv): Promise<void> {
+  return runProcess({
+    name: "rpc",
+    env,
+    async start({ logger }) {
+      // Read all configuration before connecting anything.
+      const [rpcConfig, broadcastConfig, cableReady] = loadAll(env, [loadRpcConfig, loadBroadcastConfig, loadCableReadyConfig] as const);
+      const exported = await loadDefaultExport(modulePath);
+      const broadcaster = createBroadcaster(broadcastConfig, logger);
+      try {
+        const app = await resolveApplication(exported, { env, logger, broadcaster }, modulePath);
+        return await startRpcServer({ app, broadcaster, logger, config: rpcConfig, env, cableReady });
+      } catch (error) {
+        await broadcaster.close().catch(() => undefined);
+        throw error;
+      }
+    },
+  });
+}

@@ -1,0 +1,88 @@
+import type { Logger } from "pino";
+import { isConfigError } from "../config/errors.js";
+import { createLogger } from "../logging/logger.js";
+import { logUnhandledRejections } from "./safety-nets.js";
+import { onShutdownSignal } from "./shutdown-signals.js";
+
+/** Something long-running a process serves until it is told to stop. */
+export interface RunningService {
+  /** Stops gracefully (drain, flush, close). */
+  stop(): Promise<void>;
+}
+
+export interface ProcessContext {
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+  /** Stops the process as a signal would, ending with `code` (e.g. a child it depends on exited). */
+  requestStop(code: number): void;
+}
+
+export interface RunProcessOptions {
+  /** The logger's name, e.g. "rpc" or "web". */
+  name: string;
+  env?: NodeJS.ProcessEnv;
+  start(context: ProcessContext): Promise<RunningService>;
+  /** How long lingering handles (a broker's reconnect timer) may delay the exit after stopping. Default 100 ms. */
+  exitDelayMs?: number;
+}
+
+/**
+ * The one way a long-running command of this framework runs: one logger for the process,
+ * unawaited rejections logged rather than fatal, a configuration error printed as a plain
+ * message (exit 1), any other start-up failure logged as fatal (exit 1), SIGINT / SIGTERM
+ * stopping gracefully (exit 0) and a second signal forcing the exit (exit 1).
+ */
+export async function runProcess(options: RunProcessOptions): Promise<void> {
+  const env = options.env ?? process.env;
+  const logger = createLogger({ name: options.name }, env);
+  logUnhandledRejections(logger);
+  const code = await serve(options, logger, env);
+  process.exitCode = code;
+  setTimeout(() => process.exit(), options.exitDelayMs ?? 100).unref();
+}
+
+async function serve(options: RunProcessOptions, logger: Logger, env: NodeJS.ProcessEnv): Promise<number> {
+  let stopRequested: ((code: number) => void) | undefined;
+  let earlyStop: number | undefined;
+  const requestStop = (code: number): void => {
+    if (stopRequested) stopRequested(code);
+    else earlyStop ??= code;
+  };
+  let service: RunningService;
+  try {
+    service = await options.start({ logger, env, requestStop });
+  } catch (error) {
+    if (isConfigError(error)) {
+      process.stderr.write(`${error.message}\n`);
+    } else {
+      logger.fatal({ err: error }, `cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return 1;
+  }
+  return new Promise<number>((done) => {
+    let stopping = false;
+    const stop = (code: number): void => {
+      if (stopping) return;
+      stopping = true;
+      service.stop().then(
+        () => done(code),
+        (error: unknown) => {
+          logger.error({ err: error }, "shutdown failed");
+          done(1);
+        },
+      );
+    };
+    stopRequested = stop;
+    onShutdownSignal({
+      onStop(signal) {
+        logger.info({ signal }, "shutting down");
+        stop(0);
+      },
+      onForce(signal) {
+        logger.warn({ signal }, "second signal: exiting without waiting");
+        done(1);
+      },
+    });
+    if (earlyStop !== undefined) stop(earlyStop);
+  });
+}
