@@ -3,6 +3,7 @@ export { Connection, type ConnectionClass, type ConnectionInit } from "./cable/c
 export { Channel, type ChannelClass, type ChannelInit, type ActionSchemas } from "./cable/channel.js";
 export { ChannelRegistry } from "./cable/registry.js";
 export { defineApplication, type Application } from "./cable/application.js";
+export type { ActionMethods, ActionName, ActionPayload, ActionsOf, CheckedChannels } from "./cable/typed-actions.js";
 export { Request } from "./cable/request.js";
 export { StateStore } from "./cable/state.js";
 export type { Identifiers } from "./cable/identifiers.js";
@@ -71,7 +72,8 @@ export {
 export { resolveApplication, type ApplicationContext, type ApplicationExport } from "./cable/application-module.js";
 export { startRpcServer, type RunningRpcServer, type StartRpcServerOptions } from "./rpc/start-server.js";
 export { loadRpcConfig, type RpcConfig } from "./config/rpc-config.js";
-export { ConfigError } from "./config/errors.js";
+export { ConfigError, isConfigError } from "./config/errors.js";
 
 export { onShutdownSignal, type ShutdownSignalOptions } from "./process/shutdown-signals.js";
 export { logUnhandledRejections } from "./process/safety-nets.js";
+export { runProcess, type RunProcessOptions, type RunningService, type ProcessContext } from "./process/run-process.js";

@@ -1,0 +1,191 @@
+// anycable-ts/testing drives an application as anycable-go would, in-process.
+import { describe, expect, it } from "vitest";
+import { Channel, Connection, defineApplication, z } from "../../../src/index.js";
+import { createTestCable } from "../../../src/testing/index.js";
+import app, { ChatChannel, EchoChannel } from "../../fixtures/chat-app.js";
+
+describe("connecting", () => {
+  it("identifies the client and keeps its connection state", async () => {
+    const cable = await createTestCable(app);
+    const ann = await cable.connect({ cookies: { user: "ann" }, sid: "s-1" });
+    expect(ann.connected).toBe(true);
+    expect(ann.identifiers).toEqual({ user: "ann" });
+    expect(ann.state).toEqual({ connected_at: "t0" });
+    expect(ann.transmissions).toEqual([{ type: "welcome", sid: "s-1" }]);
+  });
+
+  it("reads query params and headers", async () => {
+    const cable = await createTestCable(app);
+    expect((await cable.connect({ params: { user: "bob" } })).identifiers).toEqual({ user: "bob" });
+    expect((await cable.connect({ headers: { Cookie: "user=cy" } })).identifiers).toEqual({ user: "cy" });
+  });
+
+  it("shows a rejection with its reason, in the result and in the log", async () => {
+    const cable = await createTestCable(app);
+    const intruder = await cable.connect({ cookies: { user: "intruder" } });
+    expect(intruder.rejected).toBe(true);
+    expect(intruder.connected).toBe(false);
+    expect(intruder.error).toBe("unknown user");
+    expect(intruder.transmissions).toEqual([{ type: "disconnect", reason: "unauthorized", reconnect: false }]);
+    expect(cable.logs.map((l) => l.msg)).toContain("connection rejected: unknown user");
+    await expect(intruder.subscribe(ChatChannel, { room: "lobby" })).rejects.toThrow(/not accepted/);
+  });
+
+  it("reports an exception in connect() as an error", async () => {
+    const cable = await createTestCable(app);
+    const crash = await cable.connect({ cookies: { user: "crash" } });
+    expect(crash.status).toBe("error");
+    expect(crash.errors).toEqual(["Error in Connect: database is down"]);
+  });
+});
+
+describe("subscribing and performing", () => {
+  it("confirms, starts streams, transmits and keeps channel state", async () => {
+    const cable = await createTestCable(app);
+    const ann = await cable.connect({ cookies: { user: "ann" } });
+    const lobby = await ann.subscribe(ChatChannel, { room: "lobby" });
+    expect(lobby.confirmed).toBe(true);
+    expect(lobby.streams).toEqual(["chat:lobby"]);
+    expect(lobby.state).toEqual({ count: "0" });
+
+    expect(await lobby.perform("speak", { message: "hello" })).toEqual({
+      status: "success",
+      error: undefined,
+      transmissions: [{ identifier: lobby.identifier, message: { from: "ann", message: "hello" } }],
+    });
+    await lobby.perform("count");
+    await lobby.perform("count");
+    expect(lobby.state).toEqual({ count: "2" });
+    expect(ann.state).toMatchObject({ total: "2" });
+    expect(lobby.transmissions).toEqual([{ from: "ann", message: "hello" }, { count: 1 }, { count: 2 }]);
+
+    await lobby.perform("leave_room", { room: "lobby" });
+    expect(lobby.streams).toEqual([]);
+    expect(lobby.stoppedStreams).toEqual(["chat:lobby"]);
+  });
+
+  it("shows a rejected subscription with its reason, and no streams", async () => {
+    const cable = await createTestCable(app);
+    const ann = await cable.connect({ cookies: { user: "ann" } });
+    const secret = await ann.subscribe(ChatChannel, { room: "secret" });
+    expect(secret.rejected).toBe(true);
+    expect(secret.error).toBe("Subscription rejected by ChatChannel");
+    expect(secret.streams).toEqual([]);
+    expect(ann.transmissions).toContainEqual({ identifier: secret.identifier, type: "reject_subscription" });
+  });
+
+  it("logs a rejection's reason", async () => {
+    class Vip extends Channel {
+      static override identifier = "vip";
+      override subscribed(): void {
+        this.reject("members only");
+      }
+    }
+    const cable = await createTestCable(defineApplication({ channels: [Vip] }));
+    const guest = await cable.connect();
+    const vip = await guest.subscribe(Vip);
+    expect(vip.error).toBe("Subscription rejected by Vip: members only");
+    expect(cable.logs).toContainEqual(
+      expect.objectContaining({ msg: "Subscription rejected by Vip: members only", reason: "members only" }),
+    );
+  });
+
+  it("records broadcasts, invalid data and exceptions", async () => {
+    const cable = await createTestCable(app);
+    const ann = await cable.connect({ cookies: { user: "ann" } });
+    const echo = await ann.subscribe(EchoChannel);
+    await echo.perform("echo", { text: "hi" });
+    expect(cable.broadcasts.messagesTo("echo")).toEqual([{ text: "hi" }]);
+
+    const lobby = await ann.subscribe(ChatChannel, { room: "lobby" });
+    const invalid = await lobby.perform("speak", { message: "x".repeat(1001) });
+    expect(invalid.status).toBe("error");
+    expect(invalid.error).toMatch(/Invalid data for chat#speak/);
+    const exploded = await lobby.perform("explode");
+    expect(exploded.error).toBe("RangeError in ChatChannel#explode: action exploded");
+    expect(ann.errors).toHaveLength(2);
+  });
+
+  it("unsubscribes and disconnects, running the callbacks with the state anycable-go kept", async () => {
+    const cable = await createTestCable(app);
+    const ann = await cable.connect({ cookies: { user: "ann" } });
+    const a = await ann.subscribe(ChatChannel, { room: "a" });
+    await ann.subscribe(ChatChannel, { room: "fragile" });
+    await a.perform("count");
+    expect((await a.unsubscribe()).status).toBe("success");
+    expect(a.streams).toEqual([]);
+    const result = await ann.disconnect();
+    // the fragile room's unsubscribed() throws; disconnect reports it after running everything
+    expect(result.status).toBe("error");
+    expect(result.error).toMatch(/unsubscribe exploded/);
+    expect(ann.closed).toBe(true);
+  });
+
+  it("closes the connection when the server asks to", async () => {
+    const cable = await createTestCable(app);
+    const ann = await cable.connect({ cookies: { user: "ann" } });
+    const lobby = await ann.subscribe(ChatChannel, { room: "lobby" });
+    await lobby.perform("kick");
+    expect(ann.closed).toBe(true);
+    await expect(lobby.perform("count")).rejects.toThrow(/closed/);
+  });
+
+  it("types actions and their data", async () => {
+    const cable = await createTestCable(app);
+    const ann = await cable.connect({ cookies: { user: "ann" } });
+    const lobby = await ann.subscribe(ChatChannel, { room: "lobby" });
+    // @ts-expect-error not an action of ChatChannel
+    await lobby.perform("adminReset");
+    // @ts-expect-error speak's message is a string
+    await lobby.perform("speak", { message: 1 });
+    // @ts-expect-error room must be a string
+    const numbered = await ann.subscribe(ChatChannel, { room: 1 });
+    expect(numbered.rejected).toBe(true);
+    expect(ann.errors).toEqual([
+      expect.stringMatching(/Unknown action "adminReset"/),
+      expect.stringMatching(/Invalid data for chat#speak/),
+    ]);
+  });
+});
+
+describe("the built-in channels and factories", () => {
+  it("builds a factory application with the given env and serves CableReady::Stream", async () => {
+    const factory = ({ env }: { env: NodeJS.ProcessEnv }) => {
+      class Greeter extends Channel {
+        static override identifier = "greeter";
+        override subscribed(): void {
+          this.transmit({ hello: env.GREETING });
+        }
+      }
+      return defineApplication({ channels: [Greeter] });
+    };
+    const cable = await createTestCable(factory, { env: { GREETING: "hi" } });
+    const guest = await cable.connect();
+    expect((await guest.subscribe("greeter")).transmissions).toEqual([{ hello: "hi" }]);
+    const stream = await guest.subscribe("CableReady::Stream", { identifier: "forged" });
+    expect(stream.rejected).toBe(true);
+  });
+});
+
+describe("a Connection that forgets identifiedBy", () => {
+  it("fails at Connect with an error that says what to do", async () => {
+    class Forgetful extends Connection<{ user: string }> {
+      static override identifiers = z.object({ user: z.string() });
+      override connect(): void {
+        // looks the user up, then forgets to call this.identifiedBy(...)
+      }
+    }
+    const cable = await createTestCable(defineApplication({ connection: Forgetful, channels: [] }));
+    const client = await cable.connect();
+    expect(client.status).toBe("error");
+    expect(client.error).toMatch(/Forgetful\.connect\(\) returned without identifiedBy\(\) or rejectUnauthorizedConnection\(\)/);
+    expect(cable.logs).toContainEqual(expect.objectContaining({ level: 50, where: "Connect" }));
+  });
+
+  it("leaves the base Connection anonymous", async () => {
+    const cable = await createTestCable(defineApplication({ channels: [] }));
+    const client = await cable.connect();
+    expect(client.connected).toBe(true);
+    expect(client.identifiers).toEqual({});
+  });
+});
