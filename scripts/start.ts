@@ -5,14 +5,16 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { createConnection } from "node:net";
 import {
+  ConfigError,
   createBroadcaster,
   createLogger,
   loadBroadcastConfig,
   loadCableReadyConfig,
-  logUnhandledRejections,
-  onShutdownSignal,
+  runProcess,
   startRpcServer,
   type Logger,
+  type ProcessContext,
+  type RunningService,
 } from "../src/index.js";
 import { createCallMonitorApplication, createCallRegistry } from "../channels/app.js";
 import { startDashboard } from "../channels/web/server.js";
@@ -109,10 +111,7 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 20_00
   throw new Error(`anycable-go did not answer ${url} within ${timeoutMs / 1000} s`);
 }
 
-async function main(): Promise<number> {
-  const env = developmentEnv(process.env);
-  const logger = createLogger({ name: "start" });
-  logUnhandledRejections(logger);
+async function start({ env, logger, requestStop }: ProcessContext): Promise<RunningService> {
   const secret = loadCableReadyConfig(env).secret;
   if (!secret) throw new Error("unreachable: a development secret is always set");
   if (secret === DEV_SECRET)
@@ -124,8 +123,7 @@ async function main(): Promise<number> {
     ["dashboard (PORT)", `127.0.0.1:${env.PORT}`],
   ] as const) {
     if (address && (await portInUse(address))) {
-      process.stderr.write(`Cannot start: ${address} is already in use, needed by the ${what}. Stop what uses it or set the variable.\n`);
-      return 1;
+      throw new ConfigError(`Cannot start: ${address} is already in use, needed by the ${what}. Stop what uses it or set the variable.`);
     }
   }
 
@@ -146,9 +144,8 @@ async function main(): Promise<number> {
   try {
     await waitForHealth(`http://127.0.0.1:${env.ANYCABLE_PORT}/health`, anycable);
   } catch (error) {
-    logger.error(error instanceof Error ? error.message : String(error));
     await stopAnycable();
-    return 1;
+    throw error;
   }
 
   const broadcaster = createBroadcaster(loadBroadcastConfig(env), rpcLogger);
@@ -157,19 +154,7 @@ async function main(): Promise<number> {
   const rpc = await startRpcServer({ app, broadcaster, logger: rpcLogger, env });
   const web = await startDashboard({ env, logger: webLogger, registry, broadcaster });
 
-  let stopping: Promise<number> | undefined;
-  const stop = (code: number): Promise<number> => {
-    stopping ??= (async () => {
-      logger.info("stopping: dashboard, anycable-go, RPC server");
-      await web.close();
-      // Sockets close first so their Disconnect calls reach a still-running RPC server.
-      await stopAnycable();
-      await rpc.stop();
-      await registry.close();
-      return code;
-    })();
-    return stopping;
-  };
+  let stopping = false;
 
   const simulatorEnv = [
     env.TWILIO_ACCOUNT_SID === DEV_ACCOUNT ? "" : `TWILIO_ACCOUNT_SID=${env.TWILIO_ACCOUNT_SID} `,
@@ -191,29 +176,26 @@ async function main(): Promise<number> {
     ].join("\n") + "\n",
   );
 
-  return new Promise<number>((done) => {
-    anycable.once("exit", (code) => {
-      if (!stopping) {
-        logger.error({ code }, "anycable-go stopped unexpectedly");
-        void stop(1).then(done);
-      }
-    });
-    onShutdownSignal({
-      onStop(signal) {
-        logger.info({ signal }, "shutting down");
-        void stop(0).then(done);
-      },
-      onForce(signal) {
-        logger.warn({ signal }, "second signal: exiting now");
-        anycable.kill("SIGKILL");
-        done(1);
-      },
-    });
+  anycable.once("exit", (code) => {
+    if (!stopping) {
+      logger.error({ code }, "anycable-go stopped unexpectedly");
+      requestStop(1);
+    }
   });
+  return {
+    async stop() {
+      stopping = true;
+      logger.info("stopping: dashboard, anycable-go, RPC server");
+      await web.close();
+      // Sockets close first so their Disconnect calls reach a still-running RPC server.
+      await stopAnycable();
+      await rpc.stop();
+      await registry.close();
+    },
+    forceStop() {
+      anycable.kill("SIGKILL");
+    },
+  };
 }
 
-process.exitCode = await main().catch((error: unknown) => {
-  process.stderr.write(`npm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  return 1;
-});
-setTimeout(() => process.exit(), 200).unref();
+await runProcess({ name: "start", env: developmentEnv(process.env), start, exitDelayMs: 200 });

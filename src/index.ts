@@ -71,6 +71,21 @@ export {
 
 export { resolveApplication, type ApplicationContext, type ApplicationExport } from "./cable/application-module.js";
 export { startRpcServer, type RunningRpcServer, type StartRpcServerOptions } from "./rpc/start-server.js";
+// The protocol itself, for tools that speak it (load drivers, custom transports, protocol tests).
+export {
+  Status,
+  type CallMetadata,
+  type CommandMessage,
+  type CommandResponse,
+  type ConnectionRequest,
+  type ConnectionResponse,
+  type DisconnectRequest,
+  type DisconnectResponse,
+  type Env,
+  type EnvResponse,
+} from "./rpc/messages.js";
+export { PROTO_PATH, rpcClientConstructor, rpcServiceDefinition } from "./rpc/proto.js";
+export { grpcServerOptions } from "./rpc/server.js";
 export { loadRpcConfig, type RpcConfig } from "./config/rpc-config.js";
 export { ConfigError, isConfigError } from "./config/errors.js";
 

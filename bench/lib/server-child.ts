@@ -7,14 +7,17 @@ import { pathToFileURL } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import { serve } from "@hono/node-server";
 import { handler as serverlessHandler, Status as ServerlessStatus } from "@anycable/serverless-js";
-import { createBroadcaster, loadBroadcastConfig } from "../../src/broadcast/index.js";
-import type { Broadcaster } from "../../src/broadcast/broadcaster.js";
-import { resolveApplication } from "../../src/cable/application-module.js";
-import { createLogger } from "../../src/logging/logger.js";
-import { loadRpcConfig } from "../../src/config/rpc-config.js";
-import { rpcServiceDefinition } from "../../src/rpc/proto.js";
-import { grpcServerOptions } from "../../src/rpc/server.js";
-import { startRpcServer } from "../../src/rpc/start-server.js";
+import {
+  createBroadcaster,
+  createLogger,
+  grpcServerOptions,
+  loadBroadcastConfig,
+  loadRpcConfig,
+  resolveApplication,
+  rpcServiceDefinition,
+  startRpcServer,
+  type Broadcaster,
+} from "../../src/index.js";
 import { createPeerApplication } from "./peer-app.js";
 
 export type BroadcastChoice = { adapter: "none" } | { adapter: "nats"; url: string };

@@ -8,6 +8,8 @@ import { onShutdownSignal } from "./shutdown-signals.js";
 export interface RunningService {
   /** Stops gracefully (drain, flush, close). */
   stop(): Promise<void>;
+  /** Called on a second signal, just before the process exits without waiting (kill children, say). */
+  forceStop?(): void;
 }
 
 export interface ProcessContext {
@@ -80,6 +82,7 @@ async function serve(options: RunProcessOptions, logger: Logger, env: NodeJS.Pro
       },
       onForce(signal) {
         logger.warn({ signal }, "second signal: exiting without waiting");
+        service.forceStop?.();
         done(1);
       },
     });
