@@ -205,7 +205,13 @@ describe("in a fresh project", () => {
       'import { defineApplication } from "anycable-ts";\nexport default defineApplication({ channels: [] as const });\n',
     );
     const port = await freePort();
-    const ts = await inProject(bin(), ["src/plain.ts"], { PATH: process.env.PATH, ANYCABLE_RPC_HOST: `127.0.0.1:${port}` });
+    // pino-pretty is not installed here: asking for text logs falls back to JSON with a warning.
+    const ts = await inProject(bin(), ["src/plain.ts"], {
+      PATH: process.env.PATH,
+      ANYCABLE_RPC_HOST: `127.0.0.1:${port}`,
+      ANYCABLE_LOG_FORMAT: "text",
+    });
+    expect(ts.stdout).toContain("ANYCABLE_LOG_FORMAT=text needs pino-pretty");
     expect(ts.code).toBe(1);
     expect(ts.stderr).toMatch(/Cannot load src\/plain\.ts: this Node cannot run TypeScript by itself/);
     expect(ts.stderr).toContain('NODE_OPTIONS="--import tsx"');
