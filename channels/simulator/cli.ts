@@ -1,6 +1,5 @@
 // `npm run simulate`: plays a phone call through a running anycable-go. See --help.
-import { pino, type Logger } from "pino";
-import { createLogger, onShutdownSignal } from "../../src/index.js";
+import { createLogger, onShutdownSignal, type Logger } from "../../src/index.js";
 import { RecordingError } from "../media-stream/recording.js";
 import { CableError } from "./cable-client.js";
 import { parseCommandLine, UsageError, USAGE, DEFAULT_ACCOUNT_SID, type SimulatorOptions } from "./options.js";
@@ -8,23 +7,6 @@ import { planDurationMs, planResults } from "./plan.js";
 import { planFrames, runCall } from "./run.js";
 import { ScriptError } from "./script.js";
 import { buildPlan } from "./simulator.js";
-
-/** With --dry-run stdout carries only frames, so the log goes to stderr. */
-function dryRunLogger(env: NodeJS.ProcessEnv): Logger {
-  const level = (env.ANYCABLE_LOG_LEVEL ?? env.LOG_LEVEL ?? "info").toLowerCase();
-  const options = { name: "simulator", level: pino.levels.values[level] !== undefined || level === "silent" ? level : "info" };
-  const pretty = env.ANYCABLE_LOG_FORMAT === "text" || (env.ANYCABLE_LOG_FORMAT !== "json" && process.stderr.isTTY === true);
-  if (pretty) {
-    return pino({
-      ...options,
-      transport: {
-        target: "pino-pretty",
-        options: { destination: 2, colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" },
-      },
-    });
-  }
-  return pino(options, pino.destination({ dest: 2, sync: true }));
-}
 
 function fail(logger: Logger | undefined, message: string, code: number): number {
   logger?.error(message);
@@ -79,7 +61,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     throw error;
   }
 
-  const logger = options.dryRun ? dryRunLogger(env) : createLogger({ name: "simulator" }, env);
+  // With --dry-run stdout carries only frames, so the log goes to stderr.
+  const logger = createLogger({ name: "simulator", destination: options.dryRun ? 2 : 1 }, env);
   const interrupt = new AbortController();
   const stopListening = onShutdownSignal({
     onStop(signal) {

@@ -17,6 +17,8 @@ export interface LoggerOptions {
   level?: LevelWithSilent;
   /** Human-readable lines instead of JSON; defaults to on for a terminal. */
   pretty?: boolean;
+  /** 1 (stdout, the default) or 2 (stderr: for a command whose stdout is its output). */
+  destination?: 1 | 2;
 }
 
 /**
@@ -37,8 +39,9 @@ function prettyTransportTarget(): string | undefined {
  */
 export function createLogger(options: LoggerOptions = {}, env: NodeJS.ProcessEnv = process.env): Logger {
   const level = options.level ?? levelFromEnv(env);
-  const pretty =
-    options.pretty ?? (env.ANYCABLE_LOG_FORMAT === "text" || (env.ANYCABLE_LOG_FORMAT !== "json" && process.stdout.isTTY === true));
+  const dest = options.destination ?? 1;
+  const isTTY = (dest === 1 ? process.stdout : process.stderr).isTTY === true;
+  const pretty = options.pretty ?? (env.ANYCABLE_LOG_FORMAT === "text" || (env.ANYCABLE_LOG_FORMAT !== "json" && isTTY));
   const settings = { name: options.name ?? "anycable-ts", level };
   const prettyTarget = pretty ? prettyTransportTarget() : undefined;
   if (prettyTarget) {
@@ -46,13 +49,14 @@ export function createLogger(options: LoggerOptions = {}, env: NodeJS.ProcessEnv
       ...settings,
       transport: {
         target: prettyTarget,
-        options: { colorize: process.stdout.isTTY === true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" },
+        options: { destination: dest, colorize: isTTY, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" },
       },
     });
   }
   // Asynchronous writes: under load the lines of many calls leave in one write instead of one
-  // blocking syscall per line on the event loop. pino flushes what is pending when the process exits.
-  const logger = pino(settings, pino.destination({ dest: 1, sync: false }));
+  // blocking syscall per line on the event loop. pino flushes what is pending when the process
+  // exits. stderr stays synchronous, as it conventionally is.
+  const logger = pino(settings, pino.destination({ dest, sync: dest === 2 }));
   if (pretty && env.ANYCABLE_LOG_FORMAT === "text") {
     logger.warn("ANYCABLE_LOG_FORMAT=text needs pino-pretty (npm install pino-pretty); logging JSON instead");
   }
