@@ -1,0 +1,39 @@
+// instanceof across copies of the package: a class from another copy carries the same registry
+// symbol, and the framework's base classes and errors recognise it by that mark.
+import { describe, expect, it } from "vitest";
+import { Channel, ChannelRefusal, ConfigError, Connection, isConfigError, UnauthorizedError } from "../../../src/index.js";
+import { UnknownChannelError } from "../../../src/cable/errors.js";
+
+/** What another copy's class looks like from here: unrelated prototypes, the same Symbol.for mark. */
+function foreignClass(brand: string) {
+  class Foreign {}
+  Object.defineProperty(Foreign.prototype, Symbol.for(`anycable-ts.${brand}`), { value: true });
+  return class ForeignSubclass extends Foreign {};
+}
+
+describe("branded instanceof", () => {
+  it("recognises channels, connections and errors of another copy", () => {
+    expect(foreignClass("Channel").prototype instanceof Channel).toBe(true);
+    expect(foreignClass("Connection").prototype instanceof Connection).toBe(true);
+    const ForeignUnauthorized = foreignClass("UnauthorizedError");
+    expect(new ForeignUnauthorized() instanceof UnauthorizedError).toBe(true);
+    expect(new (foreignClass("ChannelRefusal"))() instanceof ChannelRefusal).toBe(true);
+    expect(isConfigError(new (foreignClass("ConfigError"))())).toBe(true);
+  });
+
+  it("keeps the ordinary answer for everything else", () => {
+    expect(foreignClass("Connection").prototype instanceof Channel).toBe(false);
+    expect({} instanceof Channel).toBe(false);
+    expect((null as unknown) instanceof Channel).toBe(false);
+    expect(new Error("x") instanceof ChannelRefusal).toBe(false);
+    expect(isConfigError(new Error("x"))).toBe(false);
+    expect(new ConfigError("x") instanceof ConfigError).toBe(true);
+    // Subclasses answer by their prototype chain, as usual.
+    expect(new UnknownChannelError("x") instanceof ChannelRefusal).toBe(true);
+    expect(new ChannelRefusal("x") instanceof UnknownChannelError).toBe(false);
+    class A extends Channel {}
+    class B extends Channel {}
+    expect(Object.create(B.prototype) instanceof A).toBe(false);
+    expect(Object.create(A.prototype) instanceof A).toBe(true);
+  });
+});
