@@ -1,8 +1,8 @@
 // anycable-ts/testing: test an application's connections and channels in-process.
 export {
   createTestCable,
-  TestConnection,
-  TestSubscription,
+  type TestConnection,
+  type TestSubscription,
   type TestCable,
   type TestCableOptions,
   type ConnectOptions,

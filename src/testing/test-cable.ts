@@ -125,6 +125,7 @@ export class TestConnection {
   #rawIdentifiers = "";
   readonly #subscriptions = new Map<string, TestSubscription<ChannelClass>>();
 
+  /** @internal Made by createTestCable().connect(). */
   constructor(handler: RpcHandler, options: ConnectOptions, sid: string) {
     this.#handler = handler;
     this.sid = sid;
@@ -257,6 +258,7 @@ export class TestSubscription<C> {
   readonly #streams = new Set<string>();
   readonly #connection: TestConnection;
 
+  /** @internal Made by TestConnection#subscribe(). */
   constructor(connection: TestConnection, identifier: string) {
     this.#connection = connection;
     this.identifier = identifier;
