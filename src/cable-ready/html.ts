@@ -11,6 +11,7 @@
  * mistake this module exists to prevent. Plain text belongs in `textContent`/`insertAdjacentText`.
  */
 import escapeHtml from "escape-html";
+import { brandKey, hasBrand } from "../shared/brand.js";
 
 /** What may be interpolated into `html`: fragments as-is, text escaped, nothing for null/undefined/false. */
 export type HtmlValue = SafeHtml | string | number | bigint | boolean | null | undefined | readonly HtmlValue[];
@@ -40,13 +41,17 @@ export class SafeHtml {
   }
 }
 
+// Branded, so markup made by another copy of this package (an application's own) is still
+// markup here; a brand is set by this module's constructor only, and no JSON can carry one.
+Object.defineProperty(SafeHtml.prototype, brandKey("SafeHtml"), { value: true });
+
 export function isSafeHtml(value: unknown): value is SafeHtml {
-  return value instanceof SafeHtml;
+  return hasBrand(value, "SafeHtml");
 }
 
 function render(value: HtmlValue): string {
   if (value === null || value === undefined || value === false) return "";
-  if (value instanceof SafeHtml) return value.toString();
+  if (isSafeHtml(value)) return value.toString();
   if (Array.isArray(value)) return value.map((item: HtmlValue) => render(item)).join("");
   switch (typeof value) {
     case "string":

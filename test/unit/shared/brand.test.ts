@@ -1,7 +1,16 @@
 // instanceof across copies of the package: a class from another copy carries the same registry
 // symbol, and the framework's base classes and errors recognise it by that mark.
 import { describe, expect, it } from "vitest";
-import { Channel, ChannelRefusal, ConfigError, Connection, isConfigError, UnauthorizedError } from "../../../src/index.js";
+import {
+  Channel,
+  ChannelRefusal,
+  ConfigError,
+  Connection,
+  html,
+  isConfigError,
+  isSafeHtml,
+  UnauthorizedError,
+} from "../../../src/index.js";
 import { UnknownChannelError } from "../../../src/cable/errors.js";
 
 /** What another copy's class looks like from here: unrelated prototypes, the same Symbol.for mark. */
@@ -19,6 +28,14 @@ describe("branded instanceof", () => {
     expect(new ForeignUnauthorized() instanceof UnauthorizedError).toBe(true);
     expect(new (foreignClass("ChannelRefusal"))() instanceof ChannelRefusal).toBe(true);
     expect(isConfigError(new (foreignClass("ConfigError"))())).toBe(true);
+  });
+
+  it("keeps markup made by another copy as markup, and escapes look-alikes without the mark", () => {
+    const ForeignSafeHtml = foreignClass("SafeHtml");
+    const foreign = Object.assign(new ForeignSafeHtml(), { toString: () => "<b>bold</b>" });
+    expect(isSafeHtml(foreign)).toBe(true);
+    expect(html`<p>${foreign as never}</p>`.toString()).toBe("<p><b>bold</b></p>");
+    expect(html`<p>${String({ toString: () => "<b>bold</b>" })}</p>`.toString()).toBe("<p>&lt;b&gt;bold&lt;/b&gt;</p>");
   });
 
   it("keeps the ordinary answer for everything else", () => {
