@@ -59,6 +59,12 @@ export interface TestCable {
   /** The log lines the framework and the application wrote. */
   readonly logs: readonly LogLine[];
   connect(options?: ConnectOptions): Promise<TestConnection>;
+  /**
+   * A connection that is already identified, without running connect(), for testing channels on
+   * their own (Action Cable's `stub_connection`). The identifiers still go through the
+   * Connection's schema on every call, as anycable-go's would.
+   */
+  stubConnection(identifiers: Identifiers, options?: Omit<ConnectOptions, "sid"> & { state?: Record<string, string> }): TestConnection;
 }
 
 /** Builds an application (or its factory) for in-process tests. */
@@ -77,6 +83,11 @@ export async function createTestCable(application: ApplicationExport, options: T
     async connect(connectOptions = {}) {
       const connection = new TestConnection(handler, connectOptions, connectOptions.sid ?? `test-session-${++sessions}`);
       await connection.open();
+      return connection;
+    },
+    stubConnection(identifiers, stubOptions = {}) {
+      const connection = new TestConnection(handler, stubOptions, `test-session-${++sessions}`);
+      connection.stub(identifiers, stubOptions.state ?? {});
       return connection;
     },
   };
@@ -157,6 +168,14 @@ export class TestConnection {
     this.#record(response.transmissions);
     this.#applyEnv(response.env, undefined);
     if (this.status !== "success") this.closed = true;
+  }
+
+  /** @internal Identified without Connect; createTestCable().stubConnection() calls it. */
+  stub(identifiers: Identifiers, state: Record<string, string>): void {
+    this.status = "success";
+    this.#rawIdentifiers = JSON.stringify(identifiers);
+    this.identifiers = JSON.parse(this.#rawIdentifiers) as Identifiers;
+    Object.assign(this.state, state);
   }
 
   /** Subscribes to a channel class (typed) or a channel by name, with the identifier's other keys. */

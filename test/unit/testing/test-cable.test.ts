@@ -148,6 +148,26 @@ describe("subscribing and performing", () => {
   });
 });
 
+describe("stubbed connections", () => {
+  it("test a channel without running connect(), identifiers still checked by the Connection's schema", async () => {
+    const cable = await createTestCable(app);
+    const dee = cable.stubConnection({ user: "dee" }, { state: { total: "5" } });
+    const lobby = await dee.subscribe(ChatChannel, { room: "lobby" });
+    expect(lobby.confirmed).toBe(true);
+    await lobby.perform("count");
+    expect(dee.state).toEqual({ total: "6" });
+    expect((await lobby.perform("speak", { message: "hi" })).transmissions).toEqual([
+      { identifier: lobby.identifier, message: { from: "dee", message: "hi" } },
+    ]);
+
+    const bogus = cable.stubConnection({ name: "no user key" });
+    const refused = await bogus.subscribe(ChatChannel, { room: "lobby" });
+    expect(refused.status).toBe("error");
+    expect(refused.confirmed).toBe(false);
+    expect(refused.error).toMatch(/Connection identifiers do not match ChatConnection/);
+  });
+});
+
 describe("the built-in channels and factories", () => {
   it("builds a factory application with the given env and serves CableReady::Stream", async () => {
     const factory = ({ env }: { env: NodeJS.ProcessEnv }) => {
