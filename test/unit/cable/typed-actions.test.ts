@@ -1,7 +1,7 @@
 // Type-level pins (checked by `tsc --noEmit`, the first step of `npm test`): a channel whose action
 // methods do not accept what their schemas produce does not compile where it is registered.
 import { describe, expect, it } from "vitest";
-import { Channel, defineApplication, z } from "../../../src/index.js";
+import { Channel, ChannelRegistry, defineApplication, z } from "../../../src/index.js";
 
 class Matching extends Channel {
   static override identifier = "matching";
@@ -29,6 +29,11 @@ class WantsMore extends Channel {
   }
 }
 
+class NoMethod extends Channel {
+  static override identifier = "no-method";
+  static override actions = { speak: z.object({ text: z.string() }) };
+}
+
 class Transformed extends Channel {
   static override identifier = "transformed";
   // The method receives the schema's output, after transforms.
@@ -48,6 +53,12 @@ describe("typed actions", () => {
     // @ts-expect-error speak(data: { text: number }) cannot take z.object({ text: z.string() })'s output
     const app = defineApplication({ channels: [Matching, WrongType] });
     expect(app.channels).toHaveLength(2);
+  });
+
+  it("refuses, at compile time, a declared action without a method (the registry refuses it at run time too)", () => {
+    // @ts-expect-error NoMethod declares speak but has no speak()
+    const app = defineApplication({ channels: [NoMethod] });
+    expect(() => new ChannelRegistry(app.channels)).toThrow(/declares action "speak" but has no method of that name/);
   });
 
   it("refuses, at compile time, a method that needs more than its schema gives", () => {
