@@ -1,7 +1,7 @@
 // The module `npm run rpc` loads: the call monitor's RPC application, built from the
 // environment. To run RPC and the dashboard in one process sharing one registry, use
 // createCallMonitorApplication() and web/server.ts's startDashboard() directly (see README).
-import type { Application, ApplicationContext } from "../src/index.js";
+import type { Application, ApplicationContext } from "anycable-ts";
 import { createCallMonitorApplication } from "./call-monitor-application.js";
 import { loadTwilioAccountSid } from "./config/twilio-account.js";
 import { createCallRegistry } from "./registry/create-call-registry.js";

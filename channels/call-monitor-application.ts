@@ -1,4 +1,4 @@
-import { defineApplication, type Application, type Logger } from "../src/index.js";
+import { defineApplication, type Application, type Logger } from "anycable-ts";
 import { TwilioCallChannel } from "./channel/twilio-call-channel.js";
 import { loadTwilioAccountSid } from "./config/twilio-account.js";
 import { AccountSidCheck } from "./connection/account-sid-check.js";

@@ -1,4 +1,4 @@
-import { z } from "../src/index.js";
+import { z } from "anycable-ts";
 
 // Twilio prints SIDs as "CA" + 32 lower-case hex digits. Accepting other casings would let one
 // call appear under two identifiers (two list rows, two streams), so anything else is refused.

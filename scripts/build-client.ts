@@ -1,7 +1,7 @@
 // `npm run build:client`: bundles the dashboard's browser client into public/assets/.
 // The dashboard also does this on start when the bundle is missing or stale.
 import { buildClientBundle } from "../channels/web/client-bundle.js";
-import { createLogger } from "../src/index.js";
+import { createLogger } from "anycable-ts";
 
 const logger = createLogger({ name: "build-client" });
 try {

@@ -15,7 +15,7 @@ import {
   type Logger,
   type ProcessContext,
   type RunningService,
-} from "../src/index.js";
+} from "anycable-ts";
 import { createCallMonitorApplication, createCallRegistry } from "../channels/app.js";
 import { startDashboard } from "../channels/web/server.js";
 

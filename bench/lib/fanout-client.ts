@@ -14,7 +14,7 @@ import {
   silentLogger,
   type Broadcaster,
   type OperationBuilder,
-} from "../../src/index.js";
+} from "anycable-ts";
 import { percentile, seededRandom, shuffled, sleep, sortNumbers } from "./stats.js";
 
 export type Adapter = "nats" | "redis" | "http";

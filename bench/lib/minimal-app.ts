@@ -1,7 +1,7 @@
 // The call channel's shape with no work behind it: same identifiers, same channel name and
 // params, same action, but no registry, no rendering, no broadcast, no logging. Run on our
 // server, it shows what the framework itself costs per call next to a bare grpc-js server.
-import { Channel, Connection, defineApplication, z } from "../../src/index.js";
+import { Channel, Connection, defineApplication, z } from "anycable-ts";
 import { CALL_SID_PATTERN } from "../../channels/call-sid.js";
 
 const identifiers = z.strictObject({ role: z.enum(["twilio", "viewer"]) });

@@ -3,7 +3,7 @@
 // as channels/, so what differs from ours is the framework and the RPC transport (JSON over
 // HTTP/1.1 instead of protobuf over one HTTP/2 connection).
 import { Application, Channel, type ChannelHandle, type ConnectionHandle } from "@anycable/serverless-js";
-import type { Broadcaster, Logger } from "../../src/index.js";
+import type { Broadcaster, Logger } from "anycable-ts";
 import { isCallSid } from "../../channels/call-sid.js";
 import { handleMessageData } from "../../channels/channel/recognition-result.js";
 import { AccountSidCheck } from "../../channels/connection/account-sid-check.js";

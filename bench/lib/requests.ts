@@ -1,7 +1,7 @@
 // The RPC requests a stock anycable-go 1.5.6 sends for one Twilio media stream: field for field
 // what protocol.NewConnectMessage / NewCommandMessage build (env carries url and the proxied
 // headers on every call, cstate/istate on commands).
-import type { CommandMessage, ConnectionRequest } from "../../src/index.js";
+import type { CommandMessage, ConnectionRequest } from "anycable-ts";
 
 /** The account the RPC child is configured with; the x-twilio-account header must match it. */
 export const ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";

@@ -17,7 +17,7 @@ import {
   rpcServiceDefinition,
   startRpcServer,
   type Broadcaster,
-} from "../../src/index.js";
+} from "anycable-ts";
 import { createPeerApplication } from "./peer-app.js";
 
 export type BroadcastChoice = { adapter: "none" } | { adapter: "nats"; url: string };

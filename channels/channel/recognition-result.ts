@@ -1,4 +1,4 @@
-import { z } from "../../src/index.js";
+import { z } from "anycable-ts";
 
 // A result id becomes part of a DOM id (`event_<id>`) and of a CSS selector, so it is limited to
 // characters that need no escaping in either; recogniser ids (counters, UUIDs) fit.

@@ -1,4 +1,4 @@
-import { Channel, z } from "../../src/index.js";
+import { Channel, z } from "anycable-ts";
 import { callSid } from "../call-sid.js";
 import type { CallMonitorConnection } from "../connection/call-monitor-connection.js";
 import { transcriptEvent } from "../feed/call-event.js";

@@ -1,4 +1,4 @@
-import { ChannelRefusal } from "../../src/index.js";
+import { ChannelRefusal } from "anycable-ts";
 
 /**
  * A client that did not prove the Twilio account tried to act as a call. A ChannelRefusal, so the

@@ -1,4 +1,4 @@
-import { ConfigError, loadCableReadyConfig, z } from "../../src/index.js";
+import { ConfigError, loadCableReadyConfig, z } from "anycable-ts";
 
 export interface DashboardConfig {
   host: string;

@@ -1,4 +1,4 @@
-import { ConfigError, z } from "../../src/index.js";
+import { ConfigError, z } from "anycable-ts";
 
 // Real account SIDs are "AC" + 32 hex digits; recordings and simulators use shorter ones
 // (the shared fixtures default to "AC20230312"), so only the prefix and the alphabet are checked.

@@ -1,4 +1,4 @@
-import { z } from "../../src/index.js";
+import { z } from "anycable-ts";
 import { accountSid } from "./twilio-account.js";
 
 export const DEFAULT_PHRASE = "Hello from the AnyCable call monitor. Say something and watch it appear on the dashboard.";

@@ -1,4 +1,4 @@
-import { Connection, z } from "../../src/index.js";
+import { Connection, z } from "anycable-ts";
 import { AccountSidCheck } from "./account-sid-check.js";
 
 /** The header a Twilio media stream bridge sets on its WebSocket (anycable-go --headers must list it). */

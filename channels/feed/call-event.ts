@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { z } from "../../src/index.js";
+import { z } from "anycable-ts";
 
 /**
  * One entry in a call's timeline. `key` is the entry's identity and also its DOM id, so the

@@ -1,4 +1,4 @@
-import { CableReady, type Broadcaster, type Logger } from "../../src/index.js";
+import { CableReady, type Broadcaster, type Logger } from "anycable-ts";
 import { CALLS_STREAM, callStream } from "../call-sid.js";
 import type { CallRegistry } from "../registry/call-registry.js";
 import { callEventHtml } from "../views/call-event.js";

@@ -1,4 +1,4 @@
-import type { OperationBuilder, SafeHtml } from "../../src/index.js";
+import type { OperationBuilder, SafeHtml } from "anycable-ts";
 
 /**
  * The one custom Cable Ready operation this app sends, registered in the browser by

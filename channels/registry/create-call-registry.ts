@@ -1,4 +1,4 @@
-import type { Logger } from "../../src/index.js";
+import type { Logger } from "anycable-ts";
 import { redactUrl } from "../config/redact-url.js";
 import type { CallRegistry } from "./call-registry.js";
 import { MemoryCallRegistry } from "./memory-call-registry.js";

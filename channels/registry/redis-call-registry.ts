@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import type { Logger } from "../../src/index.js";
+import type { Logger } from "anycable-ts";
 import { callEventSchema, type CallEvent } from "../feed/call-event.js";
 import { DEFAULT_REGISTRY_LIMITS, type CallRegistry, type LiveCall, type RegistryLimits } from "./call-registry.js";
 

@@ -1,5 +1,5 @@
 // `npm run simulate`: plays a phone call through a running anycable-go. See --help.
-import { createLogger, onShutdownSignal, type Logger } from "../../src/index.js";
+import { createLogger, onShutdownSignal, type Logger } from "anycable-ts";
 import { RecordingError } from "../media-stream/recording.js";
 import { CableError } from "./cable-client.js";
 import { parseCommandLine, UsageError, USAGE, DEFAULT_ACCOUNT_SID, type SimulatorOptions } from "./options.js";

@@ -1,4 +1,4 @@
-import type { Logger } from "../../src/index.js";
+import type { Logger } from "anycable-ts";
 import type { TwilioRestConfig } from "../config/twilio-rest-config.js";
 import { statusEvent } from "../feed/call-event.js";
 import type { CallFeed } from "../feed/call-feed.js";

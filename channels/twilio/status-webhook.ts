@@ -1,5 +1,5 @@
 import twilio from "twilio";
-import { z } from "../../src/index.js";
+import { z } from "anycable-ts";
 import { callSid } from "../call-sid.js";
 
 /** The fields of Twilio's status callback this app uses; Twilio sends many more. */

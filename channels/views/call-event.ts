@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from "../../src/index.js";
+import { html, type SafeHtml } from "anycable-ts";
 import type { CallEvent } from "../feed/call-event.js";
 import { timestamp } from "./timestamp.js";
 

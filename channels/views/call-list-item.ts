@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from "../../src/index.js";
+import { html, type SafeHtml } from "anycable-ts";
 import { timestamp } from "./timestamp.js";
 
 export function callListItemId(sid: string): string {

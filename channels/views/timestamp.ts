@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from "../../src/index.js";
+import { html, type SafeHtml } from "anycable-ts";
 
 // Date#toISOString is a large share of rendering an event; events come in bursts within the same
 // second, so the text up to the seconds is kept for the last second seen.

@@ -1,4 +1,4 @@
-import type { Logger } from "../../src/index.js";
+import type { Logger } from "anycable-ts";
 import type { DashboardConfig } from "../config/dashboard-config.js";
 import type { TwilioRestSetup } from "../config/twilio-rest-config.js";
 import type { CallFeed } from "../feed/call-feed.js";

@@ -1,4 +1,4 @@
-import type { Broadcaster } from "../../src/index.js";
+import type { Broadcaster } from "anycable-ts";
 
 /** For a dashboard run without a broker: updates are still recorded in the registry, just not pushed. */
 export const discardingBroadcaster: Broadcaster = {

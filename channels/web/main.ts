@@ -1,7 +1,7 @@
 // `npm run web`: the dashboard on its own. Pages list calls from the shared registry (set
 // REDIS_URL so `npm run rpc` writes to the same one), and call progress is pushed through the
 // broadcaster configured by the usual ANYCABLE_BROADCAST_* variables.
-import { createBroadcaster, loadBroadcastConfig, runProcess } from "../../src/index.js";
+import { createBroadcaster, loadBroadcastConfig, runProcess } from "anycable-ts";
 import { createCallRegistry } from "../registry/create-call-registry.js";
 import { startDashboard } from "./server.js";
 

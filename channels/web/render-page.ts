@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { html, type SafeHtml } from "../../src/index.js";
+import { html, type SafeHtml } from "anycable-ts";
 import type { CallEvent } from "../feed/call-event.js";
 import type { LiveCall } from "../registry/call-registry.js";
 import type { DashboardDeps } from "./dashboard-deps.js";

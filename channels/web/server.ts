@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import type { Broadcaster, Logger } from "../../src/index.js";
+import type { Broadcaster, Logger } from "anycable-ts";
 import { startHttpServer } from "./http-server.js";
 import { loadDashboardConfig, type DashboardConfig } from "../config/dashboard-config.js";
 import { loadTwilioAuthToken, loadTwilioRestSetup } from "../config/twilio-rest-config.js";

@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
 import { csrf } from "hono/csrf";
-import { z } from "../../../src/index.js";
+import { z } from "anycable-ts";
 import { homeContent } from "../views/home-page.js";
 import type { DashboardDeps } from "../dashboard-deps.js";
 import { formState, renderPage } from "../render-page.js";

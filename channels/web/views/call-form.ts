@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from "../../../src/index.js";
+import { html, type SafeHtml } from "anycable-ts";
 
 export type CallFormState = { enabled: true; to?: string; error?: string } | { enabled: false; reasons: readonly string[] };
 

@@ -1,4 +1,4 @@
-import { html, streamFromTag, unsafeHtml, type SafeHtml } from "../../../src/index.js";
+import { html, streamFromTag, unsafeHtml, type SafeHtml } from "anycable-ts";
 import { callStream, isCallSid } from "../../call-sid.js";
 import type { CallEvent } from "../../feed/call-event.js";
 import { callEventHtml } from "../../views/call-event.js";

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from "../../../src/index.js";
+import { html, type SafeHtml } from "anycable-ts";
 
 /** The right-hand side of `/`, before a call is picked. */
 export function homeContent(): SafeHtml {

@@ -1,4 +1,4 @@
-import { html, unsafeHtml, type SafeHtml } from "../../../src/index.js";
+import { html, unsafeHtml, type SafeHtml } from "anycable-ts";
 import { STYLES } from "./styles.js";
 
 // Inline, so browsers do not ask for /favicon.ico (a 404 in every page's console otherwise).

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from "../../../src/index.js";
+import { html, type SafeHtml } from "anycable-ts";
 
 export function notFoundContent(message: string): SafeHtml {
   return html`<section class="not-found" style="grid-column: 1 / -1">

@@ -1,4 +1,4 @@
-import { html, streamFromTag, type SafeHtml } from "../../../src/index.js";
+import { html, streamFromTag, type SafeHtml } from "anycable-ts";
 import { CALLS_STREAM } from "../../call-sid.js";
 import type { LiveCall } from "../../registry/call-registry.js";
 import { callListItemHtml } from "../../views/call-list-item.js";
