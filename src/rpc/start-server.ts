@@ -4,7 +4,7 @@ import type { Application } from "../cable/application.js";
 import type { ChannelClass } from "../cable/channel.js";
 import { loadRpcConfig, type RpcConfig } from "../config/rpc-config.js";
 import { RpcHandler } from "./handler.js";
-import { RpcServer } from "./server.js";
+import { RpcServer } from "./grpc/server.js";
 
 export interface StartRpcServerOptions {
   app: Application;
