@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { RpcConfig } from "../../config/rpc-config.js";
@@ -35,6 +35,8 @@ export class HttpRpcServer {
   readonly #logger: Logger;
   #inFlight = 0;
   #draining = false;
+  /** Responses not yet finished: told to close their connection when the drain starts. */
+  readonly #open = new Set<ServerResponse>();
   #port: number | undefined;
   #shutdown: Promise<void> | undefined;
 
@@ -54,6 +56,8 @@ export class HttpRpcServer {
     this.#server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }, (req, res) => {
       // Connections kept alive from before the drain close after their current response.
       if (this.#draining) res.setHeader("Connection", "close");
+      this.#open.add(res);
+      res.once("close", () => this.#open.delete(res));
       if (req.url === HEALTH_PATH && (req.method === "GET" || req.method === "HEAD")) {
         const serving = !this.#draining;
         res.writeHead(serving ? 200 : 503, { "Content-Type": "application/json" });
@@ -104,6 +108,7 @@ export class HttpRpcServer {
   shutdown(): Promise<void> {
     this.#shutdown ??= new Promise<void>((resolve) => {
       this.#draining = true;
+      for (const res of this.#open) if (!res.headersSent) res.setHeader("Connection", "close");
       this.#logger.info({ inFlight: this.#inFlight }, "draining RPC server");
       const deadline = Date.now() + this.#config.shutdownTimeoutSeconds * 1000;
       this.#server.close();
