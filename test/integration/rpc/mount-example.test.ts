@@ -1,11 +1,20 @@
 // The README's mounting example as a user runs it: examples/mount-http-rpc.ts serves its own site
 // and AnyCable RPC on one port, and a real anycable-go talks to it over HTTP RPC.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT, connectCable, freePort, openRawSocket, spawnProcess, startAnycableGo } from "../../support/index.js";
 
 const APP_SECRET = "example-app-secret";
 
 describe("examples/mount-http-rpc.ts", () => {
+  it("is what the README shows", () => {
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+    const shown = /\[examples\/mount-http-rpc\.ts\][\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(shown).toBeDefined();
+    expect(readFileSync(join(REPO_ROOT, "examples/mount-http-rpc.ts"), "utf8")).toContain(shown);
+  });
+
   it("serves the site and anycable-go's RPC from one node:http server", async () => {
     const port = await freePort();
     const anycable = await startAnycableGo({ rpcHost: `http://127.0.0.1:${port}/_anycable`, args: [`--secret=${APP_SECRET}`] });
