@@ -177,7 +177,11 @@ describe("the HTTP RPC server", () => {
     ).toBe(200);
   });
 
-  it("answers bad JSON with 400 and a wrong shape with 422, saying what is wrong", async () => {
+  it("answers bad JSON with 400, a wrong shape with 422 and too many entries with 413, saying what is wrong", async () => {
+    const flood = await send("/_anycable/connect", {
+      json: { env: { cstate: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, ""])) } },
+    });
+    expect([flood.status, flood.text]).toEqual([413, "Connect request carries 5000 entries, over the limit of 4096"]);
     const bad = await send("/_anycable/command", { body: '{"command":' });
     expect(bad.status).toBe(400);
     expect(bad.text).toMatch(/^Invalid JSON in Command request: /);
