@@ -78,7 +78,8 @@ export function createHttpRpcListener(options: HttpRpcListenerOptions): NodeRequ
         } catch (error) {
           // The handler turns application errors into responses; reaching here is our own bug.
           logger.error({ err: error, path: req.url }, "HTTP RPC handler failed unexpectedly");
-          reply(res, 500, `${HTTP_RPC_METHODS[method].name} failed: ${error instanceof Error ? error.message : String(error)}`);
+          if (res.headersSent) res.destroy();
+          else reply(res, 500, `${HTTP_RPC_METHODS[method].name} failed: ${error instanceof Error ? error.message : String(error)}`);
         } finally {
           onRequest?.("end");
         }
