@@ -11,6 +11,7 @@ import { ChannelRegistry, type ResolvedIdentifier } from "../cable/registry.js";
 import { Request } from "../cable/request.js";
 import { StateStore } from "../cable/state.js";
 import { isJsonObject } from "../cable/json-object.js";
+import { rescuing } from "../cable/rescue.js";
 import { freezeJsonData, ParseCache } from "../cable/parse-cache.js";
 import { truncate } from "../cable/truncate.js";
 import {
@@ -75,7 +76,7 @@ export class RpcHandler {
     const output = new CallOutput();
     const connection = this.#newConnection(meta.sid, env, output, undefined);
     try {
-      await connection.connect();
+      await rescuing(() => connection.connect(), connection);
     } catch (error) {
       if (error instanceof UnauthorizedError) {
         this.#logger.info({ sid: meta.sid, url: env.url }, "connection rejected: unauthorized");
@@ -141,7 +142,7 @@ export class RpcHandler {
     }
     if (connection.identified) {
       try {
-        await connection.disconnect();
+        await rescuing(() => connection.disconnect(), connection);
       } catch (error) {
         failures.push(this.#report(error, `${connection.constructor.name}#disconnect`, { sid: meta.sid }));
       }
@@ -165,7 +166,7 @@ export class RpcHandler {
     if (!prepared.ok) return commandError(this.#report(prepared.error, "subscribe", { sid: meta.sid }));
     const { channel, connection, output } = prepared.value;
     try {
-      await channel.subscribed();
+      await rescuing(() => channel.subscribed(), channel, connection);
     } catch (error) {
       const where = `${resolved.channel.channelClass.name}#subscribed`;
       return commandError(this.#report(error, where, { sid: meta.sid, identifier: truncate(request.identifier) }));
@@ -189,7 +190,7 @@ export class RpcHandler {
       return commandError(this.#report(prepared.error, "unsubscribe", { sid: meta.sid, identifier: truncate(request.identifier) }));
     const { channel, connection, output } = prepared.value;
     try {
-      await channel.unsubscribed();
+      await rescuing(() => channel.unsubscribed(), channel, connection);
     } catch (error) {
       return commandError(this.#report(error, `${channel.constructor.name}#unsubscribed`, { sid: meta.sid }));
     }
@@ -208,7 +209,7 @@ export class RpcHandler {
       return commandError(this.#report(error, "message", { sid: meta.sid, identifier: truncate(request.identifier) }));
     }
     try {
-      await action.method.call(channel, action.data);
+      await rescuing(() => action.method.call(channel, action.data), channel, connection);
     } catch (error) {
       return commandError(this.#report(error, `${channel.constructor.name}#${action.name}`, { sid: meta.sid }));
     }
@@ -231,7 +232,7 @@ export class RpcHandler {
     const state = new StateStore(parseChannelStates(env.istate[identifier]));
     const channel = newChannel(resolved, { connection, identifier, params: resolved.params, state, output });
     try {
-      await channel.unsubscribed();
+      await rescuing(() => channel.unsubscribed(), channel, connection);
       return null;
     } catch (error) {
       return this.#report(error, `${resolved.channel.channelClass.name}#unsubscribed`, {
