@@ -68,13 +68,15 @@ export function broadcastingFor(value: Broadcastable): string {
 /**
  * The GlobalID parameter Rails gives a record (`record.to_gid_param`): the URL-safe base64,
  * without padding, of `gid://<app>/<Model>/<id>`. Use it in `toGidParam()` to share stream
- * names with a Rails application whose GlobalID app name is `app`.
+ * names with a Rails application whose GlobalID app name is `app`. Ids are limited to the
+ * characters no GlobalID version escapes (letters, digits, `_ . - ~`: integers and UUIDs), since
+ * versions differ on escaping the rest; name other records with your own `toGidParam()`.
  */
 export function globalIdParam(app: string, model: string, id: string | number | bigint): string {
   if (!/^[a-z0-9-]+$/i.test(app)) throw new TypeError("A GlobalID app name is letters, digits and dashes");
-  if (model === "") throw new TypeError("A GlobalID needs a model name");
+  if (!/^[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*$/.test(model))
+    throw new TypeError("A GlobalID model name is a Ruby class name");
   const idText = String(id);
-  if (idText === "") throw new TypeError("A GlobalID needs an id");
-  const uri = `gid://${app}/${model}/${encodeURIComponent(idText)}`;
-  return Buffer.from(uri, "utf8").toString("base64url");
+  if (!/^[A-Za-z0-9_.~-]+$/.test(idText)) throw new TypeError("A GlobalID id here is letters, digits and _ . - ~ only");
+  return Buffer.from(`gid://${app}/${model}/${idText}`, "utf8").toString("base64url");
 }
