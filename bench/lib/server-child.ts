@@ -13,8 +13,8 @@ import { createCableReadyStreamChannel } from "../../src/cable-ready/index.js";
 import { resolveApplication } from "../../src/cable/application-module.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { loadRpcConfig } from "../../src/config/rpc-config.js";
-import { rpcServiceDefinition } from "../../src/rpc/proto.js";
-import { grpcServerOptions } from "../../src/rpc/server.js";
+import { rpcServiceDefinition } from "../../src/rpc/grpc/proto.js";
+import { grpcServerOptions } from "../../src/rpc/grpc/server.js";
 import { startRpcServer } from "../../src/rpc/start-server.js";
 import { createPeerApplication } from "./peer-app.js";
 
