@@ -39,8 +39,12 @@ const ENV = { ANYCABLE_SECRET: SECRET };
 const VERSION = anycableGoVersion();
 const HAS_PRESENCE = anycableGoAtLeast(VERSION, 1, 6);
 
-// RPC transports the features run over. HTTP RPC joins this list once it lands on main.
-const TRANSPORTS = ["gRPC"] as const;
+/** The RPC transports anycable-go speaks; the features that touch RPC run over each. */
+const TRANSPORTS = [
+  { name: "gRPC", rpcHost: (port: number) => `127.0.0.1:${port}`, startupLog: /impl: grpc/ },
+  // The HTTP RPC bearer secret is derived from ANYCABLE_SECRET on both sides.
+  { name: "HTTP RPC", rpcHost: (port: number) => `http://127.0.0.1:${port}/_anycable`, startupLog: /impl: http/ },
+] as const;
 
 interface PresenceEvent {
   type: string;
@@ -48,7 +52,7 @@ interface PresenceEvent {
   info?: unknown;
 }
 
-describe.each(TRANSPORTS)(`AnyCable features through anycable-go ${VERSION}, RPC over %s`, () => {
+describe.each(TRANSPORTS)(`AnyCable features through anycable-go ${VERSION}, RPC over $name`, (transport) => {
   let anycable: AnycableGo;
   let rpc: RunningRpcServer;
   let broadcaster: Broadcaster;
@@ -57,7 +61,7 @@ describe.each(TRANSPORTS)(`AnyCable features through anycable-go ${VERSION}, RPC
   beforeAll(async () => {
     const rpcPort = await freePort();
     anycable = await startAnycableGo({
-      rpcHost: `127.0.0.1:${rpcPort}`,
+      rpcHost: transport.rpcHost(rpcPort),
       httpBroadcastOnMainPort: true,
       args: [`--secret=${SECRET}`, "--broker=memory", "--turbo_streams"],
     });
@@ -67,7 +71,7 @@ describe.each(TRANSPORTS)(`AnyCable features through anycable-go ${VERSION}, RPC
       logger,
       { settleOn: "delivered" },
     );
-    rpc = await startRpcServer({ app, broadcaster, logger, config: { host: `127.0.0.1:${rpcPort}` }, env: {} });
+    rpc = await startRpcServer({ app, broadcaster, logger, env: { ...ENV, ANYCABLE_RPC_HOST: transport.rpcHost(rpcPort) } });
   });
 
   afterAll(async () => {
@@ -104,6 +108,10 @@ describe.each(TRANSPORTS)(`AnyCable features through anycable-go ${VERSION}, RPC
     const client = await connect(user);
     return { client, room: await client.subscribe("RoomChannel", { id }) };
   }
+
+  it(`reaches the RPC server over ${transport.name}`, () => {
+    expect(anycable.logs()).toMatch(transport.startupLog);
+  });
 
   describe("whispers: streamFrom(name, { whisper: true })", () => {
     it("relays a client's whisper to every other subscriber, not back to the sender, without RPC", async () => {
