@@ -95,6 +95,17 @@ export {
   type StreamsConfig,
 } from "./streams/index.js";
 
+// --- Presence read from the server side (src/presence) ---
+export {
+  PresenceApi,
+  PresenceApiError,
+  deriveApiSecret,
+  loadPresenceApiConfig,
+  type PresenceApiOptions,
+  type PresenceInfo,
+  type PresenceRecord,
+} from "./presence/index.js";
+
 // --- JWT identification (src/jwt) ---
 export {
   issueJwt,

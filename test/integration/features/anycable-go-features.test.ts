@@ -11,6 +11,9 @@ import {
   loadBroadcastConfig,
   loadJwtConfig,
   loadStreamsConfig,
+  loadPresenceApiConfig,
+  PresenceApi,
+  PresenceApiError,
   signStreamName,
   signTurboStreamName,
   broadcastingFor,
@@ -283,9 +286,16 @@ describe.each(TRANSPORTS)(`AnyCable features through anycable-go ${VERSION}, RPC
       await waitFor(() => seenByBob.some((e) => e.type === "join"), { description: "bob to see ann join" });
       expect(seenByBob).toEqual([{ type: "join", id: "ann", info: { name: "Ann" } }]);
       expect(await bob.room.channel.presence.info()).toEqual({ ann: { name: "Ann" } });
+      // The server reads the same set through anycable-go's API, the secret derived from ANYCABLE_SECRET.
+      const api = new PresenceApi(loadPresenceApiConfig({ ...ENV, ANYCABLE_API_URL: `${anycable.httpUrl}/api` }));
+      const stream = RoomChannel.broadcastingFor(new Room(roomId(5)));
+      expect(await api.info(stream)).toEqual({ total: 1, records: [{ id: "ann", info: { name: "Ann" } }] });
       await ann.room.perform("leave");
       await waitFor(() => seenByBob.some((e) => e.type === "leave"), { description: "bob to see ann leave" });
       expect(seenByBob.at(-1)).toEqual({ type: "leave", id: "ann" });
+      expect(await api.info(stream)).toEqual({ total: 0, records: [] });
+      const forged = new PresenceApi({ url: `${anycable.httpUrl}/api`, secret: "guess" });
+      await expect(forged.info(stream)).rejects.toMatchObject({ name: "PresenceApiError", status: 401 });
     });
 
     it("joinPresence in subscribed uses the stream just started and the connection identifier by default", async () => {
@@ -317,6 +327,11 @@ describe.each(TRANSPORTS)(`AnyCable features through anycable-go ${VERSION}, RPC
       await room.perform("join", { name: "Ann" });
       await room.perform("shout", { text: "after join" });
       expect(await room.waitForMessage()).toEqual({ from: "ann", text: "after join" });
+    });
+
+    it("the presence API is not there to read", async () => {
+      const api = new PresenceApi(loadPresenceApiConfig({ ...ENV, ANYCABLE_API_URL: `${anycable.httpUrl}/api` }));
+      await expect(api.info("room:1")).rejects.toBeInstanceOf(PresenceApiError);
     });
   });
 });
