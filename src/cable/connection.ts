@@ -4,7 +4,7 @@ import type { Broadcaster } from "../broadcast/broadcaster.js";
 import { addRescueHandler, type ErrorClass, type RescueHandler } from "./rescue.js";
 import type { CallOutput } from "./call-output.js";
 import { UnauthorizedError } from "./errors.js";
-import { anyIdentifiers, connectionIdentifier, type Identifiers } from "./identifiers.js";
+import { anyIdentifiers, connectionIdentifier, encodeIdentifiers, type Identifiers } from "./identifiers.js";
 import type { Request } from "./request.js";
 import type { StateStore } from "./state.js";
 
@@ -37,7 +37,7 @@ export class Connection<I extends Identifiers = Identifiers> {
   static identifiersJson<T extends Connection>(this: ConnectionClassOf<T>, values: T["identifiers"]): string {
     const parsed = this.identifiers.safeParse(values);
     if (!parsed.success) throw new TypeError(`Invalid identifiers for ${this.name}: ${z.prettifyError(parsed.error)}`);
-    return JSON.stringify(parsed.data);
+    return encodeIdentifiers(parsed.data);
   }
 
   /**
