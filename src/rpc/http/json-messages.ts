@@ -53,14 +53,21 @@ export type DecodedRequest =
   | { method: "command"; request: CommandMessage }
   | { method: "disconnect"; request: DisconnectRequest };
 
-export type DecodeResult = { ok: true; decoded: DecodedRequest } | { ok: false; status: 400 | 422; error: string };
+export type DecodeResult = { ok: true; decoded: DecodedRequest } | { ok: false; status: 400 | 413 | 422; error: string };
+
+/**
+ * Most entries (env map entries and Disconnect subscriptions) a request may carry. A real
+ * connection has dozens; validating each entry costs time, so a body of a hundred thousand tiny
+ * ones is refused before validation rather than after.
+ */
+export const DEFAULT_MAX_REQUEST_ENTRIES = 4096;
 
 export function isHttpRpcMethod(name: string): name is HttpRpcMethod {
   return Object.hasOwn(HTTP_RPC_METHODS, name);
 }
 
 /** A request body into the message the RPC handler takes, or the HTTP status and reason to refuse it with. */
-export function decodeRequest(method: HttpRpcMethod, body: string): DecodeResult {
+export function decodeRequest(method: HttpRpcMethod, body: string, maxEntries = DEFAULT_MAX_REQUEST_ENTRIES): DecodeResult {
   const { name, schema } = HTTP_RPC_METHODS[method];
   let json: unknown;
   try {
@@ -71,12 +78,29 @@ export function decodeRequest(method: HttpRpcMethod, body: string): DecodeResult
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     return { ok: false, status: 422, error: `Invalid ${name} request: expected a JSON object` };
   }
+  const entries = entriesOf(json as Record<string, unknown>);
+  if (entries > maxEntries) {
+    return { ok: false, status: 413, error: `${name} request carries ${entries} entries, over the limit of ${maxEntries}` };
+  }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
     return { ok: false, status: 422, error: `Invalid ${name} request: ${issues}` };
   }
   return { ok: true, decoded: { method, request: parsed.data } as DecodedRequest };
+}
+
+/** Env map entries and subscriptions, counted without validating anything. */
+function entriesOf(request: Record<string, unknown>): number {
+  let count = Array.isArray(request.subscriptions) ? request.subscriptions.length : 0;
+  const env = request.env;
+  if (typeof env === "object" && env !== null) {
+    for (const key of ["headers", "cstate", "istate"]) {
+      const map = (env as Record<string, unknown>)[key];
+      if (typeof map === "object" && map !== null) count += Object.keys(map).length;
+    }
+  }
+  return count;
 }
 
 /** A response as anycable-go decodes it: the messages are already snake_case with numeric statuses. */

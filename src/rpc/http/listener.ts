@@ -15,6 +15,8 @@ export interface HttpRpcListenerOptions {
   secret: string | undefined;
   /** Largest request body in bytes; a bigger one is refused with 413. */
   maxBodySize: number;
+  /** Most env map entries and subscriptions a request may carry; more are refused with 413. */
+  maxRequestEntries?: number | undefined;
   /**
    * When set, only `<mountPath>/connect|command|disconnect` are served. Unset, any path ending in
    * one of those is, which is what a handler mounted under a prefix by a router (Express's
@@ -65,7 +67,7 @@ export function createHttpRpcListener(options: HttpRpcListenerOptions): NodeRequ
       async (body) => {
         try {
           if (body === undefined) return tooLarge(res, maxBodySize);
-          const decoded = decodeRequest(method, body);
+          const decoded = decodeRequest(method, body, options.maxRequestEntries);
           if (!decoded.ok) {
             logger.warn({ path: req.url, status: decoded.status }, decoded.error);
             return reply(res, decoded.status, decoded.error);
@@ -76,7 +78,8 @@ export function createHttpRpcListener(options: HttpRpcListenerOptions): NodeRequ
         } catch (error) {
           // The handler turns application errors into responses; reaching here is our own bug.
           logger.error({ err: error, path: req.url }, "HTTP RPC handler failed unexpectedly");
-          reply(res, 500, `${HTTP_RPC_METHODS[method].name} failed: ${error instanceof Error ? error.message : String(error)}`);
+          if (res.headersSent) res.destroy();
+          else reply(res, 500, `${HTTP_RPC_METHODS[method].name} failed: ${error instanceof Error ? error.message : String(error)}`);
         } finally {
           onRequest?.("end");
         }

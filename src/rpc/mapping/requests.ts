@@ -21,13 +21,13 @@ export function commandCall(request: CommandMessage, meta: CallMetadata): Outcom
     const message = `Unknown command ${JSON.stringify(String(command).slice(0, 64))}: expected subscribe, unsubscribe or message`;
     return fail(new ProtocolError(message), "Command");
   }
-  const fields = {
-    sid: meta.sid,
-    env: normaliseEnv(request.env),
-    connectionIdentifiers: request.connection_identifiers,
-    identifier: request.identifier,
-  };
-  return succeed(command === "message" ? { ...fields, command, data: request.data } : { ...fields, command });
+  // One literal per command rather than a spread: this runs on every call.
+  const sid = meta.sid;
+  const env = normaliseEnv(request.env);
+  const connectionIdentifiers = request.connection_identifiers;
+  const identifier = request.identifier;
+  if (command === "message") return succeed({ command, sid, env, connectionIdentifiers, identifier, data: request.data });
+  return succeed({ command, sid, env, connectionIdentifiers, identifier });
 }
 
 export function disconnectCall(request: DisconnectRequest, meta: CallMetadata): Outcome<DisconnectCall> {

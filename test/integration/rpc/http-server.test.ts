@@ -1,9 +1,12 @@
 // The HTTP RPC surface as anycable-go and anyone else on the network see it: authentication,
 // hostile requests, health, concurrency and draining; and a real anycable-go with a wrong secret.
-import { Agent, request, type IncomingHttpHeaders } from "node:http";
+import { Agent, createServer, request, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startRpcServer, type RunningRpcServer } from "../../../src/rpc/start-server.js";
 import { Status } from "../../../src/rpc/messages.js";
+import type { RpcHandler } from "../../../src/rpc/handler.js";
+import { createHttpRpcListener } from "../../../src/rpc/http/listener.js";
 import app, { journal } from "../../fixtures/chat-app.js";
 import { RecordingBroadcaster } from "../../fixtures/recording-broadcaster.js";
 import { captureLogger, openRawSocket, startAnycableGo, type CapturedLogs } from "../../support/index.js";
@@ -177,7 +180,11 @@ describe("the HTTP RPC server", () => {
     ).toBe(200);
   });
 
-  it("answers bad JSON with 400 and a wrong shape with 422, saying what is wrong", async () => {
+  it("answers bad JSON with 400, a wrong shape with 422 and too many entries with 413, saying what is wrong", async () => {
+    const flood = await send("/_anycable/connect", {
+      json: { env: { cstate: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, ""])) } },
+    });
+    expect([flood.status, flood.text]).toEqual([413, "Connect request carries 5000 entries, over the limit of 4096"]);
     const bad = await send("/_anycable/command", { body: '{"command":' });
     expect(bad.status).toBe(400);
     expect(bad.text).toMatch(/^Invalid JSON in Command request: /);
@@ -285,6 +292,29 @@ describe("a real anycable-go with the wrong HTTP RPC secret", () => {
       expect(logs.at("warn").some((l) => /missing or wrong bearer secret/.test(l.msg))).toBe(true);
     } finally {
       await anycable.stop();
+    }
+  });
+});
+
+describe("a bug in the RPC handler itself", () => {
+  it("answers 500 with the reason, logs it, and the listener keeps serving", async () => {
+    const captured = captureLogger();
+    let calls = 0;
+    const buggy = {
+      connect: () => (++calls === 1 ? Promise.reject(new Error("handler bug")) : Promise.resolve({ status: Status.SUCCESS })),
+    } as unknown as RpcHandler;
+    const server = createServer(createHttpRpcListener({ handler: buggy, logger: captured.logger, secret: undefined, maxBodySize: 1024 }));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/connect`;
+    const post = () => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    try {
+      const failed = await post();
+      expect([failed.status, await failed.text()]).toEqual([500, "Connect failed: handler bug"]);
+      expect(captured.at("error").map((l) => l.msg)).toEqual(["HTTP RPC handler failed unexpectedly"]);
+      expect(await post().then((r) => r.json())).toEqual({ status: Status.SUCCESS });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

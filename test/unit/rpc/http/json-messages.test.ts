@@ -145,3 +145,24 @@ describe("encodeResponse", () => {
     expect(JSON.parse(encodeResponse({ status: Status.ERROR, error_msg: "boom" }))).toEqual({ status: 0, error_msg: "boom" });
   });
 });
+
+describe("decodeRequest: entry limit", () => {
+  const manyHeaders = (n: number) =>
+    JSON.stringify({ env: { headers: Object.fromEntries(Array.from({ length: n }, (_, i) => [`h${i}`, "v"])) } });
+
+  it("refuses with 413 a request with more env entries and subscriptions than the limit, before validating them", () => {
+    expect(decodeRequest("connect", manyHeaders(10), 10).ok).toBe(true);
+    expect(decodeRequest("connect", manyHeaders(11), 10)).toEqual({
+      ok: false,
+      status: 413,
+      error: "Connect request carries 11 entries, over the limit of 10",
+    });
+    const subscriptions = JSON.stringify({ subscriptions: Array.from({ length: 6 }, () => 42), env: { istate: { a: "1", b: "2" } } });
+    expect(decodeRequest("disconnect", subscriptions, 7)).toMatchObject({ ok: false, status: 413 });
+  });
+
+  it("allows 4,096 entries by default", () => {
+    expect(decodeRequest("connect", manyHeaders(4096)).ok).toBe(true);
+    expect(decodeRequest("connect", manyHeaders(4097))).toMatchObject({ ok: false, status: 413 });
+  });
+});
