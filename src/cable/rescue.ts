@@ -46,18 +46,30 @@ function findHandler(owner: object, error: unknown): Entry["handler"] | undefine
 }
 
 /**
- * Runs `call`; when it throws, hands the error to the first of `targets` (e.g. the channel, then
- * its connection) whose class rescues it. Rethrows when none does, or when the handler throws.
+ * Calls `method` on `receiver` with `data`; when it throws, hands the error to the receiver's
+ * handlers, then to `fallback`'s (a channel's connection). Rethrows when none takes it, or when
+ * the handler throws. Called once per RPC callback, so it allocates nothing until some class
+ * has declared a handler.
  */
-export function rescuing(call: () => unknown, ...targets: readonly object[]): unknown {
-  return declarations === 0 ? call() : rescued(call, targets);
+export function callRescued<R extends object>(
+  receiver: R,
+  method: (this: R, data: unknown) => unknown,
+  data: unknown,
+  fallback?: object,
+): unknown {
+  return declarations === 0 ? method.call(receiver, data) : rescued(receiver, method, data, fallback);
 }
 
-async function rescued(call: () => unknown, targets: readonly object[]): Promise<void> {
+async function rescued<R extends object>(
+  receiver: R,
+  method: (this: R, data: unknown) => unknown,
+  data: unknown,
+  fallback: object | undefined,
+): Promise<void> {
   try {
-    await call();
+    await method.call(receiver, data);
   } catch (error) {
-    for (const target of targets) {
+    for (const target of fallback === undefined ? [receiver] : [receiver, fallback]) {
       const handler = findHandler(target.constructor, error);
       if (handler) {
         await handler.call(target, error as Error);

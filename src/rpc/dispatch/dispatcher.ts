@@ -8,7 +8,7 @@ import { ChannelRefusal, UnauthorizedError } from "../../cable/errors.js";
 import type { Identifiers } from "../../cable/identifiers.js";
 import type { ChannelRegistry, ResolvedIdentifier } from "../../cable/registry.js";
 import { Request } from "../../cable/request.js";
-import { rescuing } from "../../cable/rescue.js";
+import { callRescued } from "../../cable/rescue.js";
 import { StateStore } from "../../cable/state.js";
 import { truncate } from "../../cable/truncate.js";
 import type { Env } from "../messages.js";
@@ -219,7 +219,7 @@ export class Dispatcher {
    */
   async #run<R extends object>(receiver: R, callback: Callback<R>, fallback?: object): Promise<Outcome<undefined>> {
     try {
-      await rescuing(() => callback.method.call(receiver, callback.data), ...(fallback ? [receiver, fallback] : [receiver]));
+      await callRescued(receiver, callback.method, callback.data, fallback);
       return DONE;
     } catch (error) {
       return fail(error, callback.where ?? `${receiver.constructor.name}#${callback.name}`);

@@ -15,7 +15,12 @@ import {
   z,
 } from "../../../src/index.js";
 import { CallOutput } from "../../../src/cable/call-output.js";
-import { rescuing } from "../../../src/cable/rescue.js";
+import { callRescued } from "../../../src/cable/rescue.js";
+
+/** Runs `call` as the dispatcher runs a callback on `receiver`, falling back to `fallback`. */
+function rescuing(call: () => unknown, receiver: object, fallback?: object): Promise<unknown> {
+  return Promise.resolve(callRescued(receiver, call, undefined, fallback));
+}
 import { RecordingBroadcaster } from "../../fixtures/recording-broadcaster.js";
 
 class ShopConnection extends Connection<{ shop: string; user: string | null }> {
