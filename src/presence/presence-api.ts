@@ -78,9 +78,10 @@ export class PresenceApi {
 
   /** Who is in `stream`'s presence set right now. */
   async info(stream: string): Promise<PresenceInfo> {
-    // anycable-go matches the decoded path segment, so a "/" in a name cannot be addressed.
-    if (typeof stream !== "string" || stream === "" || stream.includes("/")) {
-      throw new TypeError("A presence stream name must be non-empty and without '/'");
+    // anycable-go matches the decoded path segment, so a "/" in a name cannot be addressed, and
+    // URL parsing would turn a "." or ".." segment into another path.
+    if (typeof stream !== "string" || stream === "" || stream === "." || stream === ".." || stream.includes("/")) {
+      throw new TypeError("A presence stream name must be non-empty, not '.' or '..', and without '/'");
     }
     let response: Response;
     try {

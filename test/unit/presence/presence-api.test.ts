@@ -19,6 +19,8 @@ describe("the presence API's configuration", () => {
     const api = new PresenceApi({ url: "http://127.0.0.1:9/api" });
     await expect(api.info("chat/1")).rejects.toThrow(TypeError);
     await expect(api.info("")).rejects.toThrow(TypeError);
+    await expect(api.info("..")).rejects.toThrow(TypeError);
+    await expect(api.info(".")).rejects.toThrow(TypeError);
   });
 
   it("reports an unreachable API as status 0", async () => {
