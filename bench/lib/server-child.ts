@@ -27,8 +27,16 @@ export type ServerConfig =
   | { kind: "bare"; host: string; responses: CannedResponses }
   /** node:http2 answering every stream with one canned gRPC frame: a ceiling for the load driver. */
   | { kind: "raw-h2"; host: string; frameBase64: string }
-  /** Our RPC server with the real application, set up as `npm run rpc` sets it up. */
-  | { kind: "ours"; host: string; app: string; broadcast: BroadcastChoice; logLevel: string; env: Record<string, string> }
+  /** Our RPC server with the real application, set up as `npm run rpc` sets it up; over HTTP RPC when `http` is set. */
+  | {
+      kind: "ours";
+      host: string;
+      http?: { mountPath: string; secret: string } | undefined;
+      app: string;
+      broadcast: BroadcastChoice;
+      logLevel: string;
+      env: Record<string, string>;
+    }
   /** The same channel logic on @anycable/serverless-js behind an HTTP server. */
   | { kind: "peer"; hostname: string; port: number; broadcast: BroadcastChoice; logLevel: string; accountSid: string };
 
@@ -119,7 +127,13 @@ async function startOurs(config: Extract<ServerConfig, { kind: "ours" }>): Promi
     app,
     broadcaster,
     logger,
-    config: { host: config.host },
+    config: config.http
+      ? {
+          host: config.host,
+          transport: "http",
+          http: { mountPath: config.http.mountPath, secret: config.http.secret, secretSource: "ANYCABLE_HTTP_RPC_SECRET" },
+        }
+      : { host: config.host },
     env,
   });
   return { port: running.port, stop: () => running.stop() };

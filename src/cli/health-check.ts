@@ -1,12 +1,13 @@
 // `anycable-ts health-check`: a probe for container orchestrators (Docker HEALTHCHECK, a
-// Kubernetes exec probe) that asks the standard gRPC health service of the RPC server at
-// ANYCABLE_RPC_HOST whether `anycable.RPC` is SERVING. A draining server answers NOT_SERVING.
+// Kubernetes exec probe) that asks the RPC server at ANYCABLE_RPC_HOST whether `anycable.RPC` is
+// SERVING: the standard gRPC health service, or `GET /health` for RPC over HTTP. A draining
+// server answers NOT_SERVING.
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { protoPath as healthProtoPath } from "grpc-health-check";
 import { isConfigError } from "../config/errors.js";
 import { loadRpcConfig } from "../config/rpc-config.js";
-import { SERVICE_NAME } from "../rpc/server.js";
+import { SERVICE_NAME } from "../rpc/grpc/server.js";
 
 const TIMEOUT_MS = 3_000;
 
@@ -21,8 +22,9 @@ type HealthClient = grpc.Client & {
 /** Resolves with the exit code: 0 when serving, 1 otherwise (with the reason on stderr). */
 export async function healthCheck(env: NodeJS.ProcessEnv): Promise<number> {
   let host: string;
+  let transport: "grpc" | "http";
   try {
-    host = loadRpcConfig(env).host;
+    ({ host, transport } = loadRpcConfig(env));
   } catch (error) {
     if (!isConfigError(error)) throw error;
     process.stderr.write(`${error.message}\n`);
@@ -30,26 +32,35 @@ export async function healthCheck(env: NodeJS.ProcessEnv): Promise<number> {
   }
   // A server bound to every interface is probed on loopback.
   const target = host.replace(/^0\.0\.0\.0:/, "127.0.0.1:").replace(/^\[::\]:/, "[::1]:");
+  const status = await (transport === "http" ? httpStatus(target) : grpcStatus(target)).catch(
+    (error: unknown) => `unreachable (${error instanceof Error ? error.message : String(error)})`,
+  );
+  if (status === "SERVING") {
+    process.stdout.write(`${SERVICE_NAME} at ${target}: SERVING\n`);
+    return 0;
+  }
+  process.stderr.write(`${SERVICE_NAME} at ${target}: ${status}\n`);
+  return 1;
+}
+
+async function httpStatus(target: string): Promise<string> {
+  const response = await fetch(`http://${target}/health`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+  const body = (await response.json().catch(() => ({}))) as { status?: unknown };
+  return typeof body.status === "string" ? body.status : `HTTP ${response.status}`;
+}
+
+async function grpcStatus(target: string): Promise<string> {
   const definition = protoLoader.loadSync(healthProtoPath, { keepCase: true, enums: String, defaults: true });
   const loaded = grpc.loadPackageDefinition(definition) as unknown as {
     grpc: { health: { v1: { Health: new (address: string, credentials: grpc.ChannelCredentials) => HealthClient } } };
   };
   const client = new loaded.grpc.health.v1.Health(target, grpc.credentials.createInsecure());
   try {
-    const status = await new Promise<string>((resolve, reject) => {
+    return await new Promise<string>((resolve, reject) => {
       client.check({ service: SERVICE_NAME }, { deadline: Date.now() + TIMEOUT_MS }, (error, response) =>
         error ? reject(error) : resolve(response?.status ?? "UNKNOWN"),
       );
     });
-    if (status === "SERVING") {
-      process.stdout.write(`${SERVICE_NAME} at ${target}: SERVING\n`);
-      return 0;
-    }
-    process.stderr.write(`${SERVICE_NAME} at ${target}: ${status}\n`);
-    return 1;
-  } catch (error) {
-    process.stderr.write(`${SERVICE_NAME} at ${target}: unreachable (${error instanceof Error ? error.message : String(error)})\n`);
-    return 1;
   } finally {
     client.close();
   }

@@ -19,7 +19,9 @@ needs a TypeScript loader, e.g. NODE_OPTIONS="--import tsx" anycable-ts app.ts.
 
 Environment (the names anycable-go and the anycable gem use):
   ANYCABLE_APP                 app module, when not given as the argument
-  ANYCABLE_RPC_HOST            gRPC address to bind (default 127.0.0.1:50051)
+  ANYCABLE_RPC_HOST            gRPC address to bind (default 127.0.0.1:50051), or an http:// URL
+                               (e.g. http://127.0.0.1:8080/_anycable) to serve RPC over HTTP
+  ANYCABLE_HTTP_RPC_SECRET     HTTP RPC's bearer secret (default: derived from ANYCABLE_SECRET)
   ANYCABLE_BROADCAST_ADAPTER   http | nats | redis | redisx (and its ANYCABLE_HTTP_BROADCAST_URL,
                                ANYCABLE_NATS_SERVERS, ANYCABLE_REDIS_URL, ...)
   ANYCABLE_CABLE_READY_SECRET  secret of signed Cable Ready streams (or ANYCABLE_STREAMS_SECRET,
