@@ -1,0 +1,152 @@
+// The production layout, on loopback: two stock anycable-go nodes sharing broadcasts through a
+// broker (Redis or NATS), and two RPC processes behind one DNS name with two A records, which
+// anycable-go 1.5.6 (no grpc-list://) dials with round_robin, one HTTP/2 connection per address.
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  REPO_ROOT,
+  connectCable,
+  freePort,
+  spawnProcess,
+  startAnycableGo,
+  startDnsServer,
+  startNats,
+  startRedis,
+  type AnycableGo,
+  type CableClient,
+  type ChannelSubscription,
+  type ManagedProcess,
+} from "../../support/index.js";
+
+const RPC_NAME = "rpc.cable.test";
+const RPC_ADDRESSES = ["127.0.0.1", "127.0.0.2"] as const;
+const ROOM = "lobby";
+const SUBSCRIBERS_PER_NODE = 3;
+const BROADCASTS = 40;
+
+interface Layout {
+  name: string;
+  startBroker(): Promise<{ url: string; stop(): Promise<unknown> }>;
+  /** anycable-go flags of every node. */
+  nodeArgs(url: string): string[];
+  /** Environment of every RPC process. */
+  rpcEnv(url: string): Record<string, string>;
+}
+
+const LAYOUTS: Layout[] = [
+  {
+    // redisx: broadcasts go through a Redis Stream read by one node's consumer group member, which
+    // re-publishes them to every node over Redis pub/sub (--pubsub).
+    name: "Redis (redisx broadcasts, redis pub/sub)",
+    startBroker: startRedis,
+    nodeArgs: (url) => ["--broadcast_adapter=redisx", "--pubsub=redis", `--redis_url=${url}`],
+    rpcEnv: (url) => ({ ANYCABLE_BROADCAST_ADAPTER: "redisx", REDIS_URL: url }),
+  },
+  {
+    name: "NATS (nats broadcasts, nats pub/sub)",
+    startBroker: startNats,
+    nodeArgs: (url) => ["--broadcast_adapter=nats", "--pubsub=nats", `--nats_servers=${url}`],
+    rpcEnv: (url) => ({ ANYCABLE_BROADCAST_ADAPTER: "nats", ANYCABLE_NATS_SERVERS: url }),
+  },
+];
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+});
+
+async function startRpc(address: string, port: number, env: Record<string, string>): Promise<ManagedProcess> {
+  // Straight under node with tsx's loader, so the pid the fixture reports is this child's.
+  const rpc = await spawnProcess({
+    name: `rpc@${address}`,
+    command: process.execPath,
+    args: ["--import", "tsx", "src/cli/rpc.ts", "test/fixtures/relay-app.ts"],
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ANYCABLE_LOG_FORMAT: "json", ANYCABLE_RPC_HOST: `${address}:${port}`, ...env },
+  });
+  cleanups.push(() => rpc.stop());
+  await rpc.waitForOutput(/AnyCable RPC server listening/, 20_000);
+  return rpc;
+}
+
+async function deploy(layout: Layout) {
+  const broker = await layout.startBroker();
+  cleanups.push(() => broker.stop());
+  const dns = await startDnsServer(RPC_NAME, RPC_ADDRESSES);
+  cleanups.push(() => dns.close());
+  const rpcPort = await freePort();
+  const rpc = await Promise.all(RPC_ADDRESSES.map((address) => startRpc(address, rpcPort, layout.rpcEnv(broker.url))));
+  const nodes: AnycableGo[] = [];
+  for (const _ of ["A", "B"]) {
+    const node = await startAnycableGo({
+      rpcHost: `dns://127.0.0.1:${dns.port}/${RPC_NAME}:${rpcPort}`,
+      args: layout.nodeArgs(broker.url),
+    });
+    cleanups.push(() => node.stop());
+    nodes.push(node);
+  }
+  return { rpc, nodeA: nodes[0] as AnycableGo, nodeB: nodes[1] as AnycableGo };
+}
+
+async function join(node: AnycableGo, user: string): Promise<{ client: CableClient; room: ChannelSubscription }> {
+  const client = await connectCable(node.url, { headers: { cookie: `user=${user}` } });
+  cleanups.push(() => client.close());
+  return { client, room: await client.subscribe("relay", { room: ROOM }) };
+}
+
+type Broadcast = { id: number; from: string };
+type Ack = { ack: number; pid: number };
+const isBroadcast = (m: unknown): m is Broadcast => typeof m === "object" && m !== null && "id" in m;
+const isAck = (m: unknown): m is Ack => typeof m === "object" && m !== null && "ack" in m;
+const broadcastIds = (room: ChannelSubscription): number[] => room.messages.filter(isBroadcast).map((m) => m.id);
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+
+describe.each(LAYOUTS)("two anycable-go nodes and two RPC processes: $name", (layout) => {
+  it("delivers every broadcast once to every subscriber on both nodes, and survives an RPC process killed mid-run", async () => {
+    const { rpc, nodeA, nodeB } = await deploy(layout);
+    const onA = await Promise.all(range(0, SUBSCRIBERS_PER_NODE).map((i) => join(nodeA, `ann-${i}`)));
+    const onB = await Promise.all(range(0, SUBSCRIBERS_PER_NODE).map((i) => join(nodeB, `bob-${i}`)));
+    const everyone = [...onA, ...onB];
+    const speakerOnB = onB[0] as { room: ChannelSubscription };
+
+    // A call that came in through node B publishes; a client on node A receives it.
+    await speakerOnB.room.perform("say", { id: 0 });
+    expect(await (onA[0] as { room: ChannelSubscription }).room.waitForMessage(isBroadcast)).toEqual({ id: 0, from: "bob-0" });
+
+    // Speakers on both nodes take turns, without waiting for each other; halfway through, one RPC
+    // process dies without a goodbye (SIGKILL), with calls in flight.
+    const victim = rpc[0] as ManagedProcess;
+    for (let id = 1; id < BROADCASTS; id++) {
+      const speaker = everyone[id % everyone.length] as { room: ChannelSubscription };
+      await speaker.room.perform("say", { id });
+      if (id === BROADCASTS / 2) victim.signal("SIGKILL");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await victim.exited;
+
+    // Nobody lost a broadcast, nobody got one twice, on either node.
+    for (const { room } of everyone) {
+      await room.waitForMessage<Broadcast>(() => broadcastIds(room).length >= BROADCASTS, 15_000).catch(() => undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300)); // time for a duplicate to show up
+    for (const { room } of everyone) expect([...broadcastIds(room)].sort((a, b) => a - b)).toEqual(range(0, BROADCASTS));
+
+    // Every speaker got its reply; calls were spread over both processes before the kill, and the
+    // survivor served every call after it, so no client noticed.
+    const acks = everyone.flatMap(({ room }) => room.messages.filter(isAck));
+    expect(acks.map((a) => a.ack).sort((a, b) => a - b)).toEqual(range(0, BROADCASTS));
+    const servedBy = new Set(acks.filter((a) => a.ack < BROADCASTS / 2).map((a) => a.pid));
+    expect(servedBy).toEqual(new Set(rpc.map((p) => p.pid)));
+    const afterKill = acks.filter((a) => a.ack > BROADCASTS / 2 + 5);
+    expect(new Set(afterKill.map((a) => a.pid))).toEqual(new Set([(rpc[1] as ManagedProcess).pid]));
+    for (const { client } of everyone) expect(client.state()).toBe("connected");
+
+    // A client connecting after the kill is served by the survivor.
+    const late = await join(nodeA, "late");
+    await late.room.perform("say", { id: BROADCASTS });
+    expect(await late.room.waitForMessage(isAck)).toEqual({ ack: BROADCASTS, pid: (rpc[1] as ManagedProcess).pid });
+    expect(await speakerOnB.room.waitForMessage<Broadcast>((m) => isBroadcast(m) && m.id === BROADCASTS)).toEqual({
+      id: BROADCASTS,
+      from: "late",
+    });
+  }, 40_000);
+});
