@@ -22,6 +22,8 @@ const RPC_ADDRESSES = ["127.0.0.1", "127.0.0.2"] as const;
 const ROOM = "lobby";
 const SUBSCRIBERS_PER_NODE = 3;
 const BROADCASTS = 40;
+const KILL_AT = 20;
+const SLOW_WORK_MS = 500;
 
 interface Layout {
   name: string;
@@ -112,16 +114,35 @@ describe.each(LAYOUTS)("two anycable-go nodes and two RPC processes: $name", (la
     await speakerOnB.room.perform("say", { id: 0 });
     expect(await (onA[0] as { room: ChannelSubscription }).room.waitForMessage(isBroadcast)).toEqual({ id: 0, from: "bob-0" });
 
-    // Speakers on both nodes take turns, without waiting for each other; halfway through, one RPC
-    // process dies without a goodbye (SIGKILL), with calls in flight.
+    // Speakers on both nodes take turns, each waiting for its reply but not for the others' broadcasts.
+    const say = async (speaker: { room: ChannelSubscription }, id: number, workMs = 0): Promise<void> => {
+      await speaker.room.perform("say", { id, workMs });
+      await speaker.room.waitForMessage<Ack>((m) => isAck(m) && m.ack === id);
+    };
+    for (let id = 1; id < KILL_AT; id++) await say(everyone[id % everyone.length] as { room: ChannelSubscription }, id);
+
+    // Every client starts a slow call at once; each node's round robin puts at least one of its three
+    // on each process. One process dies without a goodbye (SIGKILL) while working on them.
     const victim = rpc[0] as ManagedProcess;
-    for (let id = 1; id < BROADCASTS; id++) {
-      const speaker = everyone[id % everyone.length] as { room: ChannelSubscription };
-      await speaker.room.perform("say", { id });
-      if (id === BROADCASTS / 2) victim.signal("SIGKILL");
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    const survivor = rpc[1] as ManagedProcess;
+    const slowIds = range(KILL_AT, KILL_AT + everyone.length);
+    const slow = Promise.all(everyone.map((speaker, i) => say(speaker, KILL_AT + i, SLOW_WORK_MS)));
+    await victim.waitForOutput(/slow say started/, 5_000);
+    victim.signal("SIGKILL");
     await victim.exited;
+    await slow;
+    for (let id = KILL_AT + everyone.length; id < BROADCASTS; id++)
+      await say(everyone[id % everyone.length] as { room: ChannelSubscription }, id);
+
+    // The victim had started slow calls of its own; anycable-go retried each one on the survivor.
+    const startedOnVictim = victim
+      .logLines()
+      .filter((l) => l.includes("slow say started"))
+      .map((l) => (JSON.parse(l) as { id: number }).id);
+    expect(startedOnVictim.length).toBeGreaterThan(0);
+    const acks = everyone.flatMap(({ room }) => room.messages.filter(isAck));
+    for (const id of slowIds) expect(acks.filter((a) => a.ack === id)).toHaveLength(1);
+    for (const id of startedOnVictim) expect(acks.find((a) => a.ack === id)?.pid).toBe(survivor.pid);
 
     // Nobody lost a broadcast, nobody got one twice, on either node.
     for (const { room } of everyone) {
@@ -130,20 +151,17 @@ describe.each(LAYOUTS)("two anycable-go nodes and two RPC processes: $name", (la
     await new Promise((resolve) => setTimeout(resolve, 300)); // time for a duplicate to show up
     for (const { room } of everyone) expect([...broadcastIds(room)].sort((a, b) => a - b)).toEqual(range(0, BROADCASTS));
 
-    // Every speaker got its reply; calls were spread over both processes before the kill, and the
-    // survivor served every call after it, so no client noticed.
-    const acks = everyone.flatMap(({ room }) => room.messages.filter(isAck));
+    // Every call got exactly one reply; calls were spread over both processes before the kill, and
+    // the survivor served every call after it, so no client noticed.
     expect(acks.map((a) => a.ack).sort((a, b) => a - b)).toEqual(range(0, BROADCASTS));
-    const servedBy = new Set(acks.filter((a) => a.ack < BROADCASTS / 2).map((a) => a.pid));
-    expect(servedBy).toEqual(new Set(rpc.map((p) => p.pid)));
-    const afterKill = acks.filter((a) => a.ack > BROADCASTS / 2 + 5);
-    expect(new Set(afterKill.map((a) => a.pid))).toEqual(new Set([(rpc[1] as ManagedProcess).pid]));
+    expect(new Set(acks.filter((a) => a.ack < KILL_AT).map((a) => a.pid))).toEqual(new Set([victim.pid, survivor.pid]));
+    expect(new Set(acks.filter((a) => a.ack >= KILL_AT).map((a) => a.pid))).toEqual(new Set([survivor.pid]));
     for (const { client } of everyone) expect(client.state()).toBe("connected");
 
     // A client connecting after the kill is served by the survivor.
     const late = await join(nodeA, "late");
     await late.room.perform("say", { id: BROADCASTS });
-    expect(await late.room.waitForMessage(isAck)).toEqual({ ack: BROADCASTS, pid: (rpc[1] as ManagedProcess).pid });
+    expect(await late.room.waitForMessage(isAck)).toEqual({ ack: BROADCASTS, pid: survivor.pid });
     expect(await speakerOnB.room.waitForMessage<Broadcast>((m) => isBroadcast(m) && m.id === BROADCASTS)).toEqual({
       id: BROADCASTS,
       from: "late",
