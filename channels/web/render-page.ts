@@ -35,7 +35,7 @@ export interface PageParts {
   content: SafeHtml;
   head?: SafeHtml;
   form?: CallFormState;
-  status?: 200 | 404 | 422 | 502;
+  status?: 200 | 404 | 422 | 429 | 502;
 }
 
 /** A full page: the live call list and call form on the left, `content` on the right. */

@@ -19,6 +19,12 @@ import { pageRoutes } from "./routes/pages.js";
 import { placeCallRoute } from "./routes/place-call.js";
 import { twilioStatusRoute } from "./routes/twilio-status.js";
 import { securityHeaders } from "./security-headers.js";
+import { hostAllowList } from "./access/host-allow-list.js";
+import { PasswordCheck } from "./access/password-check.js";
+import { RateLimit } from "./access/rate-limit.js";
+import { requireSignIn, SIGN_IN_PATH } from "./access/require-sign-in.js";
+import { sameOriginOnly } from "./access/same-origin.js";
+import { signInRoutes } from "./routes/sign-in.js";
 import { notFoundContent } from "./views/not-found-page.js";
 
 export interface DashboardOptions {
@@ -82,6 +88,8 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
     twilio,
     placer,
     authToken: loadTwilioAuthToken(env),
+    passwords: config.access.password === undefined ? undefined : new PasswordCheck(config.access.password),
+    callRate: new RateLimit(config.callsPerMinute),
     scriptUrl: `${CLIENT_SCRIPT_PATH}?v=${bundle.version}`,
   };
 
@@ -90,7 +98,20 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
   // The forms and Twilio's webhooks are a few hundred bytes; nothing here needs more.
   app.use("*", bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text("Request body too large", 413) }));
   app.get("/health", (c) => c.json({ status: "ok" }));
+  // Access rules, in order: a name we are known by; a browser's POST from our own origin (Twilio's
+  // webhooks carry no Origin); a signed-in user for anything showing calls or costing money. The
+  // status webhook proves itself with Twilio's signature, the script bundle holds no secret.
+  app.use("*", hostAllowList(config.access.allowedHosts, logger, ["/health"]));
+  app.on(["POST", "PUT", "PATCH", "DELETE"], "*", sameOriginOnly(config.access.allowedOrigins, logger));
+  const open = new Set([SIGN_IN_PATH, "/sign-out", "/twilio/status", CLIENT_SCRIPT_PATH]);
+  app.use(
+    "*",
+    requireSignIn(config.access, deps.passwords, logger, (path) => open.has(path)),
+  );
+  if (config.access.password === undefined)
+    logger.info({ url: config.publicUrl }, "dashboard: no DASHBOARD_PASSWORD, reachable from this machine only");
   clientAssetRoute(app, bundle);
+  signInRoutes(app, deps);
   pageRoutes(app, deps);
   placeCallRoute(app, deps);
   twilioStatusRoute(app, deps);

@@ -5,6 +5,7 @@ import { testDashboard } from "./support/dashboard.js";
 
 const AUTH_TOKEN = "test-auth-token";
 const PUBLIC_URL = "https://calls.example.test";
+const DASHBOARD_PASSWORD = "a-long-test-password";
 
 function signed(params: Record<string, string>, url = `${PUBLIC_URL}/twilio/status`, token = AUTH_TOKEN): Record<string, string> {
   return { "x-twilio-signature": twilio.getExpectedTwilioSignature(token, url, params) };
@@ -14,7 +15,7 @@ const ringing = { CallSid: CALL_SID, CallStatus: "ringing", AccountSid: "AC123",
 
 describe("POST /twilio/status", () => {
   it("records a correctly signed status in the call's timeline and pushes it to its page", async () => {
-    const { post, registry, broadcaster } = await testDashboard({ TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_URL });
+    const { post, registry, broadcaster } = await testDashboard({ TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_URL, DASHBOARD_PASSWORD });
     const response = await post("/twilio/status", ringing, signed(ringing));
     expect(response.status).toBe(204);
     expect(await registry.events(CALL_SID)).toEqual([{ kind: "status", key: "status_ringing", at: expect.any(Number), text: "Ringing…" }]);
@@ -22,7 +23,7 @@ describe("POST /twilio/status", () => {
   });
 
   it("takes a finished call off the live list", async () => {
-    const { post, registry, broadcaster } = await testDashboard({ TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_URL });
+    const { post, registry, broadcaster } = await testDashboard({ TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_URL, DASHBOARD_PASSWORD });
     await registry.callStarted(CALL_SID, Date.now());
     const completed = { ...ringing, CallStatus: "completed", CallDuration: "12" };
     expect((await post("/twilio/status", completed, signed(completed))).status).toBe(204);
@@ -32,7 +33,7 @@ describe("POST /twilio/status", () => {
   });
 
   it("records a status Twilio retried only once", async () => {
-    const { post, registry } = await testDashboard({ TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_URL });
+    const { post, registry } = await testDashboard({ TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_URL, DASHBOARD_PASSWORD });
     await post("/twilio/status", ringing, signed(ringing));
     await post("/twilio/status", ringing, signed(ringing));
     expect(await registry.events(CALL_SID)).toHaveLength(1);
@@ -45,7 +46,7 @@ describe("POST /twilio/status", () => {
     ["a signature for other parameters", signed({ ...ringing, CallStatus: "completed" })],
     ["a garbage signature", { "x-twilio-signature": "not-base64!!" }],
   ])("refuses a webhook with %s (403) and records nothing", async (_label, headers) => {
-    const { post, registry, broadcaster } = await testDashboard({ TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_URL });
+    const { post, registry, broadcaster } = await testDashboard({ TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_URL, DASHBOARD_PASSWORD });
     const response = await post("/twilio/status", ringing, headers);
     expect(response.status).toBe(403);
     expect(await registry.events(CALL_SID)).toEqual([]);
@@ -59,12 +60,12 @@ describe("POST /twilio/status", () => {
   });
 
   it("refuses every webhook when TWILIO_AUTH_TOKEN is unset", async () => {
-    const { post } = await testDashboard({ PUBLIC_URL });
+    const { post } = await testDashboard({ PUBLIC_URL, DASHBOARD_PASSWORD });
     expect((await post("/twilio/status", ringing, signed(ringing))).status).toBe(403);
   });
 
   it("answers 400 to a signed webhook without a valid CallSid", async () => {
-    const { post } = await testDashboard({ TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_URL });
+    const { post } = await testDashboard({ TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_URL, DASHBOARD_PASSWORD });
     const bad = { CallSid: "CA-nope", CallStatus: "ringing" };
     expect((await post("/twilio/status", bad, signed(bad))).status).toBe(400);
   });

@@ -1,0 +1,24 @@
+import type { MiddlewareHandler } from "hono";
+import type { Logger } from "../../../src/index.js";
+
+/**
+ * State-changing requests from a browser must come from the dashboard's own configured origin.
+ * Browsers send Origin on every POST; a request without Origin and without Sec-Fetch-Site is a
+ * script (curl, monitoring), which still has to sign in with HTTP Basic. The request's own Host is
+ * never trusted to say what "same origin" is.
+ */
+export function sameOriginOnly(allowedOrigins: ReadonlySet<string>, logger: Logger): MiddlewareHandler {
+  return async (c, next) => {
+    const origin = c.req.header("origin");
+    const fetchSite = c.req.header("sec-fetch-site");
+    const fromBrowser = origin !== undefined || fetchSite !== undefined;
+    if (fromBrowser && (origin === undefined || !allowedOrigins.has(origin))) {
+      logger.warn(
+        { origin: origin?.slice(0, 200), fetchSite, path: c.req.path },
+        "dashboard request refused: not from the dashboard's origin",
+      );
+      return c.text("Forbidden: this form must be sent from the dashboard's own page.", 403);
+    }
+    return next();
+  };
+}
