@@ -24,8 +24,13 @@ export interface DashboardAccess {
   password: string | undefined;
   /** Host names (lower case, no port) requests may name; anything else is a DNS-rebinding attempt or a mistake. */
   allowedHosts: ReadonlySet<string>;
-  /** Origins a state-changing request may come from: the public origin (and its loopback twins in development). */
+  /** Origins a state-changing request may come from: the configured public origin. */
   allowedOrigins: ReadonlySet<string>;
+  /**
+   * Development (no PUBLIC_URL): also accept a loopback page posting to its own loopback origin,
+   * whatever port the dashboard got (PORT=0). Safe because Host is allow-listed first.
+   */
+  acceptLoopbackOrigin: boolean;
   /** Session cookies carry Secure when browsers reach us over https. */
   secureCookies: boolean;
 }
@@ -106,7 +111,8 @@ export function loadDashboardConfig(env: NodeJS.ProcessEnv): DashboardConfig {
     access: {
       password: DASHBOARD_PASSWORD,
       allowedHosts: allowedHosts(HOST, publicHost, DASHBOARD_ALLOWED_HOSTS),
-      allowedOrigins: allowedOrigins(publicUrl, PUBLIC_URL === undefined ? PORT : undefined),
+      allowedOrigins: new Set([new URL(publicUrl).origin]),
+      acceptLoopbackOrigin: PUBLIC_URL === undefined,
       secureCookies: publicUrl.startsWith("https:"),
     },
     callsPerMinute: DASHBOARD_CALLS_PER_MINUTE,
@@ -121,12 +127,4 @@ function allowedHosts(bindHost: string, publicHost: string, extra: string | unde
     hosts.add(bindHost.toLowerCase().includes(":") ? `[${bindHost.replace(/^\[|\]$/g, "")}]`.toLowerCase() : bindHost.toLowerCase());
   for (const name of (extra ?? "").split(",")) if (name.trim()) hosts.add(name.trim().toLowerCase());
   return hosts;
-}
-
-/** The public origin; in development (no PUBLIC_URL) also the same port under the other loopback names. */
-function allowedOrigins(publicUrl: string, developmentPort: number | undefined): ReadonlySet<string> {
-  const origins = new Set([new URL(publicUrl).origin]);
-  if (developmentPort !== undefined)
-    for (const name of ["localhost", "127.0.0.1", "[::1]"]) origins.add(`http://${name}:${developmentPort}`);
-  return origins;
 }

@@ -102,7 +102,7 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
   // webhooks carry no Origin); a signed-in user for anything showing calls or costing money. The
   // status webhook proves itself with Twilio's signature, the script bundle holds no secret.
   app.use("*", hostAllowList(config.access.allowedHosts, logger, ["/health"]));
-  app.on(["POST", "PUT", "PATCH", "DELETE"], "*", sameOriginOnly(config.access.allowedOrigins, logger));
+  app.on(["POST", "PUT", "PATCH", "DELETE"], "*", sameOriginOnly(config.access, logger));
   const open = new Set([SIGN_IN_PATH, "/sign-out", "/twilio/status", CLIENT_SCRIPT_PATH]);
   app.use(
     "*",

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "../../../src/index.js";
+import { isLoopbackHost, type DashboardAccess } from "../../config/dashboard-config.js";
 
 /**
  * State-changing requests from a browser must come from the dashboard's own configured origin.
@@ -7,12 +8,18 @@ import type { Logger } from "../../../src/index.js";
  * script (curl, monitoring), which still has to sign in with HTTP Basic. The request's own Host is
  * never trusted to say what "same origin" is.
  */
-export function sameOriginOnly(allowedOrigins: ReadonlySet<string>, logger: Logger): MiddlewareHandler {
+export function sameOriginOnly(access: DashboardAccess, logger: Logger): MiddlewareHandler {
+  const allowed = (origin: string, requestUrl: string): boolean => {
+    if (access.allowedOrigins.has(origin)) return true;
+    if (!access.acceptLoopbackOrigin) return false;
+    const own = new URL(requestUrl);
+    return origin === own.origin && isLoopbackHost(own.hostname);
+  };
   return async (c, next) => {
     const origin = c.req.header("origin");
     const fetchSite = c.req.header("sec-fetch-site");
     const fromBrowser = origin !== undefined || fetchSite !== undefined;
-    if (fromBrowser && (origin === undefined || !allowedOrigins.has(origin))) {
+    if (fromBrowser && (origin === undefined || !allowed(origin, c.req.url))) {
       logger.warn(
         { origin: origin?.slice(0, 200), fetchSite, path: c.req.path },
         "dashboard request refused: not from the dashboard's origin",

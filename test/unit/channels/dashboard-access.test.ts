@@ -83,6 +83,7 @@ describe("configuration", () => {
       ["127.0.0.1", "::1", "[::1]", "calls.example.test", "internal.lan", "localhost"].sort(),
     );
     expect([...access.allowedOrigins]).toEqual([PUBLIC]);
+    expect(access.acceptLoopbackOrigin).toBe(false);
     expect(access.secureCookies).toBe(true);
   });
 
@@ -145,6 +146,17 @@ describe("DNS rebinding", () => {
     });
     expect(response.status).toBe(403);
     expect(createCalls(before)).toBe(0);
+  });
+});
+
+describe("development (no PUBLIC_URL, no password)", () => {
+  it("accepts a post from the dashboard's own loopback page but not from another local port", async () => {
+    const { post, dashboard } = await testDashboard(twilioEnv);
+    const before = fake.requests.length;
+    expect((await post("/calls", { to: "+15551234567" }, { origin: "http://localhost:9999" })).status).toBe(403);
+    expect((await post("/calls", { to: "+15551234567" }, { origin: ORIGIN })).status).toBe(303);
+    await dashboard.close();
+    expect(createCalls(before)).toBe(1);
   });
 });
 
