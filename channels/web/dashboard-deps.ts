@@ -5,7 +5,7 @@ import type { CallFeed } from "../feed/call-feed.js";
 import type { CallRegistry } from "../registry/call-registry.js";
 import type { CallPlacer } from "../twilio/call-placer.js";
 import type { PasswordCheck } from "./access/password-check.js";
-import type { RateLimit } from "./access/rate-limit.js";
+import type { RateLimit } from "../limits/rate-limit.js";
 
 /** What the dashboard's routes share. */
 export interface DashboardDeps {

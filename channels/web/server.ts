@@ -6,6 +6,8 @@ import { startHttpServer, type Broadcaster, type Logger } from "../../src/index.
 import { loadDashboardConfig, type DashboardConfig } from "../config/dashboard-config.js";
 import { loadTwilioAuthToken, loadTwilioRestSetup } from "../config/twilio-rest-config.js";
 import { CallFeed } from "../feed/call-feed.js";
+import { startLeaseSweeper, type LeaseSweeper } from "../feed/lease-sweeper.js";
+import { loadRegistryLimits } from "../config/registry-config.js";
 import type { CallRegistry } from "../registry/call-registry.js";
 import type { AttachMediaStreamOptions } from "../twilio/attach-media-stream.js";
 import { CallPlacer } from "../twilio/call-placer.js";
@@ -21,7 +23,7 @@ import { twilioStatusRoute } from "./routes/twilio-status.js";
 import { securityHeaders } from "./security-headers.js";
 import { hostAllowList } from "./access/host-allow-list.js";
 import { PasswordCheck } from "./access/password-check.js";
-import { RateLimit } from "./access/rate-limit.js";
+import { RateLimit } from "../limits/rate-limit.js";
 import { requireSignIn, SIGN_IN_PATH } from "./access/require-sign-in.js";
 import { sameOriginOnly } from "./access/same-origin.js";
 import { signInRoutes } from "./routes/sign-in.js";
@@ -40,11 +42,14 @@ export interface DashboardOptions {
   /** Test seams: a prepared Twilio client, and faster polling for an answer. */
   twilioClient?: TwilioClient;
   attach?: Pick<AttachMediaStreamOptions, "pollIntervalMs" | "answerTimeoutMs">;
+  /** Test seam: how often silent calls are looked for (default: a quarter of CALL_LEASE_SECONDS). */
+  sweepIntervalMs?: number;
 }
 
 export interface Dashboard {
   readonly app: Hono;
   readonly config: DashboardConfig;
+  readonly sweeper: LeaseSweeper;
   /** Stops following placed calls. Does not close the registry or broadcaster (the caller owns them). */
   close(): Promise<void>;
 }
@@ -64,6 +69,7 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
   const bundle = await loadClientBundle(logger);
   if (!options.broadcaster) logger.info("dashboard: no broadcaster; call progress appears on open pages only after a reload");
   const feed = new CallFeed({ registry, broadcaster: options.broadcaster ?? discardingBroadcaster, logger });
+  const { leaseMs } = loadRegistryLimits(env);
   if (twilio.enabled) {
     logger.info({ from: twilio.config.phoneNumber, streamUrl: twilio.config.streamUrl }, "placing calls through Twilio is enabled");
   } else {
@@ -125,10 +131,15 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
     return c.text("Something went wrong on our side; the details are in the server log.", 500);
   });
 
+  // Pages are where a dead call would linger, so the dashboard ends calls whose lease ran out.
+  const sweeper = startLeaseSweeper({ feed, leaseMs, logger, ...(options.sweepIntervalMs ? { intervalMs: options.sweepIntervalMs } : {}) });
+
   return {
     app,
     config,
+    sweeper,
     close: async () => {
+      await sweeper.stop();
       await placer?.close();
     },
   };

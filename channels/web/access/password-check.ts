@@ -1,5 +1,5 @@
 import { passwordMatches } from "./password.js";
-import { RateLimit } from "./rate-limit.js";
+import { RateLimit } from "../../limits/rate-limit.js";
 
 // With a 12-character minimum guessing is hopeless anyway; this keeps a guesser from even trying fast.
 const WRONG_PASSWORDS_PER_MINUTE = 10;
@@ -16,7 +16,7 @@ export class PasswordCheck {
 
   constructor(password: string, now: () => number = Date.now) {
     this.#password = password;
-    this.#wrong = new RateLimit(WRONG_PASSWORDS_PER_MINUTE, now);
+    this.#wrong = new RateLimit(WRONG_PASSWORDS_PER_MINUTE, 60_000, now);
   }
 
   check(given: string): PasswordVerdict {

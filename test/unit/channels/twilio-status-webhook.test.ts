@@ -11,7 +11,16 @@ function signed(params: Record<string, string>, url = `${PUBLIC_URL}/twilio/stat
   return { "x-twilio-signature": twilio.getExpectedTwilioSignature(token, url, params) };
 }
 
-const ringing = { CallSid: CALL_SID, CallStatus: "ringing", AccountSid: "AC123", Direction: "outbound-api" };
+// Twilio stamps callbacks in RFC 2822 and numbers each call's callbacks from 0.
+const stamp = (ms = Date.now()): string => new Date(ms).toUTCString().replace("GMT", "+0000");
+const ringing = {
+  CallSid: CALL_SID,
+  CallStatus: "ringing",
+  AccountSid: "AC123",
+  Direction: "outbound-api",
+  SequenceNumber: "1",
+  Timestamp: stamp(),
+};
 
 describe("POST /twilio/status", () => {
   it("records a correctly signed status in the call's timeline and pushes it to its page", async () => {
@@ -25,18 +34,51 @@ describe("POST /twilio/status", () => {
   it("takes a finished call off the live list", async () => {
     const { post, registry, broadcaster } = await testDashboard({ TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_URL, DASHBOARD_PASSWORD });
     await registry.callStarted(CALL_SID, Date.now());
-    const completed = { ...ringing, CallStatus: "completed", CallDuration: "12" };
+    const completed = { ...ringing, CallStatus: "completed", CallDuration: "12", SequenceNumber: "3" };
     expect((await post("/twilio/status", completed, signed(completed))).status).toBe(204);
     expect(await registry.liveCalls()).toEqual([]);
     const calls = broadcaster.all.find((p) => p.stream === "calls");
     expect(JSON.parse(calls?.data ?? "{}").operations).toEqual([{ operation: "remove", selector: `#call_${CALL_SID}` }]);
   });
 
-  it("records a status Twilio retried only once", async () => {
+  it("refuses a replayed callback (409) and records it only once", async () => {
     const { post, registry } = await testDashboard({ TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_URL, DASHBOARD_PASSWORD });
-    await post("/twilio/status", ringing, signed(ringing));
-    await post("/twilio/status", ringing, signed(ringing));
+    expect((await post("/twilio/status", ringing, signed(ringing))).status).toBe(204);
+    expect((await post("/twilio/status", ringing, signed(ringing))).status).toBe(409);
     expect(await registry.events(CALL_SID)).toHaveLength(1);
+  });
+
+  it("does not let a replayed or out-of-date `completed` end a live call", async () => {
+    const { post, registry, broadcaster } = await testDashboard({ TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_URL, DASHBOARD_PASSWORD });
+    const completed = { ...ringing, CallStatus: "completed", SequenceNumber: "3" };
+    expect((await post("/twilio/status", completed, signed(completed))).status).toBe(204);
+    // The same call SID streams again (Twilio re-opened its stream): a replay must not end it.
+    await registry.callStarted(CALL_SID, Date.now());
+    const published = broadcaster.all.length;
+    expect((await post("/twilio/status", completed, signed(completed))).status).toBe(409);
+    const older = { ...completed, SequenceNumber: "2" };
+    expect((await post("/twilio/status", older, signed(older))).status).toBe(409);
+    expect((await registry.liveCalls()).map((c) => c.sid)).toEqual([CALL_SID]);
+    expect(broadcaster.all).toHaveLength(published);
+  });
+
+  it.each([
+    ["an hour old", Date.now() - 3600_000],
+    ["an hour in the future", Date.now() + 3600_000],
+  ])("refuses a signed callback stamped %s, whatever its sequence number", async (_label, at) => {
+    const { post, registry } = await testDashboard({ TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_URL, DASHBOARD_PASSWORD });
+    await registry.callStarted(CALL_SID, Date.now());
+    const old = { ...ringing, CallStatus: "completed", SequenceNumber: "99", Timestamp: stamp(at) };
+    expect((await post("/twilio/status", old, signed(old))).status).toBe(409);
+    expect((await registry.liveCalls()).map((c) => c.sid)).toEqual([CALL_SID]);
+  });
+
+  it("answers 400 to a signed callback without SequenceNumber or Timestamp", async () => {
+    const { post } = await testDashboard({ TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_URL, DASHBOARD_PASSWORD });
+    const { SequenceNumber: _s, ...noSequence } = ringing;
+    const { Timestamp: _t, ...noTimestamp } = ringing;
+    expect((await post("/twilio/status", noSequence, signed(noSequence))).status).toBe(400);
+    expect((await post("/twilio/status", noTimestamp, signed(noTimestamp))).status).toBe(400);
   });
 
   it.each([

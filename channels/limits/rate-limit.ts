@@ -1,17 +1,20 @@
 /**
- * A token bucket: up to `perMinute` at once, refilled evenly over a minute. Placing calls has
- * one bucket for the process, not per client: the cost lands on one Twilio account whoever asks.
+ * A token bucket: up to `limit` at once, refilled evenly over `intervalMs`. Placing calls uses one
+ * bucket for the process (the cost lands on one Twilio account whoever asks); transcripts one per
+ * connection.
  */
 export class RateLimit {
-  readonly #perMinute: number;
+  readonly #limit: number;
+  readonly #intervalMs: number;
   readonly #now: () => number;
   #tokens: number;
   #updatedAt: number;
 
-  constructor(perMinute: number, now: () => number = Date.now) {
-    this.#perMinute = perMinute;
+  constructor(limit: number, intervalMs = 60_000, now: () => number = Date.now) {
+    this.#limit = limit;
+    this.#intervalMs = intervalMs;
     this.#now = now;
-    this.#tokens = perMinute;
+    this.#tokens = limit;
     this.#updatedAt = now();
   }
 
@@ -24,7 +27,7 @@ export class RateLimit {
   /** Seconds until a token is there (0 if one is now). */
   retryAfterSeconds(): number {
     this.#refill();
-    return this.#tokens >= 1 ? 0 : Math.ceil(((1 - this.#tokens) * 60) / this.#perMinute);
+    return this.#tokens >= 1 ? 0 : Math.ceil(((1 - this.#tokens) * this.#intervalMs) / this.#limit / 1000);
   }
 
   /** Takes a token; when none is left, says how many seconds until one is. */
@@ -39,7 +42,7 @@ export class RateLimit {
 
   #refill(): void {
     const now = this.#now();
-    this.#tokens = Math.min(this.#perMinute, this.#tokens + ((now - this.#updatedAt) * this.#perMinute) / 60_000);
+    this.#tokens = Math.min(this.#limit, this.#tokens + ((now - this.#updatedAt) * this.#limit) / this.#intervalMs);
     this.#updatedAt = now;
   }
 }
