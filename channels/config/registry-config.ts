@@ -4,7 +4,7 @@ import type { RegistryLimits } from "../registry/call-registry.js";
 const seconds = z.coerce
   .number()
   .int()
-  .min(5)
+  .min(1)
   .max(24 * 3600);
 
 const schema = z.object({

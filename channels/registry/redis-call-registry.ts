@@ -74,6 +74,17 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 return 1
 `;
 
+// Notes the call's activity and pops the least recently active calls beyond the cap, atomically
+// on the index so concurrent writers never evict more than the excess.
+const TOUCH_TIMELINE = `
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
+if excess <= 0 then return {} end
+local evicted = redis.call('ZRANGE', KEYS[1], 0, excess - 1)
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, excess - 1)
+return evicted
+`;
+
 const CLAIM_SEQUENCE = `
 local current = redis.call('GET', KEYS[1])
 if current and tonumber(current) >= tonumber(ARGV[1]) then return 0 end
@@ -198,16 +209,14 @@ export class RedisCallRegistry implements CallRegistry {
   }
 
   /**
-   * Keeps at most maxCallsWithEvents timelines, least recently active dropped first. Not atomic
-   * with the write (a call's keys live in its own cluster slot): two writers may both evict, which
-   * only drops one timeline more than needed.
+   * Keeps at most maxCallsWithEvents timelines, least recently active dropped first. The index is
+   * updated atomically; deleting the evicted timelines is a separate step (a call's keys live in
+   * its own cluster slot), so a write racing an eviction may leave a timeline that expires by TTL.
    */
   async #evictIdleTimelines(sid: string): Promise<void> {
     const timelines = `${this.#prefix}{calls}:timelines`;
-    const results = await this.#redis.multi().zadd(timelines, Date.now(), sid).zcard(timelines).exec();
-    const excess = Number(results?.[1]?.[1] ?? 0) - this.#limits.maxCallsWithEvents;
-    if (excess <= 0) return;
-    const evicted = (await this.#redis.zpopmin(timelines, excess)).filter((_, i) => i % 2 === 0);
+    const evicted = (await this.#redis.eval(TOUCH_TIMELINE, 1, timelines, sid, Date.now(), this.#limits.maxCallsWithEvents)) as string[];
+    if (evicted.length === 0) return;
     for (const idle of evicted) {
       const keys = this.#timelineKeys(idle);
       await this.#redis.del(keys.order, keys.events, keys.size, `${this.#prefix}call:{${idle}}:status-seq`);

@@ -42,6 +42,8 @@ export interface CallMonitorStack {
 export interface StackOptions {
   /** nats: anycable-go's embedded NATS; redis: a real redis-server, also holding the call registry. */
   adapter: "nats" | "redis";
+  /** A short call lease (CALL_LEASE_SECONDS) and a fast sweep, for tests of calls whose stream died. */
+  lease?: { seconds: number; sweepIntervalMs: number };
 }
 
 export async function startCallMonitorStack(options: StackOptions): Promise<CallMonitorStack> {
@@ -55,14 +57,15 @@ export async function startCallMonitorStack(options: StackOptions): Promise<Call
     let redis: RedisServer | undefined;
     let anycableArgs: string[];
     let broadcastEnv: NodeJS.ProcessEnv;
-    let registryEnv: NodeJS.ProcessEnv = {};
+    const leaseEnv: NodeJS.ProcessEnv = options.lease ? { CALL_LEASE_SECONDS: String(options.lease.seconds) } : {};
+    let registryEnv: NodeJS.ProcessEnv = { ...leaseEnv };
     if (options.adapter === "redis") {
       redis = await startRedis();
       const server = redis;
       cleanups.push(() => server.stop());
       anycableArgs = ["--broadcast_adapter=redis", `--redis_url=${redis.url}`];
       broadcastEnv = { ANYCABLE_BROADCAST_ADAPTER: "redis", ANYCABLE_REDIS_URL: redis.url };
-      registryEnv = { REDIS_URL: redis.url };
+      registryEnv = { ...leaseEnv, REDIS_URL: redis.url };
     } else {
       const natsUrl = `nats://${LOOPBACK}:${await freePort()}`;
       anycableArgs = [`--enats_addr=${natsUrl}`, "--broadcast_adapter=nats", `--nats_servers=${natsUrl}`];
@@ -108,11 +111,13 @@ export async function startCallMonitorStack(options: StackOptions): Promise<Call
         TWILIO_PHONE_NUMBER: TWILIO_NUMBER,
         TWILIO_STREAM_URL: "wss://calls.example.test/twilio",
         TWILIO_API_BASE_URL: twilioApi.url,
+        ...leaseEnv,
       },
       logger,
       registry: webRegistry,
       broadcaster,
       attach: { pollIntervalMs: 100, answerTimeoutMs: 10_000 },
+      ...(options.lease ? { sweepIntervalMs: options.lease.sweepIntervalMs } : {}),
     });
     // Before the RPC server: it closes the broadcaster the dashboard shares.
     cleanups.push(() => dashboard.close());
