@@ -50,11 +50,11 @@ export class CallFeed {
     if (evicted.length > 0) {
       this.#logger.warn({ callSid: sid, evicted }, "call registry full (maxLiveCalls): the oldest live calls were taken off the list");
     }
-    await this.#recordEvent(sid, event);
+    const seq = await this.#recordEvent(sid, event);
     const cableReady = new CableReady(this.#broadcaster);
     for (const old of evicted) cableReady.stream(CALLS_STREAM).remove({ selector: `#${callListItemId(old)}` });
     upsertHtml(cableReady.stream(CALLS_STREAM), CALLS_CONTAINER, callListItemId(sid), callListItemHtml(sid, now));
-    upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, callEventHtml(event));
+    upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, callEventHtml(event), seq);
     await this.#send(cableReady, sid);
   }
 
@@ -105,22 +105,23 @@ export class CallFeed {
   }
 
   async #announceEnd(sid: string, event: CallEvent): Promise<void> {
-    await this.#recordEvent(sid, event);
+    const seq = await this.#recordEvent(sid, event);
     const cableReady = new CableReady(this.#broadcaster);
     cableReady.stream(CALLS_STREAM).remove({ selector: `#${callListItemId(sid)}` });
-    upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, callEventHtml(event));
+    upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, callEventHtml(event), seq);
     await this.#send(cableReady, sid);
   }
 
   /** Adds an event to the call's timeline, replacing the one with the same key in place. */
   async eventHappened(sid: string, event: CallEvent): Promise<void> {
-    await this.#recordEvent(sid, event);
+    const seq = await this.#recordEvent(sid, event);
     const cableReady = new CableReady(this.#broadcaster);
-    upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, callEventHtml(event));
+    upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, callEventHtml(event), seq);
     await this.#send(cableReady, sid);
   }
 
-  async #recordEvent(sid: string, event: CallEvent): Promise<void> {
+  /** Records the event; returns its sequence number, unknown when the registry failed. */
+  async #recordEvent(sid: string, event: CallEvent): Promise<number | undefined> {
     const outcome = await this.#record(sid, "recordEvent", () => this.#registry.recordEvent(sid, event));
     if (outcome && outcome.dropped > 0 && droppedWarnings.shouldLog(sid, this.#now())) {
       this.#logger.warn(
@@ -128,6 +129,7 @@ export class CallFeed {
         "call timeline full (maxEventsPerCall / maxBytesPerCall): its oldest events were dropped; pages loaded later start later",
       );
     }
+    return outcome?.seq;
   }
 
   async #record<T>(sid: string, what: string, write: () => Promise<T>): Promise<T | undefined> {

@@ -7,9 +7,20 @@ export interface LiveCall {
   lastSeenAt: number;
 }
 
-/** What recording an event cost: events pushed out of the call's timeline by the caps. */
+/** What recording an event did: its place in the call's sequence of changes, and what the caps pushed out. */
 export interface RecordOutcome {
+  /**
+   * Numbers every change to the call's timeline, 1, 2, 3… (a replacement counts too), so a page
+   * that sees n+2 after n knows it missed one and reloads the timeline.
+   */
+  seq: number;
   dropped: number;
+}
+
+/** A call's timeline with the sequence number of its latest change (0: none). */
+export interface TimelineSnapshot {
+  seq: number;
+  events: CallEvent[];
 }
 
 /**
@@ -49,6 +60,8 @@ export interface CallRegistry {
   liveCalls(): Promise<LiveCall[]>;
   /** The call's timeline in first-recorded order; empty for an unknown call. */
   events(sid: string): Promise<CallEvent[]>;
+  /** The timeline and its sequence number, read together. */
+  snapshot(sid: string): Promise<TimelineSnapshot>;
   close(): Promise<void>;
 }
 

@@ -1,9 +1,17 @@
 import type { CallEvent } from "../feed/call-event.js";
-import { DEFAULT_REGISTRY_LIMITS, type CallRegistry, type LiveCall, type RecordOutcome, type RegistryLimits } from "./call-registry.js";
+import {
+  DEFAULT_REGISTRY_LIMITS,
+  type CallRegistry,
+  type LiveCall,
+  type RecordOutcome,
+  type RegistryLimits,
+  type TimelineSnapshot,
+} from "./call-registry.js";
 
 interface Timeline {
   events: Map<string, { event: CallEvent; bytes: number }>;
   bytes: number;
+  seq: number;
 }
 
 // Status sequence numbers are a few bytes each; this many covers far more calls than the timelines.
@@ -65,7 +73,8 @@ export class MemoryCallRegistry implements CallRegistry {
   }
 
   async recordEvent(sid: string, event: CallEvent): Promise<RecordOutcome> {
-    const timeline = this.#timelines.get(sid) ?? { events: new Map(), bytes: 0 };
+    const timeline = this.#timelines.get(sid) ?? { events: new Map(), bytes: 0, seq: 0 };
+    timeline.seq++;
     this.#timelines.delete(sid);
     this.#timelines.set(sid, timeline);
     const bytes = Buffer.byteLength(JSON.stringify(event));
@@ -88,7 +97,7 @@ export class MemoryCallRegistry implements CallRegistry {
       if (idlest === undefined) break;
       this.#timelines.delete(idlest);
     }
-    return { dropped };
+    return { seq: timeline.seq, dropped };
   }
 
   async claimStatusSequence(sid: string, sequence: number): Promise<boolean> {
@@ -110,6 +119,10 @@ export class MemoryCallRegistry implements CallRegistry {
 
   async events(sid: string): Promise<CallEvent[]> {
     return [...(this.#timelines.get(sid)?.events.values() ?? [])].map((entry) => entry.event);
+  }
+
+  async snapshot(sid: string): Promise<TimelineSnapshot> {
+    return { seq: this.#timelines.get(sid)?.seq ?? 0, events: await this.events(sid) };
   }
 
   async close(): Promise<void> {}

@@ -8,6 +8,7 @@ import {
   type LiveCall,
   type RecordOutcome,
   type RegistryLimits,
+  type TimelineSnapshot,
 } from "./call-registry.js";
 
 // Upsert-in-place plus trimming in one round trip, atomically: two RPC processes recording the
@@ -15,7 +16,7 @@ import {
 // A new key's position is one past the current last, so a replaced event keeps its place. The
 // timeline's stored bytes are kept in a counter beside it, so the byte cap costs no scan.
 const RECORD_EVENT = `
-local order, events, size = KEYS[1], KEYS[2], KEYS[3]
+local order, events, size, seq = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local key, json, max, maxBytes, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 if not redis.call('ZSCORE', order, key) then
   local last = redis.call('ZRANGE', order, -1, -1, 'WITHSCORES')
@@ -39,7 +40,9 @@ end
 redis.call('PEXPIRE', order, ttl)
 redis.call('PEXPIRE', events, ttl)
 redis.call('PEXPIRE', size, ttl)
-return dropped
+local n = redis.call('INCR', seq)
+redis.call('PEXPIRE', seq, ttl)
+return {n, dropped}
 `;
 
 // The live list (scored by start time, for display order) and the lease (scored by the last sign
@@ -169,21 +172,22 @@ export class RedisCallRegistry implements CallRegistry {
   }
 
   async recordEvent(sid: string, event: CallEvent): Promise<RecordOutcome> {
-    const { order, events, size } = this.#timelineKeys(sid);
-    const dropped = (await this.#redis.eval(
+    const { order, events, size, seq } = this.#timelineKeys(sid);
+    const [n, dropped] = (await this.#redis.eval(
       RECORD_EVENT,
-      3,
+      4,
       order,
       events,
       size,
+      seq,
       event.key,
       JSON.stringify(event),
       this.#limits.maxEventsPerCall,
       this.#limits.maxBytesPerCall,
       this.#limits.eventsTtlMs,
-    )) as number;
+    )) as [number, number];
     await this.#evictIdleTimelines(sid);
-    return { dropped };
+    return { seq: n, dropped };
   }
 
   async claimStatusSequence(sid: string, sequence: number): Promise<boolean> {
@@ -219,7 +223,7 @@ export class RedisCallRegistry implements CallRegistry {
     if (evicted.length === 0) return;
     for (const idle of evicted) {
       const keys = this.#timelineKeys(idle);
-      await this.#redis.del(keys.order, keys.events, keys.size, `${this.#prefix}call:{${idle}}:status-seq`);
+      await this.#redis.del(keys.order, keys.events, keys.size, keys.seq, `${this.#prefix}call:{${idle}}:status-seq`);
     }
     this.#logger.info(
       { evicted: evicted.length, maxCallsWithEvents: this.#limits.maxCallsWithEvents },
@@ -228,16 +232,20 @@ export class RedisCallRegistry implements CallRegistry {
   }
 
   async events(sid: string): Promise<CallEvent[]> {
-    const { order, events } = this.#timelineKeys(sid);
-    const results = await this.#redis.multi().zrange(order, 0, -1).hgetall(events).exec();
-    const keys = (results?.[0]?.[1] ?? []) as string[];
-    const stored = (results?.[1]?.[1] ?? {}) as Record<string, string>;
+    return (await this.snapshot(sid)).events;
+  }
+
+  async snapshot(sid: string): Promise<TimelineSnapshot> {
+    const { order, events, seq } = this.#timelineKeys(sid);
+    const results = await this.#redis.multi().get(seq).zrange(order, 0, -1).hgetall(events).exec();
+    const keys = (results?.[1]?.[1] ?? []) as string[];
+    const stored = (results?.[2]?.[1] ?? {}) as Record<string, string>;
     const timeline: CallEvent[] = [];
     for (const key of keys) {
       const parsed = parseEvent(stored[key]);
       if (parsed) timeline.push(parsed);
     }
-    return timeline;
+    return { seq: Number(results?.[0]?.[1] ?? 0) || 0, events: timeline };
   }
 
   async close(): Promise<void> {
@@ -253,9 +261,9 @@ export class RedisCallRegistry implements CallRegistry {
     return { live: `${this.#prefix}{calls}:live`, seen: `${this.#prefix}{calls}:seen` };
   }
 
-  #timelineKeys(sid: string): { order: string; events: string; size: string } {
+  #timelineKeys(sid: string): { order: string; events: string; size: string; seq: string } {
     const base = `${this.#prefix}call:{${sid}}`;
-    return { order: `${base}:order`, events: `${base}:events`, size: `${base}:bytes` };
+    return { order: `${base}:order`, events: `${base}:events`, size: `${base}:bytes`, seq: `${base}:seq` };
   }
 }
 
