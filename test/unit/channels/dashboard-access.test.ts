@@ -175,6 +175,14 @@ describe("sign-in", () => {
     expect(await script.text()).not.toContain("cable-ready-stream-from");
   });
 
+  it("guards the resync endpoints too (they list calls and transcripts)", async () => {
+    const { dashboard } = await testDashboard(env());
+    for (const path of [`/calls/CA${"0".repeat(32)}/events`, "/live-calls"]) {
+      expect((await dashboard.app.request(`${ORIGIN}${path}`)).status).toBe(401);
+      expect((await dashboard.app.request(`${ORIGIN}${path}`, { headers: { authorization: basic(PASSWORD) } })).status).toBe(200);
+    }
+  });
+
   it("refuses to place a call without signing in", async () => {
     const { post } = await testDashboard(env());
     const before = fake.requests.length;
