@@ -56,6 +56,32 @@ async function watchCall(s: CallMonitorStack, b: HeadlessChromium): Promise<Page
   return page;
 }
 
+describe("a page rendered before updates it subscribes after", () => {
+  it("shows updates published between its render and its subscription", { timeout: 60_000 }, async () => {
+    stack = await startCallMonitorStack({ adapter: "nats" });
+    browser = await launchChromium();
+    const media = await openTwilioMediaStream(stack.anycable.url, SID);
+    // The page's WebSocket is held back until the transcripts are out: the page is rendered
+    // before them and subscribes after them.
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const page = await browser.context.newPage();
+    await page.routeWebSocket(/\/cable$/, async (ws) => {
+      await released;
+      ws.connectToServer();
+    });
+    await page.goto(`${stack.dashboard.url}/calls/${SID}`, { timeout: WAIT_MS });
+    expect(await page.locator("#events .event-transcript").count()).toBe(0);
+    for (const i of [0, 1, 2]) await media.transcript(`t${i}`, `Transcript ${i}.`, true);
+    await sleep(300);
+    release();
+    await waitUntilLive(page);
+    await page.waitForFunction(() => document.querySelectorAll("#events .event-transcript").length === 3, undefined, { timeout: 5_000 });
+    expect(await transcriptIds(page)).toEqual(["event_t0", "event_t1", "event_t2"]);
+    await media.hangUp();
+  });
+});
+
 describe("a page watching a call through broker faults", () => {
   it("shows every transcript in order across a Redis restart", { timeout: 90_000 }, async () => {
     stack = await startCallMonitorStack({ adapter: "redis", memoryRegistry: true });
