@@ -42,20 +42,22 @@ export class CallFeed {
     this.#now = options.now ?? Date.now;
   }
 
-  /** The call's media stream opened: list it and note it in its timeline. */
-  async callStarted(sid: string): Promise<void> {
+  /**
+   * The call's media stream opened: list it and note it in its timeline. False, with nothing
+   * recorded or sent, when the call already has a live stream. When the registry cannot answer
+   * the stream is let through (logged): a registry outage must not stop real calls.
+   */
+  async callStarted(sid: string): Promise<boolean> {
     const now = this.#now();
     const event = callStartedEvent(now);
-    const evicted = (await this.#record(sid, "callStarted", () => this.#registry.callStarted(sid, now))) ?? [];
-    if (evicted.length > 0) {
-      this.#logger.warn({ callSid: sid, evicted }, "call registry full (maxLiveCalls): the oldest live calls were taken off the list");
-    }
+    const fresh = await this.#record(sid, "callStarted", () => this.#registry.callStarted(sid, now));
+    if (fresh === false) return false;
     const seq = await this.#recordEvent(sid, event);
     const cableReady = new CableReady(this.#broadcaster);
-    for (const old of evicted) cableReady.stream(CALLS_STREAM).remove({ selector: `#${callListItemId(old)}` });
     upsertHtml(cableReady.stream(CALLS_STREAM), CALLS_CONTAINER, callListItemId(sid), callListItemHtml(sid, now));
     upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, callEventHtml(event), seq);
     await this.#send(cableReady, sid);
+    return true;
   }
 
   /** The call's media stream closed: unlist it and note it in its timeline. */

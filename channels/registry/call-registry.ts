@@ -34,10 +34,12 @@ export interface TimelineSnapshot {
  */
 export interface CallRegistry {
   /**
-   * Marks the call live (a repeated start keeps the first start time) and refreshes its lease.
-   * Returns the calls pushed off the live list by maxLiveCalls, oldest first.
+   * Marks the call live with a fresh lease. True when it was not live (or its lease had run out);
+   * false, changing nothing, when it already has a live stream: one media stream per call. Beyond
+   * maxLiveCalls the oldest calls are dropped (logged); open pages lose them at their next reload
+   * of the list.
    */
-  callStarted(sid: string, at: number): Promise<string[]>;
+  callStarted(sid: string, at: number): Promise<boolean>;
   /** Takes the call off the live list; its timeline stays until evicted. True if it was live. */
   callStopped(sid: string): Promise<boolean>;
   /** Refreshes a live call's lease; false (and nothing recorded) when the call is not live. */

@@ -19,7 +19,7 @@ export function createCallRegistry(env: NodeJS.ProcessEnv, logger: Logger): Call
   logger.info(
     "call registry: in memory — pages list only calls seen by this process; set REDIS_URL to share it between `npm run rpc` and `npm run web`",
   );
-  return new MemoryCallRegistry(limits);
+  return new MemoryCallRegistry(limits, Date.now, logger);
 }
 
 function nonBlank(value: string | undefined): string | undefined {

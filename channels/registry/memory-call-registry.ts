@@ -1,3 +1,4 @@
+import type { Logger } from "../../src/index.js";
 import type { CallEvent } from "../feed/call-event.js";
 import {
   DEFAULT_REGISTRY_LIMITS,
@@ -25,21 +26,21 @@ const MAX_TRACKED_SEQUENCES = 10_000;
 export class MemoryCallRegistry implements CallRegistry {
   readonly #limits: RegistryLimits;
   readonly #now: () => number;
+  readonly #logger: Logger | undefined;
   readonly #live = new Map<string, { startedAt: number; lastSeenAt: number }>();
   readonly #timelines = new Map<string, Timeline>();
   readonly #sequences = new Map<string, number>();
 
-  constructor(limits: Partial<RegistryLimits> = {}, now: () => number = Date.now) {
+  constructor(limits: Partial<RegistryLimits> = {}, now: () => number = Date.now, logger?: Logger) {
     this.#limits = { ...DEFAULT_REGISTRY_LIMITS, ...limits };
     this.#now = now;
+    this.#logger = logger;
   }
 
-  async callStarted(sid: string, at: number): Promise<string[]> {
+  async callStarted(sid: string, at: number): Promise<boolean> {
     const known = this.#live.get(sid);
-    if (known) {
-      known.lastSeenAt = Math.max(known.lastSeenAt, at);
-      return [];
-    }
+    if (known && known.lastSeenAt >= this.#now() - this.#limits.leaseMs) return false;
+    this.#live.delete(sid);
     this.#live.set(sid, { startedAt: at, lastSeenAt: at });
     const evicted: string[] = [];
     while (this.#live.size > this.#limits.maxLiveCalls) {
@@ -48,7 +49,13 @@ export class MemoryCallRegistry implements CallRegistry {
       this.#live.delete(oldest);
       evicted.push(oldest);
     }
-    return evicted;
+    if (evicted.length > 0) {
+      this.#logger?.warn(
+        { evicted, maxLiveCalls: this.#limits.maxLiveCalls },
+        "call registry full: the oldest live calls were taken off the list",
+      );
+    }
+    return true;
   }
 
   async callStopped(sid: string): Promise<boolean> {

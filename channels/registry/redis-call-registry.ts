@@ -46,19 +46,21 @@ return {n, dropped}
 `;
 
 // The live list (scored by start time, for display order) and the lease (scored by the last sign
-// of life) change together; evicted calls are returned so the caller can say so.
+// of life) change together. A call with an unexpired lease is not started again (one stream per
+// call); the evicted calls are returned after the flag so the caller can log them.
 const CALL_STARTED = `
 local live, seen = KEYS[1], KEYS[2]
-local sid, at, max = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-redis.call('ZADD', live, 'NX', at, sid)
-local previous = redis.call('ZSCORE', seen, sid)
-if (not previous) or tonumber(previous) < at then redis.call('ZADD', seen, at, sid) end
+local sid, at, max, cutoff = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local lease = redis.call('ZSCORE', seen, sid)
+if redis.call('ZSCORE', live, sid) and lease and tonumber(lease) >= cutoff then return {0} end
+redis.call('ZADD', live, at, sid)
+redis.call('ZADD', seen, at, sid)
 local excess = redis.call('ZCARD', live) - max
-if excess <= 0 then return {} end
+if excess <= 0 then return {1} end
 local evicted = redis.call('ZRANGE', live, 0, excess - 1)
 redis.call('ZREM', live, unpack(evicted))
 redis.call('ZREM', seen, unpack(evicted))
-return evicted
+return {1, unpack(evicted)}
 `;
 
 const TOUCH = `
@@ -140,9 +142,20 @@ export class RedisCallRegistry implements CallRegistry {
     });
   }
 
-  async callStarted(sid: string, at: number): Promise<string[]> {
+  async callStarted(sid: string, at: number): Promise<boolean> {
     const { live, seen } = this.#listKeys();
-    return (await this.#redis.eval(CALL_STARTED, 2, live, seen, sid, at, this.#limits.maxLiveCalls)) as string[];
+    const cutoff = Date.now() - this.#limits.leaseMs;
+    const [started, ...evicted] = (await this.#redis.eval(CALL_STARTED, 2, live, seen, sid, at, this.#limits.maxLiveCalls, cutoff)) as [
+      number,
+      ...string[],
+    ];
+    if (evicted.length > 0) {
+      this.#logger.warn(
+        { evicted, maxLiveCalls: this.#limits.maxLiveCalls },
+        "call registry full: the oldest live calls were taken off the list",
+      );
+    }
+    return started === 1;
   }
 
   async callStopped(sid: string): Promise<boolean> {

@@ -25,11 +25,7 @@ export function showConnectionStatus(cable: Cable, cableUrl: string): void {
   };
 
   cable.on("connect", () => {
-    show(
-      "connected",
-      "Live",
-      wasDown ? "Back online — catching up on what was sent meanwhile." : undefined,
-    );
+    show("connected", "Live", wasDown ? "Back online — catching up on what was sent meanwhile." : undefined);
   });
   cable.on("disconnect", () => {
     wasDown = true;

@@ -29,24 +29,31 @@ export function callRegistryContract(makeRegistry: (limits?: Partial<RegistryLim
         ]);
       }));
 
-    it("keeps the first start time when a call starts twice, and stopping twice is harmless", () =>
+    it("answers who started a call: a second start of a live call changes nothing, and stopping twice is harmless", () =>
       withRegistry(undefined, async (registry) => {
         const now = Date.now();
-        await registry.callStarted(sid(1), now - 5_000);
-        await registry.callStarted(sid(1), now);
-        expect(await registry.liveCalls()).toEqual([{ sid: sid(1), startedAt: now - 5_000, lastSeenAt: now }]);
+        expect(await registry.callStarted(sid(1), now - 5_000)).toBe(true);
+        expect(await registry.callStarted(sid(1), now)).toBe(false);
+        expect(await registry.liveCalls()).toEqual([{ sid: sid(1), startedAt: now - 5_000, lastSeenAt: now - 5_000 }]);
         expect(await registry.callStopped(sid(1))).toBe(true);
         expect(await registry.callStopped(sid(1))).toBe(false);
         expect(await registry.callStopped(sid(9))).toBe(false);
         expect(await registry.liveCalls()).toEqual([]);
+        expect(await registry.callStarted(sid(1), now)).toBe(true);
       }));
 
-    it("keeps at most maxLiveCalls, dropping the oldest and saying which", () =>
+    it("lets a call start again once its lease ran out", () =>
+      withRegistry({ leaseMs: 60_000 }, async (registry) => {
+        const now = Date.now();
+        expect(await registry.callStarted(sid(1), now - 120_000)).toBe(true);
+        expect(await registry.callStarted(sid(1), now)).toBe(true);
+        expect(await registry.liveCalls()).toEqual([{ sid: sid(1), startedAt: now, lastSeenAt: now }]);
+      }));
+
+    it("keeps at most maxLiveCalls, dropping the oldest", () =>
       withRegistry({ maxLiveCalls: 3 }, async (registry) => {
         const now = Date.now();
-        const evicted: string[] = [];
-        for (let i = 1; i <= 5; i++) evicted.push(...(await registry.callStarted(sid(i), now - 10_000 + i)));
-        expect(evicted).toEqual([sid(1), sid(2)]);
+        for (let i = 1; i <= 5; i++) expect(await registry.callStarted(sid(i), now - 10_000 + i)).toBe(true);
         expect((await registry.liveCalls()).map((c) => c.sid)).toEqual([sid(3), sid(4), sid(5)]);
       }));
   });
