@@ -3,6 +3,7 @@ import type { Logger } from "../../../src/index.js";
 import type { DashboardAccess } from "../../config/dashboard-config.js";
 import { basicPassword } from "./password.js";
 import type { PasswordCheck } from "./password-check.js";
+import { LogThrottle } from "../../limits/log-throttle.js";
 import { hasSession } from "./session.js";
 
 export const SIGN_IN_PATH = "/sign-in";
@@ -19,6 +20,7 @@ export function requireSignIn(
   exempt: (path: string) => boolean,
 ): MiddlewareHandler {
   const { password } = access;
+  const warnings = new LogThrottle(10_000);
   return async (c, next) => {
     // No password: the configuration allows that only on a loopback-only dashboard.
     if (password === undefined || passwords === undefined || exempt(c.req.path)) return next();

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "../../../src/index.js";
 import { isLoopbackHost, type DashboardAccess } from "../../config/dashboard-config.js";
+import { LogThrottle } from "../../limits/log-throttle.js";
 
 /**
  * State-changing requests from a browser must come from the dashboard's own configured origin.
@@ -15,15 +16,17 @@ export function sameOriginOnly(access: DashboardAccess, logger: Logger): Middlew
     const own = new URL(requestUrl);
     return origin === own.origin && isLoopbackHost(own.hostname);
   };
+  const warnings = new LogThrottle(10_000);
   return async (c, next) => {
     const origin = c.req.header("origin");
     const fetchSite = c.req.header("sec-fetch-site");
     const fromBrowser = origin !== undefined || fetchSite !== undefined;
     if (fromBrowser && (origin === undefined || !allowed(origin, c.req.url))) {
-      logger.warn(
-        { origin: origin?.slice(0, 200), fetchSite, path: c.req.path },
-        "dashboard request refused: not from the dashboard's origin",
-      );
+      if (warnings.shouldLog(origin ?? ""))
+        logger.warn(
+          { origin: origin?.slice(0, 200), fetchSite, path: c.req.path },
+          "dashboard request refused: not from the dashboard's origin",
+        );
       return c.text("Forbidden: this form must be sent from the dashboard's own page.", 403);
     }
     return next();
