@@ -2,8 +2,8 @@
 // cstate entries, under the 4 MiB message limit) costs the event loop: decoding it, as a server
 // without ANYCABLE_RPC_MAX_REQUEST_ENTRIES does, against counting its fields on the wire and
 // refusing it, as ours does. Interleaved rounds in one run; the ratio is what to read.
-import { rpcServiceDefinition } from "../src/rpc/proto.js";
-import { requestEntries } from "../src/rpc/request-bounds.js";
+import { rpcServiceDefinition } from "../src/rpc/grpc/proto.js";
+import { requestEntries } from "../src/rpc/grpc/request-bounds.js";
 
 const ROUNDS = 5;
 const method = (
