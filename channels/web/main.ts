@@ -8,8 +8,10 @@ import { startDashboard } from "./server.js";
 await runProcess({
   name: "web",
   async start({ env, logger }) {
-    const broadcaster = createBroadcaster(loadBroadcastConfig(env), logger);
+    // Configuration first (either may refuse it), then the connections.
+    const broadcastConfig = loadBroadcastConfig(env);
     const registry = createCallRegistry(env, logger);
+    const broadcaster = createBroadcaster(broadcastConfig, logger);
     try {
       const dashboard = await startDashboard({ env, logger, registry, broadcaster });
       return {
