@@ -4,7 +4,7 @@ import { z } from "zod";
 import { defineBroadcastAdapter } from "./adapter.js";
 import type { BackoffOptions } from "./backoff.js";
 import { urlWithProtocols } from "./env-schemas.js";
-import { errorMessage } from "./errors.js";
+import { asError, errorMessage } from "./errors.js";
 import { redactUrl } from "./redact.js";
 import { SENT, type BroadcastTransport, type DeliveryOutcome, type TransportListener } from "./transport.js";
 
@@ -80,7 +80,7 @@ export class HttpTransport implements BroadcastTransport {
       this.#markHealthy(true);
       return SENT;
     } catch (error) {
-      const err = error instanceof Error ? error : new Error(String(error));
+      const err = asError(error);
       if (this.#stopping.signal.aborted) return { status: "retry", error: new Error("HTTP broadcaster stopped") };
       return { status: "failed", error: err };
     }

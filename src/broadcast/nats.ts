@@ -4,7 +4,7 @@ import type { Logger } from "../logging/logger.js";
 import { defineBroadcastAdapter } from "./adapter.js";
 import { backoffDelay, sleep, type BackoffOptions } from "./backoff.js";
 import { subjectOrKey } from "./env-schemas.js";
-import { errorMessage } from "./errors.js";
+import { asError, errorMessage } from "./errors.js";
 import { redactUrl } from "./redact.js";
 import { SENT, type BroadcastTransport, type DeliveryOutcome, type TransportListener } from "./transport.js";
 
@@ -84,7 +84,7 @@ export class NatsTransport implements BroadcastTransport {
         attempt = 0;
       } catch (error) {
         if (this.#stopping.signal.aborted) return;
-        listener.down(error instanceof Error ? error : new Error(String(error)));
+        listener.down(asError(error));
       }
       await sleep(backoffDelay(Math.max(attempt, 1), this.#options.reconnect), this.#stopping.signal);
     }
@@ -121,7 +121,7 @@ export class NatsTransport implements BroadcastTransport {
         outcomes.push(SENT);
         published = true;
       } catch (error) {
-        const err = error instanceof Error ? error : new Error(String(error));
+        const err = asError(error);
         const permanent = err instanceof NatsError && PERMANENT.has(err.code);
         if (permanent) outcomes.push({ status: "failed", error: err });
         else {

@@ -1,7 +1,7 @@
 import type { Logger } from "../logging/logger.js";
 import type { Broadcaster, BroadcastMeta, Publication, RemoteCommand } from "./broadcaster.js";
 import { backoffDelay, type BackoffOptions } from "./backoff.js";
-import { BroadcastClosedError, BroadcastQueueFullError, BroadcastRejectedError, describeAbout, errorMessage } from "./errors.js";
+import { asError, BroadcastClosedError, BroadcastQueueFullError, BroadcastRejectedError, describeAbout, errorMessage } from "./errors.js";
 import { describeSubject, encodeBatch, encodeCommand, encodePublication, type EncodedPayload } from "./payload.js";
 import type { BroadcastTransport, DeliveryOutcome } from "./transport.js";
 
@@ -92,7 +92,7 @@ export class QueuedBroadcaster implements Broadcaster {
     try {
       payload = encode();
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(asError(error));
     }
     const { kind, target } = this.#options.transport;
     if (this.#closing !== undefined) {
@@ -176,9 +176,7 @@ export class QueuedBroadcaster implements Broadcaster {
     });
     try {
       return await Promise.race([
-        this.#options.transport
-          .deliver(payloads)
-          .catch((error: unknown) => stoppedOutcome(error instanceof Error ? error : new Error(String(error)))),
+        this.#options.transport.deliver(payloads).catch((error: unknown) => stoppedOutcome(asError(error))),
         stopped,
       ]);
     } finally {

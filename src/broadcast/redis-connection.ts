@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { defineBroadcastAdapter } from "./adapter.js";
 import { backoffDelay, type BackoffOptions } from "./backoff.js";
 import { subjectOrKey, urlWithProtocols } from "./env-schemas.js";
+import { asError } from "./errors.js";
 import { redactUrl } from "./redact.js";
 import { SENT, type BroadcastTransport, type DeliveryOutcome, type TransportListener } from "./transport.js";
 
@@ -47,7 +48,7 @@ export interface RedisTransportOptions {
 const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|MASTERDOWN|CLUSTERDOWN|READONLY)\b/;
 
 function outcomeOf(error: unknown): DeliveryOutcome {
-  const err = error instanceof Error ? error : new Error(String(error));
+  const err = asError(error);
   // ReplyError is the server answering; anything else is the connection (closed, not writable).
   if (err.name === "ReplyError" && !TRANSIENT_REPLY.test(err.message)) return { status: "failed", error: err };
   return { status: "retry", error: err };
