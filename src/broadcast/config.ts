@@ -7,7 +7,7 @@ import type { BackoffOptions } from "./backoff.js";
 
 export { deriveBroadcastKey, DEFAULT_HTTP_BROADCAST_URL, DEFAULT_HTTP_BROADCAST_URL_WITH_KEY } from "./http.js";
 
-/** The variables every adapter shares. */
+/** The variables of the broadcaster itself, whichever adapter it uses. */
 const commonEnv = {
   ANYCABLE_BROADCAST_QUEUE_SIZE: envPositiveInt.default(10_000),
   ANYCABLE_BROADCAST_FLUSH_TIMEOUT: envPositiveInt.default(5),
@@ -44,7 +44,17 @@ export interface LoadBroadcastConfigOptions<Extra extends readonly AnyBroadcastA
   adapters?: Extra;
 }
 
-/** One schema for every adapter's variables; a variable two adapters read must be the same schema. */
+/** What the shared variables parse to. */
+interface SharedValues {
+  ANYCABLE_BROADCAST_ADAPTER: string;
+  ANYCABLE_BROADCAST_QUEUE_SIZE: number;
+  ANYCABLE_BROADCAST_FLUSH_TIMEOUT: number;
+}
+
+/**
+ * One schema for the shared variables and every adapter's, so all problems are listed at once.
+ * A variable two adapters read must be the very same schema; the shared ones are the broadcaster's.
+ */
 function envShape(adapters: readonly AnyBroadcastAdapter[]): z.ZodRawShape {
   const names = adapters.map((adapter) => adapter.name);
   const adapter = z
@@ -56,20 +66,20 @@ function envShape(adapters: readonly AnyBroadcastAdapter[]): z.ZodRawShape {
         error: (issue) => `unknown broadcast adapter ${JSON.stringify(issue.input)}; expected one of ${names.join(", ")}`,
       }),
     );
-  const shape: Record<string, z.core.$ZodType> = { ANYCABLE_BROADCAST_ADAPTER: adapter.default("nats") };
-  const owners = new Map<string, string>();
+  const shared = { ANYCABLE_BROADCAST_ADAPTER: adapter.default("nats"), ...commonEnv };
+  const shape: Record<string, z.core.$ZodType> = { ANYCABLE_BROADCAST_ADAPTER: shared.ANYCABLE_BROADCAST_ADAPTER };
+  const owners = new Map<string, string>(Object.keys(shared).map((variable) => [variable, "the broadcaster"]));
   for (const { name, env } of adapters) {
     for (const [variable, schema] of Object.entries(env)) {
-      const existing = shape[variable];
-      if (existing !== undefined && existing !== schema) {
-        throw new TypeError(
-          `broadcast adapter "${name}" reads ${variable} with another schema than ${owners.get(variable) ?? "the broadcaster"}`,
-        );
+      const owner = owners.get(variable);
+      if (owner !== undefined && shape[variable] !== schema) {
+        throw new TypeError(`broadcast adapter "${name}" reads ${variable} with another schema than ${owner}`);
       }
       shape[variable] = schema;
       owners.set(variable, `adapter "${name}"`);
     }
   }
+  // The shared settings last, as they were listed before adapters were modules.
   return { ...shape, ...commonEnv };
 }
 
@@ -107,15 +117,15 @@ export function loadBroadcastConfig<const Extra extends readonly AnyBroadcastAda
   const picked = Object.fromEntries(Object.keys(schema.shape).map((key) => [key, nonEmpty(env, key)]));
   const parsed = schema.safeParse(picked);
   if (!parsed.success) throw configErrorFrom(parsed.error, "broadcasting");
-  const values = parsed.data as Record<string, unknown>;
+  const values = parsed.data as SharedValues & Record<string, unknown>;
 
   const settings: Record<string, unknown> = {};
   for (const adapter of adapters) settings[adapter.configKey] = adapter.settings(values);
   const common: BroadcastSettings<string> = {
-    adapter: values.ANYCABLE_BROADCAST_ADAPTER as string,
+    adapter: values.ANYCABLE_BROADCAST_ADAPTER,
     adapters,
-    queueSize: values.ANYCABLE_BROADCAST_QUEUE_SIZE as number,
-    flushTimeoutMs: (values.ANYCABLE_BROADCAST_FLUSH_TIMEOUT as number) * 1000,
+    queueSize: values.ANYCABLE_BROADCAST_QUEUE_SIZE,
+    flushTimeoutMs: values.ANYCABLE_BROADCAST_FLUSH_TIMEOUT * 1000,
     reconnect: { minDelayMs: 100, maxDelayMs: 5_000 },
   };
   return { ...settings, ...common } as BroadcastConfig<Extra[number]>;

@@ -100,6 +100,10 @@ describe("a user-defined broadcast adapter", () => {
     expect(() => loadBroadcastConfig({}, { adapters: [secretReader] })).toThrow(
       /reads ANYCABLE_SECRET with another schema than adapter "http"/,
     );
+    const queueSizeReader = defineBroadcastAdapter({ ...base, name: "mine", env: { ANYCABLE_BROADCAST_QUEUE_SIZE: z.string() } });
+    expect(() => loadBroadcastConfig({}, { adapters: [queueSizeReader] })).toThrow(
+      /reads ANYCABLE_BROADCAST_QUEUE_SIZE with another schema than the broadcaster/,
+    );
     expect(() => defineBroadcastAdapter({ ...base, name: "Kafka" })).toThrow(/must be lower case/);
   });
 });
