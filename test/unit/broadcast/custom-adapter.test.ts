@@ -64,6 +64,34 @@ describe("a user-defined broadcast adapter", () => {
     expect(loadBroadcastConfig({}).jsonl).toBeUndefined();
   });
 
+  it("is typed from its declaration: settings from its variables, its transport from its settings", () => {
+    const transport = (): BroadcastTransport => {
+      throw new Error("not built in this test");
+    };
+    const typed = defineBroadcastAdapter({
+      name: "typed",
+      configKey: "typed",
+      env: { TYPED_PORT: z.string().transform(Number).default(7) },
+      settings: (env) => ({ port: env.TYPED_PORT }),
+      createTransport: ({ port }) => {
+        expectTypeOf(port).toEqualTypeOf<number>();
+        return transport();
+      },
+      describe: ({ port }) => `port ${port}`,
+    });
+    expect(loadBroadcastConfig({ TYPED_PORT: "9" }, { adapters: [typed] }).typed).toEqual({ port: 9 });
+    defineBroadcastAdapter({
+      ...typed,
+      // @ts-expect-error: only the variables it declares
+      settings: (env) => ({ port: env.TYPED_PROT }),
+    });
+    // @ts-expect-error: its transport gets its own settings, not another adapter's
+    defineBroadcastAdapter({
+      ...typed,
+      createTransport: ({ url }: { url: string }) => transport(),
+    });
+  });
+
   it("has its variables checked at start-up with everyone else's, and joins the list of names", () => {
     const attempt = () =>
       loadBroadcastConfig({ ANYCABLE_BROADCAST_ADAPTER: "kafka", ANYCABLE_BROADCAST_FILE: "out.txt" }, { adapters: [jsonLinesAdapter] });
