@@ -42,6 +42,11 @@ describe("types of the generated builder methods", () => {
     expect(operations().remove().reload().setFocus().clearStorage().scrollIntoView().size).toBe(5);
   });
 
+  it("installs them like class methods: named after the operation, not enumerable", () => {
+    expect(OperationBuilder.prototype.append.name).toBe("append");
+    expect(Object.keys(operations())).toEqual([]);
+  });
+
   it("keeps a subclass's own type through a chain", () => {
     class Audited extends OperationBuilder {
       audited(): string[] {
