@@ -23,7 +23,7 @@ import {
   type TargetOptions,
 } from "./operation-catalogue.js";
 import { cableReadyPayload, serializePayload, type CableReadyOperation, type CableReadyPayload } from "./payload.js";
-import { streamNameFrom, type StreamKey } from "./stream-key.js";
+import { streamNameFrom, type StreamKey } from "../streams/stream-key.js";
 
 /** Options of an operation registered on the client with `CableReady.addOperation`. */
 export type CustomOperationOptions = CommonOptions &
