@@ -130,6 +130,8 @@ export class RpcHandler {
     const output = new CallOutput();
     const restored = this.#restoreConnection(meta.sid, env, output, request.identifiers);
     if (!restored.ok) {
+      // Forgotten like any failed Disconnect, so anycable-go's retry gets ERROR again, not SUCCESS.
+      if (meta.sid) this.#disconnected.delete(meta.sid);
       return { status: Status.ERROR, error_msg: this.#report(restored.error, "Disconnect", { sid: meta.sid }) };
     }
     const connection = restored.value;
