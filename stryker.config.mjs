@@ -12,7 +12,7 @@ export default {
   concurrency: 1,
   // Unit tests settle in milliseconds; a mutant that loops or never settles a promise is a
   // timeout (counted as detected) after this much beyond the dry run's time.
-  timeoutMS: 10_000,
+  timeoutMS: 3_000,
   // The sandbox needs the sources and tests only: not the 32 MB anycable-go binary or docs.
   ignorePatterns: ["bin", "docs", "bench", "dist", "tmp", "public", "test/mutation", "*.log"],
   mutate: ["src/**/*.ts", "!src/index.ts", "!src/**/index.ts", "!src/cli/**"],
