@@ -5,9 +5,23 @@ import { createBroadcaster, loadBroadcastConfig } from "../../../src/broadcast/i
 import { silentLogger } from "../../../src/logging/logger.js";
 import app, { journal } from "../../fixtures/chat-app.js";
 import { connectCable, createCableClient, openRawSocket, startAnycableGo, waitFor, type AnycableGo } from "../../support/index.js";
+import { FRAME, startHttp2FrameTap, type Http2FrameTap } from "../../support/http2-frame-tap.js";
+import { withTimeout } from "../../support/wait.js";
 
 let rpc: RunningRpcServer;
 let anycable: AnycableGo;
+/** Between anycable-go and the RPC server, so tests can wait for its HTTP/2 frames. */
+let tap: Http2FrameTap;
+
+/** Publishes through anycable-go's HTTP broadcast endpoint, as any broadcaster would. */
+async function broadcast(stream: string, data: object): Promise<void> {
+  const response = await fetch(anycable.broadcastUrl ?? "", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ stream, data: JSON.stringify(data) }),
+  });
+  expect(response.status).toBeLessThan(300);
+}
 
 beforeAll(async () => {
   // The RPC server needs anycable-go's broadcast URL and anycable-go needs the RPC port, so
@@ -19,17 +33,53 @@ beforeAll(async () => {
   );
   await placeholder.close();
   rpc = await startRpcServer({ app, broadcaster: placeholder, logger, config: { host: "127.0.0.1:0" }, env: {} });
-  anycable = await startAnycableGo({ rpcHost: `127.0.0.1:${rpc.port}` });
+  tap = await startHttp2FrameTap(rpc.port);
+  anycable = await startAnycableGo({ rpcHost: `127.0.0.1:${tap.port}` });
 });
 
 afterAll(async () => {
   await anycable?.stop();
+  await tap?.close();
   await rpc?.stop();
 });
 
 beforeEach(() => {
   journal.length = 0;
 });
+
+/**
+ * Runs `stop` (an unsubscribe or a stopStreamFrom) on `room`, then broadcasts to chat:<name> and
+ * returns what `client` received from it afterwards. Event-ordered, no sleeps: a second client
+ * still on the stream proves the broadcast went out, and a reply on another subscription of the
+ * same socket, sent after that, proves anything the stream sent this socket would have arrived.
+ */
+async function nothingAfter(
+  client: Awaited<ReturnType<typeof connectCable>>,
+  room: Awaited<ReturnType<Awaited<ReturnType<typeof connectCable>>["subscribe"]>>,
+  name: string,
+  stop: () => Promise<void>,
+): Promise<unknown[]> {
+  const stream = `chat:${name}`;
+  const witness = await connectCable(anycable.url, { headers: { cookie: "user=witness" } });
+  const watching = await witness.subscribe("chat", { room: name });
+  const marker = await client.subscribe("chat", { room: `${name}-marker` });
+  const echo = async (text: string) => {
+    await marker.perform("speak", { message: text });
+    await marker.waitForMessage((m: { message?: string }) => m.message === text);
+  };
+  // The stream reaches the room before…
+  await broadcast(stream, { n: "before" });
+  await room.waitForMessage((m: { n?: string }) => m.n === "before");
+  await stop();
+  // …commands on one socket run in order, so once this echo is back the stop has been applied.
+  await echo("stopped");
+  const frameCount = client.frames.length;
+  await broadcast(stream, { n: "after" });
+  await watching.waitForMessage((m: { n?: string }) => m.n === "after");
+  await echo("done");
+  await witness.close();
+  return client.frames.slice(frameCount).filter((f) => JSON.stringify(f).includes('"n":"after"'));
+}
 
 describe("a real anycable-go in front of the RPC server", () => {
   it("welcomes an accepted connection with its session id", async () => {
@@ -87,8 +137,20 @@ describe("a real anycable-go in front of the RPC server", () => {
   it("runs unsubscribed when the client unsubscribes and stops its streams", async () => {
     const client = await connectCable(anycable.url, { headers: { cookie: "user=cy" } });
     const room = await client.subscribe("chat", { room: "c" });
-    await room.unsubscribe();
-    await waitFor(() => journal.includes("unsubscribed:cy:c:0"), { timeoutMs: 10_000, description: "unsubscribed" });
+    const after = await nothingAfter(client, room, "c", () => room.unsubscribe());
+    expect(journal).toContain("unsubscribed:cy:c:0");
+    expect(after).toEqual([]);
+    await client.close();
+  });
+
+  it("delivers nothing from a stream the channel stopped with stopStreamFrom", async () => {
+    const client = await connectCable(anycable.url, { headers: { cookie: "user=di" } });
+    const room = await client.subscribe("chat", { room: "s" });
+    const after = await nothingAfter(client, room, "s", () => room.perform("leave_room", { room: "s" }));
+    expect(after).toEqual([]);
+    // The subscription itself is still there: the channel still answers on it.
+    await room.perform("speak", { message: "still subscribed" });
+    expect(await room.waitForMessage((m: { message?: string }) => m.message === "still subscribed")).toBeDefined();
     await client.close();
   });
 
@@ -115,11 +177,21 @@ describe("a real anycable-go in front of the RPC server", () => {
     expect(ended.reason).toBeDefined();
   });
 
-  it("keeps an idle connection through 30 s of gRPC keepalive pings", { timeout: 60_000 }, async () => {
+  it("keeps an idle connection through anycable-go's gRPC keepalive pings, answering each", { timeout: 90_000 }, async () => {
     const client = createCableClient(anycable.url, { headers: { cookie: "user=idle" } });
     await client.waitConnected();
     const room = await client.subscribe("chat", { room: "idle" });
-    await new Promise((resolve) => setTimeout(resolve, 31_000));
+    // anycable-go pings every 10 s; a server too strict about pings on an idle connection answers
+    // the third or so with GOAWAY (ENHANCE_YOUR_CALM). Wait for three, as they happen.
+    const from = tap.frames.length;
+    const since = (from_: "client" | "server", type: number, ack: boolean) =>
+      tap.frames.slice(from).filter((f) => f.from === from_ && f.type === type && f.ack === ack).length;
+    await withTimeout(
+      tap.until(() => since("client", FRAME.PING, false) >= 3 && since("server", FRAME.PING, true) >= 3),
+      60_000,
+      "three keepalive PINGs from anycable-go and their ACKs",
+    );
+    expect(since("server", FRAME.GOAWAY, false)).toBe(0);
     await room.perform("speak", { message: "awake" });
     expect(await room.waitForMessage()).toEqual({ from: "idle", message: "awake" });
     expect(client.state()).toBe("connected");
