@@ -69,8 +69,11 @@ export {
 // --- end Cable Ready ---
 
 export { resolveApplication, type ApplicationContext, type ApplicationExport } from "./cable/application-module.js";
-export { startRpcServer, type RunningRpcServer, type StartRpcServerOptions } from "./rpc/start-server.js";
-export { loadRpcConfig, type RpcConfig } from "./config/rpc-config.js";
+export { startRpcServer, type RunningRpcServer, type RpcTransportServer, type StartRpcServerOptions } from "./rpc/start-server.js";
+export { createHttpRpcHandler, type CreateHttpRpcHandlerOptions } from "./rpc/http/create-handler.js";
+export type { NodeRequestListener } from "./rpc/http/listener.js";
+export { deriveHttpRpcSecret } from "./rpc/http/secret.js";
+export { loadRpcConfig, loadHttpRpcSecret, type RpcConfig, type HttpRpcConfig, type RpcTransport } from "./config/rpc-config.js";
 export { ConfigError } from "./config/errors.js";
 
 // --- Web (src/web): generic HTTP serving for application dashboards ---

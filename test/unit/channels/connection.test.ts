@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Status } from "../../../src/rpc/messages.js";
-import { UNAUTHORIZED_DISCONNECT } from "../../../src/rpc/handler.js";
+import { UNAUTHORIZED_DISCONNECT } from "../../../src/rpc/mapping/responses.js";
 import { ACCOUNT_SID, callMonitorRpc } from "./support/call-monitor-rpc.js";
 
 describe("call monitor connection", () => {

@@ -3,12 +3,14 @@
 // did in a call silently dropped from the response.
 import { beforeEach, describe, expect, it } from "vitest";
 import { Channel, Connection, defineApplication, z } from "../../../src/index.js";
-import { RpcHandler, UNAUTHORIZED_DISCONNECT } from "../../../src/rpc/handler.js";
+import { RpcHandler } from "../../../src/rpc/handler.js";
 import { Status, type CallMetadata, type CommandMessage, type Env } from "../../../src/rpc/messages.js";
 import app, { journal } from "../../fixtures/chat-app.js";
 import { RecordingBroadcaster } from "../../fixtures/recording-broadcaster.js";
 import { captureLogger } from "../../support/capture-logger.js";
 
+/** What anycable-go must get, byte for byte, to close a refused socket for good. */
+const UNAUTHORIZED_DISCONNECT = '{"type":"disconnect","reason":"unauthorized","reconnect":false}';
 const ROOM = JSON.stringify({ channel: "chat", room: "lobby" });
 const FRAGILE = JSON.stringify({ channel: "chat", room: "fragile" });
 
