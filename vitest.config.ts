@@ -22,6 +22,9 @@ export default defineConfig({
     teardownTimeout: 20_000,
     retry: 0,
     setupFiles: ["test/support/vitest-setup.ts"],
+    // @anycable/serverless-js 0.1.0 ships ESM with extensionless relative imports, which Node's
+    // resolver refuses; inlined, Vite resolves them (tests check interoperability with it).
+    server: { deps: { inline: ["@anycable/serverless-js"] } },
     // On for a full `npm test` (scripts/test.sh passes --coverage); a run of a few files would
     // fall short of the per-folder floors in test/coverage-floors.ts.
     coverage: {

@@ -8,6 +8,7 @@ import { ChannelRefusal, UnauthorizedError } from "../../cable/errors.js";
 import type { Identifiers } from "../../cable/identifiers.js";
 import type { ChannelRegistry, ResolvedIdentifier } from "../../cable/registry.js";
 import { Request } from "../../cable/request.js";
+import { callRescued } from "../../cable/rescue.js";
 import { StateStore } from "../../cable/state.js";
 import { truncate } from "../../cable/truncate.js";
 import type { Env } from "../messages.js";
@@ -211,14 +212,18 @@ export class Dispatcher {
       state: new StateStore(state),
       output: session.output,
     });
-    const ran = await this.#run(channel, callback);
+    // Errors the channel's rescueFrom does not take go to its connection's.
+    const ran = await this.#run(channel, callback, session.connection);
     return ran.ok ? succeed({ connection: session.connection, output: session.output, channel }) : ran;
   }
 
-  /** Runs one piece of application code; whatever it throws comes back as a Failure. */
-  async #run<R extends object>(receiver: R, callback: Callback<R>): Promise<Outcome<undefined>> {
+  /**
+   * Runs one piece of application code; what it throws goes to the receiver's `rescueFrom`
+   * handlers, then to those of `fallback`, and whatever none handles comes back as a Failure.
+   */
+  async #run<R extends object>(receiver: R, callback: Callback<R>, fallback?: object): Promise<Outcome<undefined>> {
     try {
-      await callback.method.call(receiver, callback.data);
+      await callRescued(receiver, callback.method, callback.data, fallback);
       return DONE;
     } catch (error) {
       return fail(error, callback.where ?? `${receiver.constructor.name}#${callback.name}`);
