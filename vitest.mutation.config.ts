@@ -12,5 +12,7 @@ export default defineConfig({
     include: ["test/unit/{rpc,cable,broadcast,cable-ready}/**/*.test.ts"],
     testTimeout: 20_000,
     setupFiles: ["test/support/vitest-setup.ts"],
+    // As in vitest.config.ts: @anycable/serverless-js ships extensionless ESM imports.
+    server: { deps: { inline: ["@anycable/serverless-js"] } },
   },
 });
