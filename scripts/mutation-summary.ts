@@ -23,6 +23,8 @@ const DETECTED = new Set(["Killed", "Timeout"]);
 const UNDETECTED = new Set(["Survived", "NoCoverage"]);
 
 const equivalentPath = join(DIR, "equivalent.json");
+/** Hand-written notes on the latest runs (what they covered, what is left), appended as they are. */
+const notesPath = join(DIR, "notes.md");
 const equivalent = existsSync(equivalentPath) ? equivalentSchema.parse(JSON.parse(readFileSync(equivalentPath, "utf8"))) : {};
 
 const rows: string[] = [];
@@ -74,6 +76,7 @@ writeFileSync(
     "| --- | --- | --- | --- |",
     ...survivors,
     "",
+    ...(existsSync(notesPath) ? [readFileSync(notesPath, "utf8").trimEnd(), ""] : []),
   ].join("\n"),
 );
 console.log(`wrote ${join(DIR, "summary.md")}: ${rows.length} folder(s), ${survivors.length} undetected mutant(s)`);
