@@ -2,7 +2,7 @@
 // both RPC transports anycable-go speaks: gRPC and HTTP (JSON POSTs with a bearer secret).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startRpcServer, type RunningRpcServer } from "../../../src/rpc/start-server.js";
-import { createBroadcaster, loadBroadcastConfig } from "../../../src/broadcast/index.js";
+import { createBroadcaster, deriveBroadcastKey, loadBroadcastConfig } from "../../../src/broadcast/index.js";
 import { silentLogger } from "../../../src/logging/logger.js";
 import app, { journal } from "../../fixtures/chat-app.js";
 import { connectCable, createCableClient, openRawSocket, startAnycableGo, waitFor, type AnycableGo } from "../../support/index.js";
@@ -24,16 +24,18 @@ interface Deployment {
   rpc: RunningRpcServer;
   anycable: AnycableGo;
   tap?: Http2FrameTap;
+  /** Bearer key of anycable-go's HTTP broadcast endpoint, when its --secret requires one. */
+  broadcastKey?: string;
 }
 
 type CableClient = Awaited<ReturnType<typeof connectCable>>;
 type Subscription = Awaited<ReturnType<CableClient["subscribe"]>>;
 
 /** Publishes through anycable-go's HTTP broadcast endpoint, as any broadcaster would. */
-async function broadcast(anycable: AnycableGo, stream: string, data: object): Promise<void> {
+async function broadcast({ anycable, broadcastKey }: Deployment, stream: string, data: object): Promise<void> {
   const response = await fetch(anycable.broadcastUrl ?? "", {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(broadcastKey ? { authorization: `Bearer ${broadcastKey}` } : {}) },
     body: JSON.stringify({ stream, data: JSON.stringify(data) }),
   });
   expect(response.status).toBeLessThan(300);
@@ -45,7 +47,8 @@ async function broadcast(anycable: AnycableGo, stream: string, data: object): Pr
  * still on the stream proves the broadcast went out, and a reply on another subscription of the
  * same socket, sent after that, proves anything the stream sent this socket would have arrived.
  */
-async function nothingAfter(anycable: AnycableGo, client: CableClient, room: Subscription, name: string, stop: () => Promise<void>) {
+async function nothingAfter(deployment: Deployment, client: CableClient, room: Subscription, name: string, stop: () => Promise<void>) {
+  const { anycable } = deployment;
   const stream = `chat:${name}`;
   const witness = await connectCable(anycable.url, { headers: { cookie: "user=witness" } });
   const watching = await witness.subscribe("chat", { room: name });
@@ -55,13 +58,13 @@ async function nothingAfter(anycable: AnycableGo, client: CableClient, room: Sub
     await marker.waitForMessage((m: { message?: string }) => m.message === text);
   };
   // The stream reaches the room before…
-  await broadcast(anycable, stream, { n: "before" });
+  await broadcast(deployment, stream, { n: "before" });
   await room.waitForMessage((m: { n?: string }) => m.n === "before");
   await stop();
   // …commands on one socket run in order, so once this echo is back the stop has been applied.
   await echo("stopped");
   const frameCount = client.frames.length;
-  await broadcast(anycable, stream, { n: "after" });
+  await broadcast(deployment, stream, { n: "after" });
   await watching.waitForMessage((m: { n?: string }) => m.n === "after");
   await echo("done");
   await witness.close();
@@ -101,7 +104,7 @@ const TRANSPORTS: Transport[] = [
         rpcHost: `http://127.0.0.1:${rpc.port}/_anycable`,
         args: [`--secret=${APP_SECRET}`],
       });
-      return { rpc, anycable };
+      return { rpc, anycable, broadcastKey: deriveBroadcastKey(APP_SECRET) };
     },
   },
 ];
@@ -186,7 +189,7 @@ function scenarios(transport: Transport, extra?: (ctx: () => Deployment) => void
     it("runs unsubscribed when the client unsubscribes and stops its streams", async () => {
       const client = await connectCable(anycable.url, { headers: { cookie: "user=cy" } });
       const room = await client.subscribe("chat", { room: "c" });
-      const after = await nothingAfter(anycable, client, room, "c", () => room.unsubscribe());
+      const after = await nothingAfter(deployment, client, room, "c", () => room.unsubscribe());
       expect(journal).toContain("unsubscribed:cy:c:0");
       expect(after).toEqual([]);
       await client.close();
@@ -195,7 +198,7 @@ function scenarios(transport: Transport, extra?: (ctx: () => Deployment) => void
     it("delivers nothing from a stream the channel stopped with stopStreamFrom", async () => {
       const client = await connectCable(anycable.url, { headers: { cookie: "user=di" } });
       const room = await client.subscribe("chat", { room: "s" });
-      const after = await nothingAfter(anycable, client, room, "s", () => room.perform("leave_room", { room: "s" }));
+      const after = await nothingAfter(deployment, client, room, "s", () => room.perform("leave_room", { room: "s" }));
       expect(after).toEqual([]);
       // The subscription itself is still there: the channel still answers on it.
       await room.perform("speak", { message: "still subscribed" });
