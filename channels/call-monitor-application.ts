@@ -4,6 +4,8 @@ import { loadTwilioAccountSid } from "./config/twilio-account.js";
 import { AccountSidCheck } from "./connection/account-sid-check.js";
 import { CallMonitorConnection } from "./connection/call-monitor-connection.js";
 import type { CallRegistry } from "./registry/call-registry.js";
+import { KeyedRateLimit } from "./limits/keyed-rate-limit.js";
+import { loadTranscriptRate } from "./config/transcript-rate.js";
 
 export interface CallMonitorApplicationOptions {
   env: NodeJS.ProcessEnv;
@@ -29,8 +31,10 @@ export function createCallMonitorApplication(options: CallMonitorApplicationOpti
   class CallConnection extends CallMonitorConnection {
     static override accountCheck = accountCheck;
   }
+  const transcriptsPerSecond = loadTranscriptRate(options.env);
   class CallChannel extends TwilioCallChannel {
     static override registry: CallRegistry | undefined = registry;
+    static override transcriptLimit = new KeyedRateLimit({ limit: transcriptsPerSecond, intervalMs: 1_000 });
   }
   return defineApplication({ connection: CallConnection, channels: [CallChannel] });
 }

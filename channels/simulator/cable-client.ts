@@ -81,7 +81,10 @@ export class CableClient {
   /** Opens the socket and waits for the welcome message. */
   static async connect(options: CableClientOptions): Promise<CableClient> {
     if (options.signal?.aborted) throw new CableError("aborted", "interrupted before connecting");
-    const ws = new WebSocket(options.url, { headers: options.headers, handshakeTimeout: options.timeoutMs });
+    // A server-side client presents the cable's own origin: anycable-go started with
+    // --allowed_origins (as npm start does) refuses an upgrade without Origin.
+    const origin = new URL(options.url).origin.replace(/^ws/, "http");
+    const ws = new WebSocket(options.url, { headers: options.headers, origin, handshakeTimeout: options.timeoutMs });
     const client = new CableClient(ws, options);
     options.logger.info({ url: options.url, headers: options.headers }, "connecting");
     try {
