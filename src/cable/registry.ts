@@ -142,8 +142,11 @@ export class ChannelRegistry {
   }
 }
 
+/** A zod 4 schema from any copy of zod: its internals (`_zod`) and the parse method we call. */
 function isSchema(value: unknown): value is z.ZodType {
-  return typeof value === "object" && value !== null && typeof (value as { safeParse?: unknown }).safeParse === "function";
+  if (typeof value !== "object" || value === null) return false;
+  const candidate = value as { safeParse?: unknown; _zod?: unknown };
+  return typeof candidate.safeParse === "function" && typeof candidate._zod === "object" && candidate._zod !== null;
 }
 
 /** The action's method as the subclass defines it, never one inherited from Channel or Object. */
