@@ -7,6 +7,9 @@ import { AccountSidCheck } from "./account-sid-check.js";
 export const TWILIO_ACCOUNT_HEADER = "x-twilio-account";
 export { BRIDGE_CREDENTIAL_HEADER };
 
+/** What anycable-go must forward to Connect: `--headers=cookie,x-twilio-account,x-twilio-bridge-credential`. */
+export const CALL_MONITOR_HEADERS = ["cookie", TWILIO_ACCOUNT_HEADER, BRIDGE_CREDENTIAL_HEADER] as const;
+
 export const callMonitorIdentifiers = z.discriminatedUnion("role", [
   z.strictObject({ role: z.literal("twilio"), callSid }),
   z.strictObject({ role: z.literal("viewer") }),

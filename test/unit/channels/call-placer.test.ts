@@ -7,7 +7,8 @@ import { MemoryCallRegistry } from "../../../channels/registry/memory-call-regis
 import { CallPlacer } from "../../../channels/twilio/call-placer.js";
 import { RecordingBroadcaster } from "../../fixtures/recording-broadcaster.js";
 import { startFakeTwilioApi, type FakeTwilioApi } from "../../support/fake-twilio-api.js";
-import { ACCOUNT_SID } from "./support/call-monitor-rpc.js";
+import { StreamTokens } from "../../../channels/credentials/stream-token.js";
+import { ACCOUNT_SID, BRIDGE_SECRET } from "./support/call-monitor-rpc.js";
 
 const AUTH_TOKEN = "test-auth-token";
 const FROM = "+15005550006";
@@ -23,6 +24,7 @@ function config(overrides: Partial<TwilioRestConfig> = {}): TwilioRestConfig {
     authToken: AUTH_TOKEN,
     phoneNumber: FROM,
     streamUrl: "wss://calls.example.test/twilio",
+    bridgeSecret: BRIDGE_SECRET,
     phrase: "Testing, one two three.",
     apiBaseUrl: fake.url,
     ...overrides,
