@@ -25,7 +25,11 @@ export interface BridgeConfig {
 }
 
 const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "must be host:port, e.g. 127.0.0.1:8081");
-const positive = (what: string) => z.coerce.number({ error: `must be ${what}` }).int(`must be ${what}`).positive(`must be ${what}`);
+const positive = (what: string) =>
+  z.coerce
+    .number({ error: `must be ${what}` })
+    .int(`must be ${what}`)
+    .positive(`must be ${what}`);
 
 /**
  * Everything the bridge needs, read from the environment; every problem is reported at once, since
@@ -49,7 +53,11 @@ export function loadBridgeConfig(env: NodeJS.ProcessEnv): BridgeConfig {
   const streamUrl = read("TWILIO_STREAM_URL", z.url({ protocol: /^wss$/, error: "must be the public wss:// URL Twilio connects to" }));
   const authToken = read("TWILIO_AUTH_TOKEN", z.string().regex(/^\S+$/, "must not contain spaces"));
   const account = read("TWILIO_ACCOUNT_SID", accountSid);
-  const heartbeat = read("TWILIO_BRIDGE_HEARTBEAT_INTERVAL", positive("a whole number of seconds"), String(DEFAULT_HEARTBEAT_INTERVAL_SECONDS));
+  const heartbeat = read(
+    "TWILIO_BRIDGE_HEARTBEAT_INTERVAL",
+    positive("a whole number of seconds"),
+    String(DEFAULT_HEARTBEAT_INTERVAL_SECONDS),
+  );
   const maxStreams = read("TWILIO_BRIDGE_MAX_STREAMS", positive("a positive whole number"), "200");
   let secret: string | undefined;
   try {

@@ -34,7 +34,9 @@ export interface RunningBridge {
 }
 
 function refuseUpgrade(socket: Duplex, status: 403 | 503, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`,
+  );
 }
 
 /**
@@ -98,7 +100,10 @@ export async function startMediaStreamBridge(options: StartBridgeOptions): Promi
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-  logger.info({ listen: `${host}:${port}`, streamUrl: config.streamUrl, cableUrl: config.cableUrl, recognizer: recognizer.name }, "media-stream bridge listening");
+  logger.info(
+    { listen: `${host}:${port}`, streamUrl: config.streamUrl, cableUrl: config.cableUrl, recognizer: recognizer.name },
+    "media-stream bridge listening",
+  );
 
   let closed: Promise<void> | undefined;
   return {

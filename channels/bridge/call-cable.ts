@@ -48,7 +48,11 @@ export class CallCable {
 
   private constructor(options: CallCableOptions) {
     this.#options = options;
-    this.#ws = new WebSocket(options.url, { headers: options.headers, handshakeTimeout: options.handshakeTimeoutMs, perMessageDeflate: false });
+    this.#ws = new WebSocket(options.url, {
+      headers: options.headers,
+      handshakeTimeout: options.handshakeTimeoutMs,
+      perMessageDeflate: false,
+    });
     this.#closed = new Promise((resolve) => this.#ws.once("close", () => resolve()));
     this.#ws.on("message", (data, isBinary) => {
       if (!isBinary) this.#onMessage(data.toString());
@@ -187,7 +191,9 @@ export class CallCable {
     if (message.identifier === this.#options.identifier && handshake?.stage === "subscription") {
       if (message.type === "confirm_subscription") return handshake.resolve();
       if (message.type === "reject_subscription")
-        return handshake.reject(new CallCableError("the application rejected the call's subscription (another stream for this call is live?)"));
+        return handshake.reject(
+          new CallCableError("the application rejected the call's subscription (another stream for this call is live?)"),
+        );
     }
     if (message.type === "disconnect") {
       const reason = typeof message.reason === "string" ? message.reason : "no reason given";

@@ -132,7 +132,8 @@ export class MediaStreamSession {
     this.#checkSequence(frame.sequenceNumber);
     if (frame.event === "start") return this.#start(frame);
     if (this.#phase === "awaiting-start") throw new StreamRefusal(CloseCode.policyViolation, `${frame.event} frame before start`);
-    if (frame.streamSid !== this.#streamSid) throw new StreamRefusal(CloseCode.policyViolation, "frame for another stream (streamSid differs from start)");
+    if (frame.streamSid !== this.#streamSid)
+      throw new StreamRefusal(CloseCode.policyViolation, "frame for another stream (streamSid differs from start)");
     switch (frame.event) {
       case "media":
         return this.#media(frame);
@@ -148,7 +149,8 @@ export class MediaStreamSession {
 
   #checkSequence(raw: string): void {
     const sequence = /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : NaN;
-    if (!Number.isSafeInteger(sequence)) throw new StreamRefusal(CloseCode.invalidPayload, `sequenceNumber "${raw.slice(0, 20)}" is not a positive integer`);
+    if (!Number.isSafeInteger(sequence))
+      throw new StreamRefusal(CloseCode.invalidPayload, `sequenceNumber "${raw.slice(0, 20)}" is not a positive integer`);
     if (sequence !== this.#lastSequence + 1)
       throw new StreamRefusal(CloseCode.policyViolation, `out-of-order frame: sequenceNumber ${sequence} after ${this.#lastSequence}`);
     this.#lastSequence = sequence;
@@ -158,14 +160,19 @@ export class MediaStreamSession {
     if (this.#phase !== "awaiting-start") throw new StreamRefusal(CloseCode.policyViolation, "a second start frame");
     clearTimeout(this.#startTimer);
     const { start } = frame;
-    if (start.streamSid !== frame.streamSid) throw new StreamRefusal(CloseCode.policyViolation, "start.streamSid differs from the frame's streamSid");
+    if (start.streamSid !== frame.streamSid)
+      throw new StreamRefusal(CloseCode.policyViolation, "start.streamSid differs from the frame's streamSid");
     this.#logger = this.#context.logger.child({ callSid: start.callSid, streamSid: frame.streamSid });
     if (this.#context.accountCheck.verify(start.accountSid) !== "match")
       throw new StreamRefusal(CloseCode.policyViolation, "start.accountSid is not the configured TWILIO_ACCOUNT_SID");
     const verdict = this.#context.streamTokens.verify(start.callSid, start.customParameters?.[STREAM_TOKEN_PARAMETER]);
     if (verdict !== "valid")
-      throw new StreamRefusal(CloseCode.policyViolation, `stream token ${verdict} (customParameters.${STREAM_TOKEN_PARAMETER} must be minted for this call)`);
-    if (!start.tracks.includes("inbound")) this.#logger.warn({ tracks: start.tracks }, "stream carries no inbound track: nothing to transcribe");
+      throw new StreamRefusal(
+        CloseCode.policyViolation,
+        `stream token ${verdict} (customParameters.${STREAM_TOKEN_PARAMETER} must be minted for this call)`,
+      );
+    if (!start.tracks.includes("inbound"))
+      this.#logger.warn({ tracks: start.tracks }, "stream carries no inbound track: nothing to transcribe");
     this.#streamSid = frame.streamSid;
     this.#callSid = start.callSid;
     this.#phase = "connecting";
@@ -248,7 +255,10 @@ export class MediaStreamSession {
   #refuse(refusal: StreamRefusal, cause?: unknown): void {
     if (this.#phase === "ended") return;
     const level = refusal.code === CloseCode.internalError && cause ? "error" : "warn";
-    this.#logger[level]({ code: refusal.code, reason: refusal.message, ...(cause ? { err: cause } : {}) }, `media stream closed: ${refusal.message}`);
+    this.#logger[level](
+      { code: refusal.code, reason: refusal.message, ...(cause ? { err: cause } : {}) },
+      `media stream closed: ${refusal.message}`,
+    );
     if (this.#socket.readyState === this.#socket.OPEN || this.#socket.readyState === this.#socket.CONNECTING)
       // Close reasons are limited to 123 bytes.
       this.#socket.close(refusal.code, Buffer.from(refusal.message).subarray(0, 120).toString());
@@ -265,7 +275,9 @@ export class MediaStreamSession {
       this.#flushAudio();
       // Final results first (bounded), then the cable drains and closes: anycable-go's Disconnect
       // comes after the last handle_message it received.
-      await this.#recognition?.end(flushTimeoutMs).catch((error: unknown) => this.#logger.warn({ err: error }, "recognizer failed to finish"));
+      await this.#recognition
+        ?.end(flushTimeoutMs)
+        .catch((error: unknown) => this.#logger.warn({ err: error }, "recognizer failed to finish"));
       this.#recognition?.close();
       const cable = await this.#cableBy(deadline);
       await cable?.close(Math.max(1_000, deadline - Date.now()));

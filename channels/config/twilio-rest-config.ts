@@ -66,7 +66,8 @@ export function loadTwilioRestSetup(env: NodeJS.ProcessEnv): TwilioRestSetup {
   let bridgeSecret: string | undefined;
   try {
     bridgeSecret = loadBridgeSecret(env);
-    if (bridgeSecret === undefined) reasons.push("TWILIO_BRIDGE_SECRET (or ANYCABLE_SECRET) is not set: the bridge could not verify the stream");
+    if (bridgeSecret === undefined)
+      reasons.push("TWILIO_BRIDGE_SECRET (or ANYCABLE_SECRET) is not set: the bridge could not verify the stream");
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     reasons.push(error.message.replace(/^[^\n]*\n\s*/, ""));

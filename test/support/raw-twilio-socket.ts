@@ -21,7 +21,9 @@ export interface RawTwilioSocketOptions {
 export function openRawTwilioSocket(url: string, options: RawTwilioSocketOptions): Promise<RawTwilioSocket> {
   const signature = options.signature === undefined ? streamSignature(options.authToken, options.streamUrl) : options.signature;
   const ws = new WebSocket(url, { headers: signature === null ? {} : { [TWILIO_SIGNATURE_HEADER]: signature } });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   return new Promise((resolve, reject) => {
     ws.once("unexpected-response", (_request, response) => {
       ws.terminate();

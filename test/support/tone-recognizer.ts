@@ -30,7 +30,12 @@ export class ToneRecognizer implements Recognizer {
           if (voicedMs === 0) utterance++;
           voicedMs += ms;
           silentMs = 0;
-          emit({ id: id(), text: `utterance ${utterance}`.slice(0, 9 + Math.min(2, Math.floor(voicedMs / 200))), final: false, event: "transcript" });
+          emit({
+            id: id(),
+            text: `utterance ${utterance}`.slice(0, 9 + Math.min(2, Math.floor(voicedMs / 200))),
+            final: false,
+            event: "transcript",
+          });
         } else {
           silentMs += ms;
           if (silentMs >= 200) finish();

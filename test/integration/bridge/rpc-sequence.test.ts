@@ -4,7 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BRIDGE_CREDENTIAL_HEADER } from "../../../channels/credentials/bridge-credential.js";
 import { STREAM_TOKEN_PARAMETER } from "../../../channels/credentials/stream-token.js";
 import { openRawTwilioSocket, twilioFrames } from "../../support/raw-twilio-socket.js";
-import { BRIDGE_ACCOUNT_SID, BRIDGE_AUTH_TOKEN, PUBLIC_STREAM_URL, startBridgeStack, type BridgeStack, type RpcCall } from "../../support/bridge-stack.js";
+import {
+  BRIDGE_ACCOUNT_SID,
+  BRIDGE_AUTH_TOKEN,
+  PUBLIC_STREAM_URL,
+  startBridgeStack,
+  type BridgeStack,
+  type RpcCall,
+} from "../../support/bridge-stack.js";
 import { RecordingRecognizer } from "../../support/recording-recognizer.js";
 import { syntheticRecording } from "../../support/synthetic-recording.js";
 import { ToneRecognizer } from "../../support/tone-recognizer.js";
@@ -25,7 +32,10 @@ afterAll(async () => {
 });
 
 async function callsOnceDisconnected(callSid: string): Promise<RpcCall[]> {
-  await waitFor(() => stack.rpcCallsOf(callSid).some((c) => c.rpc === "disconnect"), { timeoutMs: 15_000, description: `Disconnect of ${callSid}` });
+  await waitFor(() => stack.rpcCallsOf(callSid).some((c) => c.rpc === "disconnect"), {
+    timeoutMs: 15_000,
+    description: `Disconnect of ${callSid}`,
+  });
   return stack.rpcCallsOf(callSid);
 }
 
@@ -44,7 +54,10 @@ describe("a call through the bridge", () => {
       rpc: "connect",
       status: 1,
       identifiers: JSON.stringify({ role: "twilio", callSid }),
-      headers: { "x-twilio-account": BRIDGE_ACCOUNT_SID, [BRIDGE_CREDENTIAL_HEADER]: expect.stringMatching(new RegExp(`^v1\\.${callSid}\\.`)) },
+      headers: {
+        "x-twilio-account": BRIDGE_ACCOUNT_SID,
+        [BRIDGE_CREDENTIAL_HEADER]: expect.stringMatching(new RegExp(`^v1\\.${callSid}\\.`)),
+      },
     });
     expect(subscribe).toMatchObject({ rpc: "command", command: "subscribe", identifier: identifier(callSid), status: 1 });
     const disconnect = rest.pop();
@@ -71,7 +84,9 @@ describe("a call through the bridge", () => {
 
   it("performs heartbeat every TWILIO_BRIDGE_HEARTBEAT_INTERVAL while the stream is open", async () => {
     const callSid = sid(0xa2);
-    await stack.call(syntheticRecording({ callSid, accountSid: BRIDGE_ACCOUNT_SID, utterances: 1, toneMs: 400, silenceMs: 800 }), { speed: 1 });
+    await stack.call(syntheticRecording({ callSid, accountSid: BRIDGE_ACCOUNT_SID, utterances: 1, toneMs: 400, silenceMs: 800 }), {
+      speed: 1,
+    });
     const calls = await callsOnceDisconnected(callSid);
     const heartbeats = calls.filter((c) => c.rpc === "command" && c.data === JSON.stringify({ action: "heartbeat" }));
     // About 2.2 s of stream at one beat per 0.3 s.
