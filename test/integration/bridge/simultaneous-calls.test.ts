@@ -26,7 +26,11 @@ describe(`${CALLS} simultaneous calls`, () => {
     const sids = Array.from({ length: CALLS }, (_, i) => sid(i));
     // Different lengths, so calls interleave and end at different times.
     const outcomes = await Promise.all(
-      sids.map((callSid, i) => stack.call(syntheticRecording({ callSid, accountSid: BRIDGE_ACCOUNT_SID, utterances: 2 + (i % 3), toneMs: 400, silenceMs: 400 }), { speed: 1 })),
+      sids.map((callSid, i) =>
+        stack.call(syntheticRecording({ callSid, accountSid: BRIDGE_ACCOUNT_SID, utterances: 2 + (i % 3), toneMs: 400, silenceMs: 400 }), {
+          speed: 1,
+        }),
+      ),
     );
     expect(outcomes.every((o) => o.completed && o.closeCode === 1000)).toBe(true);
     await waitFor(() => sids.every((callSid) => stack.rpcCallsOf(callSid).some((c) => c.rpc === "disconnect")), {
@@ -43,9 +47,12 @@ describe(`${CALLS} simultaneous calls`, () => {
       const performed = calls.flatMap((c) => (c.rpc === "command" && c.command === "message" ? [JSON.parse(c.data)] : []));
       expect(performed.filter((d) => d.action === "handle_message").map((d) => d.result)).toEqual(recognizer.resultsOf(callSid));
       expect(performed.every((d) => d.action !== "handle_message" || d.result.id.startsWith(callSid.slice(-6)))).toBe(true);
-      expect(recognizer.resultsOf(callSid).filter((r) => r.final).map((r) => r.text)).toEqual(
-        Array.from({ length: 2 + (i % 3) }, (_, u) => `utterance ${u + 1}`),
-      );
+      expect(
+        recognizer
+          .resultsOf(callSid)
+          .filter((r) => r.final)
+          .map((r) => r.text),
+      ).toEqual(Array.from({ length: 2 + (i % 3) }, (_, u) => `utterance ${u + 1}`));
       expect(calls.at(-1)).toMatchObject({ rpc: "disconnect", status: 1 });
       const timeline = await stack.registry.events(callSid);
       expect(timeline.filter((e) => e.kind === "transcript").length).toBe(2 + (i % 3));

@@ -83,7 +83,18 @@ describe("placing a call", () => {
     expect(create?.form.StatusCallback).toBeUndefined();
 
     const call = fake.calls.get(result.sid);
-    expect(call?.streams).toEqual([{ sid: expect.any(String), url: "wss://calls.example.test/twilio", track: "both_tracks" }]);
+    expect(call?.streams).toEqual([
+      {
+        sid: expect.any(String),
+        url: "wss://calls.example.test/twilio",
+        track: "both_tracks",
+        parameters: { streamToken: expect.any(String) },
+      },
+    ]);
+    // The token the bridge will check at start: minted for this call with the bridge secret.
+    const tokens = new StreamTokens(BRIDGE_SECRET);
+    expect(tokens.verify(result.sid, call?.streams[0]?.parameters.streamToken)).toBe("valid");
+    expect(tokens.verify("CAffffffffffffffffffffffffffffffff", call?.streams[0]?.parameters.streamToken)).toBe("invalid");
     expect(fake.requests.filter((r) => r.method === "GET")).toHaveLength(3);
 
     const events = await registry.events(result.sid);
