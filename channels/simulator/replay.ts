@@ -4,7 +4,7 @@ import { FRAME_MS } from "../media-stream/frames.js";
 import type { Recording } from "../media-stream/recording.js";
 import { pushWait, type CallPlan, type IdGenerator, type PlanStep } from "./plan.js";
 import { recognitionError, transcript, type TranscriptResult } from "./protocol.js";
-import type { Utterance } from "./recognizer.js";
+import type { Utterance } from "../speech/pocketsphinx/batch.js";
 
 export interface ScheduledResult {
   /** Released once this many inbound frames have been played. */

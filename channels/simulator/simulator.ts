@@ -7,7 +7,7 @@ import { parseRecording, trackAudio, type Recording } from "../media-stream/reco
 import type { SimulatorOptions } from "./options.js";
 import type { CallPlan, IdGenerator } from "./plan.js";
 import { generateCallSid } from "./protocol.js";
-import { RecognizerError, recognizeMulaw, utteranceText, type RecognizerOptions, type Utterance } from "./recognizer.js";
+import { RecognizerError, recognizeMulaw, utteranceText, type RecognizerOptions, type Utterance } from "../speech/pocketsphinx/batch.js";
 import { replayPlan, scheduleFailure, scheduleUtterances } from "./replay.js";
 import { BUILT_IN_SCRIPT, loadScript, scriptPlan, validateScript } from "./script.js";
 

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { RecognizerError, recognizeMulaw, utteranceText } from "../../../channels/simulator/recognizer.js";
+import { RecognizerError, recognizeMulaw, utteranceText } from "../../../channels/speech/pocketsphinx/batch.js";
 
 const work = mkdtempSync(join(tmpdir(), "sim-asr-test-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -9,7 +9,7 @@ import { parseRecording, trackAudio } from "../../../channels/media-stream/recor
 import { fixturesDir } from "../../../channels/simulator/options.js";
 import { sequentialIds } from "../../../channels/simulator/plan.js";
 import type { TranscriptResult } from "../../../channels/simulator/protocol.js";
-import { recognizeMulaw } from "../../../channels/simulator/recognizer.js";
+import { recognizeMulaw } from "../../../channels/speech/pocketsphinx/batch.js";
 import { scheduleUtterances } from "../../../channels/simulator/replay.js";
 import { startRpcServer, type RunningRpcServer } from "../../../src/rpc/start-server.js";
 import { silentLogger } from "../../../src/logging/logger.js";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parseRecording } from "../../../channels/media-stream/recording.js";
 import { fixturesDir } from "../../../channels/simulator/options.js";
 import { planResults, sequentialIds } from "../../../channels/simulator/plan.js";
-import { parsePocketsphinxOutput, utteranceText, type Utterance } from "../../../channels/simulator/recognizer.js";
+import { parsePocketsphinxOutput, utteranceText, type Utterance } from "../../../channels/speech/pocketsphinx/output.js";
 import { replayPlan, scheduleFailure, scheduleUtterances } from "../../../channels/simulator/replay.js";
 
 // Captured from Debian 12's pocketsphinx_continuous -time yes -remove_noise no on london.yml's inbound track.
