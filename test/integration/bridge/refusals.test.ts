@@ -14,21 +14,24 @@ import {
 import { connectCable, createCableClient, SubscriptionRejectedError } from "../../support/cable-client.js";
 import { captureLogger, type CapturedLogs } from "../../support/capture-logger.js";
 import { openRawTwilioSocket, twilioFrames } from "../../support/raw-twilio-socket.js";
-import { RecordingRecognizer } from "../../support/recording-recognizer.js";
+import { startFakeVoskRecognizer, type FakeVoskRecognizer } from "../../support/fake-vosk-recognizer.js";
 import { syntheticRecording } from "../../support/synthetic-recording.js";
-import { ToneRecognizer } from "../../support/tone-recognizer.js";
 import { waitFor } from "../../support/wait.js";
 
 const sid = (n: number) => `CA${n.toString(16).padStart(32, "0")}`;
 let stack: BridgeStack;
+const PHRASES = ["hello world", "america", "please call me back", "thank you goodbye"];
 let logs: CapturedLogs;
+let speech: FakeVoskRecognizer;
 
 beforeAll(async () => {
   logs = captureLogger({ level: "info" });
-  stack = await startBridgeStack({ recognizer: new RecordingRecognizer(new ToneRecognizer()), logger: logs.logger });
+  speech = await startFakeVoskRecognizer(PHRASES);
+  stack = await startBridgeStack({ recognizer: speech.recognizer, logger: logs.logger });
 }, 60_000);
 afterAll(async () => {
   await stack?.stop();
+  await speech?.close();
 });
 
 const open = (signature?: string | null) =>
@@ -135,7 +138,7 @@ describe("at start: the account and the per-call token", () => {
       .rpcCallsOf(callSid)
       .filter((c) => c.rpc === "command" && c.data.includes('"final":true'))
       .map((c) => (c.rpc === "command" ? JSON.parse(c.data).result.text : ""));
-    expect(finals).toEqual(["utterance 1", "utterance 2", "utterance 3"]);
+    expect(finals).toEqual(PHRASES.slice(0, 3));
   });
 });
 

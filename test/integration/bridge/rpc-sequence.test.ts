@@ -12,23 +12,24 @@ import {
   type BridgeStack,
   type RpcCall,
 } from "../../support/bridge-stack.js";
-import { RecordingRecognizer } from "../../support/recording-recognizer.js";
+import { startFakeVoskRecognizer, type FakeVoskRecognizer } from "../../support/fake-vosk-recognizer.js";
 import { syntheticRecording } from "../../support/synthetic-recording.js";
-import { ToneRecognizer } from "../../support/tone-recognizer.js";
 import { waitFor } from "../../support/wait.js";
 
 const identifier = (sid: string) => JSON.stringify({ channel: "twilio", sid });
 const sid = (n: number) => `CA${n.toString(16).padStart(32, "0")}`;
 
 let stack: BridgeStack;
-let recognizer: RecordingRecognizer;
+const PHRASES = ["hello world", "america", "please call me back", "thank you goodbye"];
+let speech: FakeVoskRecognizer;
 
 beforeAll(async () => {
-  recognizer = new RecordingRecognizer(new ToneRecognizer());
-  stack = await startBridgeStack({ recognizer, heartbeatIntervalMs: 300 });
+  speech = await startFakeVoskRecognizer(PHRASES);
+  stack = await startBridgeStack({ recognizer: speech.recognizer, heartbeatIntervalMs: 300 });
 }, 60_000);
 afterAll(async () => {
   await stack?.stop();
+  await speech?.close();
 });
 
 async function callsOnceDisconnected(callSid: string): Promise<RpcCall[]> {
@@ -47,8 +48,10 @@ describe("a call through the bridge", () => {
     expect(outcome).toMatchObject({ completed: true, closeCode: 1000 });
 
     const calls = await callsOnceDisconnected(callSid);
-    const results = recognizer.resultsOf(callSid);
-    expect(results.filter((r) => r.final).map((r) => r.text)).toEqual(["utterance 1", "utterance 2", "utterance 3"]);
+    const results = speech.recognizer.resultsOf(callSid);
+    // The fake Vosk answers the Nth utterance with the Nth phrase: partials word by word, then the final.
+    expect(results.filter((r) => r.final).map((r) => r.text)).toEqual(PHRASES.slice(0, 3));
+    expect(results.filter((r) => !r.final).length).toBeGreaterThan(0);
     const [connect, subscribe, ...rest] = calls.filter((c) => c.rpc !== "command" || !c.data.includes('"heartbeat"'));
     expect(connect).toMatchObject({
       rpc: "connect",
@@ -99,7 +102,7 @@ describe("a call through the bridge", () => {
     const frames = twilioFrames(callSid, BRIDGE_ACCOUNT_SID, { [STREAM_TOKEN_PARAMETER]: stack.token(callSid) });
     socket.send(frames.connected());
     socket.send(frames.start());
-    const tone = syntheticRecording({ callSid, accountSid: BRIDGE_ACCOUNT_SID, utterances: 1, silenceMs: 0 }).media.inbound;
+    const tone = syntheticRecording({ callSid, accountSid: BRIDGE_ACCOUNT_SID, utterances: 1, silenceMs: 100 }).media.inbound;
     for (const frame of tone) socket.send(frames.media(frame.media.payload));
     await waitFor(() => stack.rpcCallsOf(callSid).some((c) => c.rpc === "command" && c.command === "subscribe"), { timeoutMs: 10_000 });
     socket.ws.terminate();
