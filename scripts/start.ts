@@ -185,7 +185,7 @@ async function main(): Promise<number> {
       `  RPC            ${env.ANYCABLE_RPC_HOST}`,
       "",
       `  Simulate a call:   ${simulate}`,
-      `  Replay a recording: ${simulate} -- --replay london`,
+      `  Replay a recording: ${simulate} -- --replay hello-world`,
       "",
       "  Ctrl-C stops everything.",
       "",
