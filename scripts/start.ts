@@ -221,7 +221,7 @@ async function main(): Promise<number> {
       `  Media streams  ${bridge.url}   (Twilio connects to ${env.TWILIO_STREAM_URL}; speech: ${recognizer.name})`,
       "",
       `  Simulate a call${secrets}:   ${simulate}`,
-      `  Play another recording:   ${simulate} -- --recording <name>   (--help lists them)`,
+      `  Play another recording:   ${simulate} -- --recording call-back   (--help lists them)`,
       "",
       "  Ctrl-C stops everything.",
       "",

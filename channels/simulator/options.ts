@@ -5,6 +5,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { CallSid } from "../media-stream/frames.js";
+import { RECORDINGS_DIR } from "../recordings/repository-recordings.js";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -32,8 +33,8 @@ Options:
                      default ${DEFAULT_ACCOUNT_SID}, the recordings' placeholder default)
   --sid CALLSID      call SID, "CA" + 32 lower-case hex (default: random, or the recording's)
   --script FILE      scripted call from a file (see channels/simulator/scripts/example.yml)
-  --replay FILE|NAME recording to replay; a bare NAME (sample, london) is looked up in
-                     $TWILIO_FIXTURES_DIR or ../shared/fixtures/twilio beside the repository
+  --replay FILE|NAME recording to replay; a bare NAME (hello-world, call-back) is looked up in
+                     $TWILIO_FIXTURES_DIR, then in the repository's channels/recordings
   --speed N          play N times faster (default 1; e.g. 10)
   --pace-ms N        scripted calls: milliseconds per word (partials grow one word per N ms)
   --timeout-ms N     bound on each handshake step (default 10000)
@@ -81,32 +82,37 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value.trim();
 }
 
-/** Where bare recording names are looked up. */
-export function fixturesDir(env: NodeJS.ProcessEnv): string {
-  return nonEmpty(env.TWILIO_FIXTURES_DIR) ?? resolve(REPO_ROOT, "../shared/fixtures/twilio");
+/** Where bare recording names are looked up, in order: external recordings first, then the repository's. */
+export function recordingDirs(env: NodeJS.ProcessEnv): string[] {
+  const external = nonEmpty(env.TWILIO_FIXTURES_DIR);
+  return external === undefined ? [RECORDINGS_DIR] : [resolve(external), RECORDINGS_DIR];
 }
 
-/** A path that exists, or a bare name (sample, london.yml) in the fixtures directory. */
-export function resolveRecording(value: string, env: NodeJS.ProcessEnv, cwd = process.cwd()): string {
-  const direct = isAbsolute(value) ? value : resolve(cwd, value);
-  if (existsSync(direct)) return direct;
-  const dir = fixturesDir(env);
-  if (!/[\\/]/.test(value)) {
-    for (const candidate of [value, `${value}.yml`, `${value}.yaml`]) {
-      const path = join(dir, candidate);
-      if (existsSync(path)) return path;
-    }
-  }
-  let available = "";
+function recordingNames(dir: string): string {
   try {
     const names = readdirSync(dir)
       .filter((f) => /\.ya?ml$/.test(f))
       .map((f) => f.replace(/\.ya?ml$/, ""));
-    available = names.length ? ` (recordings in ${dir}: ${names.join(", ")})` : ` (${dir} has no recordings)`;
+    return names.length ? `recordings in ${dir}: ${names.join(", ")}` : `${dir} has no recordings`;
   } catch {
-    available = ` (${dir} does not exist; set TWILIO_FIXTURES_DIR)`;
+    return `${dir} does not exist; check TWILIO_FIXTURES_DIR`;
   }
-  throw new UsageError(`no recording "${value}"${available}`);
+}
+
+/** A path that exists, or a bare name (hello-world, london.yml) in one of the recording directories. */
+export function resolveRecording(value: string, env: NodeJS.ProcessEnv, cwd = process.cwd()): string {
+  const direct = isAbsolute(value) ? value : resolve(cwd, value);
+  if (existsSync(direct)) return direct;
+  const dirs = recordingDirs(env);
+  if (!/[\\/]/.test(value)) {
+    for (const dir of dirs) {
+      for (const candidate of [value, `${value}.yml`, `${value}.yaml`]) {
+        const path = join(dir, candidate);
+        if (existsSync(path)) return path;
+      }
+    }
+  }
+  throw new UsageError(`no recording "${value}" (${dirs.map(recordingNames).join("; ")})`);
 }
 
 export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): ParsedCommandLine {

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseRecording, trackAudio } from "../../../channels/media-stream/recording.js";
-import { fixturesDir } from "../../../channels/simulator/options.js";
+import { recordingPath } from "../../../channels/recordings/repository-recordings.js";
 import { sequentialIds } from "../../../channels/simulator/plan.js";
 import type { TranscriptResult } from "../../../channels/simulator/protocol.js";
 import { recognizeMulaw } from "../../../channels/speech/pocketsphinx/batch.js";
@@ -154,14 +154,14 @@ describe("npm run simulate against anycable-go", () => {
     expect(log).toContain("hung up");
   });
 
-  it("replays sample.yml with its CallSid and what pocketsphinx heard in the inbound audio", async () => {
-    const recording = parseRecording(readFileSync(join(fixturesDir({}), "sample.yml"), "utf8"), { ACCOUNT_SID: ACCOUNT });
+  it("replays hello-world.yml with its CallSid and what pocketsphinx heard in the inbound audio", async () => {
+    const recording = parseRecording(readFileSync(recordingPath("hello-world"), "utf8"), { ACCOUNT_SID: ACCOUNT });
     const expected = scheduleUtterances(await recognizeMulaw(trackAudio(recording, "inbound")), sequentialIds()).map((s) => s.result);
 
-    const run = await simulate(["--url", cable.url, "--replay", "sample", "--speed", "4"], { TWILIO_ACCOUNT_SID: ACCOUNT });
+    const run = await simulate(["--url", cable.url, "--replay", "hello-world", "--speed", "4"], { TWILIO_ACCOUNT_SID: ACCOUNT });
     expect(run.code, run.stderr.join("\n")).toBe(0);
 
-    const sid = "CAa910aaaee8d1ac3f272a533cd1b22778";
+    const sid = recording.callSid;
     const callEvents = await waitForHangUp(sid);
     expect(events[0]).toEqual({ kind: "connect", header: ACCOUNT, accepted: true });
     expect(callEvents[0]).toEqual({ kind: "subscribe", identifier: `{"channel":"twilio","sid":"${sid}"}`, sid });

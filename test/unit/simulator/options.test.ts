@@ -5,12 +5,13 @@ import { describe, expect, it } from "vitest";
 import {
   DEFAULT_ACCOUNT_SID,
   DEFAULT_CABLE_URL,
-  fixturesDir,
+  recordingDirs,
   parseCommandLine,
   resolveRecording,
   UsageError,
   type SimulatorOptions,
 } from "../../../channels/simulator/options.js";
+import { RECORDINGS_DIR } from "../../../channels/recordings/repository-recordings.js";
 
 function options(argv: string[], env: NodeJS.ProcessEnv = {}): SimulatorOptions {
   const parsed = parseCommandLine(argv, env, "/tmp");
@@ -56,8 +57,8 @@ describe("command line", () => {
     [["--sid", "CA123"], /--sid must be "CA" followed by 32/],
     [["--sid", "CA0123456789ABCDEF0123456789ABCDEF"], /lower-case/],
     [["--account", "AC 1"], /printable ASCII/],
-    [["--script", "a.yml", "--replay", "sample"], /alternatives/],
-    [["--replay", "sample", "--pace-ms", "10"], /--pace-ms applies to scripted calls/],
+    [["--script", "a.yml", "--replay", "hello-world"], /alternatives/],
+    [["--replay", "hello-world", "--pace-ms", "10"], /--pace-ms applies to scripted calls/],
     [["--frobnicate"], /Unknown option '--frobnicate'.*--help/],
     [["positional"], /positional/i],
   ])("refuses %j", (argv, message) => {
@@ -67,12 +68,17 @@ describe("command line", () => {
 });
 
 describe("finding recordings", () => {
-  it("resolves bare names in the shared fixtures, or in TWILIO_FIXTURES_DIR", () => {
-    expect(resolveRecording("sample", {})).toBe(join(fixturesDir({}), "sample.yml"));
-    expect(resolveRecording("london.yml", {}, "/")).toBe(join(fixturesDir({}), "london.yml"));
+  it("resolves bare names in the repository's recordings, and first in TWILIO_FIXTURES_DIR when set", () => {
+    expect(recordingDirs({})).toEqual([RECORDINGS_DIR]);
+    expect(resolveRecording("hello-world", {})).toBe(join(RECORDINGS_DIR, "hello-world.yml"));
+    expect(resolveRecording("call-back.yml", {}, "/")).toBe(join(RECORDINGS_DIR, "call-back.yml"));
     const dir = mkdtempSync(join(tmpdir(), "sim-fixtures-"));
     writeFileSync(join(dir, "paris.yml"), "[]");
+    writeFileSync(join(dir, "hello-world.yml"), "[]");
+    expect(recordingDirs({ TWILIO_FIXTURES_DIR: dir })).toEqual([dir, RECORDINGS_DIR]);
     expect(resolveRecording("paris", { TWILIO_FIXTURES_DIR: dir })).toBe(join(dir, "paris.yml"));
+    expect(resolveRecording("hello-world", { TWILIO_FIXTURES_DIR: dir })).toBe(join(dir, "hello-world.yml"));
+    expect(resolveRecording("call-back", { TWILIO_FIXTURES_DIR: dir })).toBe(join(RECORDINGS_DIR, "call-back.yml"));
     expect(options(["--replay", "paris"], { TWILIO_FIXTURES_DIR: dir })).toMatchObject({
       mode: "replay",
       recording: join(dir, "paris.yml"),
@@ -80,9 +86,13 @@ describe("finding recordings", () => {
   });
 
   it("takes paths as given and lists what exists when nothing matches", () => {
-    const path = join(fixturesDir({}), "sample.yml");
+    const path = join(RECORDINGS_DIR, "hello-world.yml");
     expect(resolveRecording(path, {})).toBe(path);
-    expect(() => resolveRecording("tokyo", {})).toThrow(/no recording "tokyo" \(recordings in .*: (london, sample|sample, london)\)/);
-    expect(() => resolveRecording("tokyo", { TWILIO_FIXTURES_DIR: "/nonexistent" })).toThrow(/does not exist; set TWILIO_FIXTURES_DIR/);
+    expect(() => resolveRecording("tokyo", {})).toThrow(
+      /no recording "tokyo" \(recordings in .*: (call-back, hello-world|hello-world, call-back)\)/,
+    );
+    expect(() => resolveRecording("tokyo", { TWILIO_FIXTURES_DIR: "/nonexistent" })).toThrow(
+      /\/nonexistent does not exist; check TWILIO_FIXTURES_DIR; recordings in /,
+    );
   });
 });

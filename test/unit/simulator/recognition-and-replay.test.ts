@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseRecording } from "../../../channels/media-stream/recording.js";
-import { fixturesDir } from "../../../channels/simulator/options.js";
+import { recordingPath } from "../../../channels/recordings/repository-recordings.js";
 import { planResults, sequentialIds } from "../../../channels/simulator/plan.js";
 import { parsePocketsphinxOutput, utteranceText, type Utterance } from "../../../channels/speech/pocketsphinx/output.js";
 import { replayPlan, scheduleFailure, scheduleUtterances } from "../../../channels/simulator/replay.js";
@@ -70,32 +69,37 @@ describe("scheduling recognised words as partial and final results", () => {
 });
 
 describe("replay plans", () => {
-  const recording = parseRecording(readFileSync(join(fixturesDir({}), "london.yml"), "utf8"), { ACCOUNT_SID: "ACx" });
+  const recording = parseRecording(readFileSync(recordingPath("hello-world"), "utf8"), { ACCOUNT_SID: "ACx" });
+  // What pocketsphinx reports for hello-world.yml's inbound track, times rounded.
+  const heard: Utterance[] = [
+    { hypothesis: "hello world", words: [word("hello", 0.55, 0.9), word("world", 0.91, 1.3)], start: 0.5, end: 1.5 },
+    { hypothesis: "america", words: [word("america", 2.6, 3.2)], start: 2.5, end: 3.4 },
+  ];
 
   it("keeps the recording's time between results and hangs up at stop", () => {
-    const scheduled = scheduleUtterances(parsePocketsphinxOutput(captured), sequentialIds());
-    const plan = replayPlan(recording, scheduled, { source: "london.yml" });
-    expect(plan).toMatchObject({ callSid: "CAafe744f98f49dff4eca435ae96f0eb0f", accountSid: "ACx" });
+    const scheduled = scheduleUtterances(heard, sequentialIds());
+    const plan = replayPlan(recording, scheduled, { source: "hello-world.yml" });
+    expect(plan).toMatchObject({ callSid: recording.callSid, accountSid: "ACx" });
     expect(planResults(plan)).toEqual(scheduled.map((s) => s.result));
     expect(
       planResults(plan)
         .filter((r) => r.final)
         .map((r) => r.text),
-    ).toEqual(["a lot of the capital are you part of", "got a huge equator"]);
-    // the first partial ("a", ending at 1.40 s) waits for 70 inbound frames of recorded time
+    ).toEqual(["hello world", "america"]);
+    // the first partial ("hello", ending at 0.90 s) waits for 45 inbound frames of recorded time
     const firstWait = plan.steps[0]!;
     expect(firstWait.kind).toBe("wait");
-    expect(firstWait.kind === "wait" && firstWait.ms).toBeGreaterThan(1200);
-    expect(plan.steps[1]).toEqual({ kind: "result", result: { id: "utt-1", text: "a", final: false, event: "transcript" } });
+    expect(firstWait.kind === "wait" && firstWait.ms).toBeGreaterThan(800);
+    expect(plan.steps[1]).toEqual({ kind: "result", result: { id: "utt-1", text: "hello", final: false, event: "transcript" } });
     // nothing is waited for after the stop frame
     const total = plan.steps.reduce((t, s) => t + (s.kind === "wait" ? s.ms : 0), 0);
     expect(total).toBeLessThanOrEqual(recording.durationSeconds * 1000);
-    expect(total).toBeGreaterThan(8000);
+    expect(total).toBeGreaterThan(3000);
   });
 
   it("flushes results due after the last frame before hanging up, and honours --sid", () => {
     const late = [{ afterFrame: 10_000, result: { id: "x", text: "late", final: true, event: "transcript" as const } }];
-    const plan = replayPlan(recording, late, { source: "london.yml", callSid: "CA0123456789abcdef0123456789abcdef" });
+    const plan = replayPlan(recording, late, { source: "hello-world.yml", callSid: "CA0123456789abcdef0123456789abcdef" });
     expect(plan.callSid).toBe("CA0123456789abcdef0123456789abcdef");
     expect(plan.steps.at(-1)).toEqual({ kind: "result", result: late[0]!.result });
   });
