@@ -58,7 +58,12 @@ describe("a live call on the dashboard (NATS broadcasting)", () => {
     // pushes that step to this page over its call stream.
     await page.waitForSelector("#status_stream", { timeout: WAIT_MS });
     expect(stack.twilioApi.calls.get(sid)?.streams).toEqual([
-      { sid: expect.any(String), url: "wss://calls.example.test/twilio", track: "both_tracks", parameters: { streamToken: expect.any(String) } },
+      {
+        sid: expect.any(String),
+        url: "wss://calls.example.test/twilio",
+        track: "both_tracks",
+        parameters: { streamToken: expect.any(String) },
+      },
     ]);
   });
 
