@@ -75,10 +75,61 @@ function open(options: PlayStreamOptions): Promise<WebSocket> {
   });
 }
 
+export type StreamStep = { kind: "frame"; frame: Record<string, unknown> } | { kind: "pause"; ms: number };
+
+export interface StreamIdentity {
+  accountSid: string;
+  callSid: string;
+  streamSid: string;
+  customParameters: Record<string, string>;
+}
+
+/**
+ * The frames Twilio would send for this recording, with the pauses between them: connected,
+ * start (this call's identity and parameters), the recording's media frames renumbered from 2,
+ * stop. The recording's own connected/start/stop/mark frames are replaced by these.
+ */
+export function twilioStreamSteps(recording: Recording, identity: StreamIdentity): StreamStep[] {
+  const { accountSid, callSid, streamSid } = identity;
+  let sequence = 0;
+  const numbered = (event: string, body: Record<string, unknown>): StreamStep => ({
+    kind: "frame",
+    frame: { event, sequenceNumber: String(++sequence), streamSid, ...body },
+  });
+  const steps: StreamStep[] = [{ kind: "frame", frame: { event: "connected", protocol: "Call", version: "1.0.0" } }];
+  steps.push(
+    numbered("start", {
+      start: {
+        accountSid,
+        streamSid,
+        callSid,
+        tracks: recording.start.tracks,
+        mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1 },
+        customParameters: identity.customParameters,
+      },
+    }),
+  );
+  for (const step of recording.steps) {
+    if (step.kind === "sleep") steps.push({ kind: "pause", ms: step.seconds * 1000 });
+    else if (step.frame.event === "media") {
+      const { track, chunk, timestamp, payload } = step.frame.media;
+      steps.push(numbered("media", { media: { track, chunk, timestamp, payload } }));
+    }
+  }
+  steps.push(numbered("stop", { stop: { accountSid, callSid } }));
+  return steps;
+}
+
 export async function playMediaStream(options: PlayStreamOptions): Promise<PlayOutcome> {
   const { recording, logger } = options;
   const speed = options.speed ?? 1;
   const streamSid = newStreamSid();
+  const steps = twilioStreamSteps(recording, {
+    accountSid: options.accountSid,
+    callSid: options.callSid,
+    streamSid,
+    customParameters: options.customParameters,
+  });
   const ws = await open(options);
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
@@ -86,50 +137,32 @@ export async function playMediaStream(options: PlayStreamOptions): Promise<PlayO
   let farEndClosed: { code: number; reason: string } | undefined;
   void closed.then((c) => (farEndClosed = c));
   ws.on("error", (error) => logger.warn({ err: error.message }, "media stream socket error"));
-
-  let sequence = 0;
-  const send = (frame: Record<string, unknown>): boolean => {
-    if (ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(JSON.stringify(frame));
-    return true;
-  };
-  const numbered = (event: string, body: Record<string, unknown>) => ({ event, sequenceNumber: String(++sequence), streamSid, ...body });
-
-  send({ event: "connected", protocol: "Call", version: "1.0.0" });
-  send(
-    numbered("start", {
-      start: {
-        accountSid: options.accountSid,
-        streamSid,
-        callSid: options.callSid,
-        tracks: recording.start.tracks,
-        mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1 },
-        customParameters: options.customParameters,
-      },
-    }),
-  );
-  logger.info({ callSid: options.callSid, streamSid }, "→ start");
+  logger.info({ callSid: options.callSid, streamSid, url: options.connectUrl }, "media stream open");
 
   let mediaFrames = 0;
+  let completed = false;
   // Pauses are scheduled against the stream's start, so timer overshoot does not pile up.
   const startedAt = performance.now();
   let dueMs = 0;
-  for (const step of recording.steps) {
-    if (farEndClosed || options.signal?.aborted) break;
-    if (step.kind === "sleep") {
-      dueMs += (step.seconds * 1000) / speed;
+  for (const step of steps) {
+    if (farEndClosed) break;
+    if (step.kind === "pause") {
+      dueMs += step.ms / speed;
       const remaining = startedAt + dueMs - performance.now();
       if (remaining > 0) await sleep(remaining, undefined, options.signal ? { signal: options.signal } : undefined).catch(() => undefined);
       continue;
     }
-    if (step.frame.event !== "media") continue; // connected/start/stop/marks are this player's own
-    const { track, chunk, timestamp, payload } = step.frame.media;
-    if (send(numbered("media", { media: { track, chunk, timestamp, payload } }))) mediaFrames++;
-  }
-  const completed = !farEndClosed;
-  if (completed) {
-    send(numbered("stop", { stop: { accountSid: options.accountSid, callSid: options.callSid } }));
-    logger.info({ mediaFrames }, "→ stop");
+    const event = step.frame.event;
+    // Hanging up early (Ctrl-C) still ends the stream the way Twilio does: with a stop frame.
+    if (options.signal?.aborted && event === "media") continue;
+    if (ws.readyState !== WebSocket.OPEN) break;
+    ws.send(JSON.stringify(step.frame));
+    if (event === "media") mediaFrames++;
+    if (event === "start") logger.info("→ start");
+    if (event === "stop") {
+      completed = true;
+      logger.info({ mediaFrames }, "→ stop");
+    }
   }
   // The bridge closes the socket once the call's last results are delivered; a stuck far end is dropped.
   let timer: NodeJS.Timeout | undefined;
@@ -141,5 +174,5 @@ export async function playMediaStream(options: PlayStreamOptions): Promise<PlayO
   });
   const end = await Promise.race([closed, timeout]);
   clearTimeout(timer);
-  return { mediaFrames, completed, closeCode: end.code, closeReason: end.reason };
+  return { mediaFrames, completed: completed && !options.signal?.aborted, closeCode: end.code, closeReason: end.reason };
 }
