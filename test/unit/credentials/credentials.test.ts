@@ -44,7 +44,12 @@ describe("stream tokens", () => {
     expect(tokens.verify(CALL, "v1.123")).toBe("malformed");
     expect(new StreamTokens("another-secret-0123456789", { now: () => now }).verify(CALL, token)).toBe("invalid");
     // A later expiry written into a real token breaks its MAC.
-    expect(tokens.verify(CALL, token.replace(/^v1\.(\d+)/, (_m, t: string) => `v1.${Number(t) + 3_600_000}`))).toBe("invalid");
+    expect(
+      tokens.verify(
+        CALL,
+        token.replace(/^v1\.(\d+)/, (_m, t: string) => `v1.${Number(t) + 3_600_000}`),
+      ),
+    ).toBe("invalid");
     // A credential for the Connect is not a stream token, even with the same secret.
     expect(tokens.verify(CALL, new BridgeCredentials(SECRET).issue(CALL))).toBe("malformed");
   });
@@ -69,7 +74,10 @@ describe("bridge credentials", () => {
   it("cannot be moved to another call or made with another secret", () => {
     const credential = credentials.issue(CALL);
     expect(credentials.verify(credential.replace(CALL, OTHER))).toEqual({ ok: false, reason: "invalid" });
-    expect(new BridgeCredentials("another-secret-0123456789", { now: () => now }).verify(credential)).toEqual({ ok: false, reason: "invalid" });
+    expect(new BridgeCredentials("another-secret-0123456789", { now: () => now }).verify(credential)).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
     expect(credentials.verify(`${credential} `)).toEqual({ ok: false, reason: "malformed" });
   });
 });
