@@ -1,5 +1,6 @@
 // `npm start`: the whole stack on one machine with development defaults — anycable-go with its
-// embedded NATS, the RPC server and the dashboard (in this process, sharing one call registry).
+// embedded NATS, the RPC server, the dashboard (in this process, sharing one call registry) and
+// the Twilio media-stream bridge (also in this process, an Action Cable client of anycable-go).
 // Everything can be overridden with the usual variables; Ctrl-C stops it all cleanly.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -16,10 +17,20 @@ import {
   type Logger,
 } from "../src/index.js";
 import { createCallMonitorApplication, createCallRegistry } from "../channels/app.js";
+import { loadBridgeConfig } from "../channels/bridge/bridge-config.js";
+import { startMediaStreamBridge } from "../channels/bridge/bridge-server.js";
+import {
+  DEV_ACCOUNT_SID,
+  DEV_AUTH_TOKEN,
+  DEV_BRIDGE_HOST,
+  DEV_BRIDGE_SECRET,
+  DEV_STREAM_URL,
+} from "../channels/config/development-defaults.js";
+import { CALL_MONITOR_HEADERS } from "../channels/connection/call-monitor-connection.js";
+import { createRecognizer } from "../channels/speech/create-recognizer.js";
 import { startDashboard } from "../channels/web/server.js";
 
 const DEV_SECRET = "development-only-cable-ready-secret";
-const DEV_ACCOUNT = "AC20230312"; // the account the recorded calls and the simulator use by default
 
 /** Development defaults for whatever the environment leaves unset. */
 function developmentEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -33,8 +44,12 @@ function developmentEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   if (env.ANYCABLE_BROADCAST_ADAPTER === "nats") env.ANYCABLE_NATS_SERVERS ||= env.ANYCABLE_ENATS_ADDR;
   if (!env.ANYCABLE_CABLE_READY_SECRET && !env.ANYCABLE_STREAMS_SECRET && !env.ANYCABLE_SECRET)
     env.ANYCABLE_CABLE_READY_SECRET = DEV_SECRET;
-  env.TWILIO_ACCOUNT_SID ||= DEV_ACCOUNT;
+  env.TWILIO_ACCOUNT_SID ||= DEV_ACCOUNT_SID;
   env.CABLE_URL ||= `ws://${env.ANYCABLE_HOST}:${env.ANYCABLE_PORT}/cable`;
+  env.TWILIO_BRIDGE_HOST ||= DEV_BRIDGE_HOST;
+  env.TWILIO_STREAM_URL ||= DEV_STREAM_URL;
+  env.TWILIO_AUTH_TOKEN ||= DEV_AUTH_TOKEN;
+  if (!env.TWILIO_BRIDGE_SECRET && !env.ANYCABLE_SECRET) env.TWILIO_BRIDGE_SECRET = DEV_BRIDGE_SECRET;
   return env;
 }
 
@@ -45,7 +60,7 @@ function anycableArgs(env: NodeJS.ProcessEnv, secret: string): string[] {
     `--host=${env.ANYCABLE_HOST}`,
     `--port=${env.ANYCABLE_PORT}`,
     `--rpc_host=${env.ANYCABLE_RPC_HOST}`,
-    "--headers=cookie,x-twilio-account",
+    `--headers=${CALL_MONITOR_HEADERS.join(",")}`,
     "--cable_ready",
     `--cable_ready_secret=${secret}`,
     `--broadcast_adapter=${adapter}`,
@@ -123,6 +138,7 @@ async function main(): Promise<number> {
     ["RPC server (ANYCABLE_RPC_HOST)", env.ANYCABLE_RPC_HOST],
     ["anycable-go (ANYCABLE_PORT)", `127.0.0.1:${env.ANYCABLE_PORT}`],
     ["dashboard (PORT)", `127.0.0.1:${env.PORT}`],
+    ["media-stream bridge (TWILIO_BRIDGE_HOST)", env.TWILIO_BRIDGE_HOST],
   ] as const) {
     if (address && (await portInUse(address))) {
       process.stderr.write(`Cannot start: ${address} is already in use, needed by the ${what}. Stop what uses it or set the variable.\n`);
@@ -133,6 +149,16 @@ async function main(): Promise<number> {
   const rpcLogger = createLogger({ name: "rpc" }, env);
   const webLogger = createLogger({ name: "web" }, env);
   const anycableLogger = createLogger({ name: "anycable-go" }, env);
+  const bridgeLogger = createLogger({ name: "bridge" }, env);
+  for (const [name, value] of [
+    ["TWILIO_AUTH_TOKEN", DEV_AUTH_TOKEN],
+    ["TWILIO_BRIDGE_SECRET", DEV_BRIDGE_SECRET],
+  ] as const) {
+    if (env[name] === value) logger.warn(`using the development ${name}; set it for anything but local development`);
+  }
+  // Bad bridge or recognizer settings stop here, before anything is started.
+  const bridgeConfig = loadBridgeConfig(env);
+  const recognizer = createRecognizer(env, bridgeLogger);
 
   // anycable-go first: with embedded NATS it is the broker the RPC side publishes to.
   const anycable = startAnycable(anycableBinary(), anycableArgs(env, secret), env, anycableLogger);
@@ -157,11 +183,15 @@ async function main(): Promise<number> {
   const app = createCallMonitorApplication({ env, logger: rpcLogger, registry });
   const rpc = await startRpcServer({ app, broadcaster, logger: rpcLogger, env, builtinChannels: [createCableReadyStreamChannel(secret)] });
   const web = await startDashboard({ env, logger: webLogger, registry, broadcaster });
+  const bridge = await startMediaStreamBridge({ config: bridgeConfig, recognizer, logger: bridgeLogger });
 
   let stopping: Promise<number> | undefined;
   const stop = (code: number): Promise<number> => {
     stopping ??= (async () => {
-      logger.info("stopping: dashboard, anycable-go, RPC server");
+      logger.info("stopping: media-stream bridge, dashboard, anycable-go, RPC server");
+      // Open calls first: their last results and Disconnect still need anycable-go and RPC.
+      await bridge.close();
+      await recognizer.close();
       await web.close();
       // Sockets close first so their Disconnect calls reach a still-running RPC server.
       await stopAnycable();
@@ -172,10 +202,15 @@ async function main(): Promise<number> {
     return stopping;
   };
 
-  const simulatorEnv = [
-    env.TWILIO_ACCOUNT_SID === DEV_ACCOUNT ? "" : `TWILIO_ACCOUNT_SID=${env.TWILIO_ACCOUNT_SID} `,
-    env.CABLE_URL === "ws://localhost:8080/cable" ? "" : `CABLE_URL=${env.CABLE_URL} `,
-  ].join("");
+  // The simulator reads the same variables with the same defaults; only overrides need repeating.
+  const simulatorEnv = (["TWILIO_ACCOUNT_SID", "TWILIO_BRIDGE_HOST", "TWILIO_STREAM_URL"] as const)
+    .filter((name) => env[name] !== developmentEnv({})[name])
+    .map((name) => `${name}=${env[name]} `)
+    .join("");
+  const secrets =
+    env.TWILIO_AUTH_TOKEN !== DEV_AUTH_TOKEN || env.TWILIO_BRIDGE_SECRET !== DEV_BRIDGE_SECRET
+      ? " (with your TWILIO_AUTH_TOKEN and bridge secret set)"
+      : "";
   const simulate = `${simulatorEnv}npm run simulate`;
   process.stdout.write(
     [
@@ -183,9 +218,10 @@ async function main(): Promise<number> {
       `  Dashboard      ${web.url}`,
       `  WebSocket      ${env.CABLE_URL}   (anycable-go, embedded NATS: ${anycableArgs(env, secret).includes("--embed_nats") ? "yes" : "no"})`,
       `  RPC            ${env.ANYCABLE_RPC_HOST}`,
+      `  Media streams  ${bridge.url}   (Twilio connects to ${env.TWILIO_STREAM_URL}; speech: ${recognizer.name})`,
       "",
-      `  Simulate a call:   ${simulate}`,
-      `  Replay a recording: ${simulate} -- --replay hello-world`,
+      `  Simulate a call${secrets}:   ${simulate}`,
+      `  Play another recording:   ${simulate} -- --recording call-back   (--help lists them)`,
       "",
       "  Ctrl-C stops everything.",
       "",

@@ -38,16 +38,26 @@ export class CallFeed {
     this.#now = options.now ?? Date.now;
   }
 
-  /** The call's media stream opened: list it and note it in its timeline. */
-  async callStarted(sid: string): Promise<void> {
+  /**
+   * The call's media stream opened: list it and note it in its timeline. False, with nothing
+   * recorded or sent, when the call already has a live stream. When the registry cannot answer,
+   * the stream is let through (logged): the bridge credential already binds it to this call, and
+   * a registry outage must not stop real calls.
+   */
+  async callStarted(sid: string): Promise<boolean> {
     const now = this.#now();
     const event = callStartedEvent(now);
-    await this.#record(sid, "callStarted", () => this.#registry.callStarted(sid, now));
+    let fresh = true;
+    await this.#record(sid, "callStarted", async () => {
+      fresh = await this.#registry.callStarted(sid, now);
+    });
+    if (!fresh) return false;
     await this.#record(sid, "recordEvent", () => this.#registry.recordEvent(sid, event));
     const cableReady = new CableReady(this.#broadcaster);
     upsertHtml(cableReady.stream(CALLS_STREAM), CALLS_CONTAINER, callListItemId(sid), callListItemHtml(sid, now));
     upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, callEventHtml(event));
     await this.#send(cableReady, sid);
+    return true;
   }
 
   /** The call's media stream closed: unlist it and note it in its timeline. */

@@ -15,8 +15,11 @@ export interface LiveCall {
  * bounded (see RegistryLimits): this is a view of recent activity, not a call archive.
  */
 export interface CallRegistry {
-  /** Marks the call live (idempotent: a repeated start keeps the first start time). */
-  callStarted(sid: string, at: number): Promise<void>;
+  /**
+   * Marks the call live. True when it was not live before; false when it already was (the first
+   * start time is kept): one media stream per call, so a second one is refused.
+   */
+  callStarted(sid: string, at: number): Promise<boolean>;
   /** Takes the call off the live list; its timeline stays until evicted. */
   callStopped(sid: string): Promise<void>;
   /** Appends an event, or replaces the one with the same key where it stands. */

@@ -17,14 +17,17 @@ export class MemoryCallRegistry implements CallRegistry {
     this.#now = now;
   }
 
-  async callStarted(sid: string, at: number): Promise<void> {
-    if (this.#live.has(sid)) return;
+  async callStarted(sid: string, at: number): Promise<boolean> {
+    const startedAt = this.#live.get(sid);
+    if (startedAt !== undefined && startedAt >= this.#now() - this.#limits.liveCallMaxAgeMs) return false;
+    this.#live.delete(sid);
     this.#live.set(sid, at);
     while (this.#live.size > this.#limits.maxLiveCalls) {
       const oldest = this.#live.keys().next().value;
       if (oldest === undefined) break;
       this.#live.delete(oldest);
     }
+    return true;
   }
 
   async callStopped(sid: string): Promise<void> {

@@ -72,13 +72,20 @@ export class RedisCallRegistry implements CallRegistry {
     });
   }
 
-  async callStarted(sid: string, at: number): Promise<void> {
+  async callStarted(sid: string, at: number): Promise<boolean> {
     const live = this.#liveKey();
-    await this.#redis
+    const cutoff = Date.now() - this.#limits.liveCallMaxAgeMs;
+    // Entries past the age limit are dropped first, so a call whose Disconnect never came does
+    // not refuse a new stream forever; ZADD NX then answers atomically who started it.
+    const results = await this.#redis
       .multi()
+      .zremrangebyscore(live, "-inf", `(${cutoff}`)
       .zadd(live, "NX", at, sid)
       .zremrangebyrank(live, 0, -(this.#limits.maxLiveCalls + 1))
       .exec();
+    const added = results?.[1];
+    if (!added || added[0]) throw added?.[0] ?? new Error("call registry: no reply to ZADD");
+    return added[1] === 1;
   }
 
   async callStopped(sid: string): Promise<void> {

@@ -1,6 +1,7 @@
 // A person watching the dashboard in Chromium while a call happens, everything real except
 // Twilio: anycable-go (embedded NATS, Cable Ready signed streams), the RPC server, the dashboard,
-// and a Node client speaking for Twilio's media stream with the x-twilio-account header.
+// and a Node client speaking for the media-stream bridge (account header and bridge credential),
+// so each test picks its transcripts. bridge-call.test.ts runs the real bridge end to end.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -57,7 +58,12 @@ describe("a live call on the dashboard (NATS broadcasting)", () => {
     // pushes that step to this page over its call stream.
     await page.waitForSelector("#status_stream", { timeout: WAIT_MS });
     expect(stack.twilioApi.calls.get(sid)?.streams).toEqual([
-      { sid: expect.any(String), url: "wss://calls.example.test/twilio", track: "both_tracks" },
+      {
+        sid: expect.any(String),
+        url: "wss://calls.example.test/twilio",
+        track: "both_tracks",
+        parameters: { streamToken: expect.any(String) },
+      },
     ]);
   });
 
@@ -167,6 +173,12 @@ describe("who may act as a call", () => {
       OTHER_CALL,
     );
     expect(outcome).toBe("rejected");
+  });
+
+  it("disconnects a client presenting the right Twilio account but no bridge credential", async () => {
+    const client = createCableClient(stack.anycable.url, { headers: { "x-twilio-account": "AC5e2e0123456789abcdef0123456789ab" } });
+    expect((await client.waitDisconnected()).reason).toBe("unauthorized");
+    await client.close();
   });
 
   it("rejects a subscription from a client without the Twilio header", async () => {

@@ -29,16 +29,25 @@ export function callRegistryContract(makeRegistry: (limits?: Partial<RegistryLim
         ]);
       }));
 
-    it("keeps the first start time when a call starts twice, and stopping twice is harmless", () =>
+    it("answers who started a call: a second start of a live call is refused and keeps the first start time", () =>
       withRegistry(undefined, async (registry) => {
         const now = Date.now();
-        await registry.callStarted(sid(1), now - 5_000);
-        await registry.callStarted(sid(1), now);
+        expect(await registry.callStarted(sid(1), now - 5_000)).toBe(true);
+        expect(await registry.callStarted(sid(1), now)).toBe(false);
         expect(await registry.liveCalls()).toEqual([{ sid: sid(1), startedAt: now - 5_000 }]);
         await registry.callStopped(sid(1));
         await registry.callStopped(sid(1));
         await registry.callStopped(sid(9));
         expect(await registry.liveCalls()).toEqual([]);
+        expect(await registry.callStarted(sid(1), now)).toBe(true);
+      }));
+
+    it("lets a call start again once its earlier start is past liveCallMaxAgeMs", () =>
+      withRegistry({ liveCallMaxAgeMs: 60_000 }, async (registry) => {
+        const now = Date.now();
+        expect(await registry.callStarted(sid(1), now - 120_000)).toBe(true);
+        expect(await registry.callStarted(sid(1), now)).toBe(true);
+        expect(await registry.liveCalls()).toEqual([{ sid: sid(1), startedAt: now }]);
       }));
 
     it("keeps at most maxLiveCalls, dropping the oldest", () =>
