@@ -6,6 +6,7 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadavg } from "node:os";
 import { promisify } from "node:util";
 import { decodeMulaw, toPcm16le } from "../channels/media-stream/mulaw.js";
 import { parseRecording, trackAudio } from "../channels/media-stream/recording.js";
@@ -122,6 +123,9 @@ export async function speechRecognition(ctx: BenchContext): Promise<BenchResult>
         notes: [
           `pocketsphinx costs ${ratio} the fake's CPU per second of audio; its row includes sox's resampling (${(soxPerSecond * 1000).toFixed(1)} ms per audio s, measured apart: sox is not reaped by the load process).`,
           `"sustained": no audio dropped, no error, and end() done within ${MAX_LAG_SECONDS} s of the last frame; a "+" means the ladder's top rung still passed.`,
+          `load average when the table was made: ${loadavg()
+            .map((l) => l.toFixed(1))
+            .join(", ")} (1, 5, 15 min) on 2 cores`,
           "By-CPU capacity is 2 cores / CPU per audio second; the sustained count is what the ladder measured (calls start over one second, the machine is shared).",
         ],
       },
