@@ -8,6 +8,9 @@
 // this machine (bench/speech.ts), so this recognizer sends finals only: the cost of a call is
 // one model load plus ~0.3–0.4 s of CPU per second of audio.
 import { spawn, type ChildProcessByStdio } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import type { Logger } from "pino";
 import { samplesIn, toPcm16le } from "../audio-format.js";
@@ -157,15 +160,22 @@ class PocketsphinxStream implements RecognitionStream {
 
   #spawn(): void {
     const { sox, pocketsphinx, extraArgs } = this.#settings;
-    // A shell pipeline because pocketsphinx_continuous reads only a named -infile, and
-    // /dev/stdin cannot be opened when it is the socket Node gives a child; behind `|` it is a pipe.
-    const command = [
-      [sox, ...resampleArgs("-", "-")].map(shellQuote).join(" "),
-      [pocketsphinx, "-infile", "/dev/stdin", "-time", "yes", ...DECODER_DEFAULTS, ...extraArgs].map(shellQuote).join(" "),
-    ].join(" | ");
-    // Its own process group, so close() stops sox and pocketsphinx together.
-    const decoder = spawn("sh", ["-c", command], { stdio: ["pipe", "pipe", "pipe"], detached: true });
+    // pocketsphinx_continuous reads only a named -infile, and /dev/stdin cannot be opened when
+    // it is the socket Node gives a child: sox resamples our stdin into a FIFO it reads. The
+    // shell then becomes pocketsphinx (exec), so the child's exit status is the decoder's.
+    const dir = mkdtempSync(join(tmpdir(), "pocketsphinx-"));
+    const fifo = join(dir, "audio-16k.raw");
+    const script = [
+      `mkfifo ${shellQuote(fifo)} || exit 1`,
+      // An asynchronous list reads /dev/null unless given our stdin explicitly.
+      "exec 3<&0",
+      `${[sox, ...resampleArgs("-", fifo)].map(shellQuote).join(" ")} <&3 3<&- &`,
+      `exec ${[pocketsphinx, "-infile", fifo, "-time", "yes", ...DECODER_DEFAULTS, ...extraArgs].map(shellQuote).join(" ")} 3<&-`,
+    ].join("\n");
+    // Its own process group, so stopping the decoder stops sox with it.
+    const decoder = spawn("sh", ["-c", script], { stdio: ["pipe", "pipe", "pipe"], detached: true });
     this.#decoder = decoder;
+    decoder.on("close", () => rmSync(dir, { recursive: true, force: true }));
     const stderrTail: string[] = [];
     let stdoutRest = "";
     let block: string[] = [];
@@ -193,17 +203,18 @@ class PocketsphinxStream implements RecognitionStream {
     });
     // Writes to a decoder that died are reported by "close" below.
     decoder.stdin.on("error", () => {});
+    // When pocketsphinx exits, sox (in the background) may still hold stderr open: stop it.
+    decoder.on("exit", () => this.#kill(decoder, true));
     decoder.on("error", (error) => this.#failed(decoder, `pocketsphinx: could not start: ${error.message}`));
     decoder.on("close", (code, signal) => {
       if (this.#decoder !== decoder) return; // killed by close(), or replaced
       this.#decoder = undefined;
       if (code === 0 && this.#state === "ending") return this.#finished?.();
-      const detail =
-        stderrTail
-          .filter((l) => /error|fatal|not found/i.test(l))
-          .slice(-2)
-          .join(" | ") || stderrTail.slice(-2).join(" | ");
-      let message = `pocketsphinx: decoder exited with ${code ?? signal}${detail ? `: ${detail}` : ""}`;
+      if (stderrRest.trim() !== "") stderrTail.push(stderrRest.trim());
+      const errors = stderrTail.filter((l) => /error|fatal|not found/i.test(l));
+      const detail = (errors.length ? errors : stderrTail).slice(-2).join(" | ");
+      const ended = code === 0 ? "stopped reading audio" : `exited with ${code ?? signal}`;
+      let message = `pocketsphinx: decoder ${ended}${detail ? `: ${detail}` : ""}`;
       if (code === 127) message = `pocketsphinx: ${pocketsphinx} or ${sox} not found: ${POCKETSPHINX_INSTALL_HINT}; ${SOX_INSTALL_HINT}`;
       this.#failed(decoder, message);
     });
@@ -220,8 +231,9 @@ class PocketsphinxStream implements RecognitionStream {
     this.#finished?.();
   }
 
-  #kill(decoder: Decoder): void {
-    if (decoder.exitCode !== null || decoder.signalCode !== null || decoder.pid === undefined) return;
+  /** Kills the decoder's process group (sox included); `exited` when the decoder itself is gone already. */
+  #kill(decoder: Decoder, exited = false): void {
+    if (decoder.pid === undefined || (!exited && (decoder.exitCode !== null || decoder.signalCode !== null))) return;
     try {
       process.kill(-decoder.pid, "SIGKILL");
     } catch {

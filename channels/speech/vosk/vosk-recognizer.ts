@@ -51,7 +51,12 @@ export class VoskRecognizer implements Recognizer {
 
   constructor(options: VoskRecognizerOptions) {
     const Service = sttServiceConstructor();
-    this.#client = new Service(options.host, options.credentials ?? grpc.credentials.createInsecure());
+    this.#client = new Service(options.host, options.credentials ?? grpc.credentials.createInsecure(), {
+      // grpc-js would keep a replay copy of each call's audio for transparent retries; a
+      // recognition stream cannot be replayed into the same result, so failures reopen a
+      // fresh stream here instead (and no audio is held twice).
+      "grpc.enable_retries": 0,
+    });
     this.#options = {
       host: options.host,
       logger: options.logger,
