@@ -296,6 +296,8 @@ export class MediaStreamSession {
     const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()))));
     const cable = await Promise.race([this.#connecting, late]);
     clearTimeout(timer);
+    // Still opening after the deadline: close it whenever it opens, so no connection outlives its stream.
+    if (cable === undefined) void this.#connecting.then((late) => late?.close(1_000));
     return cable;
   }
 }
