@@ -21,6 +21,9 @@ export default defineConfig({
     teardownTimeout: 20_000,
     retry: 0,
     setupFiles: ["test/support/vitest-setup.ts"],
+    // @anycable/serverless-js 0.1.0 ships ESM with extensionless relative imports, which Node's
+    // resolver refuses; inlined, Vite resolves them (tests check interoperability with it).
+    server: { deps: { inline: ["@anycable/serverless-js"] } },
     projects: [
       {
         extends: true,

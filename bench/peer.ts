@@ -1,6 +1,7 @@
 // Benchmark 4, the peer: the same call channel logic on @anycable/serverless-js, which speaks
 // AnyCable's HTTP RPC (JSON POSTs to <rpc_host>/connect|command|disconnect), behind the same
-// anycable-go with the same --rpc_concurrency, storming side by side with ours.
+// anycable-go with the same --rpc_concurrency, storming side by side with ours over gRPC and ours
+// over HTTP RPC (the same transport as the peer, so that pair compares the frameworks alone).
 import type { BenchContext } from "./lib/context.js";
 import type { BenchResult, Table, Target } from "./lib/report.js";
 import { median } from "./lib/stats.js";
@@ -19,6 +20,14 @@ export async function peerComparison(ctx: BenchContext): Promise<BenchResult> {
   const sizes = defaultSizes(ctx);
   const specs: DeploymentSpec[] = [
     { name: "ours", label: "ours (gRPC, one HTTP/2 connection)", kind: "ours", rpcConcurrency: 28, cpus: ctx.serverCpu },
+    {
+      name: "ours-http",
+      label: "ours (HTTP RPC, bearer secret)",
+      kind: "ours",
+      transport: "http",
+      rpcConcurrency: 28,
+      cpus: ctx.serverCpu,
+    },
     { name: "peer", label: "@anycable/serverless-js (HTTP RPC)", kind: "peer", rpcConcurrency: 28, cpus: ctx.serverCpu },
   ];
   const deployments: Deployment[] = [];
@@ -37,12 +46,19 @@ export async function peerComparison(ctx: BenchContext): Promise<BenchResult> {
   }
 }
 
-function pairedRatio(records: StormRecord[], clients: number, pick: (r: StormRecord) => number | null): number {
+/** `numerator ÷ denominator` per round (after the warm-up), then the median. */
+function pairedRatio(
+  records: StormRecord[],
+  clients: number,
+  pick: (r: StormRecord) => number | null,
+  numerator = "peer",
+  denominator = "ours",
+): number {
   const ratios: number[] = [];
-  for (const ours of records.filter((r) => r.round > 0 && r.deployment === "ours" && r.clients === clients)) {
-    const peer = records.find((r) => r.deployment === "peer" && r.clients === clients && r.round === ours.round);
-    const a = pick(ours);
-    const b = peer ? pick(peer) : null;
+  for (const base of records.filter((r) => r.round > 0 && r.deployment === denominator && r.clients === clients)) {
+    const other = records.find((r) => r.deployment === numerator && r.clients === clients && r.round === base.round);
+    const a = pick(base);
+    const b = other ? pick(other) : null;
     if (a !== null && b !== null && a > 0) ratios.push(b / a);
   }
   return median(ratios);
@@ -50,12 +66,20 @@ function pairedRatio(records: StormRecord[], clients: number, pick: (r: StormRec
 
 function summarise(records: StormRecord[], deployments: Deployment[], sizes: number[], ctx: BenchContext): BenchResult {
   const { rows, medians } = stormRows(records, deployments, sizes);
-  const ratioRows = sizes.map((clients) => [
-    clients,
-    pairedRatio(records, clients, (r) => r.seconds).toFixed(2),
-    pairedRatio(records, clients, (r) => r.rpcCpuUsPerCall).toFixed(2),
-    pairedRatio(records, clients, (r) => r.anycableCpuSeconds).toFixed(2),
-  ]);
+  const pairs = [
+    ["peer", "ours", "serverless-js ÷ ours (gRPC)"],
+    ["peer", "ours-http", "serverless-js ÷ ours (HTTP RPC)"],
+    ["ours-http", "ours", "ours HTTP RPC ÷ ours gRPC"],
+  ] as const;
+  const ratioRows = sizes.flatMap((clients) =>
+    pairs.map(([numerator, denominator, label]) => [
+      clients,
+      label,
+      pairedRatio(records, clients, (r) => r.seconds, numerator, denominator).toFixed(2),
+      pairedRatio(records, clients, (r) => r.rpcCpuUsPerCall, numerator, denominator).toFixed(2),
+      pairedRatio(records, clients, (r) => r.anycableCpuSeconds, numerator, denominator).toFixed(2),
+    ]),
+  );
   const largest = Math.max(...sizes);
   const speedup = pairedRatio(records, largest, (r) => r.seconds);
   const targets: Target[] = [
@@ -66,22 +90,22 @@ function summarise(records: StormRecord[], deployments: Deployment[], sizes: num
     },
   ];
   const table: Table = {
-    title: `Ours vs @anycable/serverless-js behind the same anycable-go (--rpc_concurrency=28) — medians of ${ctx.reps} interleaved rounds`,
+    title: `Ours (gRPC and HTTP RPC) vs @anycable/serverless-js behind the same anycable-go (--rpc_concurrency=28) — medians of ${ctx.reps} interleaved rounds`,
     columns: STORM_COLUMNS,
     digits: STORM_DIGITS,
     rows,
     notes: [
       "Both run the same account check, SID and transcript validation, call registry and Cable Ready feed (channels/), the same NATS broadcaster and info-level logging; the peer is served by @hono/node-server with the README's universal handler.",
-      "anycable-go reaches the peer with --rpc_host=http://127.0.0.1:<port>/_anycable (HTTP RPC is chosen by the URL scheme in 1.5.6).",
+      "anycable-go reaches the peer and ours-http with --rpc_host=http://127.0.0.1:<port>/_anycable (HTTP RPC is chosen by the URL scheme in 1.5.6); ours-http also checks --http_rpc_secret on every call, the peer (the README's handler) checks nothing.",
       ...sizes.map(
         (clients) =>
-          `${clients.toLocaleString("en-US")} clients: the peer's HTTP server accepted a median ${medianOf(records, "peer", clients, (r) => r.rpcConnectionsOpened).toLocaleString("en-US")} TCP connections per storm (Connect, subscribe and Disconnect calls); ours is one HTTP/2 connection throughout.`,
+          `${clients.toLocaleString("en-US")} clients: the peer's HTTP server accepted a median ${medianOf(records, "peer", clients, (r) => r.rpcConnectionsOpened).toLocaleString("en-US")} TCP connections per storm (Connect, subscribe and Disconnect calls); ours over gRPC is one HTTP/2 connection throughout.`,
       ),
     ],
   };
   const ratios: Table = {
-    title: "Peer ÷ ours, per round then median (above 1 = ours better)",
-    columns: ["clients", "storm time", "RPC CPU per call", "anycable-go CPU"],
+    title: "A ÷ B, per round then median (above 1 = B better)",
+    columns: ["clients", "A ÷ B", "storm time", "RPC CPU per call", "anycable-go CPU"],
     rows: ratioRows,
   };
   return {

@@ -1,6 +1,17 @@
 // The public API: applications import from here and nowhere else.
-export { Connection, type ConnectionClass, type ConnectionInit } from "./cable/connection.js";
-export { Channel, type ChannelClass, type ChannelInit, type ActionSchemas } from "./cable/channel.js";
+export { Connection, type ConnectionClass, type ConnectionClassOf, type ConnectionInit } from "./cable/connection.js";
+export {
+  Channel,
+  actionCableChannelName,
+  type ChannelClass,
+  type ChannelInit,
+  type ActionSchemas,
+  type StreamOptions,
+  type JoinPresenceOptions,
+  type ChannelBroadcastOptions,
+} from "./cable/channel.js";
+export { WHISPER_STREAM_STATE, PRESENCE_STREAM_STATE } from "./cable/state-keys.js";
+export type { ErrorClass, RescueHandler } from "./cable/rescue.js";
 export { ChannelRegistry } from "./cable/registry.js";
 export { defineApplication, type Application } from "./cable/application.js";
 export { Request } from "./cable/request.js";
@@ -42,10 +53,6 @@ export {
   unsafeHtml,
   isSafeHtml,
   SafeHtml,
-  streamNameFrom,
-  signStreamName,
-  verifyStreamName,
-  verifyStreamNameWithReason,
   streamFromTag,
   loadCableReadyConfig,
   createCableReadyStreamChannel,
@@ -58,19 +65,72 @@ export {
   type CableReadyOperation,
   type CableReadyPayload,
   type HtmlValue,
-  type StreamKey,
-  type StreamKeyPart,
-  type StreamVerification,
-  type StreamVerificationFailure,
   type CableReadyConfig,
   type CableReadyStreamChannelClass,
   type CableReadyStreamParams,
 } from "./cable-ready/index.js";
 // --- end Cable Ready ---
 
+// --- Stream names (src/streams): records' broadcastings, signed $pubsub / Turbo / Cable Ready names ---
+export {
+  broadcastingFor,
+  globalIdParam,
+  streamNameFrom,
+  signStreamName,
+  verifyStreamName,
+  verifyStreamNameWithReason,
+  signTurboStreamName,
+  pubsubIdentifier,
+  turboStreamsIdentifier,
+  loadStreamsConfig,
+  PUBSUB_CHANNEL,
+  TURBO_STREAMS_CHANNEL,
+  type Broadcastable,
+  type GlobalIdentifiable,
+  type Parameterizable,
+  type StreamKey,
+  type StreamKeyPart,
+  type StreamVerification,
+  type StreamVerificationFailure,
+  type StreamsConfig,
+} from "./streams/index.js";
+
+// --- Presence read from the server side (src/presence) ---
+export {
+  PresenceApi,
+  PresenceApiError,
+  deriveApiSecret,
+  loadPresenceApiConfig,
+  type PresenceApiOptions,
+  type PresenceInfo,
+  type PresenceRecord,
+} from "./presence/index.js";
+
+// --- JWT identification (src/jwt) ---
+export {
+  issueJwt,
+  verifyJwt,
+  jwtIdentification,
+  loadJwtConfig,
+  urlWithJwt,
+  JwtError,
+  JwtExpiredError,
+  DEFAULT_JWT_TTL_SECONDS,
+  DEFAULT_JWT_PARAM,
+  type IssueJwtOptions,
+  type VerifyJwtOptions,
+  type VerifiedJwt,
+  type JwtConfig,
+  type JwtIdentification,
+  type JwtIdentificationOptions,
+} from "./jwt/index.js";
+
 export { resolveApplication, type ApplicationContext, type ApplicationExport } from "./cable/application-module.js";
-export { startRpcServer, type RunningRpcServer, type StartRpcServerOptions } from "./rpc/start-server.js";
-export { loadRpcConfig, type RpcConfig } from "./config/rpc-config.js";
+export { startRpcServer, type RunningRpcServer, type RpcTransportServer, type StartRpcServerOptions } from "./rpc/start-server.js";
+export { createHttpRpcHandler, type CreateHttpRpcHandlerOptions } from "./rpc/http/create-handler.js";
+export type { NodeRequestListener } from "./rpc/http/listener.js";
+export { deriveHttpRpcSecret } from "./rpc/http/secret.js";
+export { loadRpcConfig, loadHttpRpcSecret, type RpcConfig, type HttpRpcConfig, type RpcTransport } from "./config/rpc-config.js";
 export { ConfigError } from "./config/errors.js";
 
 // --- Web (src/web): generic HTTP serving for application dashboards ---

@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { rpcClientConstructor } from "../../src/rpc/proto.js";
+import { rpcClientConstructor } from "../../src/rpc/grpc/proto.js";
 import { percentile, sortNumbers } from "./stats.js";
 
 const serviceDefinition = rpcClientConstructor().service;

@@ -13,8 +13,8 @@ import { createCableReadyStreamChannel } from "../../src/cable-ready/index.js";
 import { resolveApplication } from "../../src/cable/application-module.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { loadRpcConfig } from "../../src/config/rpc-config.js";
-import { rpcServiceDefinition } from "../../src/rpc/proto.js";
-import { grpcServerOptions } from "../../src/rpc/server.js";
+import { rpcServiceDefinition } from "../../src/rpc/grpc/proto.js";
+import { grpcServerOptions } from "../../src/rpc/grpc/server.js";
 import { startRpcServer } from "../../src/rpc/start-server.js";
 import { createPeerApplication } from "./peer-app.js";
 
@@ -25,8 +25,16 @@ export type ServerConfig =
   | { kind: "bare"; host: string; responses: CannedResponses }
   /** node:http2 answering every stream with one canned gRPC frame: a ceiling for the load driver. */
   | { kind: "raw-h2"; host: string; frameBase64: string }
-  /** Our RPC server with the real application, set up as `npm run rpc` sets it up. */
-  | { kind: "ours"; host: string; app: string; broadcast: BroadcastChoice; logLevel: string; env: Record<string, string> }
+  /** Our RPC server with the real application, set up as `npm run rpc` sets it up; over HTTP RPC when `http` is set. */
+  | {
+      kind: "ours";
+      host: string;
+      http?: { mountPath: string; secret: string } | undefined;
+      app: string;
+      broadcast: BroadcastChoice;
+      logLevel: string;
+      env: Record<string, string>;
+    }
   /** The same channel logic on @anycable/serverless-js behind an HTTP server. */
   | { kind: "peer"; hostname: string; port: number; broadcast: BroadcastChoice; logLevel: string; accountSid: string };
 
@@ -117,7 +125,13 @@ async function startOurs(config: Extract<ServerConfig, { kind: "ours" }>): Promi
     app,
     broadcaster,
     logger,
-    config: { host: config.host },
+    config: config.http
+      ? {
+          host: config.host,
+          transport: "http",
+          http: { mountPath: config.http.mountPath, secret: config.http.secret, secretSource: "ANYCABLE_HTTP_RPC_SECRET" },
+        }
+      : { host: config.host },
     env,
     // As src/cli/rpc.ts does without a Cable Ready secret.
     builtinChannels: [createCableReadyStreamChannel(undefined)],

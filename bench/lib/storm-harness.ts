@@ -31,6 +31,8 @@ export interface DeploymentSpec {
   name: string;
   label: string;
   kind: "ours" | "peer" | "ceiling";
+  /** How anycable-go reaches ours: gRPC (default) or HTTP RPC. The peer speaks HTTP RPC only. */
+  transport?: "grpc" | "http";
   rpcConcurrency?: number;
   /** Number of RPC processes (ours only); more than one are found through a DNS name. */
   processes?: number;
@@ -46,6 +48,9 @@ export interface DeploymentSpec {
 }
 
 const STREAMS_SECRET = "bench-streams-secret";
+/** anycable-go's --http_rpc_secret for ours over HTTP: every call pays the bearer check, as in production. */
+const HTTP_RPC_SECRET = "bench-http-rpc-secret";
+const HTTP_RPC_PATH = "/_anycable";
 
 /** Disconnect calls are rate-limited (100/s by default); raised so a 5,000-client storm drains in seconds, not a minute. */
 const DISCONNECT_RATE = 1_000;
@@ -59,13 +64,14 @@ export async function deploy(spec: DeploymentSpec, ctx: BenchContext): Promise<D
   if (spec.kind === "ceiling") {
     anycable = await startBenchAnycable({ args: [...common, "--noauth", `--streams_secret=${STREAMS_SECRET}`] }, spec.cpus);
   } else {
-    const rpcHost = spec.kind === "peer" ? `http://127.0.0.1:${rpcPort}/_anycable` : targets.rpcHost;
+    const rpcHost = overHttp(spec) ? `http://127.0.0.1:${rpcPort}${HTTP_RPC_PATH}` : targets.rpcHost;
+    const auth = spec.kind === "ours" && spec.transport === "http" ? [`--http_rpc_secret=${HTTP_RPC_SECRET}`] : [];
     anycable = await startBenchAnycable(
       {
         rpcHost,
         embedNats: true,
         broadcastAdapter: "nats",
-        args: [...common, `--rpc_concurrency=${spec.rpcConcurrency ?? 28}`],
+        args: [...common, `--rpc_concurrency=${spec.rpcConcurrency ?? 28}`, ...auth],
       },
       spec.cpus,
     );
@@ -81,6 +87,7 @@ export async function deploy(spec: DeploymentSpec, ctx: BenchContext): Promise<D
             : {
                 kind: "ours",
                 host: `${targets.binds[i] ?? "127.0.0.1"}:${rpcPort}`,
+                http: spec.transport === "http" ? { mountPath: HTTP_RPC_PATH, secret: HTTP_RPC_SECRET } : undefined,
                 app: spec.app ?? "channels/app.ts",
                 broadcast,
                 logLevel: "info",
@@ -120,6 +127,10 @@ export async function deploy(spec: DeploymentSpec, ctx: BenchContext): Promise<D
       await anycable.stop();
     },
   };
+}
+
+function overHttp(spec: DeploymentSpec): boolean {
+  return spec.kind === "peer" || spec.transport === "http";
 }
 
 /** What the load client measured, as the record keeps it. */

@@ -13,7 +13,7 @@
 import type { BroadcastMeta, Broadcaster, Publication } from "../broadcast/broadcaster.js";
 import type { OperationName, OperationOptionsMap } from "./operation-catalogue.js";
 import { OperationBuilder, type CustomOperationOptions } from "./operations.js";
-import { streamNameFrom, type StreamKey } from "./stream-key.js";
+import { streamNameFrom, type StreamKey } from "../streams/stream-key.js";
 
 /**
  * A stream's queue, retired once its operations are sent: a queue kept in a variable across a

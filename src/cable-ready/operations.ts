@@ -58,7 +58,7 @@ import type {
   TextContentOptions,
 } from "./operation-catalogue.js";
 import { cableReadyPayload, serializePayload, type CableReadyOperation, type CableReadyPayload } from "./payload.js";
-import { streamNameFrom, type StreamKey } from "./stream-key.js";
+import { streamNameFrom, type StreamKey } from "../streams/stream-key.js";
 
 /** Options of an operation registered on the client with `CableReady.addOperation`. */
 export type CustomOperationOptions = CommonOptions &

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { Channel } from "../cable/channel.js";
-import { verifyStreamNameWithReason } from "./signed-stream.js";
+import { verifyStreamNameWithReason } from "../streams/signed-stream-name.js";
 
 export const CABLE_READY_STREAM_CHANNEL = "CableReady::Stream";
 

@@ -5,8 +5,8 @@
  * unsubscribes when it is removed.
  */
 import { html, type SafeHtml } from "./html.js";
-import { signStreamName } from "./signed-stream.js";
-import type { StreamKey } from "./stream-key.js";
+import { signStreamName } from "../streams/signed-stream-name.js";
+import type { StreamKey } from "../streams/stream-key.js";
 
 export function streamFromTag(name: StreamKey, secret: string): SafeHtml {
   // The signed name is base64 and hex, harmless in an attribute, but it goes through the same

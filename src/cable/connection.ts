@@ -1,9 +1,10 @@
 import { z } from "zod";
 import type { Logger } from "pino";
 import type { Broadcaster } from "../broadcast/broadcaster.js";
+import { addRescueHandler, type ErrorClass, type RescueHandler } from "./rescue.js";
 import type { CallOutput } from "./call-output.js";
 import { UnauthorizedError } from "./errors.js";
-import { anyIdentifiers, type Identifiers } from "./identifiers.js";
+import { anyIdentifiers, connectionIdentifier, encodeIdentifiers, type Identifiers } from "./identifiers.js";
 import type { Request } from "./request.js";
 import type { StateStore } from "./state.js";
 
@@ -27,6 +28,45 @@ export interface ConnectionInit {
 export class Connection<I extends Identifiers = Identifiers> {
   /** Validates identifiers when they are set and when they come back on later calls. */
   static identifiers: z.ZodType<Identifiers> = anyIdentifiers;
+
+  /**
+   * The identifiers JSON string exactly as the RPC server registers a connection of this class
+   * under (validated by `identifiers`, keys in the schema's order): what remote disconnects and
+   * JWT tokens must carry to match it.
+   */
+  static identifiersJson<T extends Connection>(this: ConnectionClassOf<T>, values: T["identifiers"]): string {
+    const parsed = this.identifiers.safeParse(values);
+    if (!parsed.success) throw new TypeError(`Invalid identifiers for ${this.name}: ${z.prettifyError(parsed.error)}`);
+    return encodeIdentifiers(parsed.data);
+  }
+
+  /**
+   * Closes every connection identified by `values`, on every anycable-go node, through the
+   * broadcaster (Action Cable's `remote_connections.where(...).disconnect`). With `reconnect`
+   * the clients are told they may come back.
+   */
+  static async remoteDisconnect<T extends Connection>(
+    this: ConnectionClassOf<T>,
+    broadcaster: Broadcaster,
+    values: T["identifiers"],
+    options: { reconnect?: boolean } = {},
+  ): Promise<void> {
+    const identifier = Connection.identifiersJson.call(this as ConnectionClassOf<Connection>, values);
+    await broadcaster.broadcastCommand({ command: "disconnect", payload: { identifier, reconnect: options.reconnect ?? false } });
+  }
+
+  /**
+   * Maps an error class to a handler run on this connection when `connect()` or `disconnect()`
+   * throws one, or when a channel of this connection throws one its own class does not rescue.
+   * Later declarations and subclasses' declarations are tried first.
+   */
+  static rescueFrom<T extends Connection, E extends Error>(
+    this: ConnectionClassOf<T>,
+    errorClass: ErrorClass<E>,
+    handler: RescueHandler<T, E>,
+  ): void {
+    addRescueHandler(this, errorClass, handler as (error: never) => void);
+  }
 
   readonly sid: string;
   readonly request: Request;
@@ -80,6 +120,14 @@ export class Connection<I extends Identifiers = Identifiers> {
     return this.#identifiers;
   }
 
+  /**
+   * The identifiers as one string, by Action Cable's `connection_identifier` rule: each value's
+   * string form joined with ":" (objects as JSON). The default presence id.
+   */
+  get connectionIdentifier(): string {
+    return connectionIdentifier(this.identifiers);
+  }
+
   /** Declares who this connection is; validated against the class's `identifiers` schema. */
   identifiedBy(values: I): void {
     const schema = (this.constructor as typeof Connection).identifiers;
@@ -107,3 +155,9 @@ export class Connection<I extends Identifiers = Identifiers> {
 }
 
 export type ConnectionClass = (new (init: ConnectionInit) => Connection) & { identifiers: z.ZodType<Identifiers> };
+
+/** A connection class whose instances are `T`, for typing static helpers by subclass. */
+export type ConnectionClassOf<T extends Connection> = (new (init: ConnectionInit) => T) & {
+  identifiers: z.ZodType<Identifiers>;
+  name: string;
+};

@@ -15,9 +15,11 @@ import { startRpcServer } from "../rpc/start-server.js";
 
 const USAGE = `Usage: npm run rpc -- [app-module]
 
-Starts the AnyCable RPC server (gRPC) for the application that app-module default-exports
-(default: channels/app.ts, or ANYCABLE_APP). Configuration comes from ANYCABLE_* variables;
-see the README for the full list.`;
+Starts the AnyCable RPC server for the application that app-module default-exports
+(default: channels/app.ts, or ANYCABLE_APP): gRPC on ANYCABLE_RPC_HOST (host:port), or RPC over
+HTTP when ANYCABLE_RPC_HOST is an http:// URL (e.g. http://127.0.0.1:8080/_anycable, the value
+anycable-go's --rpc_host takes) or ANYCABLE_HTTP_RPC_MOUNT_PATH is set. Configuration comes from
+ANYCABLE_* variables; see the README for the full list.`;
 
 type Loaders = readonly ((env: NodeJS.ProcessEnv) => unknown)[];
 

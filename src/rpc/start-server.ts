@@ -3,8 +3,9 @@ import type { Broadcaster } from "../broadcast/broadcaster.js";
 import type { Application } from "../cable/application.js";
 import type { ChannelClass } from "../cable/channel.js";
 import { loadRpcConfig, type RpcConfig } from "../config/rpc-config.js";
+import { RpcServer } from "./grpc/server.js";
 import { RpcHandler } from "./handler.js";
-import { RpcServer } from "./server.js";
+import { HttpRpcServer } from "./http/server.js";
 
 export interface StartRpcServerOptions {
   app: Application;
@@ -16,9 +17,19 @@ export interface StartRpcServerOptions {
   builtinChannels?: readonly ChannelClass[];
 }
 
+/** What either transport's server offers the process that runs it. */
+export interface RpcTransportServer {
+  start(): Promise<number>;
+  readonly port: number | undefined;
+  readonly inFlight: number;
+  /** Drains: refuses new calls, lets calls in flight finish within the shutdown timeout. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
 export interface RunningRpcServer {
   port: number;
-  server: RpcServer;
+  /** The gRPC or HTTP server, as `config.transport` chose. */
+  server: RpcTransportServer;
   handler: RpcHandler;
   /** Drains RPC, then flushes and closes the broadcaster. Idempotent. */
   stop(): Promise<void>;
@@ -33,7 +44,10 @@ export async function startRpcServer(options: StartRpcServerOptions): Promise<Ru
     logger: options.logger,
     builtinChannels: options.builtinChannels ?? [],
   });
-  const server = new RpcServer({ handler, config, logger: options.logger });
+  const server: RpcTransportServer =
+    config.transport === "http"
+      ? new HttpRpcServer({ handler, config, logger: options.logger })
+      : new RpcServer({ handler, config, logger: options.logger });
   const port = await server.start();
   options.logger.info({ channels: handler.registry.names }, "channels registered");
   let stopping: Promise<void> | undefined;

@@ -114,7 +114,8 @@ function flagValue(args: readonly string[], name: string): string | undefined {
   return undefined;
 }
 
-function atLeast(version: string, major: number, minor: number): boolean {
+/** Whether an `anycable-go -v` version is major.minor or newer, e.g. for features that need 1.6. */
+export function anycableGoAtLeast(version: string, major: number, minor: number): boolean {
   const [a = 0, b = 0] = version.split(".").map((part) => Number.parseInt(part, 10));
   return a > major || (a === major && b >= minor);
 }
@@ -150,7 +151,7 @@ async function startOnce(options: StartAnycableGoOptions): Promise<AnycableGo> {
   ];
   // A project anycable.toml (or one in /etc) must not change what tests run; config files
   // (and this flag) arrived in 1.5.
-  if (atLeast(version, 1, 5)) defaults.push("--ignore-config-path");
+  if (anycableGoAtLeast(version, 1, 5)) defaults.push("--ignore-config-path");
 
   let broadcastPort: number | undefined;
   if (usesHttpBroadcast) {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { createRequire } from "node:module";
-import { rpcClientConstructor } from "../../../src/rpc/proto.js";
+import { rpcClientConstructor } from "../../../src/rpc/grpc/proto.js";
 import { startRpcServer, type RunningRpcServer } from "../../../src/rpc/start-server.js";
 import { Status } from "../../../src/rpc/messages.js";
 import { silentLogger } from "../../../src/logging/logger.js";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CableReady } from "../../../src/cable-ready/cable-ready.js";
 import { html } from "../../../src/cable-ready/html.js";
 import { operations } from "../../../src/cable-ready/operations.js";
-import { streamNameFrom } from "../../../src/cable-ready/stream-key.js";
+import { streamNameFrom } from "../../../src/streams/stream-key.js";
 import { RecordingBroadcaster } from "./recording-broadcaster.js";
 
 const callRow = html`<div id="call_CA1">CA1</div>`;

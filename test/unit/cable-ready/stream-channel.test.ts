@@ -6,7 +6,7 @@ import { ChannelRegistry } from "../../../src/cable/registry.js";
 import { Request } from "../../../src/cable/request.js";
 import { StateStore } from "../../../src/cable/state.js";
 import { silentLogger, type Logger } from "../../../src/logging/logger.js";
-import { signStreamName } from "../../../src/cable-ready/signed-stream.js";
+import { signStreamName } from "../../../src/streams/signed-stream-name.js";
 import { CABLE_READY_STREAM_CHANNEL, createCableReadyStreamChannel } from "../../../src/cable-ready/stream-channel.js";
 import { captureLogger, type LogLine } from "../../support/capture-logger.js";
 import { RecordingBroadcaster } from "./recording-broadcaster.js";

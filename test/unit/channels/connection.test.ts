@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Status } from "../../../src/rpc/messages.js";
-import { UNAUTHORIZED_DISCONNECT } from "../../../src/rpc/handler.js";
+import { UNAUTHORIZED_DISCONNECT } from "../../../src/rpc/mapping/responses.js";
 import { BRIDGE_CREDENTIAL_HEADER, BridgeCredentials } from "../../../channels/credentials/bridge-credential.js";
 import { ACCOUNT_SID, BRIDGE_SECRET, CALL_SID, callMonitorRpc, twilioHeaders } from "./support/call-monitor-rpc.js";
 

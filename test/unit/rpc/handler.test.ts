@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { Channel, Connection, defineApplication, z } from "../../../src/index.js";
-import { RpcHandler, UNAUTHORIZED_DISCONNECT } from "../../../src/rpc/handler.js";
+import { Channel, Connection, defineApplication, InvalidParamsError, z } from "../../../src/index.js";
+import { RpcHandler } from "../../../src/rpc/handler.js";
+import { UNAUTHORIZED_DISCONNECT } from "../../../src/rpc/mapping/responses.js";
 import { Status, type CallMetadata, type CommandMessage, type Env } from "../../../src/rpc/messages.js";
 import app, { journal } from "../../fixtures/chat-app.js";
 import { RecordingBroadcaster } from "../../fixtures/recording-broadcaster.js";
@@ -386,5 +387,75 @@ describe("parsing identifiers once", () => {
     const refused = await look(notes("a"), '{"user":42}');
     expect(refused.status).toBe(Status.ERROR);
     expect(refused.error_msg).toMatch(/Connection identifiers do not match PlainConnection/);
+  });
+});
+
+describe("one way to report a refusal", () => {
+  class StrictConnection extends Connection<{ user: string }> {
+    static override identifiers = z.strictObject({ user: z.string() }).transform((value) => {
+      if (value.user === "broken") throw new Error("identifiers transform exploded");
+      return value;
+    }) as unknown as z.ZodType<{ user: string }>;
+  }
+
+  class GateChannel extends Channel<Record<string, unknown>, StrictConnection> {
+    static override identifier = "gate";
+    static override actions = { noop: z.object({}) };
+
+    override subscribed(): void {
+      this.state.set("seen", "yes");
+      if (this.identifiers.user === "banned") throw new InvalidParamsError("banned users may not subscribe");
+      if (this.identifiers.user === "rude") this.reject();
+    }
+
+    noop(): void {}
+  }
+
+  let gate: RpcHandler;
+  let lines: LogLine[];
+
+  beforeEach(() => {
+    const logs = captureLogger();
+    lines = logs.lines;
+    gate = new RpcHandler({
+      app: defineApplication({ connection: StrictConnection, channels: [GateChannel] }),
+      broadcaster,
+      logger: logs.logger,
+    });
+  });
+
+  const subscribe = (user: string) =>
+    gate.command(
+      command({ command: "subscribe", identifier: '{"channel":"gate"}', connection_identifiers: JSON.stringify({ user }) }),
+      meta,
+    );
+
+  it("rejects a subscription whose subscribed() raises a ChannelRefusal, with no streams and a warning", async () => {
+    const res = await subscribe("banned");
+    expect(res.status).toBe(Status.FAILURE);
+    expect(res.transmissions).toEqual([JSON.stringify({ identifier: '{"channel":"gate"}', type: "reject_subscription" })]);
+    expect(res.error_msg).toBe("banned users may not subscribe");
+    expect(res.streams).toEqual([]);
+    expect(lines.find((l) => l.msg === "banned users may not subscribe")?.level).toBe(40);
+  });
+
+  it("sends back the state a channel set before it rejected", async () => {
+    const res = await subscribe("rude");
+    expect(res.status).toBe(Status.FAILURE);
+    expect(res.error_msg).toBe("Subscription rejected by GateChannel");
+    expect(res.env?.istate).toEqual({ seen: "yes" });
+  });
+
+  it("answers ERROR, not a crash, when the connection's identifiers schema throws", async () => {
+    const res = await subscribe("broken");
+    expect(res.status).toBe(Status.ERROR);
+    expect(res.error_msg).toBe("Error in subscribe: identifiers transform exploded");
+    expect(lines.find((l) => l.level === 50)?.err).toBeDefined();
+  });
+
+  it("logs a request off the protocol as a warning and answers ERROR", async () => {
+    const res = await gate.command(command({ command: "explode" }), { sid: "s", protov: "v1" });
+    expect(res.status).toBe(Status.ERROR);
+    expect(lines.find((l) => l.level === 40)?.where).toBe("Command");
   });
 });

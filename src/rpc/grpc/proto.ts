@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 
-export const PROTO_PATH = fileURLToPath(new URL("../../protos/rpc.proto", import.meta.url));
+export const PROTO_PATH = fileURLToPath(new URL("../../../protos/rpc.proto", import.meta.url));
 
 /** Options every peer of anycable-go must use: snake_case fields and zero values filled in. */
 export const PROTO_LOADER_OPTIONS: protoLoader.Options = {

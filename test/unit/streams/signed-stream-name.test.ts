@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { signStreamName, verifyStreamName, verifyStreamNameWithReason } from "../../../src/cable-ready/signed-stream.js";
+import { signStreamName, verifyStreamName, verifyStreamNameWithReason } from "../../../src/streams/signed-stream-name.js";
 import { streamFromTag } from "../../../src/cable-ready/stream-from-tag.js";
 
 // From the reference: the first four computed with Node's crypto, the last anycable-go's fixture.

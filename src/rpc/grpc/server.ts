@@ -1,9 +1,9 @@
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
 import type { Logger } from "pino";
-import type { RpcConfig } from "../config/rpc-config.js";
-import type { RpcHandler } from "./handler.js";
-import type { CallMetadata } from "./messages.js";
+import type { RpcConfig } from "../../config/rpc-config.js";
+import type { RpcHandler } from "../handler.js";
+import type { CallMetadata } from "../messages.js";
 import { rpcServiceDefinition } from "./proto.js";
 
 export const SERVICE_NAME = "anycable.RPC";

@@ -1,4 +1,4 @@
-import type { CallMetadata } from "./messages.js";
+import type { CallMetadata } from "../messages.js";
 
 export const PROTOCOL_VERSION = "v1";
 

@@ -1,0 +1,82 @@
+// ANYCABLE_RPC_HOST read the way anycable-go reads --rpc_host, and the HTTP RPC secret derived as it derives it.
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../../src/config/errors.js";
+import { loadHttpRpcSecret, loadRpcConfig } from "../../../src/config/rpc-config.js";
+import { deriveHttpRpcSecret } from "../../../src/rpc/http/secret.js";
+
+// `printf rpc-cable | openssl dgst -sha256 -hmac <secret>`: anycable-go's utils.MessageVerifier.Sign.
+const DERIVED_FROM_SECRET = "f07cae1c1e872f121cf4b7d3063cf9e53464f52cd944522d045ba5eee35a7912";
+
+describe("loadRpcConfig: the transport", () => {
+  it("serves gRPC on 127.0.0.1:50051 by default", () => {
+    const c = loadRpcConfig({});
+    expect(c).toMatchObject({ transport: "grpc", host: "127.0.0.1:50051" });
+    expect(c.http).toEqual({ mountPath: "/_anycable", secret: undefined, secretSource: "unset" });
+  });
+
+  it.each([
+    ["127.0.0.1:50052", "127.0.0.1:50052"],
+    ["grpc://0.0.0.0:50051", "0.0.0.0:50051"],
+    ["dns:///localhost:50051", "localhost:50051"],
+    ["[::]:50051", "[::]:50051"],
+  ])("reads %s as gRPC on %s", (raw, host) => {
+    expect(loadRpcConfig({ ANYCABLE_RPC_HOST: raw })).toMatchObject({ transport: "grpc", host });
+  });
+
+  it("takes the same http:// URL anycable-go's --rpc_host takes: address to bind and mount path", () => {
+    const c = loadRpcConfig({ ANYCABLE_RPC_HOST: "http://127.0.0.1:8080/_anycable/" });
+    expect(c).toMatchObject({ transport: "http", host: "127.0.0.1:8080" });
+    expect(c.http.mountPath).toBe("/_anycable");
+    expect(loadRpcConfig({ ANYCABLE_RPC_HOST: "http://localhost" })).toMatchObject({ transport: "http", host: "localhost:80" });
+    expect(loadRpcConfig({ ANYCABLE_RPC_HOST: "http://127.0.0.1:8080" }).http.mountPath).toBe("");
+  });
+
+  it("switches to HTTP when ANYCABLE_HTTP_RPC_MOUNT_PATH is set, as the Ruby gem does", () => {
+    const c = loadRpcConfig({ ANYCABLE_HTTP_RPC_MOUNT_PATH: "/rpc/", ANYCABLE_RPC_HOST: "127.0.0.1:9000" });
+    expect(c).toMatchObject({ transport: "http", host: "127.0.0.1:9000", http: { mountPath: "/rpc" } });
+  });
+
+  it("refuses a mount path that contradicts the URL's, https, and URLs with extras", () => {
+    expect(() => loadRpcConfig({ ANYCABLE_RPC_HOST: "http://127.0.0.1:1/a", ANYCABLE_HTTP_RPC_MOUNT_PATH: "/b" })).toThrow(
+      /ANYCABLE_HTTP_RPC_MOUNT_PATH: \/b differs from the path of ANYCABLE_RPC_HOST \(\/a\)/,
+    );
+    expect(() => loadRpcConfig({ ANYCABLE_RPC_HOST: "https://127.0.0.1:8443/_anycable" })).toThrow(/terminate TLS in front/);
+    expect(() => loadRpcConfig({ ANYCABLE_RPC_HOST: "http://u:p@127.0.0.1:1/x?y=1" })).toThrow(/no query, fragment or credentials/);
+    expect(() => loadRpcConfig({ ANYCABLE_HTTP_RPC_MOUNT_PATH: "no-slash" })).toThrow(/expected a URL path/);
+    expect(() => loadRpcConfig({ ANYCABLE_RPC_HOST: "not-an-address" })).toThrow(ConfigError);
+  });
+});
+
+describe("loadRpcConfig: the HTTP RPC secret", () => {
+  it("derives it from ANYCABLE_SECRET exactly as anycable-go derives it from --secret", () => {
+    expect(deriveHttpRpcSecret("secret")).toBe(DERIVED_FROM_SECRET);
+    const c = loadRpcConfig({ ANYCABLE_RPC_HOST: "http://0.0.0.0:8080/_anycable", ANYCABLE_SECRET: "secret" });
+    expect(c.http).toMatchObject({ secret: DERIVED_FROM_SECRET, secretSource: "ANYCABLE_SECRET" });
+  });
+
+  it("prefers ANYCABLE_HTTP_RPC_SECRET, used as it is", () => {
+    const c = loadRpcConfig({ ANYCABLE_HTTP_RPC_SECRET: " given ", ANYCABLE_SECRET: "secret" });
+    expect(c.http).toMatchObject({ secret: " given ", secretSource: "ANYCABLE_HTTP_RPC_SECRET" });
+  });
+
+  it('takes "none" as switching authentication off knowingly', () => {
+    expect(loadRpcConfig({ ANYCABLE_HTTP_RPC_SECRET: "none", ANYCABLE_SECRET: "secret" }).http).toMatchObject({
+      secret: undefined,
+      secretSource: "none",
+    });
+    expect(loadRpcConfig({ ANYCABLE_SECRET: "none" }).http.secretSource).toBe("none");
+    expect(loadRpcConfig({ ANYCABLE_RPC_HOST: "http://0.0.0.0:8080", ANYCABLE_HTTP_RPC_SECRET: "none" }).transport).toBe("http");
+  });
+
+  it("refuses to serve HTTP RPC beyond loopback with no secret at all", () => {
+    expect(() => loadRpcConfig({ ANYCABLE_RPC_HOST: "http://0.0.0.0:8080/_anycable" })).toThrow(/would run anyone's commands/);
+    for (const host of ["127.0.0.1", "localhost", "[::1]"]) {
+      expect(loadRpcConfig({ ANYCABLE_RPC_HOST: `http://${host}:8080/_anycable` }).http.secret).toBeUndefined();
+    }
+  });
+
+  it("reads just the secret for a handler mounted in the application's own server", () => {
+    expect(loadHttpRpcSecret({ ANYCABLE_SECRET: "secret" })).toEqual({ secret: DERIVED_FROM_SECRET, secretSource: "ANYCABLE_SECRET" });
+    expect(loadHttpRpcSecret({ ANYCABLE_HTTP_RPC_SECRET: "  " })).toEqual({ secret: undefined, secretSource: "unset" });
+  });
+});
