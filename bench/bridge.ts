@@ -110,7 +110,7 @@ export async function bridgeUnderLoad(ctx: BenchContext): Promise<BenchResult> {
   const finalsPerCall = recordingSentences("hello-world").length * times;
   const ladders: Record<Recognizer, number[]> = ctx.smoke
     ? { "fake-vosk": [1, 3], pocketsphinx: [1] }
-    : { "fake-vosk": [1, 10, 25, 50, 100, 150], pocketsphinx: [1, 2, 3, 4, 6, 8] };
+    : { "fake-vosk": [1, 10, 25, 50, 100, 150], pocketsphinx: [1, 2, 3, 4, 6, 8, 12, 16] };
 
   let rpc: RunningRpcServer | undefined;
   let anycable: AnycableGo | undefined;

@@ -1,13 +1,9 @@
 // How this project runs Debian's pocketsphinx (0.8+5prealpha, the `pocketsphinx_continuous`
-// CLI and the `pocketsphinx-en-us` model), shared by the batch decoder and the streaming one.
+// CLI and the `pocketsphinx-en-us` model).
 //
 // The en-us model is a 16 kHz model and refuses an 8 kHz front end (its feat.params fixes the
 // filter bank's upper edge at 6.8 kHz), so phone audio is resampled to 16 kHz by sox: the
 // upper band stays empty, which the model tolerates well enough.
-
-export class RecognizerError extends Error {
-  override name = "RecognizerError";
-}
 
 export const POCKETSPHINX_INSTALL_HINT = "install the Debian packages pocketsphinx and pocketsphinx-en-us";
 export const SOX_INSTALL_HINT = "install the Debian package sox";

@@ -2,8 +2,7 @@
 // JSON output; per utterance found by its voice activity detector it prints the hypothesis on
 // one line, then one `word start end posterior` line per segment, times in seconds from the
 // start of the input. Fillers (<s>, </s>, <sil>, [NOISE], ...) mark the utterance bounds;
-// alternative pronunciations come as `word(2)`. The one parser of that output, for the batch
-// decoder and the streaming recognizer alike.
+// alternative pronunciations come as `word(2)`. The one parser of that output.
 
 export interface RecognizedWord {
   word: string;

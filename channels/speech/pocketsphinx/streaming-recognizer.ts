@@ -169,7 +169,10 @@ class PocketsphinxStream implements RecognitionStream {
       `mkfifo ${shellQuote(fifo)} || exit 1`,
       // An asynchronous list reads /dev/null unless given our stdin explicitly.
       "exec 3<&0",
-      `${[sox, ...resampleArgs("-", fifo)].map(shellQuote).join(" ")} <&3 3<&- &`,
+      // sox would open a named output read-write, which never waits for the reader: a short
+      // call then fits the pipe buffer, sox exits, and the data is gone before pocketsphinx
+      // opens the FIFO. The shell's `>` opens it write-only, which waits for the reader.
+      `${[sox, ...resampleArgs("-", "-")].map(shellQuote).join(" ")} <&3 3<&- >${shellQuote(fifo)} &`,
       `exec ${[pocketsphinx, "-infile", fifo, "-time", "yes", ...DECODER_DEFAULTS, ...extraArgs].map(shellQuote).join(" ")} 3<&-`,
     ].join("\n");
     // Its own process group, so stopping the decoder stops sox with it.

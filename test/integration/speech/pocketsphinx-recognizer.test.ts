@@ -45,6 +45,18 @@ describe("streaming pocketsphinx", () => {
     await recognizer.close();
   });
 
+  it("hears nothing in silence, and delivers nothing after end()", async () => {
+    const recognizer = new PocketsphinxRecognizer({ logger });
+    const results: SpeechResult[] = [];
+    const stream = recognizer.start({ callSid: "CA4", onResult: (r) => results.push(r) });
+    writeFrames(stream, new Int16Array(8000 * 2));
+    await stream.end(30_000);
+    stream.write(recordingPcm("hello-world"));
+    await stream.end(1000);
+    expect(results).toEqual([]);
+    await recognizer.close();
+  });
+
   it("reports a crashed decoder as an error result; the call goes on and a fresh decoder recognises", async () => {
     const marker = join(work, "crashed-once");
     const flaky = script(
