@@ -7,7 +7,7 @@ import { startLeaseSweeper } from "../../../channels/feed/lease-sweeper.js";
 import { MemoryCallRegistry } from "../../../channels/registry/memory-call-registry.js";
 import { RecordingBroadcaster } from "../../fixtures/recording-broadcaster.js";
 import { captureLogger } from "../../support/capture-logger.js";
-import { ACCOUNT_SID, CALL_SID, twilioHeaders, callMonitorRpc, operationsOn } from "./support/call-monitor-rpc.js";
+import { ACCOUNT_SID, APP_ENV, CALL_SID, twilioHeaders, callMonitorRpc, operationsOn } from "./support/call-monitor-rpc.js";
 
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
 const transcript = (id: string, text: string) => ({ action: "handle_message", result: { id, text, final: true, event: "transcript" } });
@@ -56,7 +56,7 @@ describe("the twilio channel's heartbeat", () => {
 
 describe("transcript rate limit", () => {
   it("drops transcripts beyond CALL_TRANSCRIPTS_PER_SECOND for a call, with one warning", async () => {
-    const rpc = callMonitorRpc({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, CALL_TRANSCRIPTS_PER_SECOND: "5" });
+    const rpc = callMonitorRpc({ ...APP_ENV, CALL_TRANSCRIPTS_PER_SECOND: "5" });
     const twilio = await rpc.identify(twilioHeaders());
     await rpc.subscribe(twilio);
     for (let i = 0; i < 20; i++) await rpc.perform(twilio, transcript(`r${i}`, `Phrase ${i}.`));
