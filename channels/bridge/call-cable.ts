@@ -48,7 +48,11 @@ export class CallCable {
 
   private constructor(options: CallCableOptions) {
     this.#options = options;
+    // A server-side client presents the cable's own origin: anycable-go started with
+    // --allowed_origins (as npm start does) refuses an upgrade without Origin.
+    const origin = new URL(options.url).origin.replace(/^ws/, "http");
     this.#ws = new WebSocket(options.url, {
+      origin,
       headers: options.headers,
       handshakeTimeout: options.handshakeTimeoutMs,
       perMessageDeflate: false,
