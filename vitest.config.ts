@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { coverageFloors } from "./test/coverage-floors.js";
 
 // Integration and e2e tests start real processes (anycable-go, redis-server,
 // nats-server, chromium, the RPC server) on a 2-core machine, so timeouts are
@@ -24,6 +25,20 @@ export default defineConfig({
     // @anycable/serverless-js 0.1.0 ships ESM with extensionless relative imports, which Node's
     // resolver refuses; inlined, Vite resolves them (tests check interoperability with it).
     server: { deps: { inline: ["@anycable/serverless-js"] } },
+    // On for a full `npm test` (scripts/test.sh passes --coverage); a run of a few files would
+    // fall short of the per-folder floors in test/coverage-floors.ts.
+    coverage: {
+      provider: "v8",
+      include: ["src/**/*.ts", "channels/**/*.ts"],
+      // The dashboard's client code runs in Chromium, out of V8 coverage's reach.
+      exclude: ["test/**", "channels/web/client/**"],
+      reporter: ["json-summary", "html"],
+      reportsDirectory: "coverage",
+      reportOnFailure: true,
+      thresholds: Object.fromEntries(
+        Object.entries(coverageFloors).map(([folder, floor]) => [`${folder}/**`, { lines: floor.lines, branches: floor.branches }]),
+      ),
+    },
     projects: [
       {
         extends: true,

@@ -3,6 +3,7 @@
 # suite (test/unit, test/integration, test/e2e). Extra arguments go to vitest,
 # e.g. `npm test -- test/unit` or `npm test -- -t "welcome"`.
 #
+# Coverage (full runs only): lines and branches per folder, with floors CI enforces.
 # Both steps always run so one report shows every problem; the exit status is
 # non-zero when either failed.
 set -euo pipefail
@@ -20,9 +21,19 @@ else
   status=1
 fi
 
-printf '\n==> tests (vitest run)\n'
-if ! npx --no-install vitest run "$@"; then
+# A full run measures coverage and enforces the per-folder floors (test/coverage-floors.ts);
+# a run of chosen files or tests does not, since it would fall short of them.
+coverage=()
+if [[ $# -eq 0 ]]; then
+  coverage=(--coverage)
+fi
+
+printf '\n==> tests (vitest run %s)\n' "${coverage[*]:-}"
+if ! npx --no-install vitest run "${coverage[@]}" "$@"; then
   status=1
+fi
+if [[ ${#coverage[@]} -gt 0 && -f coverage/coverage-summary.json ]]; then
+  node --import tsx scripts/coverage-summary.ts || status=1
 fi
 
 if [[ $status -ne 0 ]]; then

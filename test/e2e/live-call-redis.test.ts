@@ -1,43 +1,71 @@
 // The same call as live-call-nats.test.ts with Redis in the middle: broadcasts go through
 // Redis pub/sub (anycable-go --broadcast_adapter=redis) and the RPC side and the dashboard each
 // have their own Redis registry client, as separate `npm run rpc` / `npm run web` processes would.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// Every test sets up its own call and pages and hangs up and closes them after, so any one of
+// them runs alone or in any order with the same result.
+import { randomBytes } from "node:crypto";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, type HeadlessChromium } from "../support/index.js";
 import { startCallMonitorStack, type CallMonitorStack } from "./support/call-monitor-stack.js";
 import { count, openDashboard, waitForText, waitUntilLive, WAIT_MS, type DashboardPage } from "./support/dashboard-page.js";
 import { openTwilioMediaStream, type TwilioMediaStream } from "./support/twilio-media-stream.js";
 
-const SID = "CA0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e";
 const HOSTILE = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
 
 let stack: CallMonitorStack;
 let browser: HeadlessChromium;
-let home: DashboardPage;
-let media: TwilioMediaStream;
+let pages: DashboardPage[] = [];
+let streams: TwilioMediaStream[] = [];
 
 beforeAll(async () => {
   stack = await startCallMonitorStack({ adapter: "redis" });
   browser = await launchChromium();
 }, 90_000);
 
+afterEach(async () => {
+  const opened = pages;
+  pages = [];
+  await Promise.all(streams.splice(0).map((media) => media.hangUp().catch(() => undefined)));
+  for (const { page } of opened) await page.close().catch(() => undefined);
+  expect(opened.flatMap((p) => [...p.dialogs, ...p.errors])).toEqual([]);
+});
+
 afterAll(async () => {
-  await media?.hangUp().catch(() => undefined);
   await browser?.close();
   await stack?.stop();
 });
 
+const newSid = (): string => `CA${randomBytes(16).toString("hex")}`;
+
+async function open(path: string): Promise<DashboardPage> {
+  const opened = await openDashboard(browser.context, `${stack.dashboard.url}${path}`);
+  pages.push(opened);
+  return opened;
+}
+
+async function mediaStream(sid: string): Promise<TwilioMediaStream> {
+  const media = await openTwilioMediaStream(stack.anycable.url, sid);
+  streams.push(media);
+  return media;
+}
+
 describe("a live call on the dashboard (Redis broadcasting and registry)", () => {
   it("adds the call to the list of an open page when its media stream subscribes", async () => {
-    home = await openDashboard(browser.context, `${stack.dashboard.url}/`);
-    await waitUntilLive(home.page);
-    expect(await count(home.page, "#calls > li")).toBe(0);
-    media = await openTwilioMediaStream(stack.anycable.url, SID);
-    await home.page.waitForSelector(`#calls > #call_${SID}`, { timeout: WAIT_MS });
+    const sid = newSid();
+    const { page } = await open("/");
+    await waitUntilLive(page);
+    expect(await count(page, `#call_${sid}`)).toBe(0);
+    await mediaStream(sid);
+    await page.waitForSelector(`#calls > #call_${sid}`, { timeout: WAIT_MS });
   });
 
   it("opens the call from the list and shows its start, then its transcript live", async () => {
-    const { page } = home;
-    await Promise.all([page.waitForURL(`**/calls/${SID}`, { timeout: WAIT_MS }), page.click(`#call_${SID} a`)]);
+    const sid = newSid();
+    const { page } = await open("/");
+    await waitUntilLive(page);
+    const media = await mediaStream(sid);
+    await page.waitForSelector(`#calls > #call_${sid}`, { timeout: WAIT_MS });
+    await Promise.all([page.waitForURL(`**/calls/${sid}`, { timeout: WAIT_MS }), page.click(`#call_${sid} a`)]);
     // Rendered from the registry the RPC side wrote to, through another Redis client.
     expect(await page.locator("#events .event-start .event-text").textContent()).toBe("Call started");
     await waitUntilLive(page);
@@ -51,7 +79,10 @@ describe("a live call on the dashboard (Redis broadcasting and registry)", () =>
   });
 
   it("shows hostile text literally", async () => {
-    const { page, dialogs } = home;
+    const sid = newSid();
+    const { page, dialogs } = await open(`/calls/${sid}`);
+    await waitUntilLive(page);
+    const media = await mediaStream(sid);
     await media.transcript("p2", HOSTILE, true);
     await page.waitForSelector("#event_p2", { timeout: WAIT_MS });
     expect(await page.locator("#event_p2 .event-text").textContent()).toBe(HOSTILE);
@@ -59,19 +90,18 @@ describe("a live call on the dashboard (Redis broadcasting and registry)", () =>
     expect(dialogs).toEqual([]);
   });
 
-  it("takes the call off the list and shows “Call stopped” on hang-up", async () => {
-    const { page } = home;
+  it("takes the call off the list and shows “Call stopped” on hang-up, and a fresh page load no longer lists it", async () => {
+    const sid = newSid();
+    const { page } = await open(`/calls/${sid}`);
+    await waitUntilLive(page);
+    const media = await mediaStream(sid);
+    await page.waitForSelector(`#calls > #call_${sid}`, { timeout: WAIT_MS });
     await media.hangUp();
-    await page.waitForSelector(`#call_${SID}`, { state: "detached", timeout: WAIT_MS });
+    await page.waitForSelector(`#call_${sid}`, { state: "detached", timeout: WAIT_MS });
     await page.waitForSelector("#events .event-end", { timeout: WAIT_MS });
     expect(await page.locator("#events .event-end .event-text").textContent()).toBe("Call stopped");
-    expect(home.dialogs).toEqual([]);
-    expect(home.errors).toEqual([]);
-  });
 
-  it("no longer lists the call on a fresh page load", async () => {
-    const { page } = await openDashboard(browser.context, `${stack.dashboard.url}/`);
-    expect(await count(page, "#calls > li")).toBe(0);
-    await page.close();
+    const fresh = await open("/");
+    expect(await count(fresh.page, `#call_${sid}`)).toBe(0);
   });
 });

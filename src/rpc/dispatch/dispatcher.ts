@@ -156,7 +156,11 @@ export class Dispatcher {
     // never accepted, so there is nothing to tear down.
     if (call.identifiers === "" && call.subscriptions.length === 0) return [];
     const session = this.#restore(call.sid, call.env, call.identifiers, "Disconnect");
-    if (!session.ok) return [session.failure];
+    if (!session.ok) {
+      // Forgotten like any failed Disconnect, so anycable-go's retry gets ERROR again, not SUCCESS.
+      if (call.sid) this.#disconnected.delete(call.sid);
+      return [session.failure];
+    }
     const failures: Failure[] = [];
     for (const { identifier, state } of call.subscriptions) {
       const found = this.#channels.find(identifier, "Disconnect");

@@ -1,5 +1,7 @@
 // Each benchmark runs end to end on a tiny size (--smoke) and reports in the agreed shape: a
-// readable table on stdout and a JSON file. Nothing here looks at the numbers themselves.
+// readable table on stdout and a JSON file. No timing is judged here, but what a benchmark
+// measured must have worked: every client confirmed, no RPC error, every call answered, every
+// publication delivered. A storm whose connections were all rejected is not a fast storm.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -43,8 +45,57 @@ async function runSmoke(name: string): Promise<{ report: Report; stdout: string 
   return { report: JSON.parse(readFileSync(out, "utf8")) as Report, stdout: proc.logs() };
 }
 
+/** A storm round as bench/lib/storm-harness.ts records it (storm, peer and scale). */
+interface StormRun {
+  deployment: string;
+  clients: number;
+  confirmed: number;
+  failures: Record<string, number>;
+  rpcErrors: number;
+  failedAuths: number;
+  drained: boolean;
+}
+
+/** What each benchmark's data must show for its numbers to mean anything. */
+const everythingWorked: Record<string, (data: Record<string, unknown>) => void> = {
+  rpc(data) {
+    const runs = data.runs as Array<{ server: string; call: string; everyCallAnswered: boolean }>;
+    expect(runs.length).toBeGreaterThan(0);
+    for (const run of runs) expect(run.everyCallAnswered, `${run.server} ${run.call}`).toBe(true);
+    const verdicts = Object.values(data.verification as Record<string, Record<string, string>>).flatMap(Object.values);
+    expect(verdicts.length).toBeGreaterThan(0);
+    for (const verdict of verdicts) expect(verdict).toBe("gRPC OK, status SUCCESS");
+  },
+  storm: stormWorked,
+  peer: stormWorked,
+  scale: stormWorked,
+  fanout(data) {
+    const variants = data.medians as Array<{ adapter: string; publisher: string; delivered: number; expected: number }>;
+    expect(variants.length).toBeGreaterThan(0);
+    for (const v of variants) {
+      expect(v.expected, `${v.adapter} ${v.publisher}`).toBeGreaterThan(0);
+      expect(v.delivered, `${v.adapter} ${v.publisher}: delivered of expected`).toBe(v.expected);
+    }
+  },
+};
+
+function stormWorked(data: Record<string, unknown>): void {
+  const runs = data.runs as StormRun[];
+  expect(runs.length).toBeGreaterThan(0);
+  for (const run of runs) {
+    const label = `${run.deployment}, ${run.clients} clients`;
+    expect(run.clients, label).toBeGreaterThan(0);
+    expect({ confirmed: run.confirmed, failures: run.failures }, label).toEqual({ confirmed: run.clients, failures: {} });
+    expect({ rpcErrors: run.rpcErrors, failedAuths: run.failedAuths, drained: run.drained }, label).toEqual({
+      rpcErrors: 0,
+      failedAuths: 0,
+      drained: true,
+    });
+  }
+}
+
 describe.each(["rpc", "storm", "fanout", "peer", "scale"])("npm run bench -- --only=%s --smoke", (name) => {
-  it("runs and writes a well-formed report", { timeout: 180_000 }, async () => {
+  it("runs, writes a well-formed report, and everything it measured worked", { timeout: 180_000 }, async () => {
     const { report, stdout } = await runSmoke(name);
     expect(report.smoke).toBe(true);
     expect(report.command).toContain(`--only=${name}`);
@@ -64,5 +115,6 @@ describe.each(["rpc", "storm", "fanout", "peer", "scale"])("npm run bench -- --o
     // Smoke sizes measure nothing, so no target may claim to be met or missed.
     for (const target of result?.targets ?? []) expect(target.met).toBeNull();
     expect(result?.data).toEqual(expect.objectContaining({ medians: expect.anything() }));
+    everythingWorked[name]!(result?.data ?? {});
   });
 });

@@ -6,7 +6,7 @@ import { silentLogger } from "../../../src/index.js";
 import { transcriptEvent } from "../../../channels/feed/call-event.js";
 import { RedisCallRegistry } from "../../../channels/registry/redis-call-registry.js";
 import { callRegistryContract } from "../../unit/channels/support/call-registry-contract.js";
-import { captureLogger, startRedis, type RedisServer } from "../../support/index.js";
+import { captureLogger, startRedis, withTimeout, type RedisServer } from "../../support/index.js";
 
 let redis: RedisServer;
 const SID = `CA${"ab".repeat(16)}`;
@@ -44,14 +44,34 @@ describe("RedisCallRegistry", () => {
   });
 
   it("expires a timeline eventsTtlMs after its last event", async () => {
-    const shortLived = registry({ eventsTtlMs: 200 });
+    const prefix = `ttl-${randomBytes(4).toString("hex")}:`;
+    const keys = [`${prefix}call:{${SID}}:order`, `${prefix}call:{${SID}}:events`];
+    const shortLived = registry({ eventsTtlMs: 200 }, prefix);
+    const { Redis } = await import("ioredis");
+    const raw = new Redis(redis.url);
+    const listener = new Redis(redis.url);
     try {
+      // Redis announces each key it expires: the test waits for those events, not for a guess.
+      await raw.config("SET", "notify-keyspace-events", "Ex");
+      await listener.subscribe("__keyevent@0__:expired");
+      const expired = new Set<string>();
+      const bothExpired = new Promise<void>((resolve) =>
+        listener.on("message", (_channel: string, key: string) => {
+          expired.add(key);
+          if (keys.every((k) => expired.has(k))) resolve();
+        }),
+      );
       await shortLived.recordEvent(SID, transcriptEvent("a", "Soon gone.", true, 1));
       expect(await shortLived.events(SID)).toHaveLength(1);
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      for (const key of keys) {
+        const ttl = await raw.pttl(key);
+        expect(ttl, key).toBeGreaterThan(0);
+        expect(ttl, key).toBeLessThanOrEqual(200);
+      }
+      await withTimeout(bothExpired, 10_000, `Redis to expire ${keys.join(" and ")}`);
       expect(await shortLived.events(SID)).toEqual([]);
     } finally {
-      await shortLived.close();
+      await Promise.all([shortLived.close(), raw.quit(), listener.quit()]);
     }
   });
 

@@ -7,14 +7,67 @@ import { rpcClientConstructor } from "../../../src/rpc/grpc/proto.js";
 import { startRpcServer, type RunningRpcServer } from "../../../src/rpc/start-server.js";
 import { Status } from "../../../src/rpc/messages.js";
 import { silentLogger } from "../../../src/logging/logger.js";
-import app from "../../fixtures/chat-app.js";
+import { Channel, defineApplication, z } from "../../../src/index.js";
+import chatApp, { ChatConnection } from "../../fixtures/chat-app.js";
 import { RecordingBroadcaster } from "../../fixtures/recording-broadcaster.js";
+import { withTimeout } from "../../support/wait.js";
 
 type Unary = (
   request: object,
   metadata: grpc.Metadata,
   callback: (error: grpc.ServiceError | null, response: Record<string, unknown>) => void,
 ) => void;
+
+/**
+ * Calls that wait inside the channel until the test lets them go, so a test can see how many
+ * calls the server runs at once and hold one in flight without guessing durations.
+ */
+const gate = {
+  entered: 0,
+  arrivals: [] as Array<() => void>,
+  releases: [] as Array<() => void>,
+  reset() {
+    this.entered = 0;
+    this.arrivals = [];
+    this.releases = [];
+  },
+  /** Resolves once `count` calls are inside the channel at the same time. */
+  reached(count: number): Promise<void> {
+    if (this.entered >= count) return Promise.resolve();
+    return new Promise((resolve) => this.arrivals.push(() => this.entered >= count && resolve()));
+  },
+  async enter(): Promise<void> {
+    this.entered += 1;
+    for (const arrived of this.arrivals) arrived();
+    await new Promise<void>((resolve) => this.releases.push(resolve));
+  },
+  releaseAll() {
+    for (const release of this.releases.splice(0)) release();
+  },
+};
+
+class GateChannel extends Channel {
+  static override identifier = "gate";
+  static override actions = { hold: z.object({}), gather: z.object({ expected: z.number().int().positive() }) };
+
+  /** Waits until the test releases it. */
+  async hold(): Promise<void> {
+    await gate.enter();
+    this.transmit({ released: true });
+  }
+
+  /** Waits until `expected` calls are inside at once, then lets them all go. */
+  async gather(data: { expected: number }): Promise<void> {
+    const entering = gate.enter();
+    if (gate.entered >= data.expected) gate.releaseAll();
+    await entering;
+    this.transmit({ gathered: data.expected });
+  }
+}
+
+const app = defineApplication({ connection: ChatConnection, channels: [...chatApp.channels, GateChannel] });
+const GATE = '{"channel":"gate"}';
+const atGate = (data: object) => ({ ...perform(data), identifier: GATE });
 
 const require = createRequire(import.meta.url);
 const healthProto = protoLoader.loadSync(require.resolve("grpc-health-check/proto/health/v1/health.proto"), {
@@ -53,6 +106,7 @@ const perform = (data: object) => ({
 });
 
 beforeEach(async () => {
+  gate.reset();
   running = await startRpcServer({
     app,
     broadcaster: new RecordingBroadcaster(),
@@ -102,10 +156,13 @@ describe("the gRPC server", () => {
   });
 
   it("answers far more than 28 calls in flight on one HTTP/2 connection", async () => {
-    const calls = Array.from({ length: 300 }, (_, i) => call("Command", perform({ action: "slow", ms: 50 }), metadata(`s${i}`)));
+    // Each call waits inside the channel until all 300 are there at once: a server that ran
+    // fewer at a time (max_concurrent_streams, a queue) would never get them all in.
+    const calls = Array.from({ length: 300 }, (_, i) => call("Command", atGate({ action: "gather", expected: 300 }), metadata(`s${i}`)));
+    await withTimeout(gate.reached(300), 30_000, `300 calls in flight at once (${gate.entered} got in)`);
     const results = await Promise.all(calls);
     expect(results.every((r) => r.status === Status.SUCCESS)).toBe(true);
-    expect(results[299]!.transmissions).toEqual([JSON.stringify({ identifier: ROOM, message: { slept: 50 } })]);
+    expect(results[299]!.transmissions).toEqual([JSON.stringify({ identifier: GATE, message: { gathered: 300 } })]);
   });
 
   it("accepts a message of several MiB and refuses one over the limit with RESOURCE_EXHAUSTED", async () => {
@@ -122,17 +179,28 @@ describe("the gRPC server", () => {
   it("drains on shutdown: health turns NOT_SERVING, the call in flight finishes, new calls are refused", async () => {
     const statuses: string[] = [];
     const watch = (health.Watch as (r: object) => grpc.ClientReadableStream<{ status: string }>)({ service: "anycable.RPC" });
+    const seen = (status: string) =>
+      new Promise<void>((resolve) => {
+        if (statuses.includes(status)) return resolve();
+        watch.on("data", (m) => m.status === status && resolve());
+      });
     watch.on("data", (m) => statuses.push(m.status));
     watch.on("error", () => {});
-    await new Promise((r) => setTimeout(r, 100));
-    const inFlight = call("Command", perform({ action: "slow", ms: 400 }));
-    await new Promise((r) => setTimeout(r, 100));
-    const stopped = running.stop();
-    await new Promise((r) => setTimeout(r, 50));
+    await seen("SERVING");
+    const inFlight = call("Command", atGate({ action: "hold" }));
+    await gate.reached(1);
+    let done = false;
+    const stopped = running.stop().then(() => (done = true));
+    await seen("NOT_SERVING");
     await expect(call("Command", perform({ action: "speak", message: "late" }))).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+    // The held call outlives the server's 200 ms idle grace: draining must wait for it, however
+    // long it takes. (This wait can only make the check stricter, never fail a correct server.)
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(done).toBe(false);
+    gate.releaseAll();
     const finished = await inFlight;
     expect(finished.status).toBe(Status.SUCCESS);
-    expect(finished.transmissions).toEqual([JSON.stringify({ identifier: ROOM, message: { slept: 400 } })]);
+    expect(finished.transmissions).toEqual([JSON.stringify({ identifier: GATE, message: { released: true } })]);
     await stopped;
     expect(statuses).toEqual(["SERVING", "NOT_SERVING"]);
   });

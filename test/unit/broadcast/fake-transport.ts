@@ -9,6 +9,8 @@ export class FakeTransport implements BroadcastTransport {
   ready = false;
   delivered: string[] = [];
   deliverCalls = 0;
+  /** How many payloads each deliver() call was handed, in call order. */
+  deliverSizes: number[] = [];
   stopped = false;
   behaviour: Behaviour = () => ({ status: "sent" });
   private listener: TransportListener | undefined;
@@ -29,6 +31,7 @@ export class FakeTransport implements BroadcastTransport {
 
   async deliver(payloads: readonly string[]): Promise<DeliveryOutcome[]> {
     this.deliverCalls += 1;
+    this.deliverSizes.push(payloads.length);
     await Promise.resolve();
     // Like the real transports: after one "retry", the rest of the call is not attempted.
     let stalled: Error | undefined = this.ready ? undefined : new Error("not connected");

@@ -34,6 +34,12 @@ function track(promise: Promise<void>) {
 
 const data = (payload: string) => (JSON.parse(payload) as { data: string }).data;
 
+/**
+ * Lets every queued microtask and pending I/O callback run once. Used only before asserting that
+ * something is still pending while the broker is down: no amount of waiting could change that.
+ */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
 afterEach(async () => {
   await Promise.all(open.splice(0).map((b) => b.close()));
 });
@@ -112,8 +118,9 @@ describe("QueuedBroadcaster", () => {
     const { transport, logs, broadcaster } = setup({ queueSize: 7 });
     transport.down(new Error("connect ECONNREFUSED 127.0.0.1:1"));
     transport.down(new Error("connect ECONNREFUSED 127.0.0.1:1"));
-    const states = [1, 2, 3].map((n) => track(broadcaster.broadcast("s", String(n))));
-    await new Promise((r) => setTimeout(r, 30));
+    const promises = [1, 2, 3].map((n) => broadcaster.broadcast("s", String(n)));
+    const states = promises.map(track);
+    await turn();
     expect(states.map((s) => s.status)).toEqual(["pending", "pending", "pending"]);
     expect(broadcaster.pending).toBe(3);
 
@@ -125,8 +132,7 @@ describe("QueuedBroadcaster", () => {
     });
 
     transport.up();
-    await new Promise((r) => setTimeout(r, 30));
-    expect(states.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
+    await Promise.all(promises);
     expect(transport.delivered.map(data)).toEqual(["1", "2", "3"]);
     expect(logs.at("info").some((l) => l.msg === "connected to Fake broker at fake://broker:1; flushing 3 queued publication(s)")).toBe(
       true,
@@ -139,7 +145,8 @@ describe("QueuedBroadcaster", () => {
     await broadcaster.broadcast("s", "before");
     transport.down(new Error("socket closed"));
     const during = Promise.all(["d1", "d2", "d3"].map((d) => broadcaster.broadcast("s", d)));
-    await new Promise((r) => setTimeout(r, 20));
+    await turn();
+    expect(transport.delivered.map(data)).toEqual(["before"]);
     transport.up();
     await during;
     await broadcaster.broadcast("s", "after");
@@ -155,7 +162,7 @@ describe("QueuedBroadcaster", () => {
   it("when the queue is full, rejects at once with a clear error and logs it at error level with context", async () => {
     const { transport, logs, broadcaster } = setup({ queueSize: 3 });
     transport.down();
-    const queued = [1, 2, 3].map((n) => track(broadcaster.broadcast("room:1", String(n))));
+    const queued = [1, 2, 3].map((n) => broadcaster.broadcast("room:1", String(n)));
     const overflow = broadcaster.broadcast("room:9", "4");
     await expect(overflow).rejects.toBeInstanceOf(BroadcastQueueFullError);
     await expect(overflow).rejects.toThrow(
@@ -167,8 +174,7 @@ describe("QueuedBroadcaster", () => {
 
     // The three already queued are not affected and go out once the broker is back.
     transport.up();
-    await new Promise((r) => setTimeout(r, 30));
-    expect(queued.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
+    await Promise.all(queued);
     expect(transport.delivered.map(data)).toEqual(["1", "2", "3"]);
     await broadcaster.broadcast("room:9", "5");
   });
@@ -212,7 +218,10 @@ describe("QueuedBroadcaster", () => {
     const { transport, broadcaster } = setup({ flushTimeoutMs: 2_000 });
     transport.down();
     const pending = [1, 2].map((n) => track(broadcaster.broadcast("s", String(n))));
-    setTimeout(() => transport.up(), 30);
+    const closed = track(broadcaster.close());
+    await turn();
+    expect([closed.status, transport.stopped]).toEqual(["pending", false]);
+    transport.up();
     await broadcaster.close();
     expect(pending.map((s) => s.status)).toEqual(["fulfilled", "fulfilled"]);
     expect(transport.delivered.map(data)).toEqual(["1", "2"]);
@@ -246,5 +255,73 @@ describe("QueuedBroadcaster", () => {
     for (let i = 0; i < 5; i++) transport.down();
     expect(logs.at("warn")).toHaveLength(1);
     expect(logs.at("debug").filter((l) => l.msg === "Fake broker still unreachable")).toHaveLength(4);
+  });
+});
+
+describe("QueuedBroadcaster under a misbehaving transport", () => {
+  it("hands the transport at most 256 payloads at a time, so a lost connection resends at most that many", async () => {
+    const { transport, broadcaster } = setup({ queueSize: 1_000 });
+    transport.down();
+    const all = Array.from({ length: 300 }, (_, n) => broadcaster.broadcast("s", String(n)));
+    transport.up();
+    await Promise.all(all);
+    expect(transport.deliverSizes).toEqual([256, 44]);
+    expect(transport.delivered.map(data)).toEqual(Array.from({ length: 300 }, (_, n) => String(n)));
+  });
+
+  it("retries a delivery whose deliver() threw, instead of dropping it as refused", async () => {
+    const { transport, broadcaster, logs } = setup();
+    transport.up();
+    const deliver = transport.deliver.bind(transport);
+    let throws = 1;
+    transport.deliver = (payloads) => (throws-- > 0 ? Promise.reject(new Error("socket hang up")) : deliver(payloads));
+    await broadcaster.broadcast("s", "1");
+    expect(transport.delivered.map(data)).toEqual(["1"]);
+    expect(logs.at("error")).toEqual([]);
+    expect(logs.at("debug").find((l) => l.msg === "delivery will be retried")).toMatchObject({ reason: "socket hang up" });
+  });
+
+  it("treats a payload the transport gave no outcome for as not delivered, and delivers it again", async () => {
+    const { transport, broadcaster } = setup();
+    transport.up();
+    const deliver = transport.deliver.bind(transport);
+    let calls = 0;
+    transport.deliver = async (payloads) => (++calls === 1 ? [] : deliver(payloads));
+    await broadcaster.broadcast("s", "1");
+    expect(transport.delivered.map(data)).toEqual(["1"]);
+    expect(calls).toBe(2);
+  });
+
+  it("starts the backoff afresh after a delivery goes through", async () => {
+    const { transport, broadcaster, logs } = setup();
+    transport.up();
+    const attempts = new Map<string, number>();
+    let second: Promise<void> | undefined;
+    transport.behaviour = (payload) => {
+      const n = (attempts.get(data(payload)) ?? 0) + 1;
+      attempts.set(data(payload), n);
+      if (data(payload) === "first" && n <= 2) return { status: "retry", error: new Error("LOADING") };
+      // Queued while "first" goes through, so the same pump meets it next.
+      if (data(payload) === "first") second = broadcaster.broadcast("s", "second");
+      if (data(payload) === "second" && n === 1) return { status: "retry", error: new Error("LOADING") };
+      return { status: "sent" };
+    };
+    await broadcaster.broadcast("s", "first");
+    expect(second).toBeDefined();
+    await second;
+    const delays = logs
+      .at("debug")
+      .filter((l) => l.msg === "delivery will be retried")
+      .map((l) => l.retryInMs);
+    expect(delays).toEqual([5, 10, 5]);
+    expect(transport.delivered.map(data)).toEqual(["first", "second"]);
+  });
+
+  it("ignores the transport once closed: no reconnect, no outage warnings", async () => {
+    const { transport, broadcaster, logs } = setup();
+    await broadcaster.close();
+    transport.up();
+    transport.down(new Error("gone"));
+    expect(logs.lines).toEqual([]);
   });
 });

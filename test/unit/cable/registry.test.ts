@@ -25,15 +25,37 @@ describe("ChannelRegistry.register", () => {
   ])("refuses to declare the reserved name %j as an action", (name) => {
     const actions = Object.create(null) as Record<string, z.ZodType>;
     Object.defineProperty(actions, name, { value: z.object({}), enumerable: true });
-    expect(() => new ChannelRegistry([channelWith(actions, { [name]: () => {} })])).toThrow(DefinitionError);
+    const register = () => new ChannelRegistry([channelWith(actions, { [name]: () => {} })]);
+    expect(register).toThrow(DefinitionError);
+    expect(register).toThrow(`Custom declares ${JSON.stringify(name)} as an action, but that name is reserved or invalid`);
   });
 
   it("refuses an action without a method of its own", () => {
     expect(() => new ChannelRegistry([channelWith({ speak: z.object({}) })])).toThrow(/no method of that name/);
   });
 
+  it("refuses an action whose name is a property that is not a function", () => {
+    class Holder extends Channel {
+      static override identifier = "holder";
+      static override actions = { speak: z.object({}) };
+    }
+    Object.defineProperty(Holder.prototype, "speak", { value: "not callable" });
+    expect(() => new ChannelRegistry([Holder])).toThrow('Holder declares action "speak" but has no method of that name');
+  });
+
+  it("refuses an action schema that is not a zod schema", () => {
+    const notZod = { safeParse: () => ({ success: true, data: {} }) } as unknown as z.ZodType;
+    const register = () => new ChannelRegistry([channelWith({ speak: notZod }, { speak: () => {} })]);
+    expect(register).toThrow(DefinitionError);
+    expect(register).toThrow("Custom.actions.speak must be a zod schema");
+  });
+
   it("refuses names that are not identifiers", () => {
-    expect(() => new ChannelRegistry([channelWith({ "do-it": z.object({}) }, { "do-it": () => {} })])).toThrow(DefinitionError);
+    for (const name of ["do-it", "9lives", "_private", "with space"]) {
+      const register = () => new ChannelRegistry([channelWith({ [name]: z.object({}) }, { [name]: () => {} })]);
+      expect(register).toThrow(DefinitionError);
+      expect(register).toThrow(`Custom declares "${name}" as an action, but that name is reserved or invalid`);
+    }
   });
 
   it("refuses a channel without an identifier, a duplicate, or a class that is not a Channel", () => {
