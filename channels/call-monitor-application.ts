@@ -6,6 +6,8 @@ import { BridgeCredentials } from "./credentials/bridge-credential.js";
 import { loadBridgeSecret } from "./credentials/bridge-secret.js";
 import { CallMonitorConnection } from "./connection/call-monitor-connection.js";
 import type { CallRegistry } from "./registry/call-registry.js";
+import { KeyedRateLimit } from "./limits/keyed-rate-limit.js";
+import { loadTranscriptRate } from "./config/transcript-rate.js";
 
 export interface CallMonitorApplicationOptions {
   env: NodeJS.ProcessEnv;
@@ -39,8 +41,10 @@ export function createCallMonitorApplication(options: CallMonitorApplicationOpti
     static override accountCheck = accountCheck;
     static override bridgeCredentials = bridgeCredentials;
   }
+  const transcriptsPerSecond = loadTranscriptRate(options.env);
   class CallChannel extends TwilioCallChannel {
     static override registry: CallRegistry | undefined = registry;
+    static override transcriptLimit = new KeyedRateLimit({ limit: transcriptsPerSecond, intervalMs: 1_000 });
   }
   return defineApplication({ connection: CallConnection, channels: [CallChannel] });
 }

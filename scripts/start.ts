@@ -53,12 +53,27 @@ function developmentEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * Hosts whose pages may open a WebSocket (anycable-go compares the Origin's host[:port]): the
+ * dashboard's, and the cable's own, which server-side clients (the simulator, the bridge) present
+ * as their Origin. anycable-go refuses an upgrade without Origin once this list is set.
+ */
+function allowedOrigins(env: NodeJS.ProcessEnv): string {
+  if (env.ANYCABLE_ALLOWED_ORIGINS?.trim()) return env.ANYCABLE_ALLOWED_ORIGINS.trim();
+  const dashboard = env.PUBLIC_URL?.trim()
+    ? [new URL(env.PUBLIC_URL.trim()).host]
+    : ["localhost", "127.0.0.1", "[::1]"].map((name) => `${name}:${env.PORT}`);
+  const cable = new URL(env.CABLE_URL ?? `ws://${env.ANYCABLE_HOST}:${env.ANYCABLE_PORT}/cable`).host;
+  return [...new Set([...dashboard, cable].map((host) => host.toLowerCase()))].join(",");
+}
+
 /** anycable-go's flags for the same settings the RPC side reads, so both agree. */
 function anycableArgs(env: NodeJS.ProcessEnv, secret: string): string[] {
   const adapter = env.ANYCABLE_BROADCAST_ADAPTER ?? "nats";
   const args = [
     `--host=${env.ANYCABLE_HOST}`,
     `--port=${env.ANYCABLE_PORT}`,
+    `--allowed_origins=${allowedOrigins(env)}`,
     `--rpc_host=${env.ANYCABLE_RPC_HOST}`,
     `--headers=${CALL_MONITOR_HEADERS.join(",")}`,
     "--cable_ready",

@@ -4,10 +4,18 @@ import type { CallMonitorConnection } from "../connection/call-monitor-connectio
 import { transcriptEvent } from "../feed/call-event.js";
 import { CallFeed } from "../feed/call-feed.js";
 import type { CallRegistry } from "../registry/call-registry.js";
+import { KeyedRateLimit } from "../limits/keyed-rate-limit.js";
+import { LogThrottle } from "../limits/log-throttle.js";
 import { handleMessageData, type HandleMessageData } from "./recognition-result.js";
 import { TwilioConnectionRequired } from "./twilio-connection-required.js";
 
 const callParams = z.strictObject({ sid: callSid });
+
+/** The bridge's keep-alive: `{"action":"heartbeat"}` while the media stream is open. */
+const heartbeatData = z.object({});
+
+/** One warning per call per 5 s while its transcripts are being dropped. */
+const overLimitWarnings = new LogThrottle(5_000);
 type CallParams = z.infer<typeof callParams>;
 
 /**
@@ -23,9 +31,11 @@ type CallParams = z.infer<typeof callParams>;
 export class TwilioCallChannel extends Channel<CallParams, CallMonitorConnection> {
   static override identifier = "twilio";
   static override params = callParams;
-  static override actions = { handle_message: handleMessageData };
+  static override actions = { handle_message: handleMessageData, heartbeat: heartbeatData };
   /** Set by the application factory. */
   static registry: CallRegistry | undefined = undefined;
+  /** Transcripts per call stream; the application factory sets it from CALL_TRANSCRIPTS_PER_SECOND. */
+  static transcriptLimit = new KeyedRateLimit({ limit: 50, intervalMs: 1_000 });
 
   override async subscribed(): Promise<void> {
     const own = this.connection.twilioCallSid;
@@ -64,10 +74,29 @@ export class TwilioCallChannel extends Channel<CallParams, CallMonitorConnection
       this.logger.warn({ callSid: this.params.sid, recognizerError: result.text }, "speech recognition error (not shown on the dashboard)");
       return;
     }
+    const { sid } = this.params;
+    const limit = (this.constructor as typeof TwilioCallChannel).transcriptLimit;
+    if (!limit.take(sid)) {
+      if (overLimitWarnings.shouldLog(sid)) {
+        this.logger.warn(
+          { callSid: sid, perSecond: limit.limit },
+          "transcripts over the rate limit (CALL_TRANSCRIPTS_PER_SECOND) are being dropped",
+        );
+      }
+      return;
+    }
+    const feed = this.#feed();
+    await feed.callAlive(sid, false);
     // Recognisers open a phrase with empty partials; an empty bubble tells the viewer nothing.
     if (result.text.trim() === "") return;
-    this.logger.debug({ callSid: this.params.sid, resultId: result.id, final: result.final }, "transcript");
-    await this.#feed().eventHappened(this.params.sid, transcriptEvent(result.id, result.text, result.final));
+    this.logger.debug({ callSid: sid, resultId: result.id, final: result.final }, "transcript");
+    await feed.eventHappened(sid, transcriptEvent(result.id, result.text, result.final));
+  }
+
+  /** The stream is still open: renews the call's lease (see CallRegistry.touch). */
+  async heartbeat(): Promise<void> {
+    if (!this.connection.isTwilio) throw new TwilioConnectionRequired("heartbeat");
+    await this.#feed().callAlive(this.params.sid, true);
   }
 
   #feed(): CallFeed {

@@ -3,10 +3,14 @@ import { CALLS_STREAM, callStream } from "../call-sid.js";
 import type { CallRegistry } from "../registry/call-registry.js";
 import { callEventHtml } from "../views/call-event.js";
 import { callListItemHtml, callListItemId } from "../views/call-list-item.js";
-import { callStartedEvent, callStoppedEvent, type CallEvent } from "./call-event.js";
+import { callStartedEvent, callStoppedEvent, statusEvent, type CallEvent } from "./call-event.js";
+import { LogThrottle } from "../limits/log-throttle.js";
 import { upsertHtml } from "./upsert-html.js";
 
 export const CALLS_CONTAINER = "#calls";
+
+/** One warning per call every 10 s: a call over its cap drops an event with every new one. */
+const droppedWarnings = new LogThrottle(10_000);
 export const EVENTS_CONTAINER = "#events";
 
 export interface CallFeedOptions {
@@ -47,15 +51,12 @@ export class CallFeed {
   async callStarted(sid: string): Promise<boolean> {
     const now = this.#now();
     const event = callStartedEvent(now);
-    let fresh = true;
-    await this.#record(sid, "callStarted", async () => {
-      fresh = await this.#registry.callStarted(sid, now);
-    });
-    if (!fresh) return false;
-    await this.#record(sid, "recordEvent", () => this.#registry.recordEvent(sid, event));
+    const fresh = await this.#record(sid, "callStarted", () => this.#registry.callStarted(sid, now));
+    if (fresh === false) return false;
+    const seq = await this.#recordEvent(sid, event);
     const cableReady = new CableReady(this.#broadcaster);
     upsertHtml(cableReady.stream(CALLS_STREAM), CALLS_CONTAINER, callListItemId(sid), callListItemHtml(sid, now));
-    upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, callEventHtml(event));
+    upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, callEventHtml(event), seq);
     await this.#send(cableReady, sid);
     return true;
   }
@@ -68,26 +69,78 @@ export class CallFeed {
   /** The call is over (its stream closed, or a status webhook said so even if no Disconnect ever comes): unlist it. */
   async callEnded(sid: string, event: CallEvent): Promise<void> {
     await this.#record(sid, "callStopped", () => this.#registry.callStopped(sid));
-    await this.#record(sid, "recordEvent", () => this.#registry.recordEvent(sid, event));
+    await this.#announceEnd(sid, event);
+  }
+
+  /**
+   * A sign of life from the call's stream (a transcript or a bridge heartbeat) renews its lease.
+   * A heartbeat for a call that is not listed (swept while its stream was stalled, or a registry
+   * that lost its data) lists it again: the stream is evidently open.
+   */
+  async callAlive(sid: string, relistIfUnknown: boolean): Promise<void> {
+    const live = await this.#record(sid, "touch", () => this.#registry.touch(sid, this.#now()));
+    if (live === false && relistIfUnknown) {
+      this.#logger.info({ callSid: sid }, "heartbeat from a call that was not listed: listing it again");
+      await this.callStarted(sid);
+    }
+  }
+
+  /**
+   * Ends every live call with no sign of life since `cutoff` (its stream died without a
+   * Disconnect) on every open page. Safe to run from several processes: each call is ended once.
+   */
+  async endSilentCalls(cutoff: number): Promise<string[]> {
+    const silent = (await this.#record("*", "silentCalls", () => this.#registry.silentCalls(cutoff))) ?? [];
+    const ended: string[] = [];
+    for (const sid of silent) {
+      if (!(await this.#record(sid, "endIfSilent", () => this.#registry.endIfSilent(sid, cutoff)))) continue;
+      this.#logger.warn(
+        { callSid: sid, silentSince: new Date(cutoff).toISOString() },
+        "call ended: no sign of life from its stream within the lease",
+      );
+      await this.#announceEnd(
+        sid,
+        statusEvent("lost", "The call's stream stopped without saying goodbye; the call is presumed over", this.#now()),
+      );
+      ended.push(sid);
+    }
+    return ended;
+  }
+
+  async #announceEnd(sid: string, event: CallEvent): Promise<void> {
+    const seq = await this.#recordEvent(sid, event);
     const cableReady = new CableReady(this.#broadcaster);
     cableReady.stream(CALLS_STREAM).remove({ selector: `#${callListItemId(sid)}` });
-    upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, callEventHtml(event));
+    upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, callEventHtml(event), seq);
     await this.#send(cableReady, sid);
   }
 
   /** Adds an event to the call's timeline, replacing the one with the same key in place. */
   async eventHappened(sid: string, event: CallEvent): Promise<void> {
-    await this.#record(sid, "recordEvent", () => this.#registry.recordEvent(sid, event));
+    const seq = await this.#recordEvent(sid, event);
     const cableReady = new CableReady(this.#broadcaster);
-    upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, callEventHtml(event));
+    upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, callEventHtml(event), seq);
     await this.#send(cableReady, sid);
   }
 
-  async #record(sid: string, what: string, write: () => Promise<void>): Promise<void> {
+  /** Records the event; returns its sequence number, unknown when the registry failed. */
+  async #recordEvent(sid: string, event: CallEvent): Promise<number | undefined> {
+    const outcome = await this.#record(sid, "recordEvent", () => this.#registry.recordEvent(sid, event));
+    if (outcome && outcome.dropped > 0 && droppedWarnings.shouldLog(sid, this.#now())) {
+      this.#logger.warn(
+        { callSid: sid, dropped: outcome.dropped },
+        "call timeline full (maxEventsPerCall / maxBytesPerCall): its oldest events were dropped; pages loaded later start later",
+      );
+    }
+    return outcome?.seq;
+  }
+
+  async #record<T>(sid: string, what: string, write: () => Promise<T>): Promise<T | undefined> {
     try {
-      await write();
+      return await write();
     } catch (error) {
       this.#logger.error({ callSid: sid, err: error }, `call registry ${what} failed; pages loaded later will miss this`);
+      return undefined;
     }
   }
 

@@ -8,6 +8,10 @@ import type { OperationBuilder, SafeHtml } from "../../src/index.js";
  */
 export const UPSERT_HTML_OPERATION = "upsertHtml";
 
-export function upsertHtml(queue: OperationBuilder, container: string, id: string, html: SafeHtml): OperationBuilder {
-  return queue.operation(UPSERT_HTML_OPERATION, { selector: container, id, html });
+/**
+ * `seq`, when known, is the change's number in the container's sequence (CallRegistry's
+ * RecordOutcome.seq): the page notices a gap and reloads the container from the registry.
+ */
+export function upsertHtml(queue: OperationBuilder, container: string, id: string, html: SafeHtml, seq?: number): OperationBuilder {
+  return queue.operation(UPSERT_HTML_OPERATION, { selector: container, id, html, ...(seq === undefined ? {} : { seq }) });
 }

@@ -11,13 +11,14 @@ const env = process.env;
 
 async function main(): Promise<number> {
   let broadcastConfig;
+  let registry;
   try {
     broadcastConfig = loadBroadcastConfig(env);
+    registry = createCallRegistry(env, logger);
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
-  const registry = createCallRegistry(env, logger);
   const broadcaster = createBroadcaster(broadcastConfig, logger);
   let dashboard;
   try {

@@ -1,7 +1,6 @@
 import type { Context } from "hono";
 import { html, type SafeHtml } from "../../src/index.js";
-import type { CallEvent } from "../feed/call-event.js";
-import type { LiveCall } from "../registry/call-registry.js";
+import type { LiveCall, TimelineSnapshot } from "../registry/call-registry.js";
 import type { DashboardDeps } from "./dashboard-deps.js";
 import type { CallFormState } from "./views/call-form.js";
 import { layout } from "./views/layout.js";
@@ -21,12 +20,12 @@ export async function liveCallsOrNone(deps: DashboardDeps): Promise<LiveCall[]> 
   }
 }
 
-export async function eventsOrNone(deps: DashboardDeps, sid: string): Promise<CallEvent[]> {
+export async function snapshotOrNone(deps: DashboardDeps, sid: string): Promise<TimelineSnapshot | undefined> {
   try {
-    return await deps.registry.events(sid);
+    return await deps.registry.snapshot(sid);
   } catch (error) {
     deps.logger.error({ err: error, callSid: sid }, "call registry unavailable: rendering the call without its earlier events");
-    return [];
+    return undefined;
   }
 }
 
@@ -35,7 +34,7 @@ export interface PageParts {
   content: SafeHtml;
   head?: SafeHtml;
   form?: CallFormState;
-  status?: 200 | 404 | 422 | 502;
+  status?: 200 | 404 | 422 | 429 | 502;
 }
 
 /** A full page: the live call list and call form on the left, `content` on the right. */

@@ -6,6 +6,8 @@ import { startHttpServer, type Broadcaster, type Logger } from "../../src/index.
 import { loadDashboardConfig, type DashboardConfig } from "../config/dashboard-config.js";
 import { loadTwilioAuthToken, loadTwilioRestSetup } from "../config/twilio-rest-config.js";
 import { CallFeed } from "../feed/call-feed.js";
+import { startLeaseSweeper, type LeaseSweeper } from "../feed/lease-sweeper.js";
+import { loadRegistryLimits } from "../config/registry-config.js";
 import type { CallRegistry } from "../registry/call-registry.js";
 import type { AttachMediaStreamOptions } from "../twilio/attach-media-stream.js";
 import { CallPlacer } from "../twilio/call-placer.js";
@@ -19,6 +21,12 @@ import { pageRoutes } from "./routes/pages.js";
 import { placeCallRoute } from "./routes/place-call.js";
 import { twilioStatusRoute } from "./routes/twilio-status.js";
 import { securityHeaders } from "./security-headers.js";
+import { hostAllowList } from "./access/host-allow-list.js";
+import { PasswordCheck } from "./access/password-check.js";
+import { RateLimit } from "../limits/rate-limit.js";
+import { requireSignIn, SIGN_IN_PATH } from "./access/require-sign-in.js";
+import { sameOriginOnly } from "./access/same-origin.js";
+import { signInRoutes } from "./routes/sign-in.js";
 import { notFoundContent } from "./views/not-found-page.js";
 
 export interface DashboardOptions {
@@ -34,11 +42,14 @@ export interface DashboardOptions {
   /** Test seams: a prepared Twilio client, and faster polling for an answer. */
   twilioClient?: TwilioClient;
   attach?: Pick<AttachMediaStreamOptions, "pollIntervalMs" | "answerTimeoutMs">;
+  /** Test seam: how often silent calls are looked for (default: a quarter of CALL_LEASE_SECONDS). */
+  sweepIntervalMs?: number;
 }
 
 export interface Dashboard {
   readonly app: Hono;
   readonly config: DashboardConfig;
+  readonly sweeper: LeaseSweeper;
   /** Stops following placed calls. Does not close the registry or broadcaster (the caller owns them). */
   close(): Promise<void>;
 }
@@ -58,6 +69,7 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
   const bundle = await loadClientBundle(logger);
   if (!options.broadcaster) logger.info("dashboard: no broadcaster; call progress appears on open pages only after a reload");
   const feed = new CallFeed({ registry, broadcaster: options.broadcaster ?? discardingBroadcaster, logger });
+  const { leaseMs } = loadRegistryLimits(env);
   if (twilio.enabled) {
     logger.info({ from: twilio.config.phoneNumber, streamUrl: twilio.config.streamUrl }, "placing calls through Twilio is enabled");
   } else {
@@ -82,6 +94,8 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
     twilio,
     placer,
     authToken: loadTwilioAuthToken(env),
+    passwords: config.access.password === undefined ? undefined : new PasswordCheck(config.access.password),
+    callRate: new RateLimit(config.callsPerMinute),
     scriptUrl: `${CLIENT_SCRIPT_PATH}?v=${bundle.version}`,
   };
 
@@ -90,7 +104,20 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
   // The forms and Twilio's webhooks are a few hundred bytes; nothing here needs more.
   app.use("*", bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text("Request body too large", 413) }));
   app.get("/health", (c) => c.json({ status: "ok" }));
+  // Access rules, in order: a name we are known by; a browser's POST from our own origin (Twilio's
+  // webhooks carry no Origin); a signed-in user for anything showing calls or costing money. The
+  // status webhook proves itself with Twilio's signature, the script bundle holds no secret.
+  app.use("*", hostAllowList(config.access.allowedHosts, logger, ["/health"]));
+  app.on(["POST", "PUT", "PATCH", "DELETE"], "*", sameOriginOnly(config.access, logger));
+  const open = new Set([SIGN_IN_PATH, "/sign-out", "/twilio/status", CLIENT_SCRIPT_PATH]);
+  app.use(
+    "*",
+    requireSignIn(config.access, deps.passwords, logger, (path) => open.has(path)),
+  );
+  if (config.access.password === undefined)
+    logger.info({ url: config.publicUrl }, "dashboard: no DASHBOARD_PASSWORD, reachable from this machine only");
   clientAssetRoute(app, bundle);
+  signInRoutes(app, deps);
   pageRoutes(app, deps);
   placeCallRoute(app, deps);
   twilioStatusRoute(app, deps);
@@ -104,10 +131,15 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
     return c.text("Something went wrong on our side; the details are in the server log.", 500);
   });
 
+  // Pages are where a dead call would linger, so the dashboard ends calls whose lease ran out.
+  const sweeper = startLeaseSweeper({ feed, leaseMs, logger, ...(options.sweepIntervalMs ? { intervalMs: options.sweepIntervalMs } : {}) });
+
   return {
     app,
     config,
+    sweeper,
     close: async () => {
+      await sweeper.stop();
       await placer?.close();
     },
   };

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError, configErrorFrom } from "./errors.js";
 import { envPositiveInt, nonEmpty } from "./env.js";
@@ -43,6 +44,24 @@ const rpcHost = z
     return { transport: "grpc" as const, host, path: undefined };
   });
 
+// anycable-go's gRPC client accepts replies up to grpc-go's default of 4 MiB (its
+// --rpc_max_call_recv_size is unset by default), so a larger reply could never be delivered, and
+// nothing legitimate it sends comes near it (WebSocket messages are capped at 64 KiB).
+export const DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
+// Channel and connection state, headers and subscriptions: a real connection has dozens.
+export const DEFAULT_MAX_REQUEST_ENTRIES = 4096;
+
+/** A PEM file path or the PEM itself, as the anycable gem reads ANYCABLE_RPC_TLS_CERT/KEY. */
+const pemOrPath = z.string().transform((value, ctx) => {
+  if (value.includes("-----BEGIN")) return value;
+  try {
+    return readFileSync(value, "utf8");
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: `cannot read ${value}: ${error instanceof Error ? error.message : String(error)}` });
+    return z.NEVER;
+  }
+});
+
 const mountPath = z
   .string()
   .trim()
@@ -55,7 +74,10 @@ const schema = z.object({
   // Secrets are not trimmed: anycable-go must derive from exactly the same bytes.
   ANYCABLE_HTTP_RPC_SECRET: z.string().optional(),
   ANYCABLE_SECRET: z.string().optional(),
-  ANYCABLE_RPC_MAX_MESSAGE_SIZE: envPositiveInt.default(16 * 1024 * 1024),
+  ANYCABLE_RPC_MAX_MESSAGE_SIZE: envPositiveInt.default(DEFAULT_MAX_MESSAGE_SIZE),
+  ANYCABLE_RPC_MAX_REQUEST_ENTRIES: envPositiveInt.default(DEFAULT_MAX_REQUEST_ENTRIES),
+  ANYCABLE_RPC_TLS_CERT: pemOrPath.optional(),
+  ANYCABLE_RPC_TLS_KEY: pemOrPath.optional(),
   ANYCABLE_RPC_SHUTDOWN_TIMEOUT: envPositiveInt.default(10),
   ANYCABLE_RPC_MAX_CONCURRENT_STREAMS: envPositiveInt.optional(),
 });
@@ -70,8 +92,15 @@ export interface RpcConfig {
   transport: RpcTransport;
   /** Address the server binds, host:port. */
   host: string;
-  /** Largest request or response message in bytes (an HTTP RPC request body too); bigger ones are refused. */
+  /**
+   * Largest request or response message in bytes (an HTTP RPC request body too): a bigger request
+   * is refused, a bigger gRPC reply is logged and replaced by an ERROR reply.
+   */
   maxMessageSize: number;
+  /** Most fields a request may carry, map entries included; decoding is refused beyond it. */
+  maxRequestEntries: number;
+  /** Serve gRPC over TLS (anycable-go --rpc_enable_tls / --rpc_tls_root_ca); undefined: plaintext. */
+  tls: { cert: string; key: string } | undefined;
   /** Seconds to let in-flight calls finish on SIGTERM before forcing the server down. */
   shutdownTimeoutSeconds: number;
   /** HTTP/2 concurrent streams per connection; unset means grpc-js's default (no limit). */
@@ -98,6 +127,11 @@ export function loadRpcConfig(env: NodeJS.ProcessEnv = process.env): RpcConfig {
   const parsed = schema.safeParse(picked);
   if (!parsed.success) throw configErrorFrom(parsed.error, "RPC server");
   const c = parsed.data;
+  if ((c.ANYCABLE_RPC_TLS_CERT === undefined) !== (c.ANYCABLE_RPC_TLS_KEY === undefined)) {
+    throw new ConfigError(
+      "Invalid RPC server configuration:\n  ANYCABLE_RPC_TLS_CERT and ANYCABLE_RPC_TLS_KEY: set both (a certificate and its private key, as paths or PEM) or neither",
+    );
+  }
   const address = c.ANYCABLE_RPC_HOST;
   const mount = c.ANYCABLE_HTTP_RPC_MOUNT_PATH;
   if (mount !== undefined && address.path && address.path !== mount) {
@@ -112,10 +146,17 @@ export function loadRpcConfig(env: NodeJS.ProcessEnv = process.env): RpcConfig {
       `Invalid RPC server configuration:\n  ANYCABLE_HTTP_RPC_SECRET: HTTP RPC on ${address.host} would run anyone's commands; set ANYCABLE_HTTP_RPC_SECRET (or ANYCABLE_SECRET, as anycable-go's --secret), or "none" to accept unauthenticated requests knowingly`,
     );
   }
+  if (transport === "http" && c.ANYCABLE_RPC_TLS_CERT !== undefined) {
+    throw new ConfigError(
+      "Invalid RPC server configuration:\n  ANYCABLE_RPC_TLS_CERT: TLS is for the gRPC server; HTTP RPC speaks plain HTTP (terminate TLS in front of it)",
+    );
+  }
   return {
     transport,
     host: address.host,
     maxMessageSize: c.ANYCABLE_RPC_MAX_MESSAGE_SIZE,
+    maxRequestEntries: c.ANYCABLE_RPC_MAX_REQUEST_ENTRIES,
+    tls: c.ANYCABLE_RPC_TLS_CERT && c.ANYCABLE_RPC_TLS_KEY ? { cert: c.ANYCABLE_RPC_TLS_CERT, key: c.ANYCABLE_RPC_TLS_KEY } : undefined,
     shutdownTimeoutSeconds: c.ANYCABLE_RPC_SHUTDOWN_TIMEOUT,
     maxConcurrentStreams: c.ANYCABLE_RPC_MAX_CONCURRENT_STREAMS,
     http,

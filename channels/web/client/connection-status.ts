@@ -5,7 +5,7 @@ type State = "connecting" | "connected" | "disconnected" | "closed";
 /**
  * Tells the viewer whether the page is live. While the WebSocket is down the page still shows
  * what it had, so a stale page must not pass for a live one: a banner says updates are paused,
- * and after a reconnect it says what arrived meanwhile may be missing (streams have no history).
+ * and after a reconnect it says the page is catching up (resync.ts reloads it from the registry).
  */
 export function showConnectionStatus(cable: Cable, cableUrl: string): void {
   const pill = document.getElementById("live-status");
@@ -25,11 +25,7 @@ export function showConnectionStatus(cable: Cable, cableUrl: string): void {
   };
 
   cable.on("connect", () => {
-    show(
-      "connected",
-      "Live",
-      wasDown ? "Back online. Updates sent while the connection was down are not shown — reload to catch up." : undefined,
-    );
+    show("connected", "Live", wasDown ? "Back online — catching up on what was sent meanwhile." : undefined);
   });
   cable.on("disconnect", () => {
     wasDown = true;

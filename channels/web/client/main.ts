@@ -3,6 +3,7 @@ import { createConsumer } from "@anycable/web";
 import CableReady from "cable_ready";
 import { showConnectionStatus } from "./connection-status.js";
 import { localiseTimes } from "./local-times.js";
+import { keepInSync } from "./resync.js";
 import { registerUpsertHtml } from "./upsert-html-operation.js";
 
 function start(): void {
@@ -14,6 +15,7 @@ function start(): void {
   // Removing a call that another update already removed is normal here, not worth a console warning.
   CableReady.initialize({ consumer, onMissingElement: "ignore" });
   localiseTimes();
+  keepInSync(consumer.cable);
 }
 
 start();

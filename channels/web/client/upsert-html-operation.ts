@@ -1,4 +1,5 @@
 import CableReady, { Utils, type CableReadyOperation } from "cable_ready";
+import { noteSequence } from "./resync.js";
 
 // Must match channels/feed/upsert-html.ts.
 const UPSERT_HTML = "upsertHtml";
@@ -8,7 +9,8 @@ const UPSERT_HTML = "upsertHtml";
  * or append `html` to the container when there is none yet. A partial transcript is thereby
  * replaced by its next version where it stands, and a page that rendered an event and then
  * receives it again live does not show it twice. Fires Cable Ready's before/after events and
- * honours `cancel`/`delay` like the built-in operations.
+ * honours `cancel`/`delay` like the built-in operations. A `seq` (the change's number in the
+ * container's sequence) lets the page notice a lost update and reload the container.
  */
 export function registerUpsertHtml(): void {
   CableReady.addOperation(UPSERT_HTML, (operation: CableReadyOperation) => {
@@ -19,8 +21,10 @@ export function registerUpsertHtml(): void {
         const template = document.createElement("template");
         template.innerHTML = Utils.safeScalar(operation.html);
         const existing = id === "" ? null : container.querySelector(`#${CSS.escape(id)}`);
+        const element = template.content.firstElementChild;
         if (existing) existing.replaceWith(template.content);
         else container.append(template.content);
+        if (typeof operation.seq === "number" && container instanceof HTMLElement) noteSequence(container, element, operation.seq);
       });
       Utils.after(container, operation);
     });

@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
-import { csrf } from "hono/csrf";
 import { z } from "../../../src/index.js";
+import { checkDestination } from "../../twilio/destination-policy.js";
 import { homeContent } from "../views/home-page.js";
 import type { DashboardDeps } from "../dashboard-deps.js";
 import { formState, renderPage } from "../render-page.js";
@@ -16,11 +16,12 @@ const callForm = z.object({ to: z.string().max(64).default("").pipe(phoneNumber)
 /**
  * POST /calls: places a call and sends the browser to its page. Anything that goes wrong — a bad
  * number, Twilio refusing, Twilio unreachable — comes back as the form with the reason, never as a
- * server error. Cross-site posts are refused (hono/csrf): a call costs money.
+ * server error. A call costs money, so before this runs the request has been signed in and checked
+ * to come from the dashboard's own origin (server.ts); here the number must be an allowed
+ * destination and the process-wide rate of calls must allow one more.
  */
 export function placeCallRoute(app: Hono, deps: DashboardDeps): void {
-  const allowedOrigins = new Set([new URL(deps.config.publicUrl).origin]);
-  app.post("/calls", csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || allowedOrigins.has(origin) }), async (c) => {
+  app.post("/calls", async (c) => {
     const body = await c.req.parseBody();
     const submitted = typeof body.to === "string" ? body.to : "";
     const title = "Place a call · Call monitor";
@@ -31,6 +32,26 @@ export function placeCallRoute(app: Hono, deps: DashboardDeps): void {
     if (!parsed.success) {
       const error = parsed.error.issues[0]?.message ?? "That phone number is not valid.";
       return renderPage(c, deps, { title, content: homeContent(), form: formState(deps, { to: submitted, error }), status: 422 });
+    }
+    const destination = checkDestination(deps.config.destinations, parsed.data.to);
+    if (!destination.ok) {
+      deps.logger.warn({ to: parsed.data.to }, `placing a call refused: ${destination.reason}`);
+      return renderPage(c, deps, {
+        title,
+        content: homeContent(),
+        form: formState(deps, { to: submitted, error: destination.reason }),
+        status: 422,
+      });
+    }
+    const allowed = deps.callRate.take();
+    if (!allowed.ok) {
+      deps.logger.warn(
+        { perMinute: deps.config.callsPerMinute },
+        "placing a call refused: rate limit reached (DASHBOARD_CALLS_PER_MINUTE)",
+      );
+      c.header("Retry-After", String(allowed.retryAfterSeconds));
+      const error = `Too many calls: at most ${deps.config.callsPerMinute} a minute. Try again in ${allowed.retryAfterSeconds} s.`;
+      return renderPage(c, deps, { title, content: homeContent(), form: formState(deps, { to: submitted, error }), status: 429 });
     }
     const result = await deps.placer.place(parsed.data.to);
     if (!result.ok) {

@@ -11,7 +11,7 @@ export function sidebar(liveCalls: readonly LiveCall[], form: CallFormState, sec
 <section class="panel">
 <h2>Live calls</h2>
 ${streamFromTag(CALLS_STREAM, secret)}
-<ul id="calls">${liveCalls.map((call) => callListItemHtml(call.sid, call.startedAt))}</ul>
+<ul id="calls" data-resync-url="/live-calls">${liveCalls.map((call) => callListItemHtml(call.sid, call.startedAt))}</ul>
 </section>
 ${callForm(form)}
 </aside>`;

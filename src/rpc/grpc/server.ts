@@ -5,6 +5,7 @@ import type { RpcConfig } from "../../config/rpc-config.js";
 import type { RpcHandler } from "../handler.js";
 import type { CallMetadata } from "../messages.js";
 import { rpcServiceDefinition } from "./proto.js";
+import { requestEntries } from "./request-bounds.js";
 
 export const SERVICE_NAME = "anycable.RPC";
 
@@ -24,6 +25,14 @@ export function grpcServerOptions(config: Pick<RpcConfig, "maxMessageSize" | "ma
     // server never exposes: pure per-call cost.
     "grpc.enable_channelz": 0,
   };
+}
+
+function isLoopbackBinding(host: string): boolean {
+  const name = host
+    .slice(0, host.lastIndexOf(":"))
+    .replace(/^\[|\]$/g, "")
+    .toLowerCase();
+  return name === "localhost" || name === "::1" || /^127\.\d+\.\d+\.\d+$/.test(name);
 }
 
 function metadataOf(call: grpc.ServerUnaryCall<unknown, unknown>): CallMetadata {
@@ -54,7 +63,48 @@ export class RpcServer {
     this.#server = new grpc.Server(grpcServerOptions(options.config));
     this.#health = new HealthImplementation({ "": "SERVING", [SERVICE_NAME]: "SERVING" });
     this.#health.addToServer(this.#server);
-    this.#server.addService(rpcServiceDefinition(), this.#implementation(options.handler));
+    this.#server.addService(this.#boundedDefinition(rpcServiceDefinition()), this.#implementation(options.handler));
+  }
+
+  /**
+   * The service definition with two guards around (de)serialization. A request with more fields
+   * than maxRequestEntries is refused before decoding (decoding a huge map blocks the event loop).
+   * A reply bigger than maxMessageSize (e.g. an oversized identifier echoed back) would be dropped
+   * by grpc-js without a word, and anycable-go could not take it anyway: it is logged and replaced
+   * by an ERROR reply saying why.
+   */
+  #boundedDefinition(definition: grpc.ServiceDefinition): grpc.ServiceDefinition {
+    const { maxMessageSize, maxRequestEntries } = this.#config;
+    const bounded: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+    for (const [name, method] of Object.entries(definition as Record<string, grpc.MethodDefinition<unknown, unknown>>)) {
+      bounded[name] = {
+        ...method,
+        requestDeserialize: (bytes: Buffer) => {
+          const entries = requestEntries(name, bytes);
+          if (entries !== undefined && entries > maxRequestEntries) {
+            this.#logger.warn(
+              { rpc: name, entries, maxRequestEntries, bytes: bytes.length },
+              "RPC request refused: too many fields (ANYCABLE_RPC_MAX_REQUEST_ENTRIES)",
+            );
+            throw new Error(`request has ${entries} fields, more than ANYCABLE_RPC_MAX_REQUEST_ENTRIES=${maxRequestEntries}`);
+          }
+          return method.requestDeserialize(bytes);
+        },
+        responseSerialize: (response: unknown) => {
+          const bytes = method.responseSerialize(response);
+          if (bytes.length <= maxMessageSize) return bytes;
+          this.#logger.error(
+            { rpc: name, bytes: bytes.length, maxMessageSize },
+            "RPC reply refused: larger than ANYCABLE_RPC_MAX_MESSAGE_SIZE (an oversized identifier or state?); answering ERROR instead",
+          );
+          return method.responseSerialize({
+            status: 0,
+            error_msg: `reply of ${bytes.length} bytes exceeds the RPC server's limit of ${maxMessageSize}`,
+          });
+        },
+      };
+    }
+    return bounded;
   }
 
   #implementation(handler: RpcHandler): grpc.UntypedServiceImplementation {
@@ -84,13 +134,24 @@ export class RpcServer {
 
   /** Binds `config.host` (port 0 picks a free one) and starts serving; resolves with the bound port. */
   async start(): Promise<number> {
+    const { tls, host } = this.#config;
+    const credentials = tls
+      ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }], false)
+      : grpc.ServerCredentials.createInsecure();
+    if (!isLoopbackBinding(host)) {
+      // anycable-go presents no credential over gRPC: whoever reaches this port can act as it.
+      this.#logger.warn(
+        { host, tls: tls !== undefined },
+        "the RPC server listens beyond loopback and anycable-go sends no client credential: keep this port on a private network reachable only by anycable-go",
+      );
+    }
     const port = await new Promise<number>((resolve, reject) => {
-      this.#server.bindAsync(this.#config.host, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      this.#server.bindAsync(host, credentials, (error, bound) =>
         error ? reject(new Error(`Cannot listen on ${this.#config.host}: ${error.message}`)) : resolve(bound),
       );
     });
     this.#port = port;
-    this.#logger.info({ host: this.#config.host, port }, "AnyCable RPC server listening");
+    this.#logger.info({ host, port, tls: tls !== undefined }, "AnyCable RPC server listening");
     return port;
   }
 

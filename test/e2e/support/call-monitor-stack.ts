@@ -25,8 +25,10 @@ import {
   LOOPBACK,
   startAnycableGo,
   startFakeTwilioApi,
+  startNats,
   startRedis,
   type AnycableGo,
+  type NatsServer,
   type FakeTwilioApi,
   type RedisServer,
 } from "../../support/index.js";
@@ -44,12 +46,20 @@ export interface CallMonitorStack {
   readonly twilioApi: FakeTwilioApi;
   readonly redis: RedisServer | undefined;
   readonly bridge: RunningBridge | undefined;
+  readonly nats: NatsServer | undefined;
   stop(): Promise<void>;
 }
 
 export interface StackOptions {
-  /** nats: anycable-go's embedded NATS; redis: a real redis-server, also holding the call registry. */
-  adapter: "nats" | "redis";
+  /**
+   * nats: anycable-go's embedded NATS; nats-server: a separate nats-server (which a test can
+   * restart); redis: a real redis-server, also holding the call registry.
+   */
+  adapter: "nats" | "nats-server" | "redis";
+  /** Keep the call registry in memory, shared by RPC and dashboard, as `npm start` does. */
+  memoryRegistry?: boolean;
+  /** A short call lease (CALL_LEASE_SECONDS) and a fast sweep, for tests of calls whose stream died. */
+  lease?: { seconds: number; sweepIntervalMs: number };
   /**
    * Run the media-stream bridge with this recognizer and have the fake Twilio dial it with
    * `recording` when the dashboard asks for a call's media stream. Without it, tests speak for
@@ -67,16 +77,24 @@ export async function startCallMonitorStack(options: StackOptions): Promise<Call
   };
   try {
     let redis: RedisServer | undefined;
+    let nats: NatsServer | undefined;
     let anycableArgs: string[];
     let broadcastEnv: NodeJS.ProcessEnv;
-    let registryEnv: NodeJS.ProcessEnv = {};
+    const leaseEnv: NodeJS.ProcessEnv = options.lease ? { CALL_LEASE_SECONDS: String(options.lease.seconds) } : {};
+    let registryEnv: NodeJS.ProcessEnv = { ...leaseEnv };
     if (options.adapter === "redis") {
       redis = await startRedis();
       const server = redis;
       cleanups.push(() => server.stop());
       anycableArgs = ["--broadcast_adapter=redis", `--redis_url=${redis.url}`];
       broadcastEnv = { ANYCABLE_BROADCAST_ADAPTER: "redis", ANYCABLE_REDIS_URL: redis.url };
-      registryEnv = { REDIS_URL: redis.url };
+      if (!options.memoryRegistry) registryEnv = { ...leaseEnv, REDIS_URL: redis.url };
+    } else if (options.adapter === "nats-server") {
+      nats = await startNats();
+      const server = nats;
+      cleanups.push(() => server.stop());
+      anycableArgs = ["--broadcast_adapter=nats", `--nats_servers=${nats.url}`];
+      broadcastEnv = { ANYCABLE_BROADCAST_ADAPTER: "nats", ANYCABLE_NATS_SERVERS: nats.url };
     } else {
       const natsUrl = `nats://${LOOPBACK}:${await freePort()}`;
       anycableArgs = [`--enats_addr=${natsUrl}`, "--broadcast_adapter=nats", `--nats_servers=${natsUrl}`];
@@ -87,7 +105,7 @@ export async function startCallMonitorStack(options: StackOptions): Promise<Call
     // registry client, as two processes would; in memory they share one, as `npm start` would.
     const rpcRegistry = createCallRegistry(registryEnv, logger);
     cleanups.push(() => rpcRegistry.close());
-    const webRegistry: CallRegistry = options.adapter === "redis" ? createCallRegistry(registryEnv, logger) : rpcRegistry;
+    const webRegistry: CallRegistry = registryEnv.REDIS_URL ? createCallRegistry(registryEnv, logger) : rpcRegistry;
     if (webRegistry !== rpcRegistry) cleanups.push(() => webRegistry.close());
     const broadcaster: Broadcaster = createBroadcaster(loadBroadcastConfig(broadcastEnv), logger);
     const app = createCallMonitorApplication({
@@ -156,16 +174,18 @@ export async function startCallMonitorStack(options: StackOptions): Promise<Call
         TWILIO_STREAM_URL: STREAM_URL,
         TWILIO_BRIDGE_SECRET: BRIDGE_SECRET,
         TWILIO_API_BASE_URL: twilioApi.url,
+        ...leaseEnv,
       },
       logger,
       registry: webRegistry,
       broadcaster,
       attach: { pollIntervalMs: 100, answerTimeoutMs: 10_000 },
+      ...(options.lease ? { sweepIntervalMs: options.lease.sweepIntervalMs } : {}),
     });
     // Before the RPC server: it closes the broadcaster the dashboard shares.
     cleanups.push(() => dashboard.close());
 
-    return { anycable, rpc, dashboard, twilioApi, redis, bridge, stop };
+    return { anycable, rpc, dashboard, twilioApi, redis, nats, bridge, stop };
   } catch (error) {
     await stop();
     throw error;

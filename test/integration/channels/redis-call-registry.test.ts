@@ -6,7 +6,7 @@ import { silentLogger } from "../../../src/index.js";
 import { transcriptEvent } from "../../../channels/feed/call-event.js";
 import { RedisCallRegistry } from "../../../channels/registry/redis-call-registry.js";
 import { callRegistryContract } from "../../unit/channels/support/call-registry-contract.js";
-import { startRedis, type RedisServer } from "../../support/index.js";
+import { captureLogger, startRedis, type RedisServer } from "../../support/index.js";
 
 let redis: RedisServer;
 const SID = `CA${"ab".repeat(16)}`;
@@ -67,6 +67,52 @@ describe("RedisCallRegistry", () => {
       expect(await store.events(SID)).toEqual([]);
     } finally {
       await store.close();
+    }
+  });
+
+  it("stays bounded under a flood: 370 calls x 20 transcripts of 10 KB (74 MB offered)", { timeout: 120_000 }, async () => {
+    const prefix = `flood-${randomBytes(4).toString("hex")}:`;
+    const logs = captureLogger({ level: "info" });
+    const flooded = new RedisCallRegistry({ url: redis.url, logger: logs.logger, keyPrefix: prefix });
+    const { Redis } = await import("ioredis");
+    const raw = new Redis(redis.url);
+    try {
+      const text = "x".repeat(10_000);
+      const sids = Array.from({ length: 370 }, (_, i) => `CA${i.toString(16).padStart(32, "0")}`);
+      let dropped = 0;
+      for (const [i, sid] of sids.entries()) {
+        await flooded.callStarted(sid, Date.now());
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, n) => flooded.recordEvent(sid, transcriptEvent(`r${n}`, text, true, i * 100 + n))),
+        );
+        dropped += results.reduce((sum, r) => sum + r.dropped, 0);
+      }
+      expect((await flooded.liveCalls()).length).toBe(200);
+      const evicted = logs.lines.filter((l) => l.msg.startsWith("call registry full")).flatMap((l) => l.evicted as string[]);
+      expect(evicted).toEqual(sids.slice(0, 170));
+      expect(dropped).toBeGreaterThan(0);
+
+      let keys: string[] = [];
+      let cursor = "0";
+      do {
+        const [next, batch] = await raw.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+        cursor = next;
+        keys = keys.concat(batch);
+      } while (cursor !== "0");
+      let bytes = 0;
+      for (const key of keys) bytes += (await raw.memory("USAGE", key)) ?? 0;
+      // 200 timelines of at most 64 KiB each, plus Redis's per-key overhead.
+      expect(bytes).toBeLessThan(16 * 1024 * 1024);
+      expect(keys.filter((k) => k.endsWith(":events")).length).toBe(200);
+      for (const sid of sids.slice(-3)) {
+        const stored = await raw.hgetall(`${prefix}call:{${sid}}:events`);
+        const size = Object.values(stored).reduce((sum, v) => sum + Buffer.byteLength(v), 0);
+        expect(size).toBeLessThanOrEqual(64 * 1024);
+      }
+      expect(logs.lines.some((l) => l.msg.includes("dropped the least recently active call timelines"))).toBe(true);
+    } finally {
+      await raw.quit();
+      await flooded.close();
     }
   });
 

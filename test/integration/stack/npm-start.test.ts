@@ -2,7 +2,7 @@
 // media-stream bridge), a simulated call played to the bridge shows up on the dashboard, and
 // Ctrl-C stops everything with exit code 0.
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT, freePort, spawnProcess, waitFor } from "../../support/index.js";
+import { REPO_ROOT, UpgradeRejectedError, freePort, openRawSocket, spawnProcess, waitFor } from "../../support/index.js";
 
 // Straight under node with tsx's loader, as the npm scripts run it: the tsx CLI wrapper turns a
 // SIGTERM the child is slow to acknowledge into SIGKILL, which would skip the drain under load.
@@ -36,6 +36,13 @@ describe("npm start", () => {
       expect(stack.logs()).toMatch(/embedded NATS: yes/);
       expect(stack.logs()).toContain(`Media streams  ws://127.0.0.1:${bridgePort}/`);
 
+      // anycable-go runs with --allowed_origins: the dashboard's pages may connect, others may not.
+      const cable = `ws://127.0.0.1:${anycablePort}/cable`;
+      const page = await openRawSocket(cable, { origin: `http://localhost:${webPort}` });
+      expect(await page.waitForType("welcome")).toMatchObject({ type: "welcome" });
+      await page.close();
+      await expect(openRawSocket(cable, { origin: "https://evil.example" })).rejects.toBeInstanceOf(UpgradeRejectedError);
+
       const sid = `CA${"5".repeat(32)}`;
       const simulator = await spawnProcess({
         name: "simulate",
@@ -47,15 +54,15 @@ describe("npm start", () => {
       });
       expect(await simulator.exited).toEqual({ code: 0, signal: null });
 
-      const page = await waitFor(
+      const callPage = await waitFor(
         async () => {
           const html = await (await fetch(`http://127.0.0.1:${webPort}/calls/${sid}`)).text();
           return /Call stopped/.test(html) ? html : undefined;
         },
         { timeoutMs: 10_000, description: "the call's events on its dashboard page" },
       );
-      expect(page).toMatch(/Call started/);
-      expect(page).toContain("cable-ready-stream-from");
+      expect(callPage).toMatch(/Call started/);
+      expect(callPage).toContain("cable-ready-stream-from");
 
       stack.signal("SIGINT");
       expect(await stack.exited).toEqual({ code: 0, signal: null });

@@ -89,9 +89,14 @@ describe("POST /calls", () => {
   });
 
   it("accepts a same-origin post with the public URL's origin", async () => {
-    const { post, dashboard } = await testDashboard({ ...twilioEnv, PUBLIC_URL: "https://calls.example.test" });
+    const { post, dashboard } = await testDashboard({
+      ...twilioEnv,
+      PUBLIC_URL: "https://calls.example.test",
+      DASHBOARD_PASSWORD: "a-long-test-password",
+    });
     const before = fake.requests.length;
-    const response = await post("/calls", { to: "+15551234567" }, { origin: "https://calls.example.test" });
+    const basic = `Basic ${Buffer.from("ops:a-long-test-password").toString("base64")}`;
+    const response = await post("/calls", { to: "+15551234567" }, { origin: "https://calls.example.test", authorization: basic });
     expect(response.status).toBe(303);
     await dashboard.close();
     const create = fake.requests.slice(before).find((r) => r.path.endsWith("/Calls.json"));

@@ -24,7 +24,9 @@ describe("dashboard pages", () => {
     const page = await response.text();
     expect(page).toContain('<meta name="cable-url" content="ws://cable.example.test/cable">');
     expect(page).toContain(streamTag("calls"));
-    expect(page).toContain(`<ul id="calls"><li id="call_${CALL_SID}" class="call"><a href="/calls/${CALL_SID}">`);
+    expect(page).toContain(
+      `<ul id="calls" data-resync-url="/live-calls"><li id="call_${CALL_SID}" class="call"><a href="/calls/${CALL_SID}">`,
+    );
     const iso = new Date(startedAt).toISOString();
     expect(page).toContain(`<time datetime="${iso}" data-local-time>${iso.slice(11, 19)} UTC</time>`);
     expect(page).not.toContain('id="events"');
@@ -33,7 +35,7 @@ describe("dashboard pages", () => {
 
   it("renders an empty list with no whitespace, so the “no live calls” note shows", async () => {
     const page = await (await (await testDashboard()).get("/")).text();
-    expect(page).toContain('<ul id="calls"></ul>');
+    expect(page).toContain('<ul id="calls" data-resync-url="/live-calls"></ul>');
   });
 
   it("renders a call's events, escaped, with its signed stream", async () => {

@@ -45,7 +45,7 @@ describe("subscribing", () => {
     expect(operationsOn(rpc.broadcaster, "calls")).toHaveLength(1);
     expect(operationsOn(rpc.broadcaster, CALL_STREAM)).toHaveLength(1);
 
-    expect(await rpc.registry.liveCalls()).toEqual([{ sid: CALL_SID, startedAt: expect.any(Number) }]);
+    expect(await rpc.registry.liveCalls()).toEqual([{ sid: CALL_SID, startedAt: expect.any(Number), lastSeenAt: expect.any(Number) }]);
     expect((await rpc.registry.events(CALL_SID)).map((e) => e.kind)).toEqual(["start"]);
   });
 

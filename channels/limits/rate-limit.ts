@@ -1,0 +1,48 @@
+/**
+ * A token bucket: up to `limit` at once, refilled evenly over `intervalMs`. Placing calls uses one
+ * bucket for the process (the cost lands on one Twilio account whoever asks); transcripts one per
+ * connection.
+ */
+export class RateLimit {
+  readonly #limit: number;
+  readonly #intervalMs: number;
+  readonly #now: () => number;
+  #tokens: number;
+  #updatedAt: number;
+
+  constructor(limit: number, intervalMs = 60_000, now: () => number = Date.now) {
+    this.#limit = limit;
+    this.#intervalMs = intervalMs;
+    this.#now = now;
+    this.#tokens = limit;
+    this.#updatedAt = now();
+  }
+
+  /** Whether a token is there to take, without taking it. */
+  available(): boolean {
+    this.#refill();
+    return this.#tokens >= 1;
+  }
+
+  /** Seconds until a token is there (0 if one is now). */
+  retryAfterSeconds(): number {
+    this.#refill();
+    return this.#tokens >= 1 ? 0 : Math.ceil(((1 - this.#tokens) * this.#intervalMs) / this.#limit / 1000);
+  }
+
+  /** Takes a token; when none is left, says how many seconds until one is. */
+  take(): { ok: true } | { ok: false; retryAfterSeconds: number } {
+    this.#refill();
+    if (this.#tokens >= 1) {
+      this.#tokens -= 1;
+      return { ok: true };
+    }
+    return { ok: false, retryAfterSeconds: this.retryAfterSeconds() };
+  }
+
+  #refill(): void {
+    const now = this.#now();
+    this.#tokens = Math.min(this.#limit, this.#tokens + ((now - this.#updatedAt) * this.#limit) / this.#intervalMs);
+    this.#updatedAt = now;
+  }
+}
