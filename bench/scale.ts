@@ -5,7 +5,7 @@
 // processes listen on 127.0.0.1 and 127.0.0.2, the same port: no system file is touched.
 // Nothing is pinned: a second process can only help if the scheduler may run it on the other core.
 import type { BenchContext } from "./lib/context.js";
-import { startDnsServer, type DnsServer } from "./lib/dns.js";
+import { startDnsServer, type DnsServer } from "../test/support/dns.js";
 import type { BenchResult, Table, Target } from "./lib/report.js";
 import { median } from "./lib/stats.js";
 import { defaultSizes, deploy, StormRunner, type Deployment, type DeploymentSpec, type StormRecord } from "./lib/storm-harness.js";

@@ -39,6 +39,17 @@ export {
   BroadcastRejectedError,
   type BroadcastConfig,
   type BroadcastAdapterName,
+  // Writing an adapter of one's own: see docs/architecture.md.
+  defineBroadcastAdapter,
+  BUILT_IN_BROADCAST_ADAPTERS,
+  SENT,
+  type BroadcastAdapter,
+  type AnyBroadcastAdapter,
+  type LoadBroadcastConfigOptions,
+  type TransportContext,
+  type BroadcastTransport,
+  type TransportListener,
+  type DeliveryOutcome,
 } from "./broadcast/index.js";
 export { createLogger, silentLogger, type Logger } from "./logging/logger.js";
 export { z } from "zod";

@@ -4,7 +4,7 @@
 // and the RPC heap after each drain.
 import type { AnycableGo } from "../../test/support/anycable-go.js";
 import { freePort } from "../../test/support/ports.js";
-import { signStreamName } from "../../src/cable-ready/index.js";
+import { signStreamName } from "anycable-ts";
 import { delta, METRIC, readMetrics, startBenchAnycable, waitForDrain, type Metrics } from "./anycable.js";
 import { NodeChild } from "./children.js";
 import type { BenchContext } from "./context.js";

@@ -41,6 +41,11 @@ export function describeAbout(about: PayloadSubject): string {
   }
 }
 
+/** What was thrown, as an Error: libraries and brokers may throw anything. */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) {
     // Node's fetch hides the socket error in `cause` ("fetch failed").

@@ -1,24 +1,31 @@
+import { ConfigError } from "../config/errors.js";
 import type { Logger } from "../logging/logger.js";
-import type { BroadcastConfig } from "./config.js";
-import { HttpTransport } from "./http.js";
-import { NatsTransport } from "./nats.js";
+import type { AnyBroadcastAdapter } from "./adapter.js";
+import type { BroadcastSettings } from "./config.js";
 import { QueuedBroadcaster } from "./queued-broadcaster.js";
-import { RedisPubSubTransport } from "./redis.js";
-import { RedisStreamTransport } from "./redisx.js";
 import type { BroadcastTransport } from "./transport.js";
 
-export function createTransport(config: BroadcastConfig, logger: Logger): BroadcastTransport {
-  const { reconnect } = config;
-  switch (config.adapter) {
-    case "nats":
-      return new NatsTransport({ servers: config.nats.servers, subject: config.nats.subject, reconnect, logger });
-    case "redis":
-      return new RedisPubSubTransport({ url: config.redis.url, key: config.redis.channel, reconnect });
-    case "redisx":
-      return new RedisStreamTransport({ url: config.redis.url, key: config.redis.channel, reconnect });
-    case "http":
-      return new HttpTransport({ url: config.http.url, key: config.http.key, requestTimeoutMs: config.http.requestTimeoutMs, reconnect });
+function selectedAdapter(config: BroadcastSettings<string>): AnyBroadcastAdapter {
+  const adapter = config.adapters.find((candidate) => candidate.name === config.adapter);
+  if (adapter === undefined) {
+    const names = config.adapters.map((candidate) => candidate.name).join(", ");
+    throw new ConfigError(`unknown broadcast adapter ${JSON.stringify(config.adapter)}; expected one of ${names}`);
   }
+  return adapter;
+}
+
+/**
+ * The selected adapter's settings, kept under its configKey (`config.nats`, …). A config is typed
+ * by the adapters it was read with; here any will do, hence the plain record.
+ */
+function settingsOf(config: BroadcastSettings<string>, adapter: AnyBroadcastAdapter): unknown {
+  return (config as unknown as Record<string, unknown>)[adapter.configKey];
+}
+
+/** The transport of the selected adapter, not yet connecting. */
+export function createTransport(config: BroadcastSettings<string>, logger: Logger): BroadcastTransport {
+  const adapter = selectedAdapter(config);
+  return adapter.createTransport(settingsOf(config, adapter), { reconnect: config.reconnect, logger });
 }
 
 /**
@@ -26,28 +33,18 @@ export function createTransport(config: BroadcastConfig, logger: Logger): Broadc
  * unreachable broker is logged and retried, never thrown, and publications queue meanwhile.
  */
 export function createBroadcaster(
-  config: BroadcastConfig,
+  config: BroadcastSettings<string>,
   logger: Logger,
   options: { settleOn?: "accepted" | "delivered" } = {},
 ): QueuedBroadcaster {
-  const log = logger.child({ component: "broadcast", adapter: config.adapter });
-  const transport = createTransport(config, log);
-  if (config.adapter === "http") {
-    const auth = config.http.key === undefined ? "no authorization" : `authorization key from ${config.http.keySource}`;
-    const url = config.http.urlIsDefault ? "default URL; set ANYCABLE_HTTP_BROADCAST_URL to change" : "ANYCABLE_HTTP_BROADCAST_URL";
-    log.info({ target: transport.target }, `broadcasting to ${transport.target} (${auth}; ${url})`);
-  } else {
-    const where =
-      config.adapter === "nats"
-        ? `subject ${config.nats.subject}`
-        : config.adapter === "redis"
-          ? `channel ${config.redis.channel}`
-          : `stream ${config.redis.channel}`;
-    log.info(
-      { target: transport.target, maxQueueSize: config.queueSize },
-      `broadcasting via ${transport.kind} at ${transport.target} (${where})`,
-    );
-  }
+  const adapter = selectedAdapter(config);
+  const settings = settingsOf(config, adapter);
+  const log = logger.child({ component: "broadcast", adapter: adapter.name });
+  const transport = adapter.createTransport(settings, { reconnect: config.reconnect, logger: log });
+  log.info(
+    { target: transport.target, maxQueueSize: config.queueSize },
+    `broadcasting via ${transport.kind} at ${transport.target} (${adapter.describe(settings)})`,
+  );
   return new QueuedBroadcaster({
     transport,
     logger: log,

@@ -1,7 +1,10 @@
 import { connect, ErrorCode, Events, NatsError, type NatsConnection } from "nats";
+import { z } from "zod";
 import type { Logger } from "../logging/logger.js";
+import { defineBroadcastAdapter } from "./adapter.js";
 import { backoffDelay, sleep, type BackoffOptions } from "./backoff.js";
-import { errorMessage } from "./errors.js";
+import { subjectOrKey } from "./env-schemas.js";
+import { asError, errorMessage } from "./errors.js";
 import { redactUrl } from "./redact.js";
 import { SENT, type BroadcastTransport, type DeliveryOutcome, type TransportListener } from "./transport.js";
 
@@ -23,20 +26,23 @@ const PERMANENT = new Set<string>([ErrorCode.MaxPayloadExceeded, ErrorCode.BadPa
 export class NatsTransport implements BroadcastTransport {
   readonly kind = "NATS";
   readonly target: string;
-  private nc: NatsConnection | undefined;
-  private connected = false;
-  private readonly stopping = new AbortController();
+  #nc: NatsConnection | undefined;
+  #connected = false;
+  readonly #stopping = new AbortController();
 
-  constructor(private readonly options: NatsTransportOptions) {
+  readonly #options: NatsTransportOptions;
+
+  constructor(options: NatsTransportOptions) {
+    this.#options = options;
     this.target = options.servers.map(redactUrl).join(",");
   }
 
   get ready(): boolean {
-    return this.connected;
+    return this.#connected;
   }
 
   start(listener: TransportListener): void {
-    void this.connectLoop(listener);
+    void this.#connectLoop(listener);
   }
 
   /**
@@ -44,16 +50,16 @@ export class NatsTransport implements BroadcastTransport {
    * waitOnFirstConnect connect() cannot be cancelled, and would keep a closing process alive.
    * Once connected, nats.js reconnects by itself, forever (maxReconnectAttempts: -1).
    */
-  private async connectLoop(listener: TransportListener): Promise<void> {
-    for (let attempt = 1; !this.stopping.signal.aborted; attempt += 1) {
+  async #connectLoop(listener: TransportListener): Promise<void> {
+    for (let attempt = 1; !this.#stopping.signal.aborted; attempt += 1) {
       try {
         const nc = await connect({
-          servers: this.options.servers,
+          servers: this.#options.servers,
           name: "anycable-ts broadcaster",
           reconnect: true,
           maxReconnectAttempts: -1,
           // nats.js waits a fixed time between redials (its default is 2 s).
-          reconnectTimeWait: Math.min(2_000, this.options.reconnect.maxDelayMs),
+          reconnectTimeWait: Math.min(2_000, this.#options.reconnect.maxDelayMs),
           waitOnFirstConnect: false,
           timeout: 5_000,
           // Notice a half-open connection within ~30 s instead of nats.js's default 4 min.
@@ -61,47 +67,47 @@ export class NatsTransport implements BroadcastTransport {
           maxPingOut: 3,
           noEcho: true,
         });
-        if (this.stopping.signal.aborted) {
+        if (this.#stopping.signal.aborted) {
           await nc.close();
           return;
         }
-        this.nc = nc;
-        this.connected = true;
+        this.#nc = nc;
+        this.#connected = true;
         listener.up();
-        void this.watch(nc, listener);
+        void this.#watch(nc, listener);
         const closedWith = await nc.closed();
-        this.connected = false;
-        this.nc = undefined;
-        if (this.stopping.signal.aborted) return;
+        this.#connected = false;
+        this.#nc = undefined;
+        if (this.#stopping.signal.aborted) return;
         // Only an unrecoverable error (e.g. authorization) closes a client that reconnects forever.
         listener.down(closedWith ?? new Error("NATS connection closed"));
         attempt = 0;
       } catch (error) {
-        if (this.stopping.signal.aborted) return;
-        listener.down(error instanceof Error ? error : new Error(String(error)));
+        if (this.#stopping.signal.aborted) return;
+        listener.down(asError(error));
       }
-      await sleep(backoffDelay(Math.max(attempt, 1), this.options.reconnect), this.stopping.signal);
+      await sleep(backoffDelay(Math.max(attempt, 1), this.#options.reconnect), this.#stopping.signal);
     }
   }
 
-  private async watch(nc: NatsConnection, listener: TransportListener): Promise<void> {
+  async #watch(nc: NatsConnection, listener: TransportListener): Promise<void> {
     for await (const status of nc.status()) {
       if (status.type === Events.Disconnect) {
-        this.connected = false;
-        if (!this.stopping.signal.aborted) listener.down(new Error(`disconnected from ${redactUrl(String(status.data))}`));
+        this.#connected = false;
+        if (!this.#stopping.signal.aborted) listener.down(new Error(`disconnected from ${redactUrl(String(status.data))}`));
       } else if (status.type === Events.Reconnect) {
-        this.connected = true;
+        this.#connected = true;
         listener.up();
       } else if (status.type === Events.Error) {
         // e.g. a permissions violation: the server drops the message but keeps the connection.
-        this.options.logger.error({ status: String(status.data) }, "NATS server reported an error");
+        this.#options.logger.error({ status: String(status.data) }, "NATS server reported an error");
       }
     }
   }
 
   async deliver(payloads: readonly string[]): Promise<DeliveryOutcome[]> {
-    const nc = this.nc;
-    if (nc === undefined || !this.connected) return payloads.map(() => ({ status: "retry", error: new Error("not connected to NATS") }));
+    const nc = this.#nc;
+    if (nc === undefined || !this.#connected) return payloads.map(() => ({ status: "retry", error: new Error("not connected to NATS") }));
     const outcomes: DeliveryOutcome[] = [];
     let published = false;
     let retryRest: Error | undefined;
@@ -111,11 +117,11 @@ export class NatsTransport implements BroadcastTransport {
         continue;
       }
       try {
-        nc.publish(this.options.subject, payload);
+        nc.publish(this.#options.subject, payload);
         outcomes.push(SENT);
         published = true;
       } catch (error) {
-        const err = error instanceof Error ? error : new Error(String(error));
+        const err = asError(error);
         const permanent = err instanceof NatsError && PERMANENT.has(err.code);
         if (permanent) outcomes.push({ status: "failed", error: err });
         else {
@@ -136,10 +142,49 @@ export class NatsTransport implements BroadcastTransport {
   }
 
   async stop(): Promise<void> {
-    this.stopping.abort();
-    this.connected = false;
-    const nc = this.nc;
-    this.nc = undefined;
+    this.#stopping.abort();
+    this.#connected = false;
+    const nc = this.#nc;
+    this.#nc = undefined;
     if (nc !== undefined && !nc.isClosed()) await nc.close();
   }
 }
+
+// nats.js accepts both nats://host:port and a bare host:port for every server in the list.
+const natsServer = z
+  .string()
+  .trim()
+  .refine((v) => /^((nats|tls|ws|wss):\/\/)?[^\s,/]+(:\d{1,5})?\/?$/.test(v), {
+    message: "expected a comma-separated list of NATS servers, e.g. nats://127.0.0.1:4222",
+  });
+
+const natsServers = z
+  .string()
+  .transform((raw) =>
+    raw
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== ""),
+  )
+  .pipe(z.array(natsServer).min(1, "expected at least one NATS server"));
+
+/** `config.nats`. */
+export interface NatsSettings {
+  /** Tried in order given to nats.js; `ANYCABLE_NATS_SERVERS`. */
+  servers: string[];
+  /** Subject anycable-go subscribes to; `ANYCABLE_NATS_CHANNEL`. */
+  subject: string;
+}
+
+/** anycable-go's `nats` broadcaster (the default, and what its embedded NATS serves). */
+export const natsAdapter = defineBroadcastAdapter({
+  name: "nats",
+  configKey: "nats",
+  env: {
+    ANYCABLE_NATS_SERVERS: natsServers.default(["nats://127.0.0.1:4222"]),
+    ANYCABLE_NATS_CHANNEL: subjectOrKey.default("__anycable__"),
+  },
+  settings: (env): NatsSettings => ({ servers: env.ANYCABLE_NATS_SERVERS, subject: env.ANYCABLE_NATS_CHANNEL }),
+  createTransport: (settings, { reconnect, logger }) => new NatsTransport({ ...settings, reconnect, logger }),
+  describe: ({ subject }) => `subject ${subject}`,
+});

@@ -1,7 +1,7 @@
 import type { Logger } from "../logging/logger.js";
 import type { Broadcaster, BroadcastMeta, Publication, RemoteCommand } from "./broadcaster.js";
 import { backoffDelay, type BackoffOptions } from "./backoff.js";
-import { BroadcastClosedError, BroadcastQueueFullError, BroadcastRejectedError, describeAbout, errorMessage } from "./errors.js";
+import { asError, BroadcastClosedError, BroadcastQueueFullError, BroadcastRejectedError, describeAbout, errorMessage } from "./errors.js";
 import { describeSubject, encodeBatch, encodeCommand, encodePublication, type EncodedPayload } from "./payload.js";
 import type { BroadcastTransport, DeliveryOutcome } from "./transport.js";
 
@@ -45,167 +45,168 @@ export interface QueuedBroadcasterOptions {
  * acknowledgement instead and stays pending through an outage. Every failure is logged here.
  */
 export class QueuedBroadcaster implements Broadcaster {
-  private queue: Pending[] = [];
-  private connected = false;
-  private everConnected = false;
-  private outageReported = false;
-  private pumping = false;
-  private wakeUp: (() => void) | undefined;
-  private drainWaiters: Array<() => void> = [];
-  private closing: Promise<void> | undefined;
-  private readonly stopped = new AbortController();
-  private readonly log: Logger;
+  #queue: Pending[] = [];
+  #connected = false;
+  #everConnected = false;
+  #outageReported = false;
+  #pumping = false;
+  #wakeUp: (() => void) | undefined;
+  #drainWaiters: Array<() => void> = [];
+  #closing: Promise<void> | undefined;
+  readonly #stopped = new AbortController();
+  readonly #log: Logger;
 
-  constructor(private readonly options: QueuedBroadcasterOptions) {
-    this.log = options.logger;
-    options.transport.start({ up: () => this.onUp(), down: (reason) => this.onDown(reason) });
+  readonly #options: QueuedBroadcasterOptions;
+
+  constructor(options: QueuedBroadcasterOptions) {
+    this.#options = options;
+    this.#log = options.logger;
+    options.transport.start({ up: () => this.#onUp(), down: (reason) => this.#onDown(reason) });
   }
 
   /** Publications not yet acknowledged by the broker (queued or in flight). */
   get pending(): number {
-    return this.queue.length;
+    return this.#queue.length;
   }
 
   broadcast(stream: string, data: string | object, meta?: BroadcastMeta): Promise<void> {
-    return this.enqueue(() => encodePublication(stream, data, meta));
+    return this.#enqueue(() => encodePublication(stream, data, meta));
   }
 
   broadcastMany(publications: readonly Publication[]): Promise<void> {
     if (publications.length === 0) return Promise.resolve();
-    return this.enqueue(() => encodeBatch(publications));
+    return this.#enqueue(() => encodeBatch(publications));
   }
 
   broadcastCommand(command: RemoteCommand): Promise<void> {
-    return this.enqueue(() => encodeCommand(command));
+    return this.#enqueue(() => encodeCommand(command));
   }
 
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
   }
 
-  private enqueue(encode: () => EncodedPayload): Promise<void> {
+  #enqueue(encode: () => EncodedPayload): Promise<void> {
     let payload: EncodedPayload;
     try {
       payload = encode();
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(asError(error));
     }
-    const { kind, target } = this.options.transport;
-    if (this.closing !== undefined) {
+    const { kind, target } = this.#options.transport;
+    if (this.#closing !== undefined) {
       const error = new BroadcastClosedError(`broadcaster is closed; ${describeAbout(payload.about)} was not sent`, payload.about);
-      this.log.error(describeSubject(payload.about), error.message);
+      this.#log.error(describeSubject(payload.about), error.message);
       return Promise.reject(error);
     }
-    if (this.queue.length >= this.options.queueSize) {
-      const why = this.connected ? `${kind} is not keeping up` : `${kind} at ${target} is unreachable`;
+    if (this.#queue.length >= this.#options.queueSize) {
+      const why = this.#connected ? `${kind} is not keeping up` : `${kind} at ${target} is unreachable`;
       const error = new BroadcastQueueFullError(
-        `broadcast queue is full (${this.queue.length} pending, max ${this.options.queueSize}; ${why}); ${describeAbout(payload.about)} was not sent`,
+        `broadcast queue is full (${this.#queue.length} pending, max ${this.#options.queueSize}; ${why}); ${describeAbout(payload.about)} was not sent`,
         payload.about,
       );
-      this.log.error(
-        { ...describeSubject(payload.about), queueSize: this.queue.length, maxQueueSize: this.options.queueSize, target },
+      this.#log.error(
+        { ...describeSubject(payload.about), queueSize: this.#queue.length, maxQueueSize: this.#options.queueSize, target },
         error.message,
       );
       return Promise.reject(error);
     }
-    if ((this.options.settleOn ?? "accepted") === "accepted") {
+    if ((this.#options.settleOn ?? "accepted") === "accepted") {
       // Failures after acceptance are logged by refuse() / shutdown(); nobody awaits them.
-      this.queue.push({ payload, resolve: () => {}, reject: () => {}, settled: false });
-      this.schedulePump();
+      this.#queue.push({ payload, resolve: () => {}, reject: () => {}, settled: false });
+      this.#schedulePump();
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ payload, resolve, reject, settled: false });
-      this.schedulePump();
+      this.#queue.push({ payload, resolve, reject, settled: false });
+      this.#schedulePump();
     });
   }
 
-  private schedulePump(): void {
-    if (this.pumping) return;
-    this.pumping = true;
+  #schedulePump(): void {
+    if (this.#pumping) return;
+    this.#pumping = true;
     // A microtask later, so calls made in the same tick travel in one window.
-    queueMicrotask(() => void this.pump());
+    queueMicrotask(() => void this.#pump());
   }
 
-  private async pump(): Promise<void> {
+  async #pump(): Promise<void> {
     let failures = 0;
     try {
-      while (this.queue.length > 0 && !this.stopped.signal.aborted) {
-        const { transport, retry } = this.options;
+      while (this.#queue.length > 0 && !this.#stopped.signal.aborted) {
+        const { transport, retry } = this.#options;
         if (!transport.ready) {
           // up() wakes us; the timeout only guards against a transport that never says so.
-          await this.waitForWake(retry.maxDelayMs);
+          await this.#waitForWake(retry.maxDelayMs);
           continue;
         }
-        const window = this.queue.slice(0, MAX_WINDOW);
-        const outcomes = await this.deliver(window.map((entry) => entry.payload.json));
+        const window = this.#queue.slice(0, MAX_WINDOW);
+        const outcomes = await this.#deliver(window.map((entry) => entry.payload.json));
         let retryReason: Error | undefined;
         window.forEach((entry, i) => {
           const outcome = outcomes[i] ?? { status: "retry", error: new Error("transport reported no outcome") };
-          if (outcome.status === "sent") this.settle(entry);
-          else if (outcome.status === "failed") this.refuse(entry, outcome.error);
+          if (outcome.status === "sent") this.#settle(entry);
+          else if (outcome.status === "failed") this.#refuse(entry, outcome.error);
           else retryReason ??= outcome.error;
         });
-        this.queue = this.queue.filter((entry) => !entry.settled);
-        this.notifyIfDrained();
+        this.#queue = this.#queue.filter((entry) => !entry.settled);
+        this.#notifyIfDrained();
         if (retryReason === undefined) {
           failures = 0;
           continue;
         }
         failures += 1;
         const delay = backoffDelay(failures, retry);
-        this.log.debug({ reason: errorMessage(retryReason), pending: this.queue.length, retryInMs: delay }, "delivery will be retried");
-        await this.waitForWake(transport.ready ? delay : retry.maxDelayMs);
+        this.#log.debug({ reason: errorMessage(retryReason), pending: this.#queue.length, retryInMs: delay }, "delivery will be retried");
+        await this.#waitForWake(transport.ready ? delay : retry.maxDelayMs);
       }
     } finally {
-      this.pumping = false;
-      this.notifyIfDrained();
+      this.#pumping = false;
+      this.#notifyIfDrained();
     }
   }
 
-  private async deliver(payloads: string[]): Promise<DeliveryOutcome[]> {
+  async #deliver(payloads: string[]): Promise<DeliveryOutcome[]> {
     const stoppedOutcome = (error: Error): DeliveryOutcome[] => payloads.map(() => ({ status: "retry", error }));
     let onStop: (() => void) | undefined;
     const stopped = new Promise<DeliveryOutcome[]>((resolve) => {
       onStop = () => resolve(stoppedOutcome(new Error("broadcaster stopped")));
-      this.stopped.signal.addEventListener("abort", onStop, { once: true });
+      this.#stopped.signal.addEventListener("abort", onStop, { once: true });
     });
     try {
       return await Promise.race([
-        this.options.transport
-          .deliver(payloads)
-          .catch((error: unknown) => stoppedOutcome(error instanceof Error ? error : new Error(String(error)))),
+        this.#options.transport.deliver(payloads).catch((error: unknown) => stoppedOutcome(asError(error))),
         stopped,
       ]);
     } finally {
-      if (onStop) this.stopped.signal.removeEventListener("abort", onStop);
+      if (onStop) this.#stopped.signal.removeEventListener("abort", onStop);
     }
   }
 
-  private waitForWake(timeoutMs: number): Promise<void> {
+  #waitForWake(timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
-        this.stopped.signal.removeEventListener("abort", done);
-        if (this.wakeUp === done) this.wakeUp = undefined;
+        this.#stopped.signal.removeEventListener("abort", done);
+        if (this.#wakeUp === done) this.#wakeUp = undefined;
         resolve();
       };
       const timer = setTimeout(done, timeoutMs);
-      this.wakeUp = done;
-      this.stopped.signal.addEventListener("abort", done, { once: true });
+      this.#wakeUp = done;
+      this.#stopped.signal.addEventListener("abort", done, { once: true });
     });
   }
 
-  private settle(entry: Pending, error?: Error): void {
+  #settle(entry: Pending, error?: Error): void {
     if (entry.settled) return;
     entry.settled = true;
     if (error === undefined) entry.resolve();
     else entry.reject(error);
   }
 
-  private refuse(entry: Pending, reason: Error): void {
-    const { kind, target } = this.options.transport;
+  #refuse(entry: Pending, reason: Error): void {
+    const { kind, target } = this.#options.transport;
     const error = new BroadcastRejectedError(
       `${kind} at ${target} refused ${describeAbout(entry.payload.about)}: ${errorMessage(reason)}`,
       entry.payload.about,
@@ -213,68 +214,68 @@ export class QueuedBroadcaster implements Broadcaster {
         cause: reason,
       },
     );
-    this.log.error({ ...describeSubject(entry.payload.about), reason: errorMessage(reason) }, `${error.message}; not retrying`);
-    this.settle(entry, error);
+    this.#log.error({ ...describeSubject(entry.payload.about), reason: errorMessage(reason) }, `${error.message}; not retrying`);
+    this.#settle(entry, error);
   }
 
-  private notifyIfDrained(): void {
-    if (this.queue.length > 0) return;
-    const waiters = this.drainWaiters;
-    this.drainWaiters = [];
+  #notifyIfDrained(): void {
+    if (this.#queue.length > 0) return;
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
     for (const resolve of waiters) resolve();
   }
 
-  private drainedWithin(ms: number): Promise<boolean> {
-    if (this.queue.length === 0) return Promise.resolve(true);
+  #drainedWithin(ms: number): Promise<boolean> {
+    if (this.#queue.length === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), ms);
-      this.drainWaiters.push(() => {
+      this.#drainWaiters.push(() => {
         clearTimeout(timer);
         resolve(true);
       });
     });
   }
 
-  private onUp(): void {
-    if (this.connected || this.stopped.signal.aborted) return;
-    const { kind, target } = this.options.transport;
-    this.connected = true;
-    const pending = this.queue.length;
-    const verb = this.everConnected ? "reconnected to" : "connected to";
+  #onUp(): void {
+    if (this.#connected || this.#stopped.signal.aborted) return;
+    const { kind, target } = this.#options.transport;
+    this.#connected = true;
+    const pending = this.#queue.length;
+    const verb = this.#everConnected ? "reconnected to" : "connected to";
     const flushing = pending > 0 ? `; flushing ${pending} queued publication(s)` : "";
-    this.log.info({ target, pending }, `${verb} ${kind} at ${target}${flushing}`);
-    this.everConnected = true;
-    this.outageReported = false;
-    this.wakeUp?.();
+    this.#log.info({ target, pending }, `${verb} ${kind} at ${target}${flushing}`);
+    this.#everConnected = true;
+    this.#outageReported = false;
+    this.#wakeUp?.();
   }
 
-  private onDown(reason: Error): void {
-    if (this.stopped.signal.aborted) return;
-    const { kind, target } = this.options.transport;
-    this.connected = false;
-    if (this.outageReported) {
-      this.log.debug({ target, reason: errorMessage(reason) }, `${kind} still unreachable`);
+  #onDown(reason: Error): void {
+    if (this.#stopped.signal.aborted) return;
+    const { kind, target } = this.#options.transport;
+    this.#connected = false;
+    if (this.#outageReported) {
+      this.#log.debug({ target, reason: errorMessage(reason) }, `${kind} still unreachable`);
       return;
     }
-    this.outageReported = true;
-    const what = this.everConnected ? "lost connection to" : "cannot reach";
-    this.log.warn(
-      { target, reason: errorMessage(reason), pending: this.queue.length, maxQueueSize: this.options.queueSize },
-      `${what} ${kind} at ${target}, will keep retrying; publications are queued (max ${this.options.queueSize})`,
+    this.#outageReported = true;
+    const what = this.#everConnected ? "lost connection to" : "cannot reach";
+    this.#log.warn(
+      { target, reason: errorMessage(reason), pending: this.#queue.length, maxQueueSize: this.#options.queueSize },
+      `${what} ${kind} at ${target}, will keep retrying; publications are queued (max ${this.#options.queueSize})`,
     );
   }
 
-  private async shutdown(): Promise<void> {
-    const { kind, target } = this.options.transport;
-    if (this.queue.length > 0) {
-      this.log.info(
-        { pending: this.queue.length, timeoutMs: this.options.flushTimeoutMs },
-        `flushing ${this.queue.length} pending publication(s) before closing`,
+  async #shutdown(): Promise<void> {
+    const { kind, target } = this.#options.transport;
+    if (this.#queue.length > 0) {
+      this.#log.info(
+        { pending: this.#queue.length, timeoutMs: this.#options.flushTimeoutMs },
+        `flushing ${this.#queue.length} pending publication(s) before closing`,
       );
     }
-    if (!(await this.drainedWithin(this.options.flushTimeoutMs))) {
-      const left = this.queue;
-      this.queue = [];
+    if (!(await this.#drainedWithin(this.#options.flushTimeoutMs))) {
+      const left = this.#queue;
+      this.#queue = [];
       const streams = [
         ...new Set(
           left.flatMap((e) =>
@@ -286,16 +287,19 @@ export class QueuedBroadcaster implements Broadcaster {
           ),
         ),
       ];
-      const message = `closing with ${left.length} undelivered publication(s): ${kind} at ${target} did not take them within ${this.options.flushTimeoutMs} ms`;
-      this.log.error({ undelivered: left.length, streams: streams.slice(0, 10), target }, message);
+      const message = `closing with ${left.length} undelivered publication(s): ${kind} at ${target} did not take them within ${this.#options.flushTimeoutMs} ms`;
+      this.#log.error({ undelivered: left.length, streams: streams.slice(0, 10), target }, message);
       for (const entry of left)
-        this.settle(entry, new BroadcastClosedError(`${message}; ${describeAbout(entry.payload.about)} was not sent`, entry.payload.about));
+        this.#settle(
+          entry,
+          new BroadcastClosedError(`${message}; ${describeAbout(entry.payload.about)} was not sent`, entry.payload.about),
+        );
     }
-    this.stopped.abort();
+    this.#stopped.abort();
     try {
-      await this.options.transport.stop();
+      await this.#options.transport.stop();
     } catch (error) {
-      this.log.warn({ reason: errorMessage(error) }, `error while disconnecting from ${kind}`);
+      this.#log.warn({ reason: errorMessage(error) }, `error while disconnecting from ${kind}`);
     }
   }
 }

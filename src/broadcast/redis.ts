@@ -1,11 +1,9 @@
-import type { Redis } from "ioredis";
-import { RedisTransport } from "./redis-connection.js";
+import { defineRedisAdapter } from "./redis-connection.js";
 
 /** `PUBLISH <channel> <json>`: anycable-go's `redis` (Pub/Sub) broadcaster. */
-export class RedisPubSubTransport extends RedisTransport {
-  readonly kind = "Redis";
-
-  protected send(redis: Redis, channel: string, payload: string): Promise<unknown> {
-    return redis.publish(channel, payload);
-  }
-}
+export const redisAdapter = defineRedisAdapter({
+  name: "redis",
+  kind: "Redis",
+  keyIs: "channel",
+  send: (redis, channel, payload) => redis.publish(channel, payload),
+});

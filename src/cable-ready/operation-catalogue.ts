@@ -184,90 +184,109 @@ export interface NotificationOptions extends CommonOptions {
   options?: JsonObject;
 }
 
-/** Options of each built-in operation, by its wire name. */
-export interface OperationOptionsMap {
-  append: AppendOptions;
-  graft: GraftOptions;
-  innerHtml: InnerHtmlOptions;
-  insertAdjacentHtml: InsertAdjacentHtmlOptions;
-  insertAdjacentText: InsertAdjacentTextOptions;
-  morph: MorphOptions;
-  outerHtml: OuterHtmlOptions;
-  prepend: PrependOptions;
-  remove: RemoveOptions;
-  replace: ReplaceOptions;
-  textContent: TextContentOptions;
-  addCssClass: AddCssClassOptions;
-  removeAttribute: RemoveAttributeOptions;
-  removeCssClass: RemoveCssClassOptions;
-  setAttribute: SetAttributeOptions;
-  setDatasetProperty: SetDatasetPropertyOptions;
-  setProperty: SetPropertyOptions;
-  setStyle: SetStyleOptions;
-  setStyles: SetStylesOptions;
-  setValue: SetValueOptions;
-  dispatchEvent: DispatchEventOptions;
-  setMeta: SetMetaOptions;
-  setTitle: SetTitleOptions;
-  clearStorage: ClearStorageOptions;
-  go: GoOptions;
-  pushState: PushStateOptions;
-  redirectTo: RedirectToOptions;
-  reload: ReloadOptions;
-  removeStorageItem: RemoveStorageItemOptions;
-  replaceState: ReplaceStateOptions;
-  scrollIntoView: ScrollIntoViewOptions;
-  setCookie: SetCookieOptions;
-  setFocus: SetFocusOptions;
-  setStorageItem: SetStorageItemOptions;
-  consoleLog: ConsoleLogOptions;
-  consoleTable: ConsoleTableOptions;
-  notification: NotificationOptions;
+/** A catalogue entry. Its options' type is all it carries, and only the type system reads it. */
+export interface OperationEntry<Options extends CommonOptions> {
+  readonly options?: Options;
 }
 
-export type OperationName = keyof OperationOptionsMap;
+function takes<Options extends CommonOptions>(): OperationEntry<Options> {
+  return {};
+}
+
+/**
+ * Every built-in operation, by its wire name, in the order of the client's operation table. The
+ * one place an operation is added: OPERATION_NAMES, OperationOptionsMap and the builder's
+ * methods (operations.ts) follow from it, documentation included.
+ */
+export const OPERATION_CATALOGUE = {
+  // DOM mutations
+  /** Inserts `html` at the end of the target's children. */
+  append: takes<AppendOptions>(),
+  /** Moves the target into the element matching `parent`. */
+  graft: takes<GraftOptions>(),
+  /** Replaces the target's children with `html`. */
+  innerHtml: takes<InnerHtmlOptions>(),
+  /** Inserts `html` at `position` relative to the target. */
+  insertAdjacentHtml: takes<InsertAdjacentHtmlOptions>(),
+  /** Inserts `text` (never parsed as markup) at `position` relative to the target. */
+  insertAdjacentText: takes<InsertAdjacentTextOptions>(),
+  /** Replaces the target itself with `html`. */
+  outerHtml: takes<OuterHtmlOptions>(),
+  /** Inserts `html` at the start of the target's children. */
+  prepend: takes<PrependOptions>(),
+  /** Removes the target. */
+  remove: takes<RemoveOptions>(),
+  /** Replaces the target with `html`. */
+  replace: takes<ReplaceOptions>(),
+  /** Sets the target's text (never parsed as markup). */
+  textContent: takes<TextContentOptions>(),
+  // Element properties
+  /** Adds one or more CSS classes to the target. */
+  addCssClass: takes<AddCssClassOptions>(),
+  /** Removes the attribute `name` from the target. */
+  removeAttribute: takes<RemoveAttributeOptions>(),
+  /** Removes one or more CSS classes from the target. */
+  removeCssClass: takes<RemoveCssClassOptions>(),
+  /** Sets the attribute `name` of the target to `value`. */
+  setAttribute: takes<SetAttributeOptions>(),
+  /** Sets `dataset[name]` of the target to `value`. */
+  setDatasetProperty: takes<SetDatasetPropertyOptions>(),
+  /** Sets the DOM property `name` of the target to `value`. */
+  setProperty: takes<SetPropertyOptions>(),
+  /** Sets one inline style of the target. */
+  setStyle: takes<SetStyleOptions>(),
+  /** Sets several inline styles of the target. */
+  setStyles: takes<SetStylesOptions>(),
+  /** Sets the target's form value. */
+  setValue: takes<SetValueOptions>(),
+  // Events and meta
+  /** Dispatches the CustomEvent `name` (with `detail`) on the target, or on the document. */
+  dispatchEvent: takes<DispatchEventOptions>(),
+  /** Creates or updates `<meta name="…" content="…">`. */
+  setMeta: takes<SetMetaOptions>(),
+  /** Sets the document's title. */
+  setTitle: takes<SetTitleOptions>(),
+  // Browser manipulation
+  /** Empties localStorage or sessionStorage. */
+  clearStorage: takes<ClearStorageOptions>(),
+  /** Moves `delta` steps through the session history. */
+  go: takes<GoOptions>(),
+  /** Adds a history entry for `url`. */
+  pushState: takes<PushStateOptions>(),
+  /** Navigates to `url`, with Turbo when the page has it. */
+  redirectTo: takes<RedirectToOptions>(),
+  /** Reloads the page. */
+  reload: takes<ReloadOptions>(),
+  /** Removes `key` from localStorage or sessionStorage. */
+  removeStorageItem: takes<RemoveStorageItemOptions>(),
+  /** Replaces the current history entry with `url`. */
+  replaceState: takes<ReplaceStateOptions>(),
+  /** Scrolls the target into view. */
+  scrollIntoView: takes<ScrollIntoViewOptions>(),
+  /** Assigns `cookie` to `document.cookie`. */
+  setCookie: takes<SetCookieOptions>(),
+  /** Focuses the target. */
+  setFocus: takes<SetFocusOptions>(),
+  /** Stores `value` under `key` in localStorage or sessionStorage. */
+  setStorageItem: takes<SetStorageItemOptions>(),
+  // Notifications
+  /** Logs `message` to the browser console. */
+  consoleLog: takes<ConsoleLogOptions>(),
+  /** Logs `data` as a table to the browser console. */
+  consoleTable: takes<ConsoleTableOptions>(),
+  /** Shows a browser Notification, asking for permission if need be. */
+  notification: takes<NotificationOptions>(),
+  // DOM mutations, listed last by the client
+  /** Morphs the target into `html` (morphdom), keeping focus and unchanged nodes. */
+  morph: takes<MorphOptions>(),
+} as const;
+
+export type OperationName = keyof typeof OPERATION_CATALOGUE;
+
+/** Options of each built-in operation, by its wire name: `OperationOptionsMap["append"]`. */
+export type OperationOptionsMap = {
+  [N in keyof typeof OPERATION_CATALOGUE]: (typeof OPERATION_CATALOGUE)[N] extends OperationEntry<infer Options> ? Options : never;
+};
 
 /** The built-in operations, in the order of the client's operation table. */
-export const OPERATION_NAMES = [
-  "append",
-  "graft",
-  "innerHtml",
-  "insertAdjacentHtml",
-  "insertAdjacentText",
-  "outerHtml",
-  "prepend",
-  "remove",
-  "replace",
-  "textContent",
-  "addCssClass",
-  "removeAttribute",
-  "removeCssClass",
-  "setAttribute",
-  "setDatasetProperty",
-  "setProperty",
-  "setStyle",
-  "setStyles",
-  "setValue",
-  "dispatchEvent",
-  "setMeta",
-  "setTitle",
-  "clearStorage",
-  "go",
-  "pushState",
-  "redirectTo",
-  "reload",
-  "removeStorageItem",
-  "replaceState",
-  "scrollIntoView",
-  "setCookie",
-  "setFocus",
-  "setStorageItem",
-  "consoleLog",
-  "consoleTable",
-  "notification",
-  "morph",
-] as const satisfies readonly OperationName[];
-
-// Fails to compile when an operation is added to the map but not to the list above.
-type AssertNever<T extends never> = T;
-type UnlistedOperations = AssertNever<Exclude<OperationName, (typeof OPERATION_NAMES)[number]>>;
+export const OPERATION_NAMES = Object.freeze(Object.keys(OPERATION_CATALOGUE)) as readonly OperationName[];

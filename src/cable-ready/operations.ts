@@ -14,48 +14,13 @@
 import type { BroadcastMeta, Broadcaster } from "../broadcast/broadcaster.js";
 import { camelizeKey, deepCamelizeKeys } from "./camelize.js";
 import { isSafeHtml, type SafeHtml } from "./html.js";
-import type {
-  AddCssClassOptions,
-  AppendOptions,
-  ClearStorageOptions,
-  CommonOptions,
-  ConsoleLogOptions,
-  ConsoleTableOptions,
-  DispatchEventOptions,
-  GoOptions,
-  GraftOptions,
-  InnerHtmlOptions,
-  InsertAdjacentHtmlOptions,
-  InsertAdjacentTextOptions,
-  MorphOptions,
-  NotificationOptions,
-  OperationName,
-  OperationOptionsMap,
-  OuterHtmlOptions,
-  PrependOptions,
-  PushStateOptions,
-  RedirectToOptions,
-  ReloadOptions,
-  RemoveAttributeOptions,
-  RemoveCssClassOptions,
-  RemoveOptions,
-  RemoveStorageItemOptions,
-  ReplaceOptions,
-  ReplaceStateOptions,
-  ScrollIntoViewOptions,
-  SetAttributeOptions,
-  SetCookieOptions,
-  SetDatasetPropertyOptions,
-  SetFocusOptions,
-  SetMetaOptions,
-  SetPropertyOptions,
-  SetStorageItemOptions,
-  SetStyleOptions,
-  SetStylesOptions,
-  SetTitleOptions,
-  SetValueOptions,
-  TargetOptions,
-  TextContentOptions,
+import {
+  OPERATION_CATALOGUE,
+  OPERATION_NAMES,
+  type CommonOptions,
+  type OperationName,
+  type OperationOptionsMap,
+  type TargetOptions,
 } from "./operation-catalogue.js";
 import { cableReadyPayload, serializePayload, type CableReadyOperation, type CableReadyPayload } from "./payload.js";
 import { streamNameFrom, type StreamKey } from "../streams/stream-key.js";
@@ -67,6 +32,21 @@ export type CustomOperationOptions = CommonOptions &
     html?: SafeHtml;
     readonly [option: string]: unknown;
   };
+
+/**
+ * A method per built-in operation, made from the catalogue: `append(options)` queues `append`
+ * with AppendOptions, and returns the builder it was called on (a subclass stays a subclass).
+ * Options may be left out only where the operation needs none (`remove()`, `reload()`).
+ */
+export type OperationMethods = {
+  // `keyof typeof` (not OperationName) keeps the mapping homomorphic, so each method shows its entry's doc.
+  [N in keyof typeof OPERATION_CATALOGUE]: {} extends OperationOptionsMap[N]
+    ? <Self>(this: Self, options?: OperationOptionsMap[N]) => Self
+    : <Self>(this: Self, options: OperationOptionsMap[N]) => Self;
+};
+
+// The class below gets the methods at run time, right after its declaration.
+export interface OperationBuilder extends OperationMethods {}
 
 export class OperationBuilder {
   #operations: CableReadyOperation[] = [];
@@ -151,164 +131,16 @@ export class OperationBuilder {
     }
     return Object.freeze(op) as CableReadyOperation;
   }
+}
 
-  // DOM mutations
-
-  append(options: AppendOptions): this {
-    return this.operation("append", options);
-  }
-
-  prepend(options: PrependOptions): this {
-    return this.operation("prepend", options);
-  }
-
-  innerHtml(options: InnerHtmlOptions): this {
-    return this.operation("innerHtml", options);
-  }
-
-  outerHtml(options: OuterHtmlOptions): this {
-    return this.operation("outerHtml", options);
-  }
-
-  replace(options: ReplaceOptions): this {
-    return this.operation("replace", options);
-  }
-
-  insertAdjacentHtml(options: InsertAdjacentHtmlOptions): this {
-    return this.operation("insertAdjacentHtml", options);
-  }
-
-  insertAdjacentText(options: InsertAdjacentTextOptions): this {
-    return this.operation("insertAdjacentText", options);
-  }
-
-  textContent(options: TextContentOptions): this {
-    return this.operation("textContent", options);
-  }
-
-  graft(options: GraftOptions): this {
-    return this.operation("graft", options);
-  }
-
-  remove(options: RemoveOptions = {}): this {
-    return this.operation("remove", options);
-  }
-
-  morph(options: MorphOptions): this {
-    return this.operation("morph", options);
-  }
-
-  // Element properties
-
-  addCssClass(options: AddCssClassOptions): this {
-    return this.operation("addCssClass", options);
-  }
-
-  removeCssClass(options: RemoveCssClassOptions): this {
-    return this.operation("removeCssClass", options);
-  }
-
-  setAttribute(options: SetAttributeOptions): this {
-    return this.operation("setAttribute", options);
-  }
-
-  removeAttribute(options: RemoveAttributeOptions): this {
-    return this.operation("removeAttribute", options);
-  }
-
-  setDatasetProperty(options: SetDatasetPropertyOptions): this {
-    return this.operation("setDatasetProperty", options);
-  }
-
-  setProperty(options: SetPropertyOptions): this {
-    return this.operation("setProperty", options);
-  }
-
-  setStyle(options: SetStyleOptions): this {
-    return this.operation("setStyle", options);
-  }
-
-  setStyles(options: SetStylesOptions): this {
-    return this.operation("setStyles", options);
-  }
-
-  setValue(options: SetValueOptions): this {
-    return this.operation("setValue", options);
-  }
-
-  // Events and meta
-
-  dispatchEvent(options: DispatchEventOptions): this {
-    return this.operation("dispatchEvent", options);
-  }
-
-  setMeta(options: SetMetaOptions): this {
-    return this.operation("setMeta", options);
-  }
-
-  setTitle(options: SetTitleOptions): this {
-    return this.operation("setTitle", options);
-  }
-
-  // Browser manipulation
-
-  clearStorage(options: ClearStorageOptions = {}): this {
-    return this.operation("clearStorage", options);
-  }
-
-  setStorageItem(options: SetStorageItemOptions): this {
-    return this.operation("setStorageItem", options);
-  }
-
-  removeStorageItem(options: RemoveStorageItemOptions): this {
-    return this.operation("removeStorageItem", options);
-  }
-
-  go(options: GoOptions): this {
-    return this.operation("go", options);
-  }
-
-  pushState(options: PushStateOptions): this {
-    return this.operation("pushState", options);
-  }
-
-  replaceState(options: ReplaceStateOptions): this {
-    return this.operation("replaceState", options);
-  }
-
-  redirectTo(options: RedirectToOptions): this {
-    return this.operation("redirectTo", options);
-  }
-
-  reload(options: ReloadOptions = {}): this {
-    return this.operation("reload", options);
-  }
-
-  scrollIntoView(options: ScrollIntoViewOptions = {}): this {
-    return this.operation("scrollIntoView", options);
-  }
-
-  setCookie(options: SetCookieOptions): this {
-    return this.operation("setCookie", options);
-  }
-
-  setFocus(options: SetFocusOptions = {}): this {
-    return this.operation("setFocus", options);
-  }
-
-  // Notifications
-
-  consoleLog(options: ConsoleLogOptions): this {
-    return this.operation("consoleLog", options);
-  }
-
-  consoleTable(options: ConsoleTableOptions): this {
-    return this.operation("consoleTable", options);
-  }
-
-  notification(options: NotificationOptions): this {
-    return this.operation("notification", options);
-  }
+for (const name of OPERATION_NAMES) {
+  // A computed method name, so stack traces say "append", not "value".
+  const { [name]: method } = {
+    [name](this: OperationBuilder, options: object = {}): OperationBuilder {
+      return this.operation(name, options as CustomOperationOptions);
+    },
+  };
+  Object.defineProperty(OperationBuilder.prototype, name, { value: method, writable: true, configurable: true });
 }
 
 function markupOf(value: unknown, operation: string): string {

@@ -1,15 +1,5 @@
 import { z } from "zod";
 
-/** Boolean env flags as AnyCable reads them: true/1/yes/on and false/0/no/off, case-insensitive. */
-export const envBoolean = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .refine((v) => ["true", "1", "yes", "on", "false", "0", "no", "off"].includes(v), {
-    message: "expected true or false",
-  })
-  .transform((v) => ["true", "1", "yes", "on"].includes(v));
-
 export const envPositiveInt = z
   .string()
   .trim()

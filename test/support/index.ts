@@ -4,6 +4,7 @@ export * from "./binaries.js";
 export * from "./cable-client.js";
 export * from "./capture-logger.js";
 export * from "./chromium.js";
+export * from "./dns.js";
 export * from "./fake-twilio-api.js";
 export * from "./gate-proxy.js";
 export * from "./nats.js";

@@ -1,7 +1,7 @@
 // A tiny authoritative DNS server for one name with several A records. anycable-go 1.5.6 dials RPC
 // with grpc.NewClient and the round_robin policy, so `dns://<this server>/<name>:<port>` makes it
-// open one HTTP/2 connection per address and spread calls across them — the same thing a
-// Kubernetes headless service gives it — without touching /etc/hosts.
+// open one HTTP/2 connection per address and spread calls across them (what a Kubernetes headless
+// service gives it) without touching /etc/hosts. Used by the scale benchmark and the multi-node test.
 import { createSocket, type Socket } from "node:dgram";
 
 const TYPE_A = 1;
