@@ -163,6 +163,7 @@ export async function bridgeUnderLoad(ctx: BenchContext): Promise<BenchResult> {
       bridges[recognizer] = { port, child };
     }
     const tokens = new StreamTokens(SECRET);
+    let pocketsphinxBaseline: number | undefined;
 
     const runRung = async (recognizer: Recognizer, calls: number): Promise<Rung> => {
       const { port, child } = bridges[recognizer];
@@ -193,21 +194,17 @@ export async function bridgeUnderLoad(ctx: BenchContext): Promise<BenchResult> {
       const finals = tallies.reduce((n, t) => n + t.finals, 0);
       const errors = tallies.reduce((n, t) => n + t.errors, 0);
       const completed = outcomes.filter((o) => o?.completed).length;
-      // fake Vosk: every phrase of every call, exactly; pocketsphinx: something for every call
-      const heard = recognizer === "fake-vosk" ? tallies.every((t) => t.finals === finalsPerCall) : tallies.every((t) => t.finals >= 1);
+      // fake Vosk: every phrase of every call, exactly. pocketsphinx: at least 80% of the finals
+      // one call alone gets (its first rung), per call: a decoder that falls behind is cut off
+      // at hang-up with phrases still queued, which shows as missing finals.
+      const expectedFinals = recognizer === "fake-vosk" ? finalsPerCall * calls : (pocketsphinxBaseline ?? 1) * calls;
+      const heard =
+        recognizer === "fake-vosk"
+          ? tallies.every((t) => t.finals === finalsPerCall)
+          : tallies.every((t) => t.finals >= 1) && finals >= 0.8 * expectedFinals;
+      if (recognizer === "pocketsphinx" && pocketsphinxBaseline === undefined && finals > 0) pocketsphinxBaseline = finals / calls;
       const sustained = completed === calls && errors === 0 && heard;
-      return {
-        recognizer,
-        calls,
-        audioSeconds,
-        cpuSeconds,
-        wallSeconds,
-        completed,
-        finals,
-        expectedFinals: finalsPerCall * calls,
-        errors,
-        sustained,
-      };
+      return { recognizer, calls, audioSeconds, cpuSeconds, wallSeconds, completed, finals, expectedFinals, errors, sustained };
     };
 
     const rungs: Rung[] = [];
@@ -268,7 +265,8 @@ function summarise(rungs: Rung[], audioSeconds: number): BenchResult {
         digits: [undefined, 1, 0, undefined],
         notes: [
           `pocketsphinx costs ${(pocketsphinx.cpuPerAudioSecond / fake.cpuPerAudioSecond).toFixed(0)}× the bridge's CPU with the fake per second of audio (sox's resampling is not counted: it is reaped by init, ~2 ms per audio s in bench/speech.ts).`,
-          "Sustained: every call played to its stop frame, no error result, and every phrase delivered (fake: all of them, exactly; pocketsphinx: at least one final per call).",
+          "Sustained: every call played to its stop frame, no error result, and its phrases delivered (fake: all of them, exactly; pocketsphinx: a final for every call and at least 80% of the finals one call alone gets, since a decoder that falls behind is cut off at hang-up).",
+          "pocketsphinx's CPU per audio second falls on overloaded rungs because decoders cut off at hang-up never decode their backlog: compare finals there, not CPU.",
           `load average when the table was made: ${loadavg()
             .map((l) => l.toFixed(1))
             .join(", ")} (1, 5, 15 min) on 2 cores`,
@@ -295,7 +293,7 @@ function summarise(rungs: Rung[], audioSeconds: number): BenchResult {
           (100 * r.cpuSeconds) / r.wallSeconds / 2,
           r.completed,
           r.finals,
-          r.recognizer === "fake-vosk" ? r.expectedFinals : `≥${r.calls}`,
+          r.recognizer === "fake-vosk" ? r.expectedFinals : `≥${Math.ceil(0.8 * r.expectedFinals)}`,
           r.errors,
           r.sustained ? "yes" : "no",
         ]),
