@@ -10,7 +10,7 @@ import type { BenchContext } from "./lib/context.js";
 import { callOnce, grpcFrame, responseFrame, runH2load, writeBody, type H2loadRun } from "./lib/h2load.js";
 import { cpuSeconds } from "./lib/proc-stats.js";
 import type { BenchResult, Cell, Table, Target } from "./lib/report.js";
-import { ACCOUNT_SID, SESSION_ID, rpcCases, type RpcCase } from "./lib/requests.js";
+import { APP_ENV, SESSION_ID, rpcCases, type RpcCase } from "./lib/requests.js";
 import type { CannedResponses, ServerConfig } from "./lib/server-child.js";
 import { max, median, percentile, seededRandom, shuffled, sortNumbers } from "./lib/stats.js";
 
@@ -54,14 +54,15 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
     nats = await startNats();
     // The broker is the application's dependency, not the server under test: it shares the driver's core.
     await pin(nats.process.pid, ctx.driverCpu);
-    const ours = (broadcast: "none" | "nats", app = "channels/app.ts"): ServerConfig => ({
+    // channels/app.ts with a registry that lets the replayed call start again (see call-monitor-app.ts).
+    const ours = (broadcast: "none" | "nats", app = "bench/lib/call-monitor-app.ts"): ServerConfig => ({
       kind: "ours",
       host: "127.0.0.1:0",
       app,
       broadcast: broadcast === "none" ? { adapter: "none" } : { adapter: "nats", url: (nats as NatsServer).url },
       // The production default: the application logs each call start at info.
       logLevel: "info",
-      env: { TWILIO_ACCOUNT_SID: ACCOUNT_SID },
+      env: APP_ENV,
     });
     const start = async (name: ServerName, config: ServerConfig): Promise<NodeChild> => {
       const child = await NodeChild.start({
@@ -120,7 +121,11 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
       const before = cpuSeconds(child.pid);
       const run = await runH2load({
         url: `http://127.0.0.1:${child.ready.port as number}/anycable.RPC/${c.method}`,
-        bodyFile: bodies.get(c.name) as string,
+        // Rebuilt per run: the Connect request carries a bridge credential, valid for a minute.
+        bodyFile:
+          c.method === "Connect"
+            ? writeBody(ctx.workDir, `rpc-${c.name}`, grpcFrame(c.method, rpcCases().find((f) => f.name === c.name)!.request))
+            : (bodies.get(c.name) as string),
         inFlight,
         requests,
         headers: METADATA,
@@ -267,7 +272,7 @@ function summarise(
     digits: [undefined, 0, 0, 0],
     rows: headline,
     notes: [
-      "framework only: our server with a minimal app of the same shape (same identifiers, channel, params and action schemas; no work). real app: channels/app.ts as `npm run rpc` serves it (info logging, in-memory call registry).",
+      "framework only: our server with a minimal app of the same shape (same identifiers, channel, params and action schemas; no work). real app: channels/app.ts as `npm run rpc` serves it (info logging, in-memory call registry that lets the replayed call start again).",
       "bare grpc-js: the same grpc-js server options as ours (message size limits, channelz statistics off), answering with canned responses.",
       "Above 1.00 would mean faster than bare; both ratios are per round, then the median. Same request bytes for every server; responses are identical (checked).",
       `${where}.`,

@@ -1,4 +1,4 @@
-// `npm run bench [-- --only=rpc,storm,fanout,peer,scale] [--smoke] [--n=1000,5000] [--reps=3]`
+// `npm run bench [-- --only=rpc,storm,fanout,peer,scale,speech,bridge] [--smoke] [--n=1000,5000] [--reps=3]`
 // Runs the selected benchmarks one after another, prints their tables to stdout (progress goes to
 // stderr) and writes every run's numbers to bench/results/latest.json; a full run also refreshes
 // the committed bench/results/summary.json (tables, medians and targets, no per-run data).
@@ -15,6 +15,8 @@ import { broadcastFanout } from "./fanout.js";
 import { peerComparison } from "./peer.js";
 import { rpcOverhead } from "./rpc.js";
 import { scaleOut } from "./scale.js";
+import { bridgeUnderLoad } from "./bridge.js";
+import { speechRecognition } from "./speech.js";
 import { connectionStorm } from "./storm.js";
 
 const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult>> = {
@@ -23,6 +25,8 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult>> = 
   fanout: broadcastFanout,
   peer: peerComparison,
   scale: scaleOut,
+  speech: speechRecognition,
+  bridge: bridgeUnderLoad,
 };
 
 const USAGE = `Usage: npm run bench -- [--only=${Object.keys(BENCHMARKS).join(",")}] [--smoke] [--n=1000,5000] [--reps=N] [--seed=N] [--out=FILE]

@@ -1,5 +1,5 @@
 // Benchmark 2, the connection storm: N WebSocket clients connect to a real anycable-go and
-// subscribe to their own call channel (a Connect with x-twilio-account and a subscribe RPC each),
+// subscribe to their own call channel (a Connect with x-twilio-account and a bridge credential, and a subscribe RPC each),
 // with --rpc_concurrency 28 (the default), 64 and 256, against the ceiling of the same anycable-go
 // with --noauth and a signed $pubsub stream (nothing on the RPC path). The RPC process's heap and
 // RSS are read after every storm's Disconnects have drained, after a forced GC.
@@ -142,7 +142,7 @@ function summarise(
     rows,
     notes: [
       `anycable-go and the RPC process pinned to CPU ${ctx.serverCpu ?? "(unpinned)"}, the ws load process to CPU ${ctx.driverCpu ?? "(unpinned)"}; clients open in a sliding wave of at most 1,000 handshakes in flight, well under the listen backlog (net.core.somaxconn, in the machine line).`,
-      "Every client: WebSocket upgrade with x-twilio-account, Connect RPC, subscribe RPC to its own call channel (the app records the call and broadcasts Cable Ready updates over NATS to anycable-go's embedded server).",
+      "Every client: WebSocket upgrade with x-twilio-account and its own x-twilio-bridge-credential (as the media-stream bridge connects), Connect RPC, subscribe RPC to its own call channel (the app records the call and broadcasts Cable Ready updates over NATS to anycable-go's embedded server).",
       "rpc_error_total / rpc_retries_total are anycable-go's own counters (summed over the rounds); RPC CPU is utime+stime of the RPC process over the storm divided by rpc_call_total's increase.",
       "After each storm all sockets close and the runner waits until clients_num, disconnect_queue_size and rpc_pending_num are 0 and rpc_call_total stops moving (Disconnect rate raised to 1,000/s).",
     ],

@@ -1,26 +1,35 @@
 // `npm start`: the whole stack on one machine with development defaults — anycable-go with its
-// embedded NATS, the RPC server and the dashboard (in this process, sharing one call registry).
+// embedded NATS, the RPC server, the dashboard (in this process, sharing one call registry) and
+// the Twilio media-stream bridge (also in this process, an Action Cable client of anycable-go).
 // Everything can be overridden with the usual variables; Ctrl-C stops it all cleanly.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { createConnection } from "node:net";
 import {
-  ConfigError,
   createBroadcaster,
   createLogger,
   loadBroadcastConfig,
   loadCableReadyConfig,
-  runProcess,
+  logUnhandledRejections,
+  onShutdownSignal,
   startRpcServer,
   type Logger,
-  type ProcessContext,
-  type RunningService,
 } from "anycable-ts";
 import { createCallMonitorApplication, createCallRegistry } from "../channels/app.js";
+import { loadBridgeConfig } from "../channels/bridge/bridge-config.js";
+import { startMediaStreamBridge } from "../channels/bridge/bridge-server.js";
+import {
+  DEV_ACCOUNT_SID,
+  DEV_AUTH_TOKEN,
+  DEV_BRIDGE_HOST,
+  DEV_BRIDGE_SECRET,
+  DEV_STREAM_URL,
+} from "../channels/config/development-defaults.js";
+import { CALL_MONITOR_HEADERS } from "../channels/connection/call-monitor-connection.js";
+import { createRecognizer } from "../channels/speech/create-recognizer.js";
 import { startDashboard } from "../channels/web/server.js";
 
 const DEV_SECRET = "development-only-cable-ready-secret";
-const DEV_ACCOUNT = "AC20230312"; // the account the recorded calls and the simulator use by default
 
 /** Development defaults for whatever the environment leaves unset. */
 function developmentEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -34,8 +43,12 @@ function developmentEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   if (env.ANYCABLE_BROADCAST_ADAPTER === "nats") env.ANYCABLE_NATS_SERVERS ||= env.ANYCABLE_ENATS_ADDR;
   if (!env.ANYCABLE_CABLE_READY_SECRET && !env.ANYCABLE_STREAMS_SECRET && !env.ANYCABLE_SECRET)
     env.ANYCABLE_CABLE_READY_SECRET = DEV_SECRET;
-  env.TWILIO_ACCOUNT_SID ||= DEV_ACCOUNT;
+  env.TWILIO_ACCOUNT_SID ||= DEV_ACCOUNT_SID;
   env.CABLE_URL ||= `ws://${env.ANYCABLE_HOST}:${env.ANYCABLE_PORT}/cable`;
+  env.TWILIO_BRIDGE_HOST ||= DEV_BRIDGE_HOST;
+  env.TWILIO_STREAM_URL ||= DEV_STREAM_URL;
+  env.TWILIO_AUTH_TOKEN ||= DEV_AUTH_TOKEN;
+  if (!env.TWILIO_BRIDGE_SECRET && !env.ANYCABLE_SECRET) env.TWILIO_BRIDGE_SECRET = DEV_BRIDGE_SECRET;
   return env;
 }
 
@@ -61,7 +74,7 @@ function anycableArgs(env: NodeJS.ProcessEnv, secret: string): string[] {
     `--port=${env.ANYCABLE_PORT}`,
     `--allowed_origins=${allowedOrigins(env)}`,
     `--rpc_host=${env.ANYCABLE_RPC_HOST}`,
-    "--headers=cookie,x-twilio-account",
+    `--headers=${CALL_MONITOR_HEADERS.join(",")}`,
     "--cable_ready",
     `--cable_ready_secret=${secret}`,
     `--broadcast_adapter=${adapter}`,
@@ -126,7 +139,10 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 20_00
   throw new Error(`anycable-go did not answer ${url} within ${timeoutMs / 1000} s`);
 }
 
-async function start({ env, logger, requestStop }: ProcessContext): Promise<RunningService> {
+async function main(): Promise<number> {
+  const env = developmentEnv(process.env);
+  const logger = createLogger({ name: "start" });
+  logUnhandledRejections(logger);
   const secret = loadCableReadyConfig(env).secret;
   if (!secret) throw new Error("unreachable: a development secret is always set");
   if (secret === DEV_SECRET)
@@ -136,15 +152,27 @@ async function start({ env, logger, requestStop }: ProcessContext): Promise<Runn
     ["RPC server (ANYCABLE_RPC_HOST)", env.ANYCABLE_RPC_HOST],
     ["anycable-go (ANYCABLE_PORT)", `127.0.0.1:${env.ANYCABLE_PORT}`],
     ["dashboard (PORT)", `127.0.0.1:${env.PORT}`],
+    ["media-stream bridge (TWILIO_BRIDGE_HOST)", env.TWILIO_BRIDGE_HOST],
   ] as const) {
     if (address && (await portInUse(address))) {
-      throw new ConfigError(`Cannot start: ${address} is already in use, needed by the ${what}. Stop what uses it or set the variable.`);
+      process.stderr.write(`Cannot start: ${address} is already in use, needed by the ${what}. Stop what uses it or set the variable.\n`);
+      return 1;
     }
   }
 
   const rpcLogger = createLogger({ name: "rpc" }, env);
   const webLogger = createLogger({ name: "web" }, env);
   const anycableLogger = createLogger({ name: "anycable-go" }, env);
+  const bridgeLogger = createLogger({ name: "bridge" }, env);
+  for (const [name, value] of [
+    ["TWILIO_AUTH_TOKEN", DEV_AUTH_TOKEN],
+    ["TWILIO_BRIDGE_SECRET", DEV_BRIDGE_SECRET],
+  ] as const) {
+    if (env[name] === value) logger.warn(`using the development ${name}; set it for anything but local development`);
+  }
+  // Bad bridge or recognizer settings stop here, before anything is started.
+  const bridgeConfig = loadBridgeConfig(env);
+  const recognizer = createRecognizer(env, bridgeLogger);
 
   // anycable-go first: with embedded NATS it is the broker the RPC side publishes to.
   const anycable = startAnycable(anycableBinary(), anycableArgs(env, secret), env, anycableLogger);
@@ -159,8 +187,9 @@ async function start({ env, logger, requestStop }: ProcessContext): Promise<Runn
   try {
     await waitForHealth(`http://127.0.0.1:${env.ANYCABLE_PORT}/health`, anycable);
   } catch (error) {
+    logger.error(error instanceof Error ? error.message : String(error));
     await stopAnycable();
-    throw error;
+    return 1;
   }
 
   const broadcaster = createBroadcaster(loadBroadcastConfig(env), rpcLogger);
@@ -168,13 +197,34 @@ async function start({ env, logger, requestStop }: ProcessContext): Promise<Runn
   const app = createCallMonitorApplication({ env, logger: rpcLogger, registry });
   const rpc = await startRpcServer({ app, broadcaster, logger: rpcLogger, env });
   const web = await startDashboard({ env, logger: webLogger, registry, broadcaster });
+  const bridge = await startMediaStreamBridge({ config: bridgeConfig, recognizer, logger: bridgeLogger });
 
-  let stopping = false;
+  let stopping: Promise<number> | undefined;
+  const stop = (code: number): Promise<number> => {
+    stopping ??= (async () => {
+      logger.info("stopping: media-stream bridge, dashboard, anycable-go, RPC server");
+      // Open calls first: their last results and Disconnect still need anycable-go and RPC.
+      await bridge.close();
+      await recognizer.close();
+      await web.close();
+      // Sockets close first so their Disconnect calls reach a still-running RPC server.
+      await stopAnycable();
+      await rpc.stop();
+      await registry.close();
+      return code;
+    })();
+    return stopping;
+  };
 
-  const simulatorEnv = [
-    env.TWILIO_ACCOUNT_SID === DEV_ACCOUNT ? "" : `TWILIO_ACCOUNT_SID=${env.TWILIO_ACCOUNT_SID} `,
-    env.CABLE_URL === "ws://localhost:8080/cable" ? "" : `CABLE_URL=${env.CABLE_URL} `,
-  ].join("");
+  // The simulator reads the same variables with the same defaults; only overrides need repeating.
+  const simulatorEnv = (["TWILIO_ACCOUNT_SID", "TWILIO_BRIDGE_HOST", "TWILIO_STREAM_URL"] as const)
+    .filter((name) => env[name] !== developmentEnv({})[name])
+    .map((name) => `${name}=${env[name]} `)
+    .join("");
+  const secrets =
+    env.TWILIO_AUTH_TOKEN !== DEV_AUTH_TOKEN || env.TWILIO_BRIDGE_SECRET !== DEV_BRIDGE_SECRET
+      ? " (with your TWILIO_AUTH_TOKEN and bridge secret set)"
+      : "";
   const simulate = `${simulatorEnv}npm run simulate`;
   process.stdout.write(
     [
@@ -182,35 +232,39 @@ async function start({ env, logger, requestStop }: ProcessContext): Promise<Runn
       `  Dashboard      ${web.url}`,
       `  WebSocket      ${env.CABLE_URL}   (anycable-go, embedded NATS: ${anycableArgs(env, secret).includes("--embed_nats") ? "yes" : "no"})`,
       `  RPC            ${env.ANYCABLE_RPC_HOST}`,
+      `  Media streams  ${bridge.url}   (Twilio connects to ${env.TWILIO_STREAM_URL}; speech: ${recognizer.name})`,
       "",
-      `  Simulate a call:   ${simulate}`,
-      `  Replay a recording: ${simulate} -- --replay london`,
+      `  Simulate a call${secrets}:   ${simulate}`,
+      `  Play another recording:   ${simulate} -- --recording call-back   (--help lists them)`,
       "",
       "  Ctrl-C stops everything.",
       "",
     ].join("\n") + "\n",
   );
 
-  anycable.once("exit", (code) => {
-    if (!stopping) {
-      logger.error({ code }, "anycable-go stopped unexpectedly");
-      requestStop(1);
-    }
+  return new Promise<number>((done) => {
+    anycable.once("exit", (code) => {
+      if (!stopping) {
+        logger.error({ code }, "anycable-go stopped unexpectedly");
+        void stop(1).then(done);
+      }
+    });
+    onShutdownSignal({
+      onStop(signal) {
+        logger.info({ signal }, "shutting down");
+        void stop(0).then(done);
+      },
+      onForce(signal) {
+        logger.warn({ signal }, "second signal: exiting now");
+        anycable.kill("SIGKILL");
+        done(1);
+      },
+    });
   });
-  return {
-    async stop() {
-      stopping = true;
-      logger.info("stopping: dashboard, anycable-go, RPC server");
-      await web.close();
-      // Sockets close first so their Disconnect calls reach a still-running RPC server.
-      await stopAnycable();
-      await rpc.stop();
-      await registry.close();
-    },
-    forceStop() {
-      anycable.kill("SIGKILL");
-    },
-  };
 }
 
-await runProcess({ name: "start", env: developmentEnv(process.env), start, exitDelayMs: 200 });
+process.exitCode = await main().catch((error: unknown) => {
+  process.stderr.write(`npm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  return 1;
+});
+setTimeout(() => process.exit(), 200).unref();

@@ -15,8 +15,10 @@ export const coverageFloors: Record<string, Floor> = {
   // What a full run reached on 2026-12-02 (main + issue 11's HTTP RPC), rounded down. "src" and
   // "channels" are the whole trees; src/cli and src/process run only in child processes.
   channels: { lines: 64, branches: 56 },
+  "channels/bridge": { lines: 86, branches: 75 },
   "channels/channel": { lines: 100, branches: 91 },
   "channels/config": { lines: 97, branches: 92 },
+  "channels/credentials": { lines: 100, branches: 97 },
   "channels/connection": { lines: 95, branches: 100 },
   "channels/feed": { lines: 95, branches: 100 },
   "channels/media-stream": { lines: 42, branches: 5 },

@@ -4,13 +4,18 @@
 import { Channel, Connection, defineApplication, z } from "anycable-ts";
 import { CALL_SID_PATTERN } from "../../channels/call-sid.js";
 
-const identifiers = z.strictObject({ role: z.enum(["twilio", "viewer"]) });
+const identifiers = z.discriminatedUnion("role", [
+  z.strictObject({ role: z.literal("twilio"), callSid: z.string() }),
+  z.strictObject({ role: z.literal("viewer") }),
+]);
 
 class MinimalConnection extends Connection<z.infer<typeof identifiers>> {
   static override identifiers = identifiers;
 
   override connect(): void {
-    this.identifiedBy({ role: this.request.header("x-twilio-account") === undefined ? "viewer" : "twilio" });
+    // The same identifiers as the real app (the CallSid from the credential), without checking anything.
+    const callSid = this.request.header("x-twilio-bridge-credential")?.split(".")[1];
+    this.identifiedBy(callSid === undefined ? { role: "viewer" } : { role: "twilio", callSid });
   }
 }
 

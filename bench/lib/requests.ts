@@ -1,12 +1,25 @@
 // The RPC requests a stock anycable-go 1.5.6 sends for one Twilio media stream: field for field
 // what protocol.NewConnectMessage / NewCommandMessage build (env carries url and the proxied
 // headers on every call, cstate/istate on commands).
-import type { CommandMessage, ConnectionRequest } from "anycable-ts";
+import type { CommandMessage, ConnectionRequest } from "../../src/rpc/messages.js";
+import { BRIDGE_CREDENTIAL_HEADER, BridgeCredentials } from "../../channels/credentials/bridge-credential.js";
 
 /** The account the RPC child is configured with; the x-twilio-account header must match it. */
 export const ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";
 export const SESSION_ID = "bench-session-0001";
 export const CABLE_URL = "http://127.0.0.1:8080/cable";
+/** TWILIO_BRIDGE_SECRET of the RPC children: the load side connects as the media-stream bridge does. */
+export const BRIDGE_SECRET = "bench-bridge-secret-0123456789abcdef";
+/** The environment the call monitor needs to accept the bench's Twilio connections. */
+export const APP_ENV = { TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_BRIDGE_SECRET: BRIDGE_SECRET };
+
+/**
+ * What the bridge sends at Connect for a call: the account and a fresh credential for its SID.
+ * A credential is valid for a minute, so long runs build new ones as they go.
+ */
+export function twilioHeaders(sid: string): Record<string, string> {
+  return { "x-twilio-account": ACCOUNT_SID, [BRIDGE_CREDENTIAL_HEADER]: new BridgeCredentials(BRIDGE_SECRET).issue(sid) };
+}
 
 /** A Twilio call SID for client `index`: "CA" + 32 lower-case hex digits, distinct per index. */
 export function callSidFor(index: number): string {
@@ -17,7 +30,9 @@ export function callIdentifier(sid: string): string {
   return JSON.stringify({ channel: "twilio", sid });
 }
 
-export const TWILIO_IDENTIFIERS = JSON.stringify({ role: "twilio" });
+export function twilioIdentifiers(sid: string): string {
+  return JSON.stringify({ role: "twilio", callSid: sid });
+}
 
 export const TRANSCRIPT_DATA = JSON.stringify({
   action: "handle_message",
@@ -28,8 +43,6 @@ export const TRANSCRIPT_DATA = JSON.stringify({
     final: true,
   },
 });
-
-const headers = { REMOTE_ADDR: "127.0.0.1", "x-twilio-account": ACCOUNT_SID };
 
 export type RpcMethod = "Connect" | "Command";
 
@@ -42,6 +55,8 @@ export interface RpcCase {
 
 export function rpcCases(sid: string = callSidFor(1)): RpcCase[] {
   const identifier = callIdentifier(sid);
+  const headers = { REMOTE_ADDR: "127.0.0.1", ...twilioHeaders(sid) };
+  const connectionIdentifiers = twilioIdentifiers(sid);
   return [
     { name: "connect", method: "Connect", request: { env: { url: CABLE_URL, headers, cstate: {}, istate: {} } } },
     {
@@ -50,7 +65,7 @@ export function rpcCases(sid: string = callSidFor(1)): RpcCase[] {
       request: {
         command: "subscribe",
         identifier,
-        connection_identifiers: TWILIO_IDENTIFIERS,
+        connection_identifiers: connectionIdentifiers,
         data: "",
         env: { url: CABLE_URL, headers, cstate: {}, istate: {} },
       },
@@ -61,7 +76,7 @@ export function rpcCases(sid: string = callSidFor(1)): RpcCase[] {
       request: {
         command: "message",
         identifier,
-        connection_identifiers: TWILIO_IDENTIFIERS,
+        connection_identifiers: connectionIdentifiers,
         data: TRANSCRIPT_DATA,
         env: { url: CABLE_URL, headers, cstate: {}, istate: {} },
       },

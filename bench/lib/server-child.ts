@@ -38,7 +38,15 @@ export type ServerConfig =
       env: Record<string, string>;
     }
   /** The same channel logic on @anycable/serverless-js behind an HTTP server. */
-  | { kind: "peer"; hostname: string; port: number; broadcast: BroadcastChoice; logLevel: string; accountSid: string };
+  | {
+      kind: "peer";
+      hostname: string;
+      port: number;
+      broadcast: BroadcastChoice;
+      logLevel: string;
+      accountSid: string;
+      bridgeSecret: string;
+    };
 
 export interface CannedResponses {
   Connect: unknown;
@@ -142,7 +150,7 @@ async function startOurs(config: Extract<ServerConfig, { kind: "ours" }>): Promi
 async function startPeer(config: Extract<ServerConfig, { kind: "peer" }>): Promise<{ port: number; stop: Stop }> {
   const logger = createLogger({ name: "peer", level: config.logLevel as "info", pretty: false }, {});
   const broadcaster = await broadcasterFor(config.broadcast, logger);
-  const app = createPeerApplication({ accountSid: config.accountSid, broadcaster, logger });
+  const app = createPeerApplication({ accountSid: config.accountSid, bridgeSecret: config.bridgeSecret, broadcaster, logger });
   const server = await new Promise<ReturnType<typeof serve>>((ok) => {
     const s = serve(
       {

@@ -2,6 +2,7 @@
 // from upgrade to confirm_subscription. One long-lived process (pinned to the driver core) runs
 // every storm of a benchmark, so no run pays for starting it. Commands arrive over IPC.
 import WebSocket from "ws";
+import { callSidFor, twilioHeaders } from "./requests.js";
 import { percentile, sortNumbers } from "./stats.js";
 
 export interface StormCommand {
@@ -12,6 +13,8 @@ export interface StormCommand {
   window: number;
   timeoutMs: number;
   headers: Record<string, string>;
+  /** Add the bridge's Connect headers for client i's call (its account header and credential). */
+  twilio: boolean;
   /** The subscribe identifier of client i: a call channel per client, or one shared signed stream. */
   subscription: { kind: "call"; offset: number } | { kind: "fixed"; identifier: string };
 }
@@ -33,7 +36,7 @@ export interface StormResult {
 const sockets: WebSocket[] = [];
 
 function callIdentifier(index: number): string {
-  return JSON.stringify({ channel: "twilio", sid: `CA${index.toString(16).padStart(32, "0")}` });
+  return JSON.stringify({ channel: "twilio", sid: callSidFor(index) });
 }
 
 function storm(command: StormCommand): Promise<StormResult> {
@@ -92,7 +95,10 @@ function storm(command: StormCommand): Promise<StormResult> {
         else pump();
       };
       const ws = new WebSocket(command.url, "actioncable-v1-json", {
-        headers: command.headers,
+        headers:
+          command.twilio && command.subscription.kind === "call"
+            ? { ...command.headers, ...twilioHeaders(callSidFor(command.subscription.offset + index)) }
+            : command.headers,
         perMessageDeflate: false,
         handshakeTimeout: command.timeoutMs,
       });

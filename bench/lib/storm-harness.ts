@@ -9,7 +9,8 @@ import { delta, METRIC, readMetrics, startBenchAnycable, waitForDrain, type Metr
 import { NodeChild } from "./children.js";
 import type { BenchContext } from "./context.js";
 import { cpuSeconds, rssBytes } from "./proc-stats.js";
-import { ACCOUNT_SID } from "./requests.js";
+import { CALL_MONITOR_HEADERS } from "../../channels/connection/call-monitor-connection.js";
+import { ACCOUNT_SID, APP_ENV, BRIDGE_SECRET } from "./requests.js";
 import type { ServerConfig } from "./server-child.js";
 import type { StormCommand, StormResult } from "./storm-client.js";
 import { median, seededRandom, shuffled, sleep } from "./stats.js";
@@ -21,6 +22,8 @@ export interface Deployment {
   rpc: NodeChild[];
   /** Headers and subscription every client of this deployment uses. */
   headers: Record<string, string>;
+  /** Each client connects as the media-stream bridge for its call (account header and bridge credential). */
+  twilio: boolean;
   subscription: StormCommand["subscription"];
   /** RPC calls per client during the storm (Connect + subscribe), 0 when nothing reaches RPC. */
   rpcCallsPerClient: number;
@@ -59,7 +62,7 @@ export async function deploy(spec: DeploymentSpec, ctx: BenchContext): Promise<D
   const rpcPort = await freePort();
   const processes = spec.processes ?? 1;
   const targets = spec.rpcTargets?.(rpcPort) ?? { rpcHost: `127.0.0.1:${rpcPort}`, binds: ["127.0.0.1"] };
-  const common = ["--headers=cookie,x-twilio-account", `--disconnect_rate=${DISCONNECT_RATE}`];
+  const common = [`--headers=${CALL_MONITOR_HEADERS.join(",")}`, `--disconnect_rate=${DISCONNECT_RATE}`];
   let anycable: AnycableGo;
   if (spec.kind === "ceiling") {
     anycable = await startBenchAnycable({ args: [...common, "--noauth", `--streams_secret=${STREAMS_SECRET}`] }, spec.cpus);
@@ -83,7 +86,15 @@ export async function deploy(spec: DeploymentSpec, ctx: BenchContext): Promise<D
       for (let i = 0; i < processes; i++) {
         const config: ServerConfig =
           spec.kind === "peer"
-            ? { kind: "peer", hostname: "127.0.0.1", port: rpcPort, broadcast, logLevel: "info", accountSid: ACCOUNT_SID }
+            ? {
+                kind: "peer",
+                hostname: "127.0.0.1",
+                port: rpcPort,
+                broadcast,
+                logLevel: "info",
+                accountSid: ACCOUNT_SID,
+                bridgeSecret: BRIDGE_SECRET,
+              }
             : {
                 kind: "ours",
                 host: `${targets.binds[i] ?? "127.0.0.1"}:${rpcPort}`,
@@ -91,7 +102,7 @@ export async function deploy(spec: DeploymentSpec, ctx: BenchContext): Promise<D
                 app: spec.app ?? "channels/app.ts",
                 broadcast,
                 logLevel: "info",
-                env: { TWILIO_ACCOUNT_SID: ACCOUNT_SID },
+                env: APP_ENV,
               };
         rpc.push(
           await NodeChild.start({
@@ -117,7 +128,8 @@ export async function deploy(spec: DeploymentSpec, ctx: BenchContext): Promise<D
     label: spec.label,
     anycable,
     rpc,
-    headers: ceiling ? {} : { "x-twilio-account": ACCOUNT_SID },
+    headers: {},
+    twilio: !ceiling,
     subscription: ceiling
       ? { kind: "fixed", identifier: JSON.stringify({ channel: "$pubsub", signed_stream_name: signStreamName("calls", STREAMS_SECRET) }) }
       : { kind: "call", offset: 0 },
@@ -200,6 +212,7 @@ export class StormRunner {
       window,
       timeoutMs: this.#ctx.smoke ? 30_000 : 90_000,
       headers: deployment.headers,
+      twilio: deployment.twilio,
       // Fresh call SIDs every storm, as real calls would be.
       subscription: deployment.subscription.kind === "call" ? { kind: "call", offset: this.#offset } : deployment.subscription,
     };

@@ -21,8 +21,10 @@ type CallParams = z.infer<typeof callParams>;
 /**
  * One phone call's media stream: `{"channel":"twilio","sid":"CA…"}`. Subscribing means the call
  * is live, each `handle_message` is a speech-recognition result, and unsubscribing (which the RPC
- * server also runs on Disconnect) means it ended. Only a connection that proved the Twilio
- * account may do any of this; a browser could otherwise fake calls and transcripts.
+ * server also runs on Disconnect) means it ended. Only the bridge's connection for this very call
+ * (account and bridge credential proven at Connect, the CallSid in its identifiers) may do any of
+ * this, and one stream per call may be live at a time; anyone else could otherwise fake calls and
+ * transcripts, or end someone else's call.
  *
  * Use a subclass from createCallMonitorApplication(), which binds the registry.
  */
@@ -36,24 +38,37 @@ export class TwilioCallChannel extends Channel<CallParams, CallMonitorConnection
   static transcriptLimit = new KeyedRateLimit({ limit: 50, intervalMs: 1_000 });
 
   override async subscribed(): Promise<void> {
-    if (!this.connection.isTwilio) {
+    const own = this.connection.twilioCallSid;
+    if (own === undefined) {
       this.logger.warn({ callSid: this.params.sid }, "twilio subscription refused: not a Twilio media stream");
       this.reject();
       return;
     }
+    if (own !== this.params.sid) {
+      this.logger.warn(
+        { callSid: this.params.sid, credentialCallSid: own },
+        "twilio subscription refused: the bridge credential is for another call",
+      );
+      this.reject();
+      return;
+    }
+    if (!(await this.#feed().callStarted(this.params.sid))) {
+      this.logger.warn({ callSid: this.params.sid }, "twilio subscription refused: the call already has a live media stream");
+      this.reject();
+      return;
+    }
     this.logger.info({ callSid: this.params.sid }, "call started");
-    await this.#feed().callStarted(this.params.sid);
   }
 
   override async unsubscribed(): Promise<void> {
     // Only accepted subscriptions reach here through anycable-go; this guards direct RPC calls.
-    if (!this.connection.isTwilio) return;
+    if (this.connection.twilioCallSid !== this.params.sid) return;
     this.logger.info({ callSid: this.params.sid }, "call stopped");
     await this.#feed().callStopped(this.params.sid);
   }
 
   async handle_message(data: HandleMessageData): Promise<void> {
-    if (!this.connection.isTwilio) throw new TwilioConnectionRequired("handle_message");
+    if (this.connection.twilioCallSid !== this.params.sid) throw new TwilioConnectionRequired("handle_message");
     const { result } = data;
     if (result.event === "error") {
       this.logger.warn({ callSid: this.params.sid, recognizerError: result.text }, "speech recognition error (not shown on the dashboard)");
@@ -80,7 +95,7 @@ export class TwilioCallChannel extends Channel<CallParams, CallMonitorConnection
 
   /** The stream is still open: renews the call's lease (see CallRegistry.touch). */
   async heartbeat(): Promise<void> {
-    if (!this.connection.isTwilio) throw new TwilioConnectionRequired("heartbeat");
+    if (this.connection.twilioCallSid !== this.params.sid) throw new TwilioConnectionRequired("heartbeat");
     await this.#feed().callAlive(this.params.sid, true);
   }
 

@@ -1,4 +1,5 @@
-import { z } from "anycable-ts";
+import { ConfigError, z } from "anycable-ts";
+import { loadBridgeSecret } from "../credentials/bridge-secret.js";
 import { accountSid } from "./twilio-account.js";
 
 export const DEFAULT_PHRASE = "Hello from the AnyCable call monitor. Say something and watch it appear on the dashboard.";
@@ -9,8 +10,10 @@ export interface TwilioRestConfig {
   authToken: string;
   /** The Twilio number calls are placed from (E.164). */
   phoneNumber: string;
-  /** Where Twilio sends the call's media stream: our anycable-go's Twilio-facing wss:// URL. */
+  /** Where Twilio sends the call's media stream: the public wss:// URL of our media-stream bridge. */
   streamUrl: string;
+  /** TWILIO_BRIDGE_SECRET (else ANYCABLE_SECRET): mints the per-call stream token the bridge checks. */
+  bridgeSecret: string;
   /** What the robot says once the call is answered. */
   phrase: string;
   /** Test seam: a local fake of api.twilio.com. Unset in production. */
@@ -60,7 +63,16 @@ export function loadTwilioRestSetup(env: NodeJS.ProcessEnv): TwilioRestSetup {
     if (parsed.success) values[name] = parsed.data;
     else reasons.push(`${name} ${parsed.error.issues[0]?.message ?? "is invalid"}`);
   }
-  if (reasons.length > 0) return { enabled: false, reasons };
+  let bridgeSecret: string | undefined;
+  try {
+    bridgeSecret = loadBridgeSecret(env);
+    if (bridgeSecret === undefined)
+      reasons.push("TWILIO_BRIDGE_SECRET (or ANYCABLE_SECRET) is not set: the bridge could not verify the stream");
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    reasons.push(error.message.replace(/^[^\n]*\n\s*/, ""));
+  }
+  if (reasons.length > 0 || bridgeSecret === undefined) return { enabled: false, reasons };
   return {
     enabled: true,
     config: {
@@ -68,6 +80,7 @@ export function loadTwilioRestSetup(env: NodeJS.ProcessEnv): TwilioRestSetup {
       authToken: values.TWILIO_AUTH_TOKEN as string,
       phoneNumber: values.TWILIO_PHONE_NUMBER as string,
       streamUrl: values.TWILIO_STREAM_URL as string,
+      bridgeSecret,
       phrase: values.TWILIO_PHRASE ?? DEFAULT_PHRASE,
       apiBaseUrl: values.TWILIO_API_BASE_URL,
     },

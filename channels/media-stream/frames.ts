@@ -1,9 +1,10 @@
 // Twilio Media Streams frames (the JSON text messages Twilio sends over a stream's WebSocket).
 // Objects are loose: Twilio adds fields over time and a recording must still parse.
 import { z } from "zod";
+import { callSid } from "../call-sid.js";
 
-/** A Twilio call SID as the application expects it: "CA" and 32 lower-case hex digits. */
-export const CallSid = z.string().regex(/^CA[0-9a-f]{32}$/, 'expected a call SID: "CA" followed by 32 lower-case hex digits');
+/** A Twilio call SID as the application expects it (the one pattern lives in call-sid.ts). */
+export const CallSid = callSid;
 
 export const MediaTrack = z.enum(["inbound", "outbound"]);
 export type MediaTrack = z.infer<typeof MediaTrack>;

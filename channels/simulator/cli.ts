@@ -1,12 +1,21 @@
-// `npm run simulate`: plays a phone call through a running anycable-go. See --help.
-import { createLogger, onShutdownSignal, type Logger } from "anycable-ts";
-import { RecordingError } from "../media-stream/recording.js";
-import { CableError } from "./cable-client.js";
-import { parseCommandLine, UsageError, USAGE, DEFAULT_ACCOUNT_SID, type SimulatorOptions } from "./options.js";
-import { planDurationMs, planResults } from "./plan.js";
-import { planFrames, runCall } from "./run.js";
-import { ScriptError } from "./script.js";
-import { buildPlan } from "./simulator.js";
+// `npm run simulate`: plays a recorded call to the media-stream bridge as Twilio would. See --help.
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { pino, type Logger } from "pino";
+import { createLogger, onShutdownSignal } from "anycable-ts";
+import { STREAM_TOKEN_PARAMETER, StreamTokens } from "../credentials/stream-token.js";
+import { parseRecording, RecordingError } from "../media-stream/recording.js";
+import { newStreamSid, playMediaStream, StreamRefusedError, twilioStreamSteps } from "../media-stream/stream-player.js";
+import { DEFAULT_ACCOUNT_SID, parseCommandLine, UsageError, USAGE, type SimulatorOptions } from "./options.js";
+
+/** With --dry-run stdout carries only frames, so the log goes to stderr. */
+function dryRunLogger(env: NodeJS.ProcessEnv): Logger {
+  const level = (env.ANYCABLE_LOG_LEVEL ?? env.LOG_LEVEL ?? "info").toLowerCase();
+  return pino(
+    { name: "simulator", level: pino.levels.values[level] !== undefined || level === "silent" ? level : "info" },
+    pino.destination({ dest: 2, sync: true }),
+  );
+}
 
 function fail(logger: Logger | undefined, message: string, code: number): number {
   logger?.error(message);
@@ -16,34 +25,49 @@ function fail(logger: Logger | undefined, message: string, code: number): number
 
 async function simulate(options: SimulatorOptions, logger: Logger, signal: AbortSignal): Promise<number> {
   if (options.accountDefaulted) {
-    logger.warn({ account: DEFAULT_ACCOUNT_SID }, "no account configured (--account or TWILIO_ACCOUNT_SID): using the recordings' default");
+    logger.warn({ account: DEFAULT_ACCOUNT_SID }, "no account configured (--account or TWILIO_ACCOUNT_SID): using npm start's default");
   }
-  const plan = await buildPlan(options, { logger, signal });
-  if (signal.aborted) {
-    logger.warn("interrupted before the call started");
-    return 0;
-  }
-  const results = planResults(plan);
+  const recording = parseRecording(await readFile(options.recording, "utf8"), { ACCOUNT_SID: options.account });
+  const callSid = options.sid ?? `CA${randomBytes(16).toString("hex")}`;
+  // What the dashboard does when it places a call: a token for this call, passed as a stream parameter.
+  const customParameters = { [STREAM_TOKEN_PARAMETER]: new StreamTokens(options.bridgeSecret).mint(callSid) };
   logger.info(
     {
-      source: plan.source,
-      callSid: plan.callSid,
-      account: plan.accountSid,
-      results: results.length,
-      finals: results.filter((r) => r.final).length,
-      seconds: Number((planDurationMs(plan) / 1000 / options.speed).toFixed(2)),
+      recording: options.recording,
+      callSid,
+      account: options.account,
+      inboundFrames: recording.media.inbound.length,
+      outboundFrames: recording.media.outbound.length,
+      seconds: Number((recording.durationSeconds / options.speed).toFixed(2)),
     },
     options.dryRun ? "dry run: frames follow on stdout" : "call planned",
   );
   if (options.dryRun) {
-    for (const frame of planFrames(plan)) process.stdout.write(`${frame}\n`);
+    const steps = twilioStreamSteps(recording, { accountSid: options.account, callSid, streamSid: newStreamSid(), customParameters });
+    for (const step of steps) if (step.kind === "frame") process.stdout.write(`${JSON.stringify(step.frame)}\n`);
     return 0;
   }
-  const outcome = await runCall(plan, { url: options.url, logger, speed: options.speed, timeoutMs: options.timeoutMs, signal });
-  logger.info(
-    { sent: outcome.sent, of: results.length, interrupted: outcome.interrupted },
-    outcome.interrupted ? "call ended early" : "call completed",
-  );
+  const outcome = await playMediaStream({
+    connectUrl: options.url,
+    streamUrl: options.streamUrl,
+    authToken: options.authToken,
+    accountSid: options.account,
+    callSid,
+    customParameters,
+    recording,
+    speed: options.speed,
+    timeoutMs: options.timeoutMs,
+    signal,
+    logger,
+  });
+  if (signal.aborted) {
+    logger.warn({ mediaFrames: outcome.mediaFrames }, "call ended early");
+    return 0;
+  }
+  if (!outcome.completed) {
+    return fail(logger, `the bridge closed the stream: ${outcome.closeReason || "no reason given"} (${outcome.closeCode})`, 1);
+  }
+  logger.info({ mediaFrames: outcome.mediaFrames, closeCode: outcome.closeCode }, "call completed");
   return 0;
 }
 
@@ -61,8 +85,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     throw error;
   }
 
-  // With --dry-run stdout carries only frames, so the log goes to stderr.
-  const logger = createLogger({ name: "simulator", destination: options.dryRun ? 2 : 1 }, env);
+  const logger = options.dryRun ? dryRunLogger(env) : createLogger({ name: "simulator" }, env);
   const interrupt = new AbortController();
   const stopListening = onShutdownSignal({
     onStop(signal) {
@@ -77,12 +100,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   try {
     return await simulate(options, logger, interrupt.signal);
   } catch (error) {
-    if (error instanceof CableError && error.kind === "aborted") {
-      logger.warn(error.message);
-      return 0;
+    if (error instanceof StreamRefusedError) {
+      const hint =
+        error.status === 403
+          ? " (does TWILIO_AUTH_TOKEN and TWILIO_STREAM_URL match the bridge's?)"
+          : error.status === undefined
+            ? " (is the bridge running?)"
+            : "";
+      return fail(logger, `${error.message}${hint}`, 1);
     }
-    if (error instanceof CableError) return fail(logger, error.message, 1);
-    if (error instanceof ScriptError || error instanceof RecordingError) return fail(logger, error.message, 2);
+    if (error instanceof RecordingError) return fail(logger, error.message, 2);
     throw error;
   } finally {
     stopListening();

@@ -6,8 +6,10 @@ export type AttachOutcome =
   { kind: "attached"; streamSid: string } | { kind: "ended"; status: string } | { kind: "timed-out"; lastStatus: string | undefined };
 
 export interface AttachMediaStreamOptions {
-  /** Our anycable-go's Twilio-facing wss:// URL. */
+  /** The public wss:// URL of our media-stream bridge. */
   streamUrl: string;
+  /** Stream parameters Twilio hands to the bridge in `start.customParameters` (at most 10 per stream). */
+  parameters?: (callSid: string) => Record<string, string>;
   /** Between status checks. Default 1 s. */
   pollIntervalMs?: number;
   /**
@@ -37,7 +39,15 @@ export async function attachMediaStream(client: TwilioClient, callSid: string, o
       await options.onStatus?.(call.status);
     }
     if (call.status === "in-progress") {
-      const stream = await client.calls(callSid).streams.create({ url: options.streamUrl, track: "both_tracks" });
+      const parameters = Object.entries(options.parameters?.(callSid) ?? {}).slice(0, 10);
+      // The SDK names stream parameters by position: parameter1.name / parameter1.value, …
+      const numbered = Object.fromEntries(
+        parameters.flatMap(([name, value], i) => [
+          [`parameter${i + 1}.name`, name],
+          [`parameter${i + 1}.value`, value],
+        ]),
+      );
+      const stream = await client.calls(callSid).streams.create({ url: options.streamUrl, track: "both_tracks", ...numbered });
       return { kind: "attached", streamSid: stream.sid };
     }
     if (FINAL_CALL_STATUSES.has(call.status)) return { kind: "ended", status: call.status };

@@ -1,5 +1,6 @@
 import type { Logger } from "anycable-ts";
 import type { TwilioRestConfig } from "../config/twilio-rest-config.js";
+import { STREAM_TOKEN_PARAMETER, StreamTokens } from "../credentials/stream-token.js";
 import { statusEvent } from "../feed/call-event.js";
 import type { CallFeed } from "../feed/call-feed.js";
 import { attachMediaStream, type AttachMediaStreamOptions, type AttachOutcome } from "./attach-media-stream.js";
@@ -30,12 +31,14 @@ export interface CallPlacerOptions {
 export class CallPlacer {
   readonly #options: CallPlacerOptions;
   readonly #client: TwilioClient;
+  readonly #tokens: StreamTokens;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #stopping = new AbortController();
 
   constructor(options: CallPlacerOptions) {
     this.#options = options;
     this.#client = options.client ?? createTwilioClient(options.config);
+    this.#tokens = new StreamTokens(options.config.bridgeSecret);
   }
 
   async place(to: string): Promise<PlaceCallResult> {
@@ -80,6 +83,8 @@ export class CallPlacer {
         const outcome = await attachMediaStream(this.#client, sid, {
           ...this.#options.attach,
           streamUrl: config.streamUrl,
+          // The bridge accepts the stream only with a token minted for this very call.
+          parameters: (callSid) => ({ [STREAM_TOKEN_PARAMETER]: this.#tokens.mint(callSid) }),
           signal: this.#stopping.signal,
           onStatus: (status) => feed.eventHappened(sid, callStatusEvent(status)),
         });

@@ -1,6 +1,7 @@
 // A person watching the dashboard in Chromium while a call happens, everything real except
 // Twilio: anycable-go (embedded NATS, Cable Ready signed streams), the RPC server, the dashboard,
-// and a Node client speaking for Twilio's media stream with the x-twilio-account header.
+// and a Node client speaking for the media-stream bridge (account header and bridge credential),
+// so each test picks its transcripts. bridge-call.test.ts runs the real bridge end to end.
 // Every test sets up its own call and pages, and hangs up and closes them after, so any one of
 // them runs alone (-t) or in any order with the same result.
 import { mkdirSync } from "node:fs";
@@ -89,7 +90,12 @@ describe("a live call on the dashboard (NATS broadcasting)", () => {
     // pushes that step to this page over its call stream.
     await page.waitForSelector("#status_stream", { timeout: WAIT_MS });
     expect(stack.twilioApi.calls.get(sid)?.streams).toEqual([
-      { sid: expect.any(String), url: "wss://calls.example.test/twilio", track: "both_tracks" },
+      {
+        sid: expect.any(String),
+        url: "wss://calls.example.test/twilio",
+        track: "both_tracks",
+        parameters: { streamToken: expect.any(String) },
+      },
     ]);
   });
 
@@ -227,6 +233,12 @@ describe("who may act as a call", () => {
     expect(outcome).toBe("rejected");
     // @anycable/web logs the rejection it just reported; nothing else went wrong on the page.
     expect(errors.splice(0)).toEqual([expect.stringMatching(/^failed to subscribe .*Rejected/)]);
+  });
+
+  it("disconnects a client presenting the right Twilio account but no bridge credential", async () => {
+    const client = createCableClient(stack.anycable.url, { headers: { "x-twilio-account": "AC5e2e0123456789abcdef0123456789ab" } });
+    expect((await client.waitDisconnected()).reason).toBe("unauthorized");
+    await client.close();
   });
 
   it("rejects a subscription from a client without the Twilio header", async () => {

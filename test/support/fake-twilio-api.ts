@@ -2,6 +2,9 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
+import { silentLogger, type Logger } from "../../src/index.js";
+import { playMediaStream, type PlayOutcome } from "../../channels/media-stream/stream-player.js";
+import type { Recording } from "../../channels/media-stream/recording.js";
 import { LOOPBACK } from "./ports.js";
 
 /** One request the fake received, decoded. */
@@ -22,7 +25,31 @@ export interface FakeTwilioCall {
   twiml: string;
   /** Statuses a GET returns, one per fetch; the last one repeats. */
   statuses: string[];
-  streams: Array<{ sid: string; url: string; track: string }>;
+  streams: FakeTwilioStream[];
+}
+
+export interface FakeTwilioStream {
+  sid: string;
+  url: string;
+  track: string;
+  /** Stream parameters from `ParameterN.Name` / `ParameterN.Value`, as `start.customParameters` carries them. */
+  parameters: Record<string, string>;
+  /** Set when the fake dialed the stream URL (see FakeTwilioApiOptions.mediaStreams). */
+  played?: Promise<PlayOutcome>;
+}
+
+/** What Twilio does after streams.create: open the stream URL and send the call's audio. */
+export interface FakeMediaStreams {
+  /**
+   * Where to open the socket instead of the public wss:// URL (the bridge's local ws:// address,
+   * as a TLS proxy or tunnel would forward to it). The signature still covers the public URL.
+   */
+  connectUrl: string;
+  /** The call's audio. */
+  recording: Recording;
+  /** Default 1 (real time). */
+  speed?: number;
+  logger?: Logger;
 }
 
 export interface FakeTwilioApiOptions {
@@ -32,6 +59,8 @@ export interface FakeTwilioApiOptions {
   statuses?: string[];
   /** `To` numbers the fake refuses the way Twilio does (400, error 21211). */
   invalidNumbers?: readonly string[];
+  /** When set, streams.create dials the stream like Twilio: signed upgrade, start with the parameters, the recording, stop. */
+  mediaStreams?: FakeMediaStreams;
 }
 
 export interface FakeTwilioApi {
@@ -135,8 +164,30 @@ export async function startFakeTwilioApi(options: FakeTwilioApiOptions): Promise
         const call = calls.get(match[2] ?? "");
         if (!call) return twilioError(response, 404, 20404, "The requested resource was not found");
         if (!form.Url?.startsWith("wss://")) return twilioError(response, 400, 31941, "Invalid Url");
-        const stream = { sid: hexSid("MZ"), url: form.Url, track: form.Track ?? "inbound_track" };
+        const parameters: Record<string, string> = {};
+        for (let n = 1; n <= 99 && form[`Parameter${n}.Name`] !== undefined; n++) {
+          parameters[form[`Parameter${n}.Name`]!] = form[`Parameter${n}.Value`] ?? "";
+        }
+        const stream: FakeTwilioStream = { sid: hexSid("MZ"), url: form.Url, track: form.Track ?? "inbound_track", parameters };
         call.streams.push(stream);
+        const dial = options.mediaStreams;
+        if (dial) {
+          // Like Twilio, the stream opens after the REST answer; its failure is the test's to inspect.
+          stream.played = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+            playMediaStream({
+              connectUrl: dial.connectUrl,
+              streamUrl: stream.url,
+              authToken: options.authToken,
+              accountSid: options.accountSid,
+              callSid: call.sid,
+              customParameters: parameters,
+              recording: dial.recording,
+              speed: dial.speed ?? 1,
+              logger: dial.logger ?? silentLogger(),
+            }),
+          );
+          stream.played.catch(() => undefined);
+        }
         return send(response, 201, {
           sid: stream.sid,
           account_sid: options.accountSid,

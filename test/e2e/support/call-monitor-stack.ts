@@ -1,6 +1,7 @@
-// The whole call monitor on this machine: a stock anycable-go, the RPC server and the dashboard
-// in this process (sharing nothing but what they would share across processes), a local fake of
-// Twilio's REST API, and the broker the chosen adapter needs.
+// The whole call monitor on this machine: a stock anycable-go, the RPC server, the dashboard and
+// the media-stream bridge in this process (sharing nothing but what they would share across
+// processes), a local fake of Twilio's REST API that can dial the bridge like Twilio, a
+// recognizer, and the broker the chosen adapter needs.
 import { randomBytes } from "node:crypto";
 import {
   createBroadcaster,
@@ -11,6 +12,10 @@ import {
   type RunningRpcServer,
 } from "../../../src/index.js";
 import { createCallMonitorApplication } from "../../../channels/app.js";
+import { startMediaStreamBridge, type RunningBridge } from "../../../channels/bridge/bridge-server.js";
+import { CALL_MONITOR_HEADERS } from "../../../channels/connection/call-monitor-connection.js";
+import type { Recording } from "../../../channels/media-stream/recording.js";
+import type { Recognizer } from "../../../channels/speech/recognizer.js";
 import type { CallRegistry } from "../../../channels/registry/call-registry.js";
 import { createCallRegistry } from "../../../channels/registry/create-call-registry.js";
 import { startDashboard, type RunningDashboard } from "../../../channels/web/server.js";
@@ -30,6 +35,8 @@ import {
 export const ACCOUNT_SID = "AC5e2e0123456789abcdef0123456789ab";
 export const AUTH_TOKEN = "e2e-auth-token";
 export const TWILIO_NUMBER = "+15005550006";
+export const BRIDGE_SECRET = "e2e-bridge-secret-0123456789abcdef";
+export const STREAM_URL = "wss://calls.example.test/twilio";
 
 export interface CallMonitorStack {
   readonly anycable: AnycableGo;
@@ -37,6 +44,7 @@ export interface CallMonitorStack {
   readonly dashboard: RunningDashboard;
   readonly twilioApi: FakeTwilioApi;
   readonly redis: RedisServer | undefined;
+  readonly bridge: RunningBridge | undefined;
   readonly nats: NatsServer | undefined;
   stop(): Promise<void>;
 }
@@ -51,6 +59,12 @@ export interface StackOptions {
   memoryRegistry?: boolean;
   /** A short call lease (CALL_LEASE_SECONDS) and a fast sweep, for tests of calls whose stream died. */
   lease?: { seconds: number; sweepIntervalMs: number };
+  /**
+   * Run the media-stream bridge with this recognizer and have the fake Twilio dial it with
+   * `recording` when the dashboard asks for a call's media stream. Without it, tests speak for
+   * the bridge themselves (see twilio-media-stream.ts).
+   */
+  bridge?: { recognizer: Recognizer; recording: Recording; speed?: number };
 }
 
 export async function startCallMonitorStack(options: StackOptions): Promise<CallMonitorStack> {
@@ -93,7 +107,11 @@ export async function startCallMonitorStack(options: StackOptions): Promise<Call
     const webRegistry: CallRegistry = registryEnv.REDIS_URL ? createCallRegistry(registryEnv, logger) : rpcRegistry;
     if (webRegistry !== rpcRegistry) cleanups.push(() => webRegistry.close());
     const broadcaster: Broadcaster = createBroadcaster(loadBroadcastConfig(broadcastEnv), logger);
-    const app = createCallMonitorApplication({ env: { TWILIO_ACCOUNT_SID: ACCOUNT_SID }, logger, registry: rpcRegistry });
+    const app = createCallMonitorApplication({
+      env: { TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_BRIDGE_SECRET: BRIDGE_SECRET },
+      logger,
+      registry: rpcRegistry,
+    });
     const rpc = await startRpcServer({
       app,
       broadcaster,
@@ -107,12 +125,41 @@ export async function startCallMonitorStack(options: StackOptions): Promise<Call
     const anycable = await startAnycableGo({
       rpcHost: `${LOOPBACK}:${rpc.port}`,
       embedNats: options.adapter === "nats",
-      headers: ["cookie", "x-twilio-account"],
+      headers: CALL_MONITOR_HEADERS,
       args: [...anycableArgs, "--cable_ready", `--cable_ready_secret=${secret}`],
     });
     cleanups.push(() => anycable.stop());
 
-    const twilioApi = await startFakeTwilioApi({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, invalidNumbers: ["+15005550001"] });
+    let bridge: RunningBridge | undefined;
+    if (options.bridge) {
+      const running = await startMediaStreamBridge({
+        config: {
+          host: LOOPBACK,
+          port: 0,
+          cableUrl: anycable.url,
+          streamUrl: STREAM_URL,
+          authToken: AUTH_TOKEN,
+          accountSid: ACCOUNT_SID,
+          secret: BRIDGE_SECRET,
+          heartbeatIntervalMs: 30_000,
+          flushTimeoutMs: 5_000,
+          maxStreams: 20,
+        },
+        recognizer: options.bridge.recognizer,
+        logger,
+      });
+      bridge = running;
+      cleanups.push(() => running.close());
+    }
+
+    const twilioApi = await startFakeTwilioApi({
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      invalidNumbers: ["+15005550001"],
+      ...(bridge && options.bridge
+        ? { mediaStreams: { connectUrl: bridge.url, recording: options.bridge.recording, speed: options.bridge.speed ?? 1 } }
+        : {}),
+    });
     cleanups.push(() => twilioApi.close());
 
     const dashboard = await startDashboard({
@@ -123,7 +170,8 @@ export async function startCallMonitorStack(options: StackOptions): Promise<Call
         TWILIO_ACCOUNT_SID: ACCOUNT_SID,
         TWILIO_AUTH_TOKEN: AUTH_TOKEN,
         TWILIO_PHONE_NUMBER: TWILIO_NUMBER,
-        TWILIO_STREAM_URL: "wss://calls.example.test/twilio",
+        TWILIO_STREAM_URL: STREAM_URL,
+        TWILIO_BRIDGE_SECRET: BRIDGE_SECRET,
         TWILIO_API_BASE_URL: twilioApi.url,
         ...leaseEnv,
       },
@@ -136,7 +184,7 @@ export async function startCallMonitorStack(options: StackOptions): Promise<Call
     // Before the RPC server: it closes the broadcaster the dashboard shares.
     cleanups.push(() => dashboard.close());
 
-    return { anycable, rpc, dashboard, twilioApi, redis, nats, stop };
+    return { anycable, rpc, dashboard, twilioApi, redis, bridge, nats, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,7 +1,12 @@
+import { BRIDGE_CREDENTIAL_HEADER, BridgeCredentials } from "../../../channels/credentials/bridge-credential.js";
 import { connectCable, type CableClient, type ChannelSubscription } from "../../support/index.js";
-import { ACCOUNT_SID } from "./call-monitor-stack.js";
+import { ACCOUNT_SID, BRIDGE_SECRET } from "./call-monitor-stack.js";
 
-/** What a Twilio media stream bridge does over Action Cable, through the real anycable-go. */
+/**
+ * What the media-stream bridge does over Action Cable, through the real anycable-go, driven by
+ * hand so a test chooses every transcript (bridge-call.test.ts runs the bridge itself). It holds
+ * the bridge secret, as the bridge does.
+ */
 export interface TwilioMediaStream {
   readonly client: CableClient;
   readonly call: ChannelSubscription;
@@ -12,7 +17,8 @@ export interface TwilioMediaStream {
 }
 
 export async function openTwilioMediaStream(cableUrl: string, sid: string, account = ACCOUNT_SID): Promise<TwilioMediaStream> {
-  const client = await connectCable(cableUrl, { headers: { "x-twilio-account": account } });
+  const credential = new BridgeCredentials(BRIDGE_SECRET).issue(sid);
+  const client = await connectCable(cableUrl, { headers: { "x-twilio-account": account, [BRIDGE_CREDENTIAL_HEADER]: credential } });
   const call = await client.subscribe("twilio", { sid });
   return {
     client,

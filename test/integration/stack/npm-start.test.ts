@@ -1,5 +1,6 @@
-// `npm start` brings the whole stack up (anycable-go with embedded NATS, RPC, dashboard), a
-// simulated call shows up on the dashboard, and Ctrl-C stops everything with exit code 0.
+// `npm start` brings the whole stack up (anycable-go with embedded NATS, RPC, dashboard, the
+// media-stream bridge), a simulated call played to the bridge shows up on the dashboard, and
+// Ctrl-C stops everything with exit code 0.
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT, UpgradeRejectedError, freePort, openRawSocket, spawnProcess, waitFor } from "../../support/index.js";
 
@@ -10,7 +11,13 @@ const TS = ["--import", "tsx"];
 
 describe("npm start", () => {
   it("runs the stack, serves a simulated call and stops cleanly on SIGINT", { timeout: 90_000 }, async () => {
-    const [anycablePort, webPort, rpcPort, natsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const [anycablePort, webPort, rpcPort, natsPort, bridgePort] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
     const env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -20,12 +27,14 @@ describe("npm start", () => {
       PORT: String(webPort),
       ANYCABLE_RPC_HOST: `127.0.0.1:${rpcPort}`,
       ANYCABLE_ENATS_ADDR: `nats://127.0.0.1:${natsPort}`,
+      TWILIO_BRIDGE_HOST: `127.0.0.1:${bridgePort}`,
     };
     const stack = await spawnProcess({ name: "npm start", command: NODE, args: [...TS, "scripts/start.ts"], cwd: REPO_ROOT, env });
     try {
       await stack.waitForOutput(/Ctrl-C stops everything/, 60_000);
       expect(stack.logs()).toContain(`Dashboard      http://127.0.0.1:${webPort}`);
       expect(stack.logs()).toMatch(/embedded NATS: yes/);
+      expect(stack.logs()).toContain(`Media streams  ws://127.0.0.1:${bridgePort}/`);
 
       // anycable-go runs with --allowed_origins: the dashboard's pages may connect, others may not.
       const cable = `ws://127.0.0.1:${anycablePort}/cable`;
@@ -38,7 +47,8 @@ describe("npm start", () => {
       const simulator = await spawnProcess({
         name: "simulate",
         command: NODE,
-        args: [...TS, "channels/simulator/cli.ts", "--url", `ws://127.0.0.1:${anycablePort}/cable`, "--sid", sid, "--speed", "50"],
+        // npm start's development auth token and bridge secret are the simulator's defaults too.
+        args: [...TS, "channels/simulator/cli.ts", "--url", `ws://127.0.0.1:${bridgePort}/`, "--sid", sid, "--speed", "10"],
         cwd: REPO_ROOT,
         env: { PATH: process.env.PATH, HOME: process.env.HOME, ANYCABLE_LOG_FORMAT: "json" },
       });

@@ -7,7 +7,7 @@ import { startLeaseSweeper } from "../../../channels/feed/lease-sweeper.js";
 import { MemoryCallRegistry } from "../../../channels/registry/memory-call-registry.js";
 import { RecordingBroadcaster } from "../../fixtures/recording-broadcaster.js";
 import { captureLogger } from "../../support/capture-logger.js";
-import { ACCOUNT_SID, CALL_SID, TWILIO_HEADERS, callMonitorRpc, operationsOn } from "./support/call-monitor-rpc.js";
+import { ACCOUNT_SID, APP_ENV, CALL_SID, twilioHeaders, callMonitorRpc, operationsOn } from "./support/call-monitor-rpc.js";
 
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
 const transcript = (id: string, text: string) => ({ action: "handle_message", result: { id, text, final: true, event: "transcript" } });
@@ -15,7 +15,7 @@ const transcript = (id: string, text: string) => ({ action: "handle_message", re
 describe("the twilio channel's heartbeat", () => {
   it("renews the call's lease", async () => {
     const rpc = callMonitorRpc();
-    const twilio = await rpc.identify(TWILIO_HEADERS);
+    const twilio = await rpc.identify(twilioHeaders());
     await rpc.subscribe(twilio);
     const before = (await rpc.registry.liveCalls())[0]?.lastSeenAt ?? 0;
     await tick();
@@ -26,7 +26,7 @@ describe("the twilio channel's heartbeat", () => {
 
   it("lists a call again when its stream beats but the call is not listed (e.g. swept while stalled)", async () => {
     const rpc = callMonitorRpc();
-    const twilio = await rpc.identify(TWILIO_HEADERS);
+    const twilio = await rpc.identify(twilioHeaders());
     await rpc.subscribe(twilio);
     await rpc.registry.callStopped(CALL_SID);
     rpc.broadcaster.publications.length = 0;
@@ -45,7 +45,7 @@ describe("the twilio channel's heartbeat", () => {
 
   it("renews the lease with every transcript too, blank partials included", async () => {
     const rpc = callMonitorRpc();
-    const twilio = await rpc.identify(TWILIO_HEADERS);
+    const twilio = await rpc.identify(twilioHeaders());
     await rpc.subscribe(twilio);
     const before = (await rpc.registry.liveCalls())[0]?.lastSeenAt ?? 0;
     await tick();
@@ -56,8 +56,8 @@ describe("the twilio channel's heartbeat", () => {
 
 describe("transcript rate limit", () => {
   it("drops transcripts beyond CALL_TRANSCRIPTS_PER_SECOND for a call, with one warning", async () => {
-    const rpc = callMonitorRpc({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, CALL_TRANSCRIPTS_PER_SECOND: "5" });
-    const twilio = await rpc.identify(TWILIO_HEADERS);
+    const rpc = callMonitorRpc({ ...APP_ENV, CALL_TRANSCRIPTS_PER_SECOND: "5" });
+    const twilio = await rpc.identify(twilioHeaders());
     await rpc.subscribe(twilio);
     for (let i = 0; i < 20; i++) await rpc.perform(twilio, transcript(`r${i}`, `Phrase ${i}.`));
     const recorded = (await rpc.registry.events(CALL_SID)).filter((e) => e.kind === "transcript");

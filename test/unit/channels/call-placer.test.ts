@@ -7,7 +7,8 @@ import { MemoryCallRegistry } from "../../../channels/registry/memory-call-regis
 import { CallPlacer } from "../../../channels/twilio/call-placer.js";
 import { RecordingBroadcaster } from "../../fixtures/recording-broadcaster.js";
 import { startFakeTwilioApi, type FakeTwilioApi } from "../../support/fake-twilio-api.js";
-import { ACCOUNT_SID } from "./support/call-monitor-rpc.js";
+import { StreamTokens } from "../../../channels/credentials/stream-token.js";
+import { ACCOUNT_SID, BRIDGE_SECRET } from "./support/call-monitor-rpc.js";
 
 const AUTH_TOKEN = "test-auth-token";
 const FROM = "+15005550006";
@@ -23,6 +24,7 @@ function config(overrides: Partial<TwilioRestConfig> = {}): TwilioRestConfig {
     authToken: AUTH_TOKEN,
     phoneNumber: FROM,
     streamUrl: "wss://calls.example.test/twilio",
+    bridgeSecret: BRIDGE_SECRET,
     phrase: "Testing, one two three.",
     apiBaseUrl: fake.url,
     ...overrides,
@@ -81,7 +83,18 @@ describe("placing a call", () => {
     expect(create?.form.StatusCallback).toBeUndefined();
 
     const call = fake.calls.get(result.sid);
-    expect(call?.streams).toEqual([{ sid: expect.any(String), url: "wss://calls.example.test/twilio", track: "both_tracks" }]);
+    expect(call?.streams).toEqual([
+      {
+        sid: expect.any(String),
+        url: "wss://calls.example.test/twilio",
+        track: "both_tracks",
+        parameters: { streamToken: expect.any(String) },
+      },
+    ]);
+    // The token the bridge will check at start: minted for this call with the bridge secret.
+    const tokens = new StreamTokens(BRIDGE_SECRET);
+    expect(tokens.verify(result.sid, call?.streams[0]?.parameters.streamToken)).toBe("valid");
+    expect(tokens.verify("CAffffffffffffffffffffffffffffffff", call?.streams[0]?.parameters.streamToken)).toBe("invalid");
     expect(fake.requests.filter((r) => r.method === "GET")).toHaveLength(3);
 
     const events = await registry.events(result.sid);

@@ -16,6 +16,7 @@ beforeAll(async () => {
     TWILIO_AUTH_TOKEN: AUTH_TOKEN,
     TWILIO_PHONE_NUMBER: "+15005550006",
     TWILIO_STREAM_URL: "wss://calls.example.test/twilio",
+    TWILIO_BRIDGE_SECRET: "dashboard-test-bridge-secret-0123",
     TWILIO_API_BASE_URL: fake.url,
   };
 });
@@ -110,6 +111,8 @@ describe("Twilio settings", () => {
     ["TWILIO_STREAM_URL", "ws://calls.example.test/twilio", "TWILIO_STREAM_URL must be a wss:// URL"],
     ["TWILIO_STREAM_URL", "wss://calls.example.test/twilio#x", "TWILIO_STREAM_URL must not have a query string or fragment"],
     ["TWILIO_API_BASE_URL", "ftp://x", "TWILIO_API_BASE_URL must be an http(s) URL"],
+    ["TWILIO_BRIDGE_SECRET", "", "TWILIO_BRIDGE_SECRET (or ANYCABLE_SECRET) is not set"],
+    ["TWILIO_BRIDGE_SECRET", "short", "TWILIO_BRIDGE_SECRET: must be at least 16 characters"],
   ])("disables calls when %s is %j", async (name, value, reason) => {
     const page = await (await (await testDashboard({ ...twilioEnv, [name]: value })).get("/")).text();
     expect(page).toContain("<fieldset disabled>");

@@ -3,7 +3,7 @@ import { Status } from "../../../src/rpc/messages.js";
 import {
   ACCOUNT_SID,
   CALL_SID,
-  TWILIO_HEADERS,
+  twilioHeaders,
   callMonitorRpc,
   identifierFor,
   operationsOn,
@@ -21,7 +21,7 @@ let twilio: string;
 
 beforeEach(async () => {
   rpc = callMonitorRpc();
-  twilio = await rpc.identify(TWILIO_HEADERS);
+  twilio = await rpc.identify(twilioHeaders());
 });
 
 describe("subscribing", () => {
@@ -47,6 +47,33 @@ describe("subscribing", () => {
 
     expect(await rpc.registry.liveCalls()).toEqual([{ sid: CALL_SID, startedAt: expect.any(Number), lastSeenAt: expect.any(Number) }]);
     expect((await rpc.registry.events(CALL_SID)).map((e) => e.kind)).toEqual(["start"]);
+  });
+
+  it("rejects a bridge connection whose credential names another call, and its performs", async () => {
+    const other = "CAffffffffffffffffffffffffffffffff";
+    const elsewhere = await rpc.identify(twilioHeaders(other));
+    expect(JSON.parse(elsewhere)).toEqual({ role: "twilio", callSid: other });
+    const response = await rpc.subscribe(elsewhere);
+    expect(response.status).toBe(Status.FAILURE);
+    expect(response.transmissions).toEqual([JSON.stringify({ identifier: identifierFor(CALL_SID), type: "reject_subscription" })]);
+    expect((await rpc.perform(elsewhere, transcript("x", "not my call", true))).status).toBe(Status.ERROR);
+    expect((await rpc.disconnect(elsewhere)).status).toBe(Status.SUCCESS);
+    expect(rpc.broadcaster.all).toEqual([]);
+    expect(await rpc.registry.liveCalls()).toEqual([]);
+  });
+
+  it("rejects a second stream for a call that is already live, leaving the first one listed", async () => {
+    expect((await rpc.subscribe(twilio)).status).toBe(Status.SUCCESS);
+    rpc.broadcaster.publications.length = 0;
+    const second = await rpc.identify(twilioHeaders());
+    const response = await rpc.subscribe(second);
+    expect(response.status).toBe(Status.FAILURE);
+    expect(response.transmissions).toEqual([JSON.stringify({ identifier: identifierFor(CALL_SID), type: "reject_subscription" })]);
+    expect(rpc.broadcaster.all).toEqual([]);
+    expect((await rpc.registry.liveCalls()).map((c) => c.sid)).toEqual([CALL_SID]);
+    // Once the first stream ends, the call may stream again.
+    await rpc.disconnect(twilio);
+    expect((await rpc.subscribe(await rpc.identify(twilioHeaders()))).status).toBe(Status.SUCCESS);
   });
 
   it("rejects a browser, with no streams and nothing broadcast", async () => {
@@ -170,7 +197,7 @@ describe("handle_message", () => {
     const response = await rpc.perform(viewer, transcript("fake", "I am Twilio", true));
     expect(response.status).toBe(Status.ERROR);
     expect(response.error_msg).toBe(
-      "twilio#handle_message is only for Twilio media streams; this connection did not present the Twilio account",
+      "twilio#handle_message is only for Twilio media streams; this connection is not the bridge's connection for this call",
     );
     expect(rpc.broadcaster.all).toEqual([]);
   });

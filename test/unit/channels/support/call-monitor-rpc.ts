@@ -2,13 +2,20 @@
 import { RpcHandler } from "../../../../src/rpc/handler.js";
 import type { CommandResponse, ConnectionResponse, DisconnectResponse, Env } from "../../../../src/rpc/messages.js";
 import { createCallMonitorApplication } from "../../../../channels/app.js";
+import { BRIDGE_CREDENTIAL_HEADER, BridgeCredentials } from "../../../../channels/credentials/bridge-credential.js";
 import { MemoryCallRegistry } from "../../../../channels/registry/memory-call-registry.js";
 import { RecordingBroadcaster } from "../../../fixtures/recording-broadcaster.js";
 import { captureLogger, type LogLine } from "../../../support/capture-logger.js";
 
 export const ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";
 export const CALL_SID = "CA0123456789abcdef0123456789abcdef";
-export const TWILIO_HEADERS = { "x-twilio-account": ACCOUNT_SID };
+export const BRIDGE_SECRET = "unit-test-bridge-secret-0123456789";
+export const APP_ENV = { TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_BRIDGE_SECRET: BRIDGE_SECRET };
+
+/** The headers the media-stream bridge connects with for `callSid`: account plus a fresh credential. */
+export function twilioHeaders(callSid = CALL_SID, secret = BRIDGE_SECRET): Record<string, string> {
+  return { "x-twilio-account": ACCOUNT_SID, [BRIDGE_CREDENTIAL_HEADER]: new BridgeCredentials(secret).issue(callSid) };
+}
 
 export const identifierFor = (sid: string): string => JSON.stringify({ channel: "twilio", sid });
 
@@ -30,7 +37,7 @@ export function env(headers: Record<string, string> = {}): Env {
   return { url: "http://localhost:8080/cable", headers: { REMOTE_ADDR: "127.0.0.1", ...headers }, cstate: {}, istate: {} };
 }
 
-export function callMonitorRpc(appEnv: NodeJS.ProcessEnv = { TWILIO_ACCOUNT_SID: ACCOUNT_SID }): CallMonitorRpc {
+export function callMonitorRpc(appEnv: NodeJS.ProcessEnv = APP_ENV): CallMonitorRpc {
   const { logger, lines: logs } = captureLogger();
   const broadcaster = new RecordingBroadcaster();
   const registry = new MemoryCallRegistry();
@@ -47,7 +54,7 @@ export function callMonitorRpc(appEnv: NodeJS.ProcessEnv = { TWILIO_ACCOUNT_SID:
     registry,
     logs,
     connect: (headers = {}, sid) => handler.connect({ env: env(headers) }, meta(sid)),
-    async identify(headers = TWILIO_HEADERS) {
+    async identify(headers = twilioHeaders()) {
       const response = await handler.connect({ env: env(headers) }, meta());
       if (response.status !== 1) throw new Error(`connect failed: ${response.error_msg}`);
       return response.identifiers;

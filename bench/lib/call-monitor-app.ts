@@ -1,0 +1,19 @@
+// The call monitor exactly as channels/app.ts builds it, but with a call registry that lets the
+// same call start again. The RPC benchmark replays one subscribe request thousands of times; the
+// real registry would accept the first and refuse every other as a second live stream for the
+// call (by design), so the benchmark would measure the refusal instead of a call starting. The
+// difference in work is one Map lookup.
+import type { Application, ApplicationContext } from "anycable-ts";
+import { createCallMonitorApplication } from "../../channels/call-monitor-application.js";
+import { MemoryCallRegistry } from "../../channels/registry/memory-call-registry.js";
+
+class RestartingCallRegistry extends MemoryCallRegistry {
+  override async callStarted(sid: string, at: number): Promise<boolean> {
+    await this.callStopped(sid);
+    return super.callStarted(sid, at);
+  }
+}
+
+export default function benchCallMonitorApplication(context: ApplicationContext): Application {
+  return createCallMonitorApplication({ env: context.env, logger: context.logger, registry: new RestartingCallRegistry() });
+}
