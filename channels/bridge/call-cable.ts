@@ -54,9 +54,6 @@ export class CallCable {
     this.#ws = new WebSocket(options.url, {
       origin,
       headers: options.headers,
-      // A server-side client presents the cable's own origin: anycable-go started with
-      // --allowed_origins (as npm start does) refuses an upgrade without Origin.
-      origin: new URL(options.url).origin.replace(/^ws/, "http"),
       handshakeTimeout: options.handshakeTimeoutMs,
       perMessageDeflate: false,
     });

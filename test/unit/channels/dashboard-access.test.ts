@@ -25,7 +25,6 @@ beforeAll(async () => {
     TWILIO_AUTH_TOKEN: "test-auth-token",
     TWILIO_PHONE_NUMBER: "+15005550006",
     TWILIO_STREAM_URL: "wss://calls.example.test/twilio",
-    TWILIO_BRIDGE_SECRET: "dashboard-test-bridge-secret-0123",
     TWILIO_API_BASE_URL: fake.url,
     // placing a call mints its stream token with the bridge secret; without one, calls are off
     TWILIO_BRIDGE_SECRET: "unit-test-bridge-secret-0123456789",
