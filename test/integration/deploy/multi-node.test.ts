@@ -69,7 +69,7 @@ async function startRpc(address: string, port: number, env: Record<string, strin
   const rpc = await spawnProcess({
     name: `rpc@${address}`,
     command: process.execPath,
-    args: ["--import", "tsx", "src/cli/rpc.ts", "test/fixtures/relay-app.ts"],
+    args: ["--import", "tsx", "src/cli/main.ts", "test/fixtures/relay-app.ts"],
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ANYCABLE_LOG_FORMAT: "json", ANYCABLE_RPC_HOST: `${address}:${port}`, ...env },
   });
