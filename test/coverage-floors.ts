@@ -18,7 +18,7 @@ export const coverageFloors: Record<string, Floor> = {
   // was where the folder still reaches it. "src" and "channels" are the whole trees; src/cli and
   // src/process run only in child processes.
   channels: { lines: 87, branches: 77 },
-  "channels/bridge": { lines: 86, branches: 75 },
+  "channels/bridge": { lines: 85, branches: 74 },
   "channels/channel": { lines: 100, branches: 94 },
   "channels/config": { lines: 94, branches: 88 },
   "channels/connection": { lines: 93, branches: 100 },
