@@ -6,12 +6,12 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { createConnection } from "node:net";
 import {
+  ConfigError,
   createBroadcaster,
   createLogger,
   loadBroadcastConfig,
   loadCableReadyConfig,
-  logUnhandledRejections,
-  onShutdownSignal,
+  runProcess,
   startRpcServer,
   type Logger,
 } from "anycable-ts";
@@ -139,83 +139,8 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 20_00
   throw new Error(`anycable-go did not answer ${url} within ${timeoutMs / 1000} s`);
 }
 
-async function main(): Promise<number> {
-  const env = developmentEnv(process.env);
-  const logger = createLogger({ name: "start" });
-  logUnhandledRejections(logger);
-  const secret = loadCableReadyConfig(env).secret;
-  if (!secret) throw new Error("unreachable: a development secret is always set");
-  if (secret === DEV_SECRET)
-    logger.warn("using the development Cable Ready secret; set ANYCABLE_CABLE_READY_SECRET for anything but local development");
-
-  for (const [what, address] of [
-    ["RPC server (ANYCABLE_RPC_HOST)", env.ANYCABLE_RPC_HOST],
-    ["anycable-go (ANYCABLE_PORT)", `127.0.0.1:${env.ANYCABLE_PORT}`],
-    ["dashboard (PORT)", `127.0.0.1:${env.PORT}`],
-    ["media-stream bridge (TWILIO_BRIDGE_HOST)", env.TWILIO_BRIDGE_HOST],
-  ] as const) {
-    if (address && (await portInUse(address))) {
-      process.stderr.write(`Cannot start: ${address} is already in use, needed by the ${what}. Stop what uses it or set the variable.\n`);
-      return 1;
-    }
-  }
-
-  const rpcLogger = createLogger({ name: "rpc" }, env);
-  const webLogger = createLogger({ name: "web" }, env);
-  const anycableLogger = createLogger({ name: "anycable-go" }, env);
-  const bridgeLogger = createLogger({ name: "bridge" }, env);
-  for (const [name, value] of [
-    ["TWILIO_AUTH_TOKEN", DEV_AUTH_TOKEN],
-    ["TWILIO_BRIDGE_SECRET", DEV_BRIDGE_SECRET],
-  ] as const) {
-    if (env[name] === value) logger.warn(`using the development ${name}; set it for anything but local development`);
-  }
-  // Bad bridge or recognizer settings stop here, before anything is started.
-  const bridgeConfig = loadBridgeConfig(env);
-  const recognizer = createRecognizer(env, bridgeLogger);
-
-  // anycable-go first: with embedded NATS it is the broker the RPC side publishes to.
-  const anycable = startAnycable(anycableBinary(), anycableArgs(env, secret), env, anycableLogger);
-  const stopAnycable = async (): Promise<void> => {
-    if (anycable.exitCode !== null || anycable.signalCode !== null) return;
-    anycable.kill("SIGTERM");
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => (anycable.kill("SIGKILL"), resolve()), 10_000);
-      anycable.once("exit", () => (clearTimeout(timer), resolve()));
-    });
-  };
-  try {
-    await waitForHealth(`http://127.0.0.1:${env.ANYCABLE_PORT}/health`, anycable);
-  } catch (error) {
-    logger.error(error instanceof Error ? error.message : String(error));
-    await stopAnycable();
-    return 1;
-  }
-
-  const broadcaster = createBroadcaster(loadBroadcastConfig(env), rpcLogger);
-  const registry = createCallRegistry(env, rpcLogger);
-  const app = createCallMonitorApplication({ env, logger: rpcLogger, registry });
-  const rpc = await startRpcServer({ app, broadcaster, logger: rpcLogger, env });
-  const web = await startDashboard({ env, logger: webLogger, registry, broadcaster });
-  const bridge = await startMediaStreamBridge({ config: bridgeConfig, recognizer, logger: bridgeLogger });
-
-  let stopping: Promise<number> | undefined;
-  const stop = (code: number): Promise<number> => {
-    stopping ??= (async () => {
-      logger.info("stopping: media-stream bridge, dashboard, anycable-go, RPC server");
-      // Open calls first: their last results and Disconnect still need anycable-go and RPC.
-      await bridge.close();
-      await recognizer.close();
-      await web.close();
-      // Sockets close first so their Disconnect calls reach a still-running RPC server.
-      await stopAnycable();
-      await rpc.stop();
-      await registry.close();
-      return code;
-    })();
-    return stopping;
-  };
-
+/** What the person who typed `npm start` needs to know: where things are, how to place a call. Not a log line. */
+function printBanner(env: NodeJS.ProcessEnv, secret: string, urls: { dashboard: string; bridge: string; speech: string }): void {
   // The simulator reads the same variables with the same defaults; only overrides need repeating.
   const simulatorEnv = (["TWILIO_ACCOUNT_SID", "TWILIO_BRIDGE_HOST", "TWILIO_STREAM_URL"] as const)
     .filter((name) => env[name] !== developmentEnv({})[name])
@@ -229,10 +154,10 @@ async function main(): Promise<number> {
   process.stdout.write(
     [
       "",
-      `  Dashboard      ${web.url}`,
+      `  Dashboard      ${urls.dashboard}`,
       `  WebSocket      ${env.CABLE_URL}   (anycable-go, embedded NATS: ${anycableArgs(env, secret).includes("--embed_nats") ? "yes" : "no"})`,
       `  RPC            ${env.ANYCABLE_RPC_HOST}`,
-      `  Media streams  ${bridge.url}   (Twilio connects to ${env.TWILIO_STREAM_URL}; speech: ${recognizer.name})`,
+      `  Media streams  ${urls.bridge}   (Twilio connects to ${env.TWILIO_STREAM_URL}; speech: ${urls.speech})`,
       "",
       `  Simulate a call${secrets}:   ${simulate}`,
       `  Play another recording:   ${simulate} -- --recording call-back   (--help lists them)`,
@@ -241,30 +166,99 @@ async function main(): Promise<number> {
       "",
     ].join("\n") + "\n",
   );
-
-  return new Promise<number>((done) => {
-    anycable.once("exit", (code) => {
-      if (!stopping) {
-        logger.error({ code }, "anycable-go stopped unexpectedly");
-        void stop(1).then(done);
-      }
-    });
-    onShutdownSignal({
-      onStop(signal) {
-        logger.info({ signal }, "shutting down");
-        void stop(0).then(done);
-      },
-      onForce(signal) {
-        logger.warn({ signal }, "second signal: exiting now");
-        anycable.kill("SIGKILL");
-        done(1);
-      },
-    });
-  });
 }
 
-process.exitCode = await main().catch((error: unknown) => {
-  process.stderr.write(`npm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  return 1;
+await runProcess({
+  name: "start",
+  env: developmentEnv(process.env),
+  // A broker's reconnect timer may linger after the drain; it must not hold the exit.
+  exitDelayMs: 200,
+  async start({ env, logger, requestStop }) {
+    const secret = loadCableReadyConfig(env).secret;
+    if (!secret) throw new Error("unreachable: a development secret is always set");
+    if (secret === DEV_SECRET)
+      logger.warn("using the development Cable Ready secret; set ANYCABLE_CABLE_READY_SECRET for anything but local development");
+
+    for (const [what, address] of [
+      ["RPC server (ANYCABLE_RPC_HOST)", env.ANYCABLE_RPC_HOST],
+      ["anycable-go (ANYCABLE_PORT)", `127.0.0.1:${env.ANYCABLE_PORT}`],
+      ["dashboard (PORT)", `127.0.0.1:${env.PORT}`],
+      ["media-stream bridge (TWILIO_BRIDGE_HOST)", env.TWILIO_BRIDGE_HOST],
+    ] as const) {
+      // A setting to change, not a crash: runProcess prints it as a plain message (exit 1).
+      if (address && (await portInUse(address)))
+        throw new ConfigError(`Cannot start: ${address} is already in use, needed by the ${what}. Stop what uses it or set the variable.`);
+    }
+
+    const rpcLogger = createLogger({ name: "rpc" }, env);
+    const webLogger = createLogger({ name: "web" }, env);
+    const anycableLogger = createLogger({ name: "anycable-go" }, env);
+    const bridgeLogger = createLogger({ name: "bridge" }, env);
+    for (const [name, value] of [
+      ["TWILIO_AUTH_TOKEN", DEV_AUTH_TOKEN],
+      ["TWILIO_BRIDGE_SECRET", DEV_BRIDGE_SECRET],
+    ] as const) {
+      if (env[name] === value) logger.warn(`using the development ${name}; set it for anything but local development`);
+    }
+    // Bad bridge or recognizer settings stop here, before anything is started.
+    const bridgeConfig = loadBridgeConfig(env);
+    const recognizer = createRecognizer(env, bridgeLogger);
+
+    // anycable-go first: with embedded NATS it is the broker the RPC side publishes to.
+    const anycable = startAnycable(anycableBinary(), anycableArgs(env, secret), env, anycableLogger);
+    const stopAnycable = async (): Promise<void> => {
+      if (anycable.exitCode !== null || anycable.signalCode !== null) return;
+      anycable.kill("SIGTERM");
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => (anycable.kill("SIGKILL"), resolve()), 10_000);
+        anycable.once("exit", () => (clearTimeout(timer), resolve()));
+      });
+    };
+    let stopping = false;
+    anycable.once("exit", (code) => {
+      if (stopping) return;
+      logger.error({ code }, "anycable-go stopped unexpectedly");
+      requestStop(1);
+    });
+
+    // What has started so far, stopped in reverse if a later part cannot start.
+    const started: Array<() => Promise<unknown>> = [stopAnycable, () => recognizer.close()];
+    const undoStart = async (): Promise<void> => {
+      stopping = true;
+      for (const stop of started.reverse()) await stop().catch(() => undefined);
+    };
+    try {
+      await waitForHealth(`http://127.0.0.1:${env.ANYCABLE_PORT}/health`, anycable);
+      const broadcaster = createBroadcaster(loadBroadcastConfig(env), rpcLogger);
+      const registry = createCallRegistry(env, rpcLogger);
+      started.push(() => registry.close());
+      const app = createCallMonitorApplication({ env, logger: rpcLogger, registry });
+      const rpc = await startRpcServer({ app, broadcaster, logger: rpcLogger, env });
+      started.push(() => rpc.stop());
+      const web = await startDashboard({ env, logger: webLogger, registry, broadcaster });
+      started.push(() => web.close());
+      const bridge = await startMediaStreamBridge({ config: bridgeConfig, recognizer, logger: bridgeLogger });
+      printBanner(env, secret, { dashboard: web.url, bridge: bridge.url, speech: recognizer.name });
+      return {
+        async stop() {
+          stopping = true;
+          logger.info("stopping: media-stream bridge, dashboard, anycable-go, RPC server");
+          // Open calls first: their last results and Disconnect still need anycable-go and RPC.
+          await bridge.close();
+          await recognizer.close();
+          await web.close();
+          // Sockets close first so their Disconnect calls reach a still-running RPC server.
+          await stopAnycable();
+          await rpc.stop();
+          await registry.close();
+        },
+        forceStop() {
+          anycable.kill("SIGKILL");
+        },
+      };
+    } catch (error) {
+      await undoStart();
+      throw error;
+    }
+  },
 });
-setTimeout(() => process.exit(), 200).unref();
