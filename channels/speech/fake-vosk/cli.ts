@@ -4,7 +4,7 @@
 // `hello-world` after a fresh start reads "hello world", "america".
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { createLogger, onShutdownSignal } from "anycable-ts";
+import { runProcess } from "anycable-ts";
 import { allRecordingSentences, recordingSentences } from "../../recordings/repository-recordings.js";
 import { DEFAULT_VOSK_RPC_HOST } from "../speech-config.js";
 import { startFakeVosk } from "./fake-vosk-server.js";
@@ -23,7 +23,8 @@ Options:
 
 Without phrases: every sentence of every repository recording, in order.`;
 
-async function main(): Promise<void> {
+/** The phrases to answer with, or undefined after printing the help. */
+function phrasesFromCommandLine(): { listen?: string; phrases: string[] } | undefined {
   const { values } = parseArgs({
     options: {
       listen: { type: "string" },
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
-    return;
+    return undefined;
   }
   const phrases = [...(values.phrase ?? [])];
   if (values["phrases-file"])
@@ -45,18 +46,24 @@ async function main(): Promise<void> {
         .filter((l) => l.trim() !== ""),
     );
   if (values.recording) phrases.push(...recordingSentences(values.recording));
-  const logger = createLogger({ name: "fake-vosk" });
-  const listen = values.listen ?? (process.env.VOSK_RPC_HOST?.trim() || DEFAULT_VOSK_RPC_HOST);
-  const server = await startFakeVosk({ listen, phrases: phrases.length > 0 ? phrases : allRecordingSentences(), logger });
-  onShutdownSignal({
-    onStop: () => {
-      void server.close().then(() => process.exit(0));
-    },
-    onForce: () => process.exit(1),
-  });
+  return { listen: values.listen, phrases: phrases.length > 0 ? phrases : allRecordingSentences() };
 }
 
-main().catch((error: unknown) => {
+let commandLine: ReturnType<typeof phrasesFromCommandLine>;
+try {
+  commandLine = phrasesFromCommandLine();
+} catch (error) {
+  // A usage mistake (an unknown option, a missing file or recording): a plain message, exit 1.
   process.stderr.write(`fake-vosk: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
-});
+}
+if (commandLine) {
+  const { listen, phrases } = commandLine;
+  await runProcess({
+    name: "fake-vosk",
+    async start({ env, logger }) {
+      const server = await startFakeVosk({ listen: listen ?? (env.VOSK_RPC_HOST?.trim() || DEFAULT_VOSK_RPC_HOST), phrases, logger });
+      return { stop: () => server.close() };
+    },
+  });
+}
