@@ -1,21 +1,11 @@
 // `npm run simulate`: plays a recorded call to the media-stream bridge as Twilio would. See --help.
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { pino, type Logger } from "pino";
-import { createLogger, onShutdownSignal } from "anycable-ts";
+import { createLogger, onShutdownSignal, type Logger } from "anycable-ts";
 import { STREAM_TOKEN_PARAMETER, StreamTokens } from "../credentials/stream-token.js";
 import { parseRecording, RecordingError } from "../media-stream/recording.js";
 import { newStreamSid, playMediaStream, StreamRefusedError, twilioStreamSteps } from "../media-stream/stream-player.js";
 import { DEFAULT_ACCOUNT_SID, parseCommandLine, UsageError, USAGE, type SimulatorOptions } from "./options.js";
-
-/** With --dry-run stdout carries only frames, so the log goes to stderr. */
-function dryRunLogger(env: NodeJS.ProcessEnv): Logger {
-  const level = (env.ANYCABLE_LOG_LEVEL ?? env.LOG_LEVEL ?? "info").toLowerCase();
-  return pino(
-    { name: "simulator", level: pino.levels.values[level] !== undefined || level === "silent" ? level : "info" },
-    pino.destination({ dest: 2, sync: true }),
-  );
-}
 
 function fail(logger: Logger | undefined, message: string, code: number): number {
   logger?.error(message);
@@ -85,7 +75,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     throw error;
   }
 
-  const logger = options.dryRun ? dryRunLogger(env) : createLogger({ name: "simulator" }, env);
+  // With --dry-run stdout carries only frames, so the log goes to stderr.
+  const logger = createLogger({ name: "simulator", destination: options.dryRun ? 2 : 1 }, env);
   const interrupt = new AbortController();
   const stopListening = onShutdownSignal({
     onStop(signal) {
