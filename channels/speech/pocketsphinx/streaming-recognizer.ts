@@ -19,6 +19,7 @@ import type { RecognitionStream, RecognitionStreamOptions, Recognizer, SpeechRes
 import { PhraseIds, errorResult } from "../results.js";
 import { DECODER_DEFAULTS, POCKETSPHINX_INSTALL_HINT, SOX_INSTALL_HINT, resampleArgs } from "./decoder.js";
 import { parsePocketsphinxOutput, utteranceText } from "./output.js";
+import { awaitFinals } from "../await-finals.js";
 
 export interface PocketsphinxRecognizerOptions {
   logger: Logger;
@@ -126,21 +127,18 @@ class PocketsphinxStream implements RecognitionStream {
       this.close();
       return Promise.resolve();
     }
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#logger.warn({ timeoutMs }, "pocketsphinx: final results did not arrive in time");
-        finish();
-      }, timeoutMs);
-      timer.unref();
-      const finish = () => {
-        clearTimeout(timer);
+    return awaitFinals({
+      timeoutMs,
+      onTimeout: () => this.#logger.warn({ timeoutMs }, "pocketsphinx: final results did not arrive in time"),
+      onFinish: () => {
         this.#finished = undefined;
         this.close();
-        resolve();
-      };
-      this.#finished = finish;
-      // End of input: pocketsphinx decodes what is left and exits.
-      decoder.stdin.end();
+      },
+      start: (finish) => {
+        this.#finished = finish;
+        // End of input: pocketsphinx decodes what is left and exits.
+        decoder.stdin.end();
+      },
     });
   }
 

@@ -11,6 +11,7 @@ import { PcmQueue } from "../pcm-queue.js";
 import type { RecognitionStream, RecognitionStreamOptions, Recognizer, SpeechResult } from "../recognizer.js";
 import { PhraseIds, errorResult } from "../results.js";
 import { sttServiceConstructor, type StreamingRecognitionRequest, type StreamingRecognitionResponse } from "./proto.js";
+import { awaitFinals } from "../await-finals.js";
 
 export interface VoskRecognizerOptions {
   /** `host:port` of the Vosk server (VOSK_RPC_HOST). */
@@ -136,20 +137,17 @@ class VoskStream implements RecognitionStream {
       this.#state = "done";
       return Promise.resolve();
     }
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#logger.warn({ timeoutMs }, "vosk: final results did not arrive in time");
-        finish();
-      }, timeoutMs);
-      timer.unref();
-      const finish = () => {
-        clearTimeout(timer);
+    return awaitFinals({
+      timeoutMs,
+      onTimeout: () => this.#logger.warn({ timeoutMs }, "vosk: final results did not arrive in time"),
+      onFinish: () => {
         this.#finished = undefined;
         this.close();
-        resolve();
-      };
-      this.#finished = finish;
-      this.#pump();
+      },
+      start: (finish) => {
+        this.#finished = finish;
+        this.#pump();
+      },
     });
   }
 
