@@ -13,7 +13,7 @@ import {
   loadBroadcastConfig,
   onShutdownSignal,
   z,
-} from "../src/index.js";
+} from "anycable-ts";
 
 class GuestConnection extends Connection<{ name: string }> {
   static override identifiers = z.object({ name: z.string().min(1) });

@@ -163,6 +163,18 @@ export function loadRpcConfig(env: NodeJS.ProcessEnv = process.env): RpcConfig {
   };
 }
 
+const rootCaSchema = z.object({ ANYCABLE_RPC_TLS_ROOT_CA: pemOrPath.optional() });
+
+/**
+ * The CA a client of our gRPC server trusts (the health-check probe), under anycable-go's name for
+ * the same thing (--rpc_tls_root_ca), as a path or PEM; undefined when unset.
+ */
+export function loadRpcTlsRootCa(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const parsed = rootCaSchema.safeParse({ ANYCABLE_RPC_TLS_ROOT_CA: nonEmpty(env, "ANYCABLE_RPC_TLS_ROOT_CA") });
+  if (!parsed.success) throw configErrorFrom(parsed.error, "RPC health check");
+  return parsed.data.ANYCABLE_RPC_TLS_ROOT_CA;
+}
+
 /**
  * Just the HTTP RPC secret from the environment, for a handler mounted in an application's own
  * server (which binds no address of ours): ANYCABLE_HTTP_RPC_SECRET, else derived from ANYCABLE_SECRET.

@@ -1,9 +1,8 @@
 import type { Logger } from "pino";
 import type { Broadcaster } from "../broadcast/broadcaster.js";
 import type { Application } from "../cable/application.js";
-import { loadCableReadyConfig } from "../cable-ready/config.js";
-import { CABLE_READY_STREAM_CHANNEL, createCableReadyStreamChannel } from "../cable-ready/stream-channel.js";
 import { loadRpcConfig, type RpcConfig } from "../config/rpc-config.js";
+import { builtinChannels, type BuiltinChannelsOptions } from "./builtin-channels.js";
 import { RpcServer } from "./grpc/server.js";
 import { RpcHandler } from "./handler.js";
 import { HttpRpcServer } from "./http/server.js";
@@ -16,13 +15,7 @@ export interface StartRpcServerOptions {
   config?: Partial<RpcConfig>;
   /** Where configuration left out of `config` and `cableReady` is read from; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
-  /**
-   * The secret of the built-in `CableReady::Stream` channel. Defaults to the one anycable-go
-   * would read from `env` (ANYCABLE_CABLE_READY_SECRET, ANYCABLE_STREAMS_SECRET, ANYCABLE_SECRET);
-   * `{ secret: undefined }` serves the channel without one, so it rejects every subscription
-   * (right when anycable-go holds the secret and answers those subscriptions itself).
-   */
-  cableReady?: { secret: string | undefined };
+  cableReady?: BuiltinChannelsOptions["cableReady"];
 }
 
 /** What either transport's server offers the process that runs it. */
@@ -55,7 +48,7 @@ export async function startRpcServer(options: StartRpcServerOptions): Promise<Ru
     app: options.app,
     broadcaster: options.broadcaster,
     logger: options.logger,
-    builtinChannels: builtinChannels(options, env),
+    builtinChannels: builtinChannels({ app: options.app, logger: options.logger, env, cableReady: options.cableReady }),
   });
   const server: RpcTransportServer =
     config.transport === "http"
@@ -76,15 +69,4 @@ export async function startRpcServer(options: StartRpcServerOptions): Promise<Ru
       return stopping;
     },
   };
-}
-
-function builtinChannels(options: StartRpcServerOptions, env: NodeJS.ProcessEnv) {
-  if (options.app.channels.some((channel) => channel.identifier === CABLE_READY_STREAM_CHANNEL)) return [];
-  const { secret } = options.cableReady ?? loadCableReadyConfig(env);
-  if (secret === undefined) {
-    options.logger.info(
-      "no ANYCABLE_CABLE_READY_SECRET / ANYCABLE_STREAMS_SECRET / ANYCABLE_SECRET: CableReady::Stream subscriptions that reach RPC are rejected",
-    );
-  }
-  return [createCableReadyStreamChannel(secret)];
 }

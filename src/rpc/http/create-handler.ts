@@ -3,6 +3,7 @@ import type { Broadcaster } from "../../broadcast/broadcaster.js";
 import type { Application } from "../../cable/application.js";
 import type { ChannelClass } from "../../cable/channel.js";
 import { loadHttpRpcSecret, loadRpcConfig } from "../../config/rpc-config.js";
+import { builtinChannels, type BuiltinChannelsOptions } from "../builtin-channels.js";
 import { RpcHandler } from "../handler.js";
 import { createHttpRpcListener, type NodeRequestListener } from "./listener.js";
 
@@ -22,13 +23,20 @@ export interface CreateHttpRpcHandlerOptions {
   maxBodySize?: number;
   /** Where the defaults are read from; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** The built-in `CableReady::Stream` channel's secret; default read from `env` as startRpcServer reads it. */
+  cableReady?: BuiltinChannelsOptions["cableReady"];
+  /**
+   * Replaces the framework's channels (by default `CableReady::Stream`, as startRpcServer serves
+   * them); `[]` serves the application's channels only.
+   */
   builtinChannels?: readonly ChannelClass[];
 }
 
 /**
  * AnyCable RPC over HTTP as a plain node:http request listener, to mount in an application's own
  * server (node:http, Express, Koa's `app.callback()` neighbour, Fastify's raw routes…) and point
- * anycable-go at it with `--rpc_host=http://<your server>/<mount path>`.
+ * anycable-go at it with `--rpc_host=http://<your server>/<mount path>`. It serves the same
+ * built-in channels as startRpcServer (`CableReady::Stream`, unless the application defines it).
  *
  *     const rpc = createHttpRpcHandler({ app, broadcaster, logger });
  *     http.createServer((req, res) => (req.url?.startsWith("/_anycable/") ? rpc(req, res) : site(req, res)));
@@ -45,7 +53,8 @@ export function createHttpRpcHandler(options: CreateHttpRpcHandlerOptions): Node
     app: options.app,
     broadcaster: options.broadcaster,
     logger: options.logger,
-    builtinChannels: options.builtinChannels ?? [],
+    builtinChannels:
+      options.builtinChannels ?? builtinChannels({ app: options.app, logger: options.logger, env, cableReady: options.cableReady }),
   });
   return createHttpRpcListener({
     handler,

@@ -1,11 +1,12 @@
 // The RPC server's edge: TLS with a real anycable-go, the bind warning, oversized replies and
 // requests with too many fields refused and logged.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { healthCheck } from "../../../src/cli/health-check.js";
 import { rpcClientConstructor } from "../../../src/rpc/grpc/proto.js";
 import { startRpcServer, type RunningRpcServer } from "../../../src/rpc/start-server.js";
 import { Status } from "../../../src/rpc/messages.js";
@@ -178,6 +179,24 @@ describe("TLS", () => {
       "-extfile",
       "san.ext",
     );
+    // A self-signed server certificate, which a probe can trust as its own root.
+    openssl(
+      "req",
+      "-x509",
+      ...ec,
+      "-keyout",
+      "self.key",
+      "-out",
+      "self.pem",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    );
+    // A CA that signed nothing here, for a probe that must not trust the server.
+    openssl("req", "-x509", ...ec, "-keyout", "other-ca.key", "-out", "other-ca.pem", "-days", "1", "-subj", "/CN=unrelated CA");
     caPath = join(dir, "ca.pem");
     cert = join(dir, "server.pem");
     key = join(dir, "server.key");
@@ -213,6 +232,46 @@ describe("TLS", () => {
       plain.close();
       await anycable.stop();
       await running.stop();
+    }
+  });
+
+  const tlsServer = (tls: { ANYCABLE_RPC_TLS_CERT: string; ANYCABLE_RPC_TLS_KEY: string }) =>
+    startRpcServer({
+      app,
+      broadcaster: new RecordingBroadcaster(),
+      logger: captureLogger().logger,
+      config: { host: "127.0.0.1:0" },
+      env: tls,
+    });
+
+  it("answers anycable-ts health-check over TLS, trusting ANYCABLE_RPC_TLS_ROOT_CA or a self-signed configured certificate", async () => {
+    const tls = { ANYCABLE_RPC_TLS_CERT: cert, ANYCABLE_RPC_TLS_KEY: key };
+    const selfSigned = { ANYCABLE_RPC_TLS_CERT: join(dir, "self.pem"), ANYCABLE_RPC_TLS_KEY: join(dir, "self.key") };
+    const running = await tlsServer(tls);
+    const selfSignedServer = await tlsServer(selfSigned);
+    const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    const probe = (env: NodeJS.ProcessEnv) => healthCheck({ ANYCABLE_RPC_HOST: `127.0.0.1:${running.port}`, ...env });
+    try {
+      expect(await probe({ ...tls, ANYCABLE_RPC_TLS_ROOT_CA: caPath })).toBe(0);
+      expect(stdout).toHaveBeenLastCalledWith(`anycable.RPC at 127.0.0.1:${running.port}: SERVING\n`);
+      expect(await healthCheck({ ANYCABLE_RPC_HOST: `127.0.0.1:${selfSignedServer.port}`, ...selfSigned })).toBe(0);
+      // A certificate its CA signed is no root of trust: that CA has to be named, or be in the file.
+      expect(await probe(tls)).toBe(1);
+      writeFileSync(join(dir, "fullchain.pem"), readFileSync(cert, "utf8") + readFileSync(caPath, "utf8"));
+      expect(await probe({ ...tls, ANYCABLE_RPC_TLS_CERT: join(dir, "fullchain.pem") })).toBe(0);
+      // A probe that trusts another CA, or speaks plaintext, gets no answer.
+      expect(await probe({ ...tls, ANYCABLE_RPC_TLS_ROOT_CA: join(dir, "other-ca.pem") })).toBe(1);
+      expect(stderr).toHaveBeenLastCalledWith(expect.stringMatching(/unreachable/));
+      expect(await probe({})).toBe(1);
+      expect(stderr).toHaveBeenLastCalledWith(expect.stringMatching(/unreachable/));
+      expect(await probe({ ...tls, ANYCABLE_RPC_TLS_ROOT_CA: "/nonexistent/ca.pem" })).toBe(1);
+      expect(stderr).toHaveBeenLastCalledWith(expect.stringMatching(/ANYCABLE_RPC_TLS_ROOT_CA: cannot read \/nonexistent\/ca.pem/));
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+      await running.stop();
+      await selfSignedServer.stop();
     }
   });
 
