@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { Status } from "../../../src/rpc/messages.js";
 import { UNAUTHORIZED_DISCONNECT } from "../../../src/rpc/mapping/responses.js";
 import { BRIDGE_CREDENTIAL_HEADER, BridgeCredentials } from "../../../channels/credentials/bridge-credential.js";
-import { ACCOUNT_SID, BRIDGE_SECRET, CALL_SID, callMonitorRpc, twilioHeaders } from "./support/call-monitor-rpc.js";
+import { callMonitorCable } from "./support/call-monitor-cable.js";
+import { ACCOUNT_SID, BRIDGE_SECRET, CALL_SID, twilioHeaders } from "./support/call-monitor-rpc.js";
+
+const UNAUTHORIZED = JSON.parse(UNAUTHORIZED_DISCONNECT) as unknown;
+const cable = async (env?: NodeJS.ProcessEnv) => (await callMonitorCable(env)).cable;
 
 const credential = (options: { secret?: string; sid?: string; now?: number } = {}) =>
   new BridgeCredentials(options.secret ?? BRIDGE_SECRET, options.now === undefined ? {} : { now: () => options.now! }).issue(
@@ -11,26 +14,26 @@ const credential = (options: { secret?: string; sid?: string; now?: number } = {
 
 describe("call monitor connection", () => {
   it("accepts the bridge: the account header plus a credential for the call, identified by that CallSid", async () => {
-    const rpc = callMonitorRpc();
-    const response = await rpc.connect(twilioHeaders(), "s1");
-    expect(response.status).toBe(Status.SUCCESS);
-    expect(JSON.parse(response.identifiers)).toEqual({ role: "twilio", callSid: CALL_SID });
-    expect(response.transmissions).toEqual([JSON.stringify({ type: "welcome", sid: "s1" })]);
+    const app = await cable();
+    const response = await app.connect({ headers: twilioHeaders(), sid: "s1" });
+    expect(response.status).toBe("success");
+    expect(response.identifiers).toEqual({ role: "twilio", callSid: CALL_SID });
+    expect(response.transmissions).toEqual([{ type: "welcome", sid: "s1" }]);
   });
 
   it("accepts a browser (neither header) as a viewer", async () => {
-    const rpc = callMonitorRpc();
-    const response = await rpc.connect({ cookie: "a=b" });
-    expect(response.status).toBe(Status.SUCCESS);
-    expect(JSON.parse(response.identifiers)).toEqual({ role: "viewer" });
+    const app = await cable();
+    const response = await app.connect({ headers: { cookie: "a=b" } });
+    expect(response.status).toBe("success");
+    expect(response.identifiers).toEqual({ role: "viewer" });
   });
 
   it("refuses the account header alone: the account SID is public, it proves nothing", async () => {
-    const rpc = callMonitorRpc();
-    const response = await rpc.connect({ "x-twilio-account": ACCOUNT_SID });
-    expect(response.status).toBe(Status.FAILURE);
-    expect(response.transmissions).toEqual([UNAUTHORIZED_DISCONNECT]);
-    expect(response.error_msg).toBe(`${BRIDGE_CREDENTIAL_HEADER} is required`);
+    const app = await cable();
+    const response = await app.connect({ headers: { "x-twilio-account": ACCOUNT_SID } });
+    expect(response.status).toBe("failure");
+    expect(response.transmissions).toEqual([UNAUTHORIZED]);
+    expect(response.error).toBe(`${BRIDGE_CREDENTIAL_HEADER} is required`);
   });
 
   const badCredentials: Array<[string, () => string]> = [
@@ -45,18 +48,18 @@ describe("call monitor connection", () => {
   ];
 
   it.each(badCredentials)("refuses a credential %s", async (_label, make) => {
-    const rpc = callMonitorRpc();
-    const response = await rpc.connect({ "x-twilio-account": ACCOUNT_SID, [BRIDGE_CREDENTIAL_HEADER]: make() });
-    expect(response.status).toBe(Status.FAILURE);
-    expect(response.identifiers).toBe("");
-    expect(response.transmissions).toEqual([UNAUTHORIZED_DISCONNECT]);
+    const app = await cable();
+    const response = await app.connect({ headers: { "x-twilio-account": ACCOUNT_SID, [BRIDGE_CREDENTIAL_HEADER]: make() } });
+    expect(response.status).toBe("failure");
+    expect(response.identifiers).toEqual({});
+    expect(response.transmissions).toEqual([UNAUTHORIZED]);
   });
 
   it("refuses a valid credential without the account header", async () => {
-    const rpc = callMonitorRpc();
-    const response = await rpc.connect({ [BRIDGE_CREDENTIAL_HEADER]: credential() });
-    expect(response.status).toBe(Status.FAILURE);
-    expect(response.transmissions).toEqual([UNAUTHORIZED_DISCONNECT]);
+    const app = await cable();
+    const response = await app.connect({ headers: { [BRIDGE_CREDENTIAL_HEADER]: credential() } });
+    expect(response.status).toBe("failure");
+    expect(response.transmissions).toEqual([UNAUTHORIZED]);
   });
 
   const nearMisses: Array<[string, string]> = [
@@ -74,47 +77,47 @@ describe("call monitor connection", () => {
   ];
 
   it.each(nearMisses)("refuses an account that is %s, even with a valid credential", async (_label, claimed) => {
-    const rpc = callMonitorRpc();
-    const response = await rpc.connect({ "x-twilio-account": claimed, [BRIDGE_CREDENTIAL_HEADER]: credential() });
-    expect(response.status).toBe(Status.FAILURE);
-    expect(response.identifiers).toBe("");
-    expect(response.transmissions).toEqual([UNAUTHORIZED_DISCONNECT]);
-    expect(JSON.stringify(rpc.logs)).not.toContain(ACCOUNT_SID.slice(2, 20));
+    const app = await cable();
+    const response = await app.connect({ headers: { "x-twilio-account": claimed, [BRIDGE_CREDENTIAL_HEADER]: credential() } });
+    expect(response.status).toBe("failure");
+    expect(response.identifiers).toEqual({});
+    expect(response.transmissions).toEqual([UNAUTHORIZED]);
+    expect(JSON.stringify(app.logs)).not.toContain(ACCOUNT_SID.slice(2, 20));
   });
 
   it("refuses every media stream when TWILIO_ACCOUNT_SID is unset, and says why", async () => {
-    const rpc = callMonitorRpc({ TWILIO_BRIDGE_SECRET: BRIDGE_SECRET });
-    const response = await rpc.connect(twilioHeaders());
-    expect(response.status).toBe(Status.FAILURE);
-    expect(response.transmissions).toEqual([UNAUTHORIZED_DISCONNECT]);
-    expect(rpc.logs.map((l) => l.msg)).toContainEqual(expect.stringMatching(/TWILIO_ACCOUNT_SID is not set/));
+    const app = await cable({ TWILIO_BRIDGE_SECRET: BRIDGE_SECRET });
+    const response = await app.connect({ headers: twilioHeaders() });
+    expect(response.status).toBe("failure");
+    expect(response.transmissions).toEqual([UNAUTHORIZED]);
+    expect(app.logs.map((l) => l.msg)).toContainEqual(expect.stringMatching(/TWILIO_ACCOUNT_SID is not set/));
     // Browsers still get in: the dashboard works without Twilio.
-    expect((await rpc.connect({})).status).toBe(Status.SUCCESS);
+    expect((await app.connect({ headers: {} })).status).toBe("success");
   });
 
   it("refuses every media stream when no bridge secret is set, and says why", async () => {
-    const rpc = callMonitorRpc({ TWILIO_ACCOUNT_SID: ACCOUNT_SID });
-    const response = await rpc.connect(twilioHeaders());
-    expect(response.status).toBe(Status.FAILURE);
-    expect(rpc.logs.map((l) => l.msg)).toContainEqual(expect.stringMatching(/neither TWILIO_BRIDGE_SECRET nor ANYCABLE_SECRET is set/));
-    expect((await rpc.connect({})).status).toBe(Status.SUCCESS);
+    const app = await cable({ TWILIO_ACCOUNT_SID: ACCOUNT_SID });
+    const response = await app.connect({ headers: twilioHeaders() });
+    expect(response.status).toBe("failure");
+    expect(app.logs.map((l) => l.msg)).toContainEqual(expect.stringMatching(/neither TWILIO_BRIDGE_SECRET nor ANYCABLE_SECRET is set/));
+    expect((await app.connect({ headers: {} })).status).toBe("success");
   });
 
   it("derives the bridge key from ANYCABLE_SECRET when TWILIO_BRIDGE_SECRET is unset", async () => {
-    const rpc = callMonitorRpc({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, ANYCABLE_SECRET: BRIDGE_SECRET });
-    expect((await rpc.connect(twilioHeaders())).status).toBe(Status.SUCCESS);
-    const other = callMonitorRpc({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, ANYCABLE_SECRET: "x".repeat(20), TWILIO_BRIDGE_SECRET: BRIDGE_SECRET });
-    expect((await other.connect(twilioHeaders())).status).toBe(Status.SUCCESS);
+    const app = await cable({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, ANYCABLE_SECRET: BRIDGE_SECRET });
+    expect((await app.connect({ headers: twilioHeaders() })).status).toBe("success");
+    const other = await cable({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, ANYCABLE_SECRET: "x".repeat(20), TWILIO_BRIDGE_SECRET: BRIDGE_SECRET });
+    expect((await other.connect({ headers: twilioHeaders() })).status).toBe("success");
   });
 
   it("treats an empty TWILIO_ACCOUNT_SID as unset", async () => {
-    const rpc = callMonitorRpc({ TWILIO_ACCOUNT_SID: "", TWILIO_BRIDGE_SECRET: BRIDGE_SECRET });
-    expect((await rpc.connect({ ...twilioHeaders(), "x-twilio-account": "" })).status).toBe(Status.FAILURE);
+    const app = await cable({ TWILIO_ACCOUNT_SID: "", TWILIO_BRIDGE_SECRET: BRIDGE_SECRET });
+    expect((await app.connect({ headers: { ...twilioHeaders(), "x-twilio-account": "" } })).status).toBe("failure");
   });
 
-  it("refuses to build the application with a malformed TWILIO_ACCOUNT_SID or a short bridge secret", () => {
-    expect(() => callMonitorRpc({ TWILIO_ACCOUNT_SID: "SK123" })).toThrow(/TWILIO_ACCOUNT_SID: must start with "AC"/);
-    expect(() => callMonitorRpc({ TWILIO_ACCOUNT_SID: " AC123" })).toThrow(/TWILIO_ACCOUNT_SID/);
-    expect(() => callMonitorRpc({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_BRIDGE_SECRET: "short" })).toThrow(/TWILIO_BRIDGE_SECRET/);
+  it("refuses to build the application with a malformed TWILIO_ACCOUNT_SID or a short bridge secret", async () => {
+    await expect(cable({ TWILIO_ACCOUNT_SID: "SK123" })).rejects.toThrow(/TWILIO_ACCOUNT_SID: must start with "AC"/);
+    await expect(cable({ TWILIO_ACCOUNT_SID: " AC123" })).rejects.toThrow(/TWILIO_ACCOUNT_SID/);
+    await expect(cable({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_BRIDGE_SECRET: "short" })).rejects.toThrow(/TWILIO_BRIDGE_SECRET/);
   });
 });
