@@ -1,68 +1,70 @@
 // Calls end when their stream does: heartbeats and transcripts renew a lease, the sweeper ends
 // calls whose lease ran out on every open page, and a flood of transcripts is cut off.
 import { describe, expect, it } from "vitest";
-import { Status } from "../../../src/rpc/messages.js";
 import { CallFeed } from "../../../channels/feed/call-feed.js";
 import { startLeaseSweeper } from "../../../channels/feed/lease-sweeper.js";
 import { MemoryCallRegistry } from "../../../channels/registry/memory-call-registry.js";
 import { RecordingBroadcaster } from "../../fixtures/recording-broadcaster.js";
 import { captureLogger } from "../../support/capture-logger.js";
-import { ACCOUNT_SID, APP_ENV, CALL_SID, twilioHeaders, callMonitorRpc, operationsOn } from "./support/call-monitor-rpc.js";
+import { callMonitorCable, operationsOn } from "./support/call-monitor-cable.js";
+import { APP_ENV, CALL_SID, twilioHeaders } from "./support/call-monitor-rpc.js";
 
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
-const transcript = (id: string, text: string) => ({ action: "handle_message", result: { id, text, final: true, event: "transcript" } });
+const transcript = (id: string, text: string) => ({ result: { id, text, final: true, event: "transcript" } });
+
+async function bridgeOnCall(env: NodeJS.ProcessEnv = APP_ENV) {
+  const { cable, registry } = await callMonitorCable(env);
+  const twilio = await cable.connect({ headers: twilioHeaders() });
+  const call = await twilio.subscribe("twilio", { sid: CALL_SID });
+  expect(call.confirmed).toBe(true);
+  return { cable, registry, call };
+}
 
 describe("the twilio channel's heartbeat", () => {
   it("renews the call's lease", async () => {
-    const rpc = callMonitorRpc();
-    const twilio = await rpc.identify(twilioHeaders());
-    await rpc.subscribe(twilio);
-    const before = (await rpc.registry.liveCalls())[0]?.lastSeenAt ?? 0;
+    const { registry, call } = await bridgeOnCall();
+    const before = (await registry.liveCalls())[0]?.lastSeenAt ?? 0;
     await tick();
-    const response = await rpc.perform(twilio, { action: "heartbeat" });
-    expect(response.status).toBe(Status.SUCCESS);
-    expect((await rpc.registry.liveCalls())[0]?.lastSeenAt).toBeGreaterThan(before);
+    const response = await call.perform("heartbeat");
+    expect(response.status).toBe("success");
+    expect((await registry.liveCalls())[0]?.lastSeenAt).toBeGreaterThan(before);
   });
 
   it("lists a call again when its stream beats but the call is not listed (e.g. swept while stalled)", async () => {
-    const rpc = callMonitorRpc();
-    const twilio = await rpc.identify(twilioHeaders());
-    await rpc.subscribe(twilio);
-    await rpc.registry.callStopped(CALL_SID);
-    rpc.broadcaster.publications.length = 0;
-    await rpc.perform(twilio, { action: "heartbeat" });
-    expect((await rpc.registry.liveCalls()).map((c) => c.sid)).toEqual([CALL_SID]);
-    expect(operationsOn(rpc.broadcaster, "calls")).toMatchObject([{ operation: "upsertHtml", id: `call_${CALL_SID}` }]);
+    const { cable, registry, call } = await bridgeOnCall();
+    await registry.callStopped(CALL_SID);
+    cable.broadcasts.clear();
+    await call.perform("heartbeat");
+    expect((await registry.liveCalls()).map((c) => c.sid)).toEqual([CALL_SID]);
+    expect(operationsOn(cable.broadcasts, "calls")).toMatchObject([{ operation: "upsertHtml", id: `call_${CALL_SID}` }]);
   });
 
   it("is refused to a browser", async () => {
-    const rpc = callMonitorRpc();
-    const viewer = await rpc.identify({});
-    const response = await rpc.perform(viewer, { action: "heartbeat" });
-    expect(response.status).toBe(Status.ERROR);
-    expect(await rpc.registry.liveCalls()).toEqual([]);
+    const { cable, registry } = await callMonitorCable();
+    const viewer = await cable.connect();
+    const attempt = await viewer.subscribe("twilio", { sid: CALL_SID });
+    expect(attempt.rejected).toBe(true);
+    const response = await attempt.perform("heartbeat");
+    expect(response.status).toBe("error");
+    expect(await registry.liveCalls()).toEqual([]);
   });
 
   it("renews the lease with every transcript too, blank partials included", async () => {
-    const rpc = callMonitorRpc();
-    const twilio = await rpc.identify(twilioHeaders());
-    await rpc.subscribe(twilio);
-    const before = (await rpc.registry.liveCalls())[0]?.lastSeenAt ?? 0;
+    const { registry, call } = await bridgeOnCall();
+    const before = (await registry.liveCalls())[0]?.lastSeenAt ?? 0;
     await tick();
-    await rpc.perform(twilio, transcript("a", " "));
-    expect((await rpc.registry.liveCalls())[0]?.lastSeenAt).toBeGreaterThan(before);
+    await call.perform("handle_message", transcript("a", " "));
+    expect((await registry.liveCalls())[0]?.lastSeenAt).toBeGreaterThan(before);
   });
 });
 
 describe("transcript rate limit", () => {
   it("drops transcripts beyond CALL_TRANSCRIPTS_PER_SECOND for a call, with one warning", async () => {
-    const rpc = callMonitorRpc({ ...APP_ENV, CALL_TRANSCRIPTS_PER_SECOND: "5" });
-    const twilio = await rpc.identify(twilioHeaders());
-    await rpc.subscribe(twilio);
-    for (let i = 0; i < 20; i++) await rpc.perform(twilio, transcript(`r${i}`, `Phrase ${i}.`));
-    const recorded = (await rpc.registry.events(CALL_SID)).filter((e) => e.kind === "transcript");
+    const { cable, registry, call } = await bridgeOnCall({ ...APP_ENV, CALL_TRANSCRIPTS_PER_SECOND: "5" });
+    for (let i = 0; i < 20; i++) await call.perform("handle_message", transcript(`r${i}`, `Phrase ${i}.`));
+    const recorded = (await registry.events(CALL_SID)).filter((e) => e.kind === "transcript");
     expect(recorded.map((e) => e.key)).toEqual(["event_r0", "event_r1", "event_r2", "event_r3", "event_r4"]);
-    const warnings = rpc.logs.filter((line) => line.msg.includes("over the rate limit"));
+    const warnings = cable.logs.filter((line) => line.msg.includes("over the rate limit"));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ callSid: CALL_SID, perSecond: 5 });
   });
