@@ -6,7 +6,8 @@ import { CallFeed } from "../../../channels/feed/call-feed.js";
 import { MemoryCallRegistry } from "../../../channels/registry/memory-call-registry.js";
 import { silentLogger } from "../../../src/index.js";
 import { RecordingBroadcaster } from "../../fixtures/recording-broadcaster.js";
-import { CALL_SID, operationsOn } from "./support/call-monitor-rpc.js";
+import { operationsOn } from "./support/call-monitor-cable.js";
+import { CALL_SID } from "./support/call-monitor-rpc.js";
 import { testDashboard } from "./support/dashboard.js";
 
 describe("timeline sequence numbers", () => {

@@ -1,4 +1,6 @@
-// Drives the call monitor application through the real RpcHandler, as anycable-go would.
+// Drives the call monitor application through the real RpcHandler, as anycable-go would, for the
+// few RPC calls anycable-ts/testing will not send (see twilio-call-channel.test.ts). Also the home
+// of the call monitor test constants and bridge headers.
 import { RpcHandler } from "../../../../src/rpc/handler.js";
 import type { CommandResponse, ConnectionResponse, DisconnectResponse, Env } from "../../../../src/rpc/messages.js";
 import { createCallMonitorApplication } from "../../../../channels/app.js";
@@ -65,11 +67,4 @@ export function callMonitorRpc(appEnv: NodeJS.ProcessEnv = APP_ENV): CallMonitor
     disconnect: (identifiers, subscriptions = [identifierFor(CALL_SID)], sid) =>
       handler.disconnect({ identifiers, subscriptions, env: env() }, meta(sid)),
   };
-}
-
-/** The Cable Ready operations published to `stream`, in order. */
-export function operationsOn(broadcaster: RecordingBroadcaster, stream: string): Array<Record<string, unknown>> {
-  return broadcaster.all
-    .filter((publication) => publication.stream === stream)
-    .flatMap((publication) => (JSON.parse(publication.data) as { operations: Array<Record<string, unknown>> }).operations);
 }
