@@ -1,11 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 
 import { silentLogger, type Logger } from "../../src/index.js";
 import { playMediaStream, type PlayOutcome } from "../../channels/media-stream/stream-player.js";
 import type { Recording } from "../../channels/media-stream/recording.js";
-import { LOOPBACK } from "./ports.js";
+import { LOOPBACK, listenOnLoopback } from "./ports.js";
 
 /** One request the fake received, decoded. */
 export interface FakeTwilioRequest {
@@ -203,11 +202,7 @@ export async function startFakeTwilioApi(options: FakeTwilioApiOptions): Promise
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, LOOPBACK, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://${LOOPBACK}:${port}`,
     requests,

@@ -1,6 +1,6 @@
 import { connect, createServer, type Socket } from "node:net";
 
-import { LOOPBACK } from "./ports.js";
+import { LOOPBACK, listenOnLoopback } from "./ports.js";
 
 export interface GateProxy {
   port: number;
@@ -39,12 +39,7 @@ export async function startGateProxy(targetPort: number): Promise<GateProxy> {
     client.pipe(upstream);
     upstream.pipe(client);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, LOOPBACK, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : 0;
+  const port = await listenOnLoopback(server);
   return {
     port,
     shut: () => {

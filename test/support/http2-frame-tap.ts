@@ -1,6 +1,6 @@
 import { connect, createServer, type Socket } from "node:net";
 
-import { LOOPBACK } from "./ports.js";
+import { LOOPBACK, listenOnLoopback } from "./ports.js";
 
 /** HTTP/2 frame types this tap names (RFC 9113 §6). */
 export const FRAME = { PING: 0x6, GOAWAY: 0x7 } as const;
@@ -75,12 +75,7 @@ export async function startHttp2FrameTap(targetPort: number): Promise<Http2Frame
     client.pipe(upstream);
     upstream.pipe(client);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, LOOPBACK, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : 0;
+  const port = await listenOnLoopback(server);
 
   return {
     port,

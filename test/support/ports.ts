@@ -1,4 +1,4 @@
-import { createServer, Socket } from "node:net";
+import { createServer, Socket, type Server } from "node:net";
 
 export const LOOPBACK = "127.0.0.1";
 
@@ -20,6 +20,17 @@ function bindEphemeral(host: string): Promise<number> {
       });
     });
   });
+}
+
+/** Starts `server` on an ephemeral loopback port and returns the port: no window for another process to take it. */
+export async function listenOnLoopback(server: Server): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, LOOPBACK, () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address !== "object") throw new Error("could not read the port bound on loopback");
+  return address.port;
 }
 
 /**
