@@ -6,7 +6,6 @@
 // The fake Vosk server runs in its own process, so the bridge's numbers are the bridge's (and,
 // for pocketsphinx, of the decoders it runs as children).
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { loadavg } from "node:os";
@@ -25,6 +24,7 @@ import { RecordingBroadcaster } from "../test/fixtures/recording-broadcaster.js"
 import type { BenchContext } from "./lib/context.js";
 import type { BenchResult, Cell, Target } from "./lib/report.js";
 import { median } from "./lib/stats.js";
+import { randomCallSid } from "../channels/call-sid.js";
 
 const ACCOUNT = "AC0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b";
 const AUTH_TOKEN = "bench-auth-token";
@@ -167,7 +167,7 @@ export async function bridgeUnderLoad(ctx: BenchContext): Promise<BenchResult> {
 
     const runRung = async (recognizer: Recognizer, calls: number): Promise<Rung> => {
       const { port, child } = bridges[recognizer];
-      const sids = Array.from({ length: calls }, () => `CA${randomBytes(16).toString("hex")}`);
+      const sids = Array.from({ length: calls }, randomCallSid);
       const cpuBefore = processCpu(child.pid!);
       const started = performance.now();
       const outcomes = await Promise.all(

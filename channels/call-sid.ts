@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { z } from "anycable-ts";
 
 // Twilio prints SIDs as "CA" + 32 lower-case hex digits. Accepting other casings would let one
@@ -8,6 +9,11 @@ export const callSid = z.string().regex(CALL_SID_PATTERN, 'expected a Twilio cal
 
 export function isCallSid(value: unknown): value is string {
   return typeof value === "string" && CALL_SID_PATTERN.test(value);
+}
+
+/** A fresh call SID in Twilio's shape, for simulated calls and tests. */
+export function randomCallSid(): string {
+  return `CA${randomBytes(16).toString("hex")}`;
 }
 
 /** The Cable Ready stream a call's page listens to for its events. */

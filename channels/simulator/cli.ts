@@ -1,11 +1,11 @@
 // `npm run simulate`: plays a recorded call to the media-stream bridge as Twilio would. See --help.
-import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createLogger, onShutdownSignal, type Logger } from "anycable-ts";
 import { STREAM_TOKEN_PARAMETER, StreamTokens } from "../credentials/stream-token.js";
 import { parseRecording, RecordingError } from "../media-stream/recording.js";
 import { newStreamSid, playMediaStream, StreamRefusedError, twilioStreamSteps } from "../media-stream/stream-player.js";
 import { DEFAULT_ACCOUNT_SID, parseCommandLine, UsageError, USAGE, type SimulatorOptions } from "./options.js";
+import { randomCallSid } from "../call-sid.js";
 
 function fail(logger: Logger | undefined, message: string, code: number): number {
   logger?.error(message);
@@ -18,7 +18,7 @@ async function simulate(options: SimulatorOptions, logger: Logger, signal: Abort
     logger.warn({ account: DEFAULT_ACCOUNT_SID }, "no account configured (--account or TWILIO_ACCOUNT_SID): using npm start's default");
   }
   const recording = parseRecording(await readFile(options.recording, "utf8"), { ACCOUNT_SID: options.account });
-  const callSid = options.sid ?? `CA${randomBytes(16).toString("hex")}`;
+  const callSid = options.sid ?? randomCallSid();
   // What the dashboard does when it places a call: a token for this call, passed as a stream parameter.
   const customParameters = { [STREAM_TOKEN_PARAMETER]: new StreamTokens(options.bridgeSecret).mint(callSid) };
   logger.info(

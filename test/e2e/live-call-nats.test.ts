@@ -6,7 +6,6 @@
 // them runs alone (-t) or in any order with the same result.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   connectCable,
@@ -19,6 +18,7 @@ import {
 import { startCallMonitorStack, type CallMonitorStack } from "./support/call-monitor-stack.js";
 import { count, openDashboard, waitForText, waitUntilLive, WAIT_MS, type DashboardPage } from "./support/dashboard-page.js";
 import { openTwilioMediaStream, type TwilioMediaStream } from "./support/twilio-media-stream.js";
+import { randomCallSid } from "../../channels/call-sid.js";
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
 const SCREENSHOT = join(REPO_ROOT, "tmp", "screenshots", "dashboard-mid-call.png");
@@ -49,7 +49,7 @@ afterAll(async () => {
 });
 
 /** A fresh call SID, so no test sees another's call. */
-const newSid = (): string => `CA${randomBytes(16).toString("hex")}`;
+const newSid = randomCallSid;
 
 async function open(path: string): Promise<DashboardPage> {
   const opened = await openDashboard(browser.context, `${stack.dashboard.url}${path}`);

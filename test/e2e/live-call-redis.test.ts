@@ -3,12 +3,12 @@
 // have their own Redis registry client, as separate `npm run rpc` / `npm run web` processes would.
 // Every test sets up its own call and pages and hangs up and closes them after, so any one of
 // them runs alone or in any order with the same result.
-import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, type HeadlessChromium } from "../support/index.js";
 import { startCallMonitorStack, type CallMonitorStack } from "./support/call-monitor-stack.js";
 import { count, openDashboard, waitForText, waitUntilLive, WAIT_MS, type DashboardPage } from "./support/dashboard-page.js";
 import { openTwilioMediaStream, type TwilioMediaStream } from "./support/twilio-media-stream.js";
+import { randomCallSid } from "../../channels/call-sid.js";
 
 const HOSTILE = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
 
@@ -35,7 +35,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const newSid = (): string => `CA${randomBytes(16).toString("hex")}`;
+const newSid = randomCallSid;
 
 async function open(path: string): Promise<DashboardPage> {
   const opened = await openDashboard(browser.context, `${stack.dashboard.url}${path}`);
