@@ -31,7 +31,9 @@ export function repositoryRecordings(): Record<string, RecordingSpec> {
 
 /** The sentences spoken on the inbound track of a repository recording. */
 export function recordingSentences(name: string): string[] {
-  const spec = repositoryRecordings()[name];
+  // Own names only: "constructor" or "toString" are on every object and are not recordings.
+  const recordings = repositoryRecordings();
+  const spec = Object.hasOwn(recordings, name) ? recordings[name] : undefined;
   if (!spec) throw new Error(`no repository recording "${name}" (known: ${Object.keys(repositoryRecordings()).join(", ")})`);
   return spec.sentences;
 }
