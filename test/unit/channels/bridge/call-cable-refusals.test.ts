@@ -1,0 +1,200 @@
+// How the bridge's per-call cable connection ends when anycable-go says no, says nothing, or
+// goes away: each way fails the call with a CallCableError that says which, never hangs, and
+// only a loss after the subscription (not the bridge's own close) is reported through onLost.
+import { afterEach, describe, expect, it } from "vitest";
+import { WebSocketServer, type WebSocket } from "ws";
+import { silentLogger } from "../../../../src/index.js";
+import { CallCable, CallCableError, type CallCableOptions } from "../../../../channels/bridge/call-cable.js";
+import { captureLogger } from "../../../support/capture-logger.js";
+import { waitFor } from "../../../support/wait.js";
+
+const IDENTIFIER = JSON.stringify({ channel: "twilio", sid: `CA${"1".repeat(32)}` });
+let server: WebSocketServer | undefined;
+
+afterEach(async () => {
+  for (const client of server?.clients ?? []) client.terminate();
+  await new Promise((resolve) => server?.close(resolve));
+  server = undefined;
+});
+
+/** A cable server whose every connection is handed to `script`, which plays anycable-go's part. */
+async function startCable(script: (ws: WebSocket, received: string[]) => void) {
+  const received: string[] = [];
+  server = new WebSocketServer({ port: 0, host: "127.0.0.1" });
+  await new Promise((resolve) => server!.once("listening", resolve));
+  server.on("connection", (ws) => {
+    ws.on("message", (data) => received.push(data.toString()));
+    script(ws, received);
+  });
+  const { port } = server.address() as { port: number };
+  return { url: `ws://127.0.0.1:${port}/cable`, received };
+}
+
+/** anycable-go's usual answers: welcome, then confirm the subscription. */
+function welcomeAndConfirm(ws: WebSocket): void {
+  ws.send(JSON.stringify({ type: "welcome" }));
+  ws.on("message", (data) => {
+    if ((JSON.parse(data.toString()) as { command: string }).command === "subscribe")
+      ws.send(JSON.stringify({ identifier: IDENTIFIER, type: "confirm_subscription" }));
+  });
+}
+
+function options(url: string, overrides: Partial<CallCableOptions> = {}): CallCableOptions {
+  return {
+    url,
+    headers: {},
+    identifier: IDENTIFIER,
+    logger: silentLogger(),
+    handshakeTimeoutMs: 5_000,
+    maxQueued: 8,
+    onLost: () => undefined,
+    ...overrides,
+  };
+}
+
+describe("opening a call's cable connection", () => {
+  it("fails when the application rejects the subscription, and closes the socket", async () => {
+    let socket: WebSocket | undefined;
+    const cable = await startCable((ws) => {
+      socket = ws;
+      ws.send(JSON.stringify({ type: "welcome" }));
+      ws.on("message", () => ws.send(JSON.stringify({ identifier: IDENTIFIER, type: "reject_subscription" })));
+    });
+    const lost: CallCableError[] = [];
+    const opening = CallCable.open(options(cable.url, { onLost: (e) => lost.push(e) }));
+    await expect(opening).rejects.toThrow(CallCableError);
+    await expect(opening).rejects.toThrow(/rejected the call's subscription/);
+    await waitFor(() => socket?.readyState === socket?.CLOSED, { timeoutMs: 5_000, description: "the socket to close" });
+    // Never subscribed: nothing was lost that the caller does not already know from open().
+    expect(lost).toEqual([]);
+  });
+
+  it("gives up on a server that never welcomes, naming the stage and the bound", async () => {
+    const cable = await startCable(() => undefined);
+    await expect(CallCable.open(options(cable.url, { handshakeTimeoutMs: 200 }))).rejects.toThrow(
+      "no welcome from anycable-go within 200 ms",
+    );
+  });
+
+  it("gives up on a server that welcomes but never confirms", async () => {
+    const cable = await startCable((ws) => ws.send(JSON.stringify({ type: "welcome" })));
+    await expect(CallCable.open(options(cable.url, { handshakeTimeoutMs: 300 }))).rejects.toThrow(
+      "no subscription from anycable-go within 300 ms",
+    );
+    expect(cable.received.map((f) => JSON.parse(f) as unknown)).toEqual([{ command: "subscribe", identifier: IDENTIFIER }]);
+  });
+
+  it("ignores pings, frames for other identifiers and frames that are not JSON while it waits", async () => {
+    const logs = captureLogger();
+    const cable = await startCable((ws) => {
+      ws.send("not json");
+      ws.send(JSON.stringify({ type: "ping", message: 1 }));
+      ws.send(JSON.stringify({ type: "welcome" }));
+      ws.on("message", () => {
+        ws.send(JSON.stringify({ identifier: "{}", type: "reject_subscription" }));
+        ws.send("null");
+        ws.send(JSON.stringify({ identifier: IDENTIFIER, type: "confirm_subscription" }));
+      });
+    });
+    const call = await CallCable.open(options(cable.url, { logger: logs.logger }));
+    expect(call.open).toBe(true);
+    expect(logs.at("warn").map((l) => l.msg)).toEqual(["anycable-go sent a frame that is not JSON; ignored"]);
+    await call.close(1_000);
+  });
+
+  it("fails when anycable-go disconnects the connection during the handshake (Connect refused)", async () => {
+    const cable = await startCable((ws) => {
+      ws.send(JSON.stringify({ type: "disconnect", reason: "unauthorized", reconnect: false }));
+      ws.close();
+    });
+    await expect(CallCable.open(options(cable.url))).rejects.toThrow("anycable-go disconnected the call: unauthorized");
+  });
+
+  it("fails when the upgrade itself is refused", async () => {
+    server = new WebSocketServer({ port: 0, host: "127.0.0.1", verifyClient: () => false });
+    await new Promise((resolve) => server!.once("listening", resolve));
+    const { port } = server.address() as { port: number };
+    await expect(CallCable.open(options(`ws://127.0.0.1:${port}/cable`))).rejects.toThrow(/^cable connection failed: .*401/);
+  });
+});
+
+describe("a subscribed call's cable connection", () => {
+  it("reports a disconnect from anycable-go once through onLost, then refuses to perform", async () => {
+    let socket: WebSocket | undefined;
+    const cable = await startCable((ws) => {
+      socket = ws;
+      welcomeAndConfirm(ws);
+    });
+    const lost: CallCableError[] = [];
+    const call = await CallCable.open(options(cable.url, { onLost: (e) => lost.push(e) }));
+    socket!.send(JSON.stringify({ type: "disconnect", reconnect: false }));
+    await waitFor(() => lost.length > 0, { timeoutMs: 5_000, description: "onLost" });
+    expect(lost[0]?.message).toBe("anycable-go disconnected the call: no reason given");
+    expect(call.open).toBe(false);
+    expect(call.perform("handle_message", { n: 1 }, false)).toBe(false);
+    // The socket closing afterwards is the same loss, not a second one.
+    socket!.close(1000, "bye");
+    await call.close(1_000);
+    expect(lost).toHaveLength(1);
+  });
+
+  it("reports a closed socket with anycable-go's close code and reason", async () => {
+    let socket: WebSocket | undefined;
+    const cable = await startCable((ws) => {
+      socket = ws;
+      welcomeAndConfirm(ws);
+    });
+    const lost: CallCableError[] = [];
+    await CallCable.open(options(cable.url, { onLost: (e) => lost.push(e) }));
+    socket!.close(1012, "service restart");
+    await waitFor(() => lost.length > 0, { timeoutMs: 5_000, description: "onLost" });
+    expect(lost.map((e) => e.message)).toEqual(["anycable-go closed the cable connection (1012 service restart)"]);
+  });
+
+  it("does not report its own close as a loss, and closing twice is harmless", async () => {
+    const cable = await startCable((ws) => welcomeAndConfirm(ws));
+    const lost: CallCableError[] = [];
+    const call = await CallCable.open(options(cable.url, { onLost: (e) => lost.push(e) }));
+    await call.close(1_000);
+    await call.close(1_000);
+    expect(call.open).toBe(false);
+    expect(lost).toEqual([]);
+  });
+
+  it("with a full queue of results that must not be lost, refuses the next one rather than evict one", async () => {
+    const logs = captureLogger();
+    let pause: (() => void) | undefined;
+    const cable = await startCable((ws) => {
+      welcomeAndConfirm(ws);
+      pause = () => (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    });
+    const call = await CallCable.open(options(cable.url, { maxQueued: 2, logger: logs.logger }));
+    pause!();
+    const big = "x".repeat(256 * 1024);
+    let accepted = 0;
+    // Enough final results to fill the socket's 32 in flight, its buffers and the queue of 2.
+    for (let i = 0; i < 200; i++) if (call.perform("handle_message", { text: big, n: i }, false)) accepted++;
+    expect(accepted).toBeLessThan(200);
+    expect(call.dropped).toBe(200 - accepted);
+    // One warning for the first drop and one per hundred, not one per frame.
+    expect(logs.at("warn").length).toBe(1 + Math.floor(call.dropped / 100));
+    expect(logs.at("warn")[0]).toMatchObject({ dropped: 1, what: "handle_message" });
+  });
+
+  it("closes anyway, with a warning, when the queue does not drain in time", async () => {
+    const logs = captureLogger();
+    let pause: (() => void) | undefined;
+    const cable = await startCable((ws) => {
+      welcomeAndConfirm(ws);
+      pause = () => (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    });
+    const call = await CallCable.open(options(cable.url, { maxQueued: 64, logger: logs.logger }));
+    pause!();
+    const big = "x".repeat(256 * 1024);
+    for (let i = 0; i < 64; i++) call.perform("handle_message", { text: big, n: i }, false);
+    await call.close(300);
+    expect(call.open).toBe(false);
+    const warning = logs.at("warn").find((l) => l.msg === "cable did not take the last results in time; closing anyway");
+    expect(warning?.unsent).toBeGreaterThan(0);
+  });
+});
