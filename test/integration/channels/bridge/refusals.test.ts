@@ -174,6 +174,68 @@ describe("frames: malformed, oversized, out of order", () => {
     expect(await socket.closed).toEqual({ code: 1008, reason: "out-of-order frame: sequenceNumber 4 after 2" });
   });
 
+  it("closes on a connected frame after the stream started", async () => {
+    const { socket, frames } = await afterStart(sid(0xc5));
+    socket.send(frames.connected());
+    expect(await socket.closed).toEqual({ code: 1008, reason: "connected frame after the stream started" });
+  });
+
+  it("closes on a second start frame, even one in sequence", async () => {
+    const { socket, frames } = await afterStart(sid(0xc6));
+    socket.send(frames.start());
+    expect(await socket.closed).toEqual({ code: 1008, reason: "a second start frame" });
+  });
+
+  it("closes on a frame for another stream", async () => {
+    const { socket, frames } = await afterStart(sid(0xc7));
+    socket.send({ ...frames.media(), streamSid: `MZ${"9".repeat(32)}` });
+    expect(await socket.closed).toEqual({ code: 1008, reason: "frame for another stream (streamSid differs from start)" });
+  });
+
+  it("closes on a start whose start.streamSid differs from the frame's, before anything reaches anycable-go", async () => {
+    const callSid = sid(0xc8);
+    const socket = await open();
+    const frames = twilioFrames(callSid, BRIDGE_ACCOUNT_SID, { [STREAM_TOKEN_PARAMETER]: stack.token(callSid) });
+    const start = frames.start();
+    socket.send({ ...start, start: { ...start.start, streamSid: `MZ${"8".repeat(32)}` } });
+    expect(await socket.closed).toEqual({ code: 1008, reason: "start.streamSid differs from the frame's streamSid" });
+    expect(stack.rpcCallsOf(callSid)).toEqual([]);
+  });
+
+  it.each([
+    ["zero", "0"],
+    ["a leading zero", "01"],
+    ["a word", "two"],
+    ["beyond a safe integer", "9".repeat(16)],
+  ])("closes on a sequenceNumber that is %s", async (_label, sequenceNumber) => {
+    const socket = await open();
+    const frames = twilioFrames(sid(0xc9), BRIDGE_ACCOUNT_SID, {});
+    socket.send({ ...frames.start(), sequenceNumber });
+    expect(await socket.closed).toEqual({ code: 1007, reason: `sequenceNumber "${sequenceNumber}" is not a positive integer` });
+  });
+
+  it("closes on a media payload beyond one second of audio", async () => {
+    const { socket, frames } = await afterStart(sid(0xca));
+    socket.send(frames.media(Buffer.alloc(8001, 0xff).toString("base64")));
+    expect(await socket.closed).toEqual({ code: 1008, reason: "media payload of 8001 bytes (at most 8000)" });
+  });
+
+  it("accepts mark and dtmf frames and outbound audio in sequence, and the call ends normally on stop", async () => {
+    const callSid = sid(0xcb);
+    const { socket, frames } = await afterStart(callSid);
+    const { streamSid } = frames;
+    // start is 1 and media 2: the mark and the dtmf take 3 and 4.
+    socket.send({ event: "mark", sequenceNumber: "3", streamSid, mark: { name: "greeting" } });
+    socket.send({ event: "dtmf", sequenceNumber: "4", streamSid, dtmf: { track: "inbound_track", digit: "1" } });
+    frames.skip();
+    frames.skip();
+    const outbound = frames.media();
+    socket.send({ ...outbound, media: { ...outbound.media, track: "outbound" } });
+    socket.send(frames.stop());
+    expect(await socket.closed).toEqual({ code: 1000, reason: "stream ended" });
+    await waitFor(() => stack.rpcCallsOf(callSid).some((c) => c.rpc === "disconnect"), { timeoutMs: 10_000 });
+  });
+
   it("closes on media before start", async () => {
     const socket = await open();
     const frames = twilioFrames(sid(0xc4), BRIDGE_ACCOUNT_SID, {});
