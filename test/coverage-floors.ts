@@ -20,14 +20,14 @@ export const coverageFloors: Record<string, Floor> = {
   // folder that gained or lost files (cable, calls, config, feed, speech, tools, views) has the
   // floor its new files reached together in that same run, less one point.
   channels: { lines: 87, branches: 78 },
-  "channels/bridge": { lines: 85, branches: 74 },
+  "channels/bridge": { lines: 91, branches: 86 },
   "channels/cable": { lines: 97, branches: 97 },
   "channels/calls": { lines: 96, branches: 80 },
   "channels/config": { lines: 97, branches: 88 },
   "channels/credentials": { lines: 100, branches: 99 },
   "channels/feed": { lines: 92, branches: 83 },
   "channels/limits": { lines: 99, branches: 91 },
-  "channels/media-stream": { lines: 93, branches: 89 },
+  "channels/media-stream": { lines: 99, branches: 90 },
   "channels/recordings": { lines: 100, branches: 100 },
   "channels/speech": { lines: 97, branches: 87 },
   "channels/tools": { lines: 52, branches: 47 },
