@@ -32,7 +32,9 @@ const survivors: string[] = [];
 for (const name of readdirSync(DIR)
   .filter((f) => f.endsWith(".incremental.json"))
   .sort()) {
-  const folder = name.replace(/\.incremental\.json$/, "");
+  // rpc.incremental.json is src/rpc; channels.bridge.incremental.json is channels/bridge.
+  const stem = name.replace(/\.incremental\.json$/, "");
+  const folder = stem.startsWith("channels.") ? stem.replace(".", "/") : `src/${stem}`;
   const report = reportSchema.parse(JSON.parse(readFileSync(join(DIR, name), "utf8")));
   let detected = 0;
   let undetected = 0;
@@ -54,7 +56,7 @@ for (const name of readdirSync(DIR)
   const total = detected + undetected;
   const score = total === 0 ? "n/a" : `${((100 * detected) / total).toFixed(1)} %`;
   const withEquivalent = total - explained === 0 ? "n/a" : `${((100 * detected) / (total - explained)).toFixed(1)} %`;
-  rows.push(`| src/${folder} | ${score} | ${withEquivalent} | ${detected} | ${undetected} | ${explained} | ${invalid} |`);
+  rows.push(`| ${folder} | ${score} | ${withEquivalent} | ${detected} | ${undetected} | ${explained} | ${invalid} |`);
 }
 
 writeFileSync(

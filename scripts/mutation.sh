@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Mutation testing of src/ with Stryker (`npm run test:mutation [folder...]`), one folder of
-# src/ at a time: `npm run test:mutation -- rpc cable`. Without arguments, every folder.
+# src/ at a time: `npm run test:mutation -- rpc cable`. Without arguments, every folder of src/.
+# The application's bridge core is named by its path, `npm run test:mutation -- channels/bridge
+# channels/media-stream`, and runs with stryker.channels.config.mjs (the application's tests).
 #
 # Each folder keeps its own incremental file, test/mutation/<folder>.incremental.json (committed):
 # a run re-tests only the mutants whose code or covering tests changed since that file, so after
@@ -18,16 +20,26 @@ fi
 
 status=0
 for folder in "${folders[@]}"; do
-  folder="${folder#src/}"
   folder="${folder%/}"
-  if [[ ! -d "src/$folder" ]]; then
-    printf 'no folder src/%s\n' "$folder" >&2
+  if [[ "$folder" == channels/* ]]; then
+    # channels/bridge -> test/mutation/channels.bridge.incremental.json
+    path="$folder"
+    incremental="test/mutation/${folder//\//.}.incremental.json"
+    config="stryker.channels.config.mjs"
+    mutate="$path/**/*.ts,!$path/**/index.ts,!$path/main.ts"
+  else
+    folder="${folder#src/}"
+    path="src/$folder"
+    incremental="test/mutation/$folder.incremental.json"
+    config="stryker.config.mjs"
+    mutate="$path/**/*.ts,!$path/**/index.ts"
+  fi
+  if [[ ! -d "$path" ]]; then
+    printf 'no folder %s\n' "$path" >&2
     exit 2
   fi
-  printf '\n==> mutation testing src/%s\n' "$folder"
-  if ! npx --no-install stryker run \
-    --mutate "src/$folder/**/*.ts,!src/$folder/**/index.ts" \
-    --incrementalFile "test/mutation/$folder.incremental.json"; then
+  printf '\n==> mutation testing %s\n' "$path"
+  if ! npx --no-install stryker run "$config" --mutate "$mutate" --incrementalFile "$incremental"; then
     status=1
   fi
 done
