@@ -138,7 +138,8 @@ export {
 } from "./jwt/index.js";
 
 export { resolveApplication, type ApplicationContext, type ApplicationExport } from "./cable/application-module.js";
-export { startRpcServer, type RunningRpcServer, type RpcTransportServer, type StartRpcServerOptions } from "./rpc/start-server.js";
+export { startRpcServer, type RunningRpcServer, type StartRpcServerOptions } from "./rpc/start-server.js";
+export type { RpcTransportServer } from "./rpc/transport-server.js";
 export { createHttpRpcHandler, type CreateHttpRpcHandlerOptions } from "./rpc/http/create-handler.js";
 export type { NodeRequestListener } from "./rpc/http/listener.js";
 export { deriveHttpRpcSecret } from "./rpc/http/secret.js";
