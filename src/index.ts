@@ -137,7 +137,13 @@ export {
   type JwtIdentificationOptions,
 } from "./jwt/index.js";
 
-export { resolveApplication, type ApplicationContext, type ApplicationExport } from "./cable/application-module.js";
+export {
+  resolveApplication,
+  resolveBroadcastAdapters,
+  type ApplicationContext,
+  type ApplicationExport,
+  type ApplicationModule,
+} from "./cable/application-module.js";
 export { startRpcServer, type RunningRpcServer, type StartRpcServerOptions } from "./rpc/start-server.js";
 export type { RpcTransportServer } from "./rpc/transport-server.js";
 export { createHttpRpcHandler, type CreateHttpRpcHandlerOptions } from "./rpc/http/create-handler.js";

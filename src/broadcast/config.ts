@@ -106,6 +106,17 @@ function checkNamesAndKeys(adapters: readonly AnyBroadcastAdapter[]): void {
   }
 }
 
+/**
+ * Checks an application's adapters beside the built-in ones without reading any variable: no name
+ * or settings key taken twice, a shared variable read with the very same schema. Throws a
+ * TypeError naming the clash; loadBroadcastConfig makes the same checks.
+ */
+export function checkBroadcastAdapters(adapters: readonly AnyBroadcastAdapter[]): void {
+  const all = [...BUILT_IN_BROADCAST_ADAPTERS, ...adapters];
+  checkNamesAndKeys(all);
+  envShape(all);
+}
+
 export function loadBroadcastConfig<const Extra extends readonly AnyBroadcastAdapter[] = []>(
   env: NodeJS.ProcessEnv = process.env,
   options: LoadBroadcastConfigOptions<Extra> = {},
