@@ -11,7 +11,7 @@ import { connectCable, createCableClient, REPO_ROOT, SubscriptionRejectedError }
 import { count, waitForText, waitUntilLive, WAIT_MS, type DashboardPage } from "./support/dashboard-page.js";
 import { useLiveDashboard } from "./support/live-dashboard.js";
 import type { TwilioMediaStream } from "./support/twilio-media-stream.js";
-import { randomCallSid as newSid } from "../../channels/call-sid.js";
+import { randomCallSid as newSid } from "../../channels/calls/call-sid.js";
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
 const SCREENSHOT = join(REPO_ROOT, "tmp", "screenshots", "dashboard-mid-call.png");

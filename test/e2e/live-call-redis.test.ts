@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { count, waitForText, waitUntilLive, WAIT_MS } from "./support/dashboard-page.js";
 import { useLiveDashboard } from "./support/live-dashboard.js";
-import { randomCallSid as newSid } from "../../channels/call-sid.js";
+import { randomCallSid as newSid } from "../../channels/calls/call-sid.js";
 
 const HOSTILE = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
 
