@@ -116,7 +116,7 @@ export {
   type PresenceApiOptions,
   type PresenceInfo,
   type PresenceRecord,
-} from "./presence/index.js";
+} from "./presence/presence-api.js";
 
 // --- JWT identification (src/jwt) ---
 export {
