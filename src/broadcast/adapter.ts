@@ -90,6 +90,10 @@ export function defineBroadcastAdapter<const Name extends string, const Key exte
   adapter: BroadcastAdapter<Name, Key, Env, Settings>,
 ): BroadcastAdapter<Name, Key, Env, Settings> {
   const problem = broadcastAdapterProblem(adapter);
-  if (problem !== undefined) throw new TypeError(`broadcast adapter ${JSON.stringify(adapter.name)}: ${problem}`);
+  if (problem !== undefined) {
+    // Plain JavaScript may pass anything, null included.
+    const name = (adapter as { name?: unknown } | null)?.name;
+    throw new TypeError(`broadcast adapter ${JSON.stringify(name)}: ${problem}`);
+  }
   return adapter;
 }

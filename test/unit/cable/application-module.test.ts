@@ -96,5 +96,8 @@ describe("defineBroadcastAdapter", () => {
     expect(() => defineBroadcastAdapter({ ...valid, createTransport: undefined as never })).toThrow(
       new TypeError('broadcast adapter "mine": its createTransport must be a function'),
     );
+    expect(() => defineBroadcastAdapter(null as never)).toThrow(
+      new TypeError("broadcast adapter undefined: expected an adapter object, got null"),
+    );
   });
 });
