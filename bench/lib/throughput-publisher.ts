@@ -22,6 +22,11 @@ export type ThroughputAdapter = "nats" | "redis" | "redisx" | "http";
 export interface PublisherConfig {
   stream: string;
   adapters: ThroughputAdapter[];
+  /**
+   * The overload phase's ANYCABLE_BROADCAST_QUEUE_SIZE: the bound is what is shown, whatever its
+   * size; below the default 10,000 so the HTTP drain (one POST at a time) takes seconds on a busy host.
+   */
+  floodQueueSize: number;
   targets: { nats: string; redis: string; http: string };
 }
 
@@ -39,6 +44,8 @@ export interface BurstResult {
   maxPending: number;
   /** Calls that rejected (ours) or threw (raw). */
   failures: number;
+  /** User + system CPU of this process from the first call to the hand-off of the last (all threads). */
+  cpuMicros: number;
 }
 
 export interface FloodResult {
@@ -111,6 +118,7 @@ class MemoryPeak {
 
 /** The default broadcaster (settles on acceptance) per adapter, for the overload phase. */
 const floodBroadcasters = new Map<ThroughputAdapter, QueuedBroadcaster>();
+let floodBroadcasterQueueSize = 0;
 const variants = new Map<string, Variant>();
 let maxPendingOfBurst = 0;
 
@@ -141,7 +149,13 @@ function oursVariant(adapter: ThroughputAdapter, config: PublisherConfig): Varia
   // Settling on the broker's acknowledgement makes the last promise of a burst mark its hand-off
   // exactly; otherwise it is the same queue, pump and transport as the default mode.
   const broadcaster = createBroadcaster(loadBroadcastConfig(adapterEnv(adapter, config)), logger, { settleOn: "delivered" });
-  floodBroadcasters.set(adapter, createBroadcaster(loadBroadcastConfig(adapterEnv(adapter, config)), logger));
+  floodBroadcasters.set(
+    adapter,
+    createBroadcaster(
+      loadBroadcastConfig({ ...adapterEnv(adapter, config), ANYCABLE_BROADCAST_QUEUE_SIZE: String(config.floodQueueSize) }),
+      logger,
+    ),
+  );
   return {
     name: `ours-${adapter}`,
     adapter,
@@ -229,6 +243,7 @@ async function rawVariant(adapter: ThroughputAdapter, config: PublisherConfig): 
 }
 
 async function setup(config: PublisherConfig): Promise<string[]> {
+  floodBroadcasterQueueSize = config.floodQueueSize;
   for (const adapter of config.adapters) {
     const ours = oursVariant(adapter, config);
     variants.set(ours.name, ours);
@@ -250,9 +265,11 @@ async function burst(name: string, tag: string, count: number): Promise<BurstRes
   const before = process.memoryUsage();
   const memory = new MemoryPeak();
   maxPendingOfBurst = 0;
+  const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   const failures = await variant.burst(tag, count, memory);
   const handedOff = process.hrtime.bigint();
+  const cpu = process.cpuUsage(cpuBefore);
   memory.sample();
   return {
     variant: name,
@@ -265,6 +282,7 @@ async function burst(name: string, tag: string, count: number): Promise<BurstRes
     rssPeak: memory.rss,
     maxPending: maxPendingOfBurst,
     failures,
+    cpuMicros: cpu.user + cpu.system,
   };
 }
 
@@ -329,7 +347,7 @@ async function flood(adapter: ThroughputAdapter, stream: string, seconds: number
     rejectedQueueFull,
     rejectedOther,
     maxPending,
-    queueSize: loadBroadcastConfig({}).queueSize,
+    queueSize: floodBroadcasterQueueSize,
     liveHeapBefore: liveBefore,
     liveHeapFirstHalf: live[0] as number,
     liveHeapSecondHalf: live[1] as number,
