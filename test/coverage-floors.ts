@@ -19,7 +19,7 @@ export const coverageFloors: Record<string, Floor> = {
   // src/process run only in child processes. The channels/ floors follow issue 12's layout: a
   // folder that gained or lost files (cable, calls, config, feed, speech, tools, views) has the
   // floor its new files reached together in that same run, less one point.
-  channels: { lines: 87, branches: 78 },
+  channels: { lines: 89, branches: 80 },
   "channels/bridge": { lines: 91, branches: 86 },
   "channels/cable": { lines: 97, branches: 97 },
   "channels/calls": { lines: 96, branches: 80 },
