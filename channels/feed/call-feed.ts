@@ -17,7 +17,12 @@ export const EVENTS_CONTAINER = "#events";
 export interface CallFeedOptions {
   registry: CallRegistry;
   broadcaster: Broadcaster;
-  logger: Logger;
+  /**
+   * Where problems are logged. A function is called only when there is something to log: an RPC
+   * call's logger carries the call's context but costs a child logger to build, and most calls
+   * log nothing here.
+   */
+  logger: Logger | (() => Logger);
   now?: () => number;
 }
 
@@ -33,13 +38,13 @@ export interface CallFeedOptions {
 export class CallFeed {
   readonly #registry: CallRegistry;
   readonly #updates: CoalescedCableReady;
-  readonly #logger: Logger;
+  readonly #loggerSource: Logger | (() => Logger);
   readonly #now: () => number;
 
   constructor(options: CallFeedOptions) {
     this.#registry = options.registry;
     this.#updates = coalescedCableReady(options.broadcaster);
-    this.#logger = options.logger;
+    this.#loggerSource = options.logger;
     this.#now = options.now ?? Date.now;
   }
 
@@ -107,6 +112,11 @@ export class CallFeed {
       ended.push(sid);
     }
     return ended;
+  }
+
+  get #logger(): Logger {
+    const source = this.#loggerSource;
+    return typeof source === "function" ? source() : source;
   }
 
   async #announceEnd(sid: string, event: CallEvent): Promise<void> {
