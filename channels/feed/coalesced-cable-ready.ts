@@ -4,18 +4,21 @@ import { CableReady, type Broadcaster } from "anycable-ts";
 const MAX_UPDATES_PER_BATCH = 256;
 
 /**
- * The dashboard updates of every call handled in the same turn of the event loop, sent as one
- * broadcast. anycable-go hands a server several calls at once (28 in flight by default), and one
- * publication per call made the broker round trip, the batch encoding and the NATS frame the
- * largest part of a call's cost; together, the `calls` list's operations of all those calls
- * travel as one Cable Ready message and every stream as one entry of one broker message.
+ * The dashboard updates of every call handled in the same pass of the event loop, sent as one
+ * broadcast. anycable-go hands a server many calls at once (28 in flight by default) and grpc-js
+ * runs each from its own I/O callback; one publication per call meant one batch encoding, one
+ * queue entry and one NATS PUB per call. Together, the `calls` list's operations of all those
+ * calls travel as one Cable Ready message and every stream as one entry of one broker message
+ * (measured: 28 calls per batch under h2load at 28 in flight).
+ *
+ * The batch leaves from setImmediate, i.e. right after the loop's I/O callbacks of this pass:
+ * process.nextTick or a promise job would fire after each call's own callback and batch nothing.
+ * A caller's promise settles only when its updates were handed to the broadcaster (rejecting as
+ * the broadcaster did), so an RPC call still returns after its broadcast was accepted.
  *
  * Order is kept: updates join the batch in the order the calls made them, batches go to the
  * broadcaster one after another, and a Cable Ready client performs a message's operations in
- * order. The batch is sent once the current turn's promise jobs have all run (process.nextTick
- * queued from a job runs after the job queue drains), so no timer delays it and a caller's
- * promise still settles only when its updates were handed to the broadcaster, rejecting as the
- * broadcaster did.
+ * order.
  */
 interface Batch {
   cableReady: CableReady;
@@ -47,7 +50,7 @@ export class CoalescedCableReady {
       cableReady,
       updates: 0,
       sent: new Promise<void>((resolve, reject) => {
-        process.nextTick(() => {
+        setImmediate(() => {
           if (this.#open === batch) this.#open = undefined;
           cableReady.broadcast().then(resolve, reject);
         });
