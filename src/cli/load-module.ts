@@ -1,17 +1,21 @@
+import { existsSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConfigError } from "../config/errors.js";
 
 const TYPESCRIPT = new Set([".ts", ".mts", ".cts", ".tsx"]);
 
+/** How a module is imported: Node's own `import()`, unless a test runs the loader another way. */
+export type ImportModule = (url: string) => Promise<unknown>;
+
 /**
  * Imports the application module at `path` (relative to the working directory) and returns its
  * default export. Failures a user can fix by themselves become a ConfigError saying how.
  */
-export async function loadDefaultExport(path: string): Promise<unknown> {
+export async function loadDefaultExport(path: string, importModule: ImportModule = (url) => import(url)): Promise<unknown> {
   const url = pathToFileURL(resolve(path)).href;
   try {
-    const module = (await import(url)) as { default?: unknown };
+    const module = (await importModule(url)) as { default?: unknown };
     return module.default;
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
@@ -22,7 +26,9 @@ export async function loadDefaultExport(path: string): Promise<unknown> {
           `\`NODE_OPTIONS="--import tsx" npx anycable-ts ${path}\` (Node 22.18+ and 23.6+ strip types natively).`,
       );
     }
-    if (code === "ERR_MODULE_NOT_FOUND" && (error as Error).message.includes(resolve(path))) {
+    // Node's message names the importing module too, so it mentions `path` when an import *of*
+    // the module is missing: only a file that is really absent is "no such file".
+    if (code === "ERR_MODULE_NOT_FOUND" && !existsSync(resolve(path))) {
       throw new ConfigError(`Cannot load ${path}: no such file (looked for ${resolve(path)})`);
     }
     throw error;
