@@ -4,11 +4,11 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadDefaultExport } from "../../../src/cli/load-module.js";
+import { loadModule } from "../../../src/cli/load-module.js";
 import { ConfigError } from "../../../src/config/errors.js";
 import chatApp from "../../fixtures/chat-app.js";
 
-describe("loadDefaultExport", () => {
+describe("loadModule", () => {
   let dir: string;
   // Node's own import(), out of reach of Vitest's module runner (which would load TypeScript
   // itself): what `anycable-ts app.ts` meets when Node runs it without a TypeScript loader. A
@@ -27,14 +27,14 @@ describe("loadDefaultExport", () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("returns the module's default export, relative to the working directory", async () => {
-    expect(await loadDefaultExport("test/fixtures/chat-app.ts")).toBe(chatApp);
-    expect(await loadDefaultExport(join(dir, "app.mjs"), nodeImport)).toEqual({ answer: 42 });
+  it("returns the module's exports, the path relative to the working directory", async () => {
+    expect((await loadModule("test/fixtures/chat-app.ts")).default).toBe(chatApp);
+    expect((await loadModule(join(dir, "app.mjs"), nodeImport)).default).toEqual({ answer: 42 });
   });
 
   it("says how to run TypeScript when Node cannot", async () => {
     const path = join(dir, "app.ts");
-    const failure = loadDefaultExport(path, nodeImport);
+    const failure = loadModule(path, nodeImport);
     await expect(failure).rejects.toThrow(ConfigError);
     await expect(failure).rejects.toThrow(
       `Cannot load ${path}: this Node cannot run TypeScript by itself. Either compile it (tsc) and serve the .js file, ` +
@@ -44,15 +44,13 @@ describe("loadDefaultExport", () => {
 
   it("names the file it looked for when there is none", async () => {
     const path = join(dir, "missing.mjs");
-    await expect(loadDefaultExport(path, nodeImport)).rejects.toThrow(
-      new ConfigError(`Cannot load ${path}: no such file (looked for ${path})`),
-    );
+    await expect(loadModule(path, nodeImport)).rejects.toThrow(new ConfigError(`Cannot load ${path}: no such file (looked for ${path})`));
   });
 
   it("passes on a module's own failures untouched: a missing import of the module, an exception it throws", async () => {
-    const missingImport = loadDefaultExport(join(dir, "broken.mjs"), nodeImport);
+    const missingImport = loadModule(join(dir, "broken.mjs"), nodeImport);
     await expect(missingImport).rejects.toMatchObject({ code: "ERR_MODULE_NOT_FOUND", message: expect.stringContaining("gone.mjs") });
     await expect(missingImport).rejects.not.toBeInstanceOf(ConfigError);
-    await expect(loadDefaultExport(join(dir, "throws.mjs"), nodeImport)).rejects.toThrow(new Error("no DATABASE_URL"));
+    await expect(loadModule(join(dir, "throws.mjs"), nodeImport)).rejects.toThrow(new Error("no DATABASE_URL"));
   });
 });
