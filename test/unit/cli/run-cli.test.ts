@@ -57,6 +57,27 @@ describe("anycable-ts arguments", () => {
     expect(err).toMatch(/ANYCABLE_BROADCAST_ADAPTER/);
   });
 
+  it("offers the module's own broadcast adapters beside the built-in ones, exit 1 on an unknown name", async () => {
+    const { code, err } = await cli(["test/fixtures/audited-chat-app.ts"], {
+      ANYCABLE_BROADCAST_ADAPTER: "kafka",
+      ANYCABLE_LOG_LEVEL: "silent",
+    });
+    expect(code).toBe(1);
+    expect(err).toContain(
+      'ANYCABLE_BROADCAST_ADAPTER: unknown broadcast adapter "kafka"; expected one of nats, redis, redisx, http, audited-http',
+    );
+  });
+
+  it("refuses a module whose broadcastAdapters are not adapters, naming the module and the culprit, exit 1", async () => {
+    const host = new FakeProcess({ ANYCABLE_BROADCAST_ADAPTER: "http" });
+    const logs = captureLogger();
+    expect(await serve("test/fixtures/misdeclared-adapter-app.ts", host, logs.logger)).toBe(1);
+    expect(logs.lines).toEqual([]); // a configuration problem: printed plainly, not logged as a crash
+    expect(host.err).toContain(
+      "test/fixtures/misdeclared-adapter-app.ts: broadcastAdapters[0] is not a broadcast adapter: its createTransport must be a function",
+    );
+  });
+
   it("says which module is missing, exit 1", async () => {
     const { code, err } = await cli(["serve", "test/fixtures/no-such-app.ts"], { ANYCABLE_LOG_LEVEL: "silent" });
     expect(code).toBe(1);
