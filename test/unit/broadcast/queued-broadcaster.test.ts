@@ -1,5 +1,5 @@
 // Queueing semantics shared by every adapter, against a broker stand-in the test switches on and off.
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { QueuedBroadcaster } from "../../../src/broadcast/queued-broadcaster.js";
 import { BroadcastClosedError, BroadcastQueueFullError, BroadcastRejectedError } from "../../../src/broadcast/errors.js";
 import { captureLogger } from "../../support/capture-logger.js";
@@ -281,6 +281,31 @@ describe("QueuedBroadcaster under a misbehaving transport", () => {
     expect(logs.at("debug").find((l) => l.msg === "delivery will be retried")).toMatchObject({ reason: "socket hang up" });
   });
 
+  it("logs the reason of a retry with its cause, as Node's fetch hides the socket error there", async () => {
+    const { transport, broadcaster, logs } = setup();
+    transport.up();
+    let attempts = 0;
+    transport.behaviour = () =>
+      ++attempts === 1
+        ? { status: "retry", error: new TypeError("fetch failed", { cause: new Error("connect ECONNREFUSED 127.0.0.1:9") }) }
+        : { status: "sent" };
+    await broadcaster.broadcast("s", "1");
+    expect(logs.at("debug").find((l) => l.msg === "delivery will be retried")).toMatchObject({
+      reason: "fetch failed: connect ECONNREFUSED 127.0.0.1:9",
+    });
+  });
+
+  it("retries a delivery whose deliver() rejected with something that is not an Error, and logs it as text", async () => {
+    const { transport, broadcaster, logs } = setup();
+    transport.up();
+    const deliver = transport.deliver.bind(transport);
+    let throws = 1;
+    transport.deliver = (payloads) => (throws-- > 0 ? Promise.reject("socket hang up") : deliver(payloads));
+    await broadcaster.broadcast("s", "1");
+    expect(transport.delivered.map(data)).toEqual(["1"]);
+    expect(logs.at("debug").find((l) => l.msg === "delivery will be retried")).toMatchObject({ reason: "socket hang up" });
+  });
+
   it("treats a payload the transport gave no outcome for as not delivered, and delivers it again", async () => {
     const { transport, broadcaster } = setup();
     transport.up();
@@ -323,5 +348,153 @@ describe("QueuedBroadcaster under a misbehaving transport", () => {
     transport.up();
     transport.down(new Error("gone"));
     expect(logs.lines).toEqual([]);
+  });
+});
+
+describe("QueuedBroadcaster messages and shutdown edges", () => {
+  it("settles on acceptance when settleOn is not given", async () => {
+    const transport = new FakeTransport();
+    const broadcaster = new QueuedBroadcaster({
+      transport,
+      logger: captureLogger().logger,
+      queueSize: 10,
+      flushTimeoutMs: 10,
+      retry: { minDelayMs: 5, maxDelayMs: 20 },
+    });
+    open.push(broadcaster);
+    // The broker is down: only an accepted-settling broadcaster resolves now.
+    await broadcaster.broadcast("s", "1");
+    expect(broadcaster.pending).toBe(1);
+  });
+
+  it("says the broker is not keeping up when the queue fills while connected", async () => {
+    const { transport, broadcaster } = setup({ queueSize: 1 });
+    transport.up();
+    transport.deliver = () => new Promise(() => {});
+    void broadcaster.broadcast("s", "in flight").catch(() => {});
+    await expect(broadcaster.broadcast("s", "2")).rejects.toThrow(
+      'broadcast queue is full (1 pending, max 1; Fake broker is not keeping up); stream "s" was not sent',
+    );
+  });
+
+  it("names a batch by its first three streams and a command by its name when they do not fit", async () => {
+    const { transport, broadcaster, logs } = setup({ queueSize: 1 });
+    transport.down();
+    void broadcaster.broadcast("s", "fills the queue").catch(() => {});
+    const batch = ["a", "b", "c", "d"].map((stream) => ({ stream, data: "x" }));
+    await expect(broadcaster.broadcastMany(batch)).rejects.toThrow(/; batch of 4 to "a", "b", "c", … was not sent$/);
+    await expect(broadcaster.broadcastMany(batch.slice(0, 3))).rejects.toThrow(/; batch of 3 to "a", "b", "c" was not sent$/);
+    await expect(broadcaster.broadcastCommand({ command: "disconnect", payload: { identifier: "ids", reconnect: true } })).rejects.toThrow(
+      /; disconnect command was not sent$/,
+    );
+    expect(logs.at("error").map(({ streams, batchSize, command, identifier }) => ({ streams, batchSize, command, identifier }))).toEqual([
+      { streams: ["a", "b", "c", "d"], batchSize: 4 },
+      { streams: ["a", "b", "c"], batchSize: 3 },
+      { command: "disconnect", identifier: "ids" },
+    ]);
+  });
+
+  it("close() lists the streams of every undelivered publication and batch once, and none for a command", async () => {
+    const { transport, broadcaster, logs } = setup({ flushTimeoutMs: 20 });
+    transport.down();
+    const left = [
+      broadcaster.broadcast("s", "1"),
+      broadcaster.broadcastMany([
+        { stream: "a", data: "2" },
+        { stream: "s", data: "3" },
+      ]),
+      broadcaster.broadcastCommand({ command: "disconnect", payload: { identifier: "ids", reconnect: false } }),
+    ];
+    await broadcaster.close();
+    const results = await Promise.allSettled(left);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(logs.at("error").find((l) => l.undelivered === 3)).toMatchObject({ streams: ["s", "a"], target: "fake://broker:1" });
+    expect(logs.at("info").map((l) => l.msg)).toContain("flushing 3 pending publication(s) before closing");
+  });
+
+  it("close() gives up on a deliver() that never returns, once the flush timeout has passed", async () => {
+    const { transport, broadcaster } = setup({ flushTimeoutMs: 20 });
+    transport.up();
+    transport.deliver = () => new Promise(() => {});
+    const stuck = broadcaster.broadcast("s", "1");
+    await broadcaster.close();
+    await expect(stuck).rejects.toBeInstanceOf(BroadcastClosedError);
+    expect(transport.stopped).toBe(true);
+  });
+
+  it("close() still finishes when the transport fails to disconnect, and says so", async () => {
+    const { transport, broadcaster, logs } = setup();
+    transport.stop = () => Promise.reject(new Error("ECONNRESET"));
+    await broadcaster.close();
+    expect(logs.at("warn")).toContainEqual(
+      expect.objectContaining({ msg: "error while disconnecting from Fake broker", reason: "ECONNRESET" }),
+    );
+  });
+
+  it("does not log a second connection when the transport repeats up()", async () => {
+    const { transport, logs } = setup();
+    transport.up();
+    transport.up();
+    expect(logs.at("info").filter((l) => /connected to/.test(l.msg))).toHaveLength(1);
+  });
+
+  it("reports nothing to flush when it connects with an empty queue", async () => {
+    const { transport, logs } = setup();
+    transport.up();
+    expect(logs.at("info")[0]).toMatchObject({ msg: "connected to Fake broker at fake://broker:1", pending: 0 });
+  });
+});
+
+describe("QueuedBroadcaster timing of retries (fake clock)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Retries start at 5 ms and may grow to a minute: a test that waits for the minute times out. */
+  function slowCeiling() {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const transport = new FakeTransport();
+    const broadcaster = new QueuedBroadcaster({
+      transport,
+      logger: captureLogger().logger,
+      queueSize: 10,
+      flushTimeoutMs: 10,
+      retry: { minDelayMs: 5, maxDelayMs: 60_000 },
+      settleOn: "delivered",
+    });
+    open.push(broadcaster);
+    return { transport, broadcaster };
+  }
+
+  it("retries a delivery after the first backoff step while connected, not after the ceiling", async () => {
+    const { transport, broadcaster } = slowCeiling();
+    transport.up();
+    let attempts = 0;
+    transport.behaviour = () => (++attempts === 1 ? { status: "retry", error: new Error("LOADING") } : { status: "sent" });
+    const sent = track(broadcaster.broadcast("s", "1"));
+    await vi.advanceTimersByTimeAsync(4);
+    expect([attempts, sent.status]).toEqual([1, "pending"]);
+    await vi.advanceTimersByTimeAsync(1);
+    await turn();
+    expect([attempts, sent.status]).toEqual([2, "fulfilled"]);
+  });
+
+  it("sends what waited through an outage as soon as the transport is up, without waiting for a timer", async () => {
+    const { transport, broadcaster } = slowCeiling();
+    transport.up();
+    // The connection drops while the first window is in flight: it comes back as "retry".
+    transport.behaviour = () => {
+      transport.down();
+      transport.behaviour = () => ({ status: "sent" });
+      return { status: "retry", error: new Error("connection lost") };
+    };
+    const sent = track(broadcaster.broadcast("s", "1"));
+    await turn();
+    expect(sent.status).toBe("pending");
+    transport.up();
+    await turn();
+    await turn();
+    expect(sent.status).toBe("fulfilled");
+    expect(transport.delivered.map(data)).toEqual(["1"]);
   });
 });
