@@ -1,11 +1,11 @@
 import { defineConfig } from "vitest/config";
 
-// The tests Stryker runs against each mutant of src/ (`npm run test:mutation`): unit tests, in-process
-// and fast, plus the broadcast transports' own tests (below). Integration and e2e tests start real servers in child processes,
-// which neither see a mutant's coverage nor fit a run of thousands of mutants on 2 cores.
-// Only the unit tests that mirror src/ run: the application's (test/unit/channels, simulator)
-// reach src/ too, but load far more per mutant than they add, and test/unit/support checks the
-// helpers that spawn servers.
+// The tests Stryker runs against each mutant of src/ (`npm run test:mutation`): the unit tests that
+// mirror src/, in-process and fast, plus the broadcast transports' tests (see include). Other
+// integration and e2e tests start the code under test in child processes, which neither see a
+// mutant's coverage nor fit a run of thousands of mutants on 2 cores. The application's unit tests
+// (test/unit/channels, simulator) reach src/ too, but load far more per mutant than they add, and
+// test/unit/support checks the helpers that spawn servers.
 export default defineConfig({
   test: {
     environment: "node",
