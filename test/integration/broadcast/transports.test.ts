@@ -146,6 +146,30 @@ describe("NatsTransport against nats-server", () => {
   });
 });
 
+describe("NatsTransport through a server restart", () => {
+  it("keeps its connection through the restart (nats.js redials it): one down, one up, nothing closed", async () => {
+    const server = await startNats();
+    try {
+      const { transport } = natsTransport([server.url]);
+      const { listener, events } = recordingListener();
+      transport.start(listener);
+      await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+      await server.stop();
+      await waitFor(() => events.length === 2, { timeoutMs: 5_000, description: "the disconnect to be reported" });
+      expect(transport.ready).toBe(false);
+      expect(summary(await transport.deliver(["while down"]))).toEqual(["retry: not connected to NATS"]);
+      // Down for several redial intervals (200 ms here), so a client that gives up after a few is caught.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await server.restart();
+      await waitFor(() => transport.ready, { timeoutMs: 10_000, description: "the transport to reconnect" });
+      expect(events).toEqual(["up", `down: disconnected from ${server.url.replace("nats://", "")}`, "up"]);
+      expect(summary(await transport.deliver(["after"]))).toEqual(["sent"]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe("NatsTransport and the server's authorization", () => {
   let nats: NatsServer;
   beforeAll(async () => {
