@@ -498,3 +498,62 @@ describe("QueuedBroadcaster timing of retries (fake clock)", () => {
     expect(transport.delivered.map(data)).toEqual(["1"]);
   });
 });
+
+describe("QueuedBroadcaster log lines, as an operator reads them", () => {
+  it("gives each outage line the broker, the reason and how much is waiting", async () => {
+    const { transport, broadcaster, logs } = setup({ queueSize: 7, flushTimeoutMs: 1_000 });
+    transport.down(new Error("ECONNREFUSED"));
+    void broadcaster.broadcast("s", "1");
+    await turn();
+    transport.down(new Error("ECONNREFUSED again"));
+    transport.up();
+    await broadcaster.close();
+    const pick = (level: "debug" | "info" | "warn", msg: RegExp) => logs.at(level).find((l) => msg.test(l.msg));
+    expect(pick("warn", /^cannot reach/)).toMatchObject({ target: "fake://broker:1", reason: "ECONNREFUSED", pending: 0, maxQueueSize: 7 });
+    expect(pick("debug", /still unreachable$/)).toMatchObject({ target: "fake://broker:1", reason: "ECONNREFUSED again" });
+    expect(pick("info", /^connected to/)).toMatchObject({ target: "fake://broker:1", pending: 1 });
+  });
+
+  it("says how much close() is flushing and how long it will wait", async () => {
+    const { transport, broadcaster, logs } = setup({ flushTimeoutMs: 1_000 });
+    transport.down();
+    const pending = broadcaster.broadcast("s", "1");
+    const closing = broadcaster.close();
+    transport.up();
+    await Promise.all([pending, closing]);
+    expect(logs.at("info").find((l) => /^flushing/.test(l.msg))).toMatchObject({
+      msg: "flushing 1 pending publication(s) before closing",
+      pending: 1,
+      timeoutMs: 1_000,
+    });
+  });
+
+  it("logs a retry with its reason, what is waiting and the pause before the next attempt", async () => {
+    const { transport, broadcaster, logs } = setup();
+    transport.up();
+    let attempts = 0;
+    transport.behaviour = () => (++attempts === 1 ? { status: "retry", error: new Error("LOADING") } : { status: "sent" });
+    await broadcaster.broadcast("s", "1");
+    expect(logs.at("debug").find((l) => l.msg === "delivery will be retried")).toMatchObject({
+      reason: "LOADING",
+      pending: 1,
+      retryInMs: 5,
+    });
+  });
+
+  it("logs a refused publication with the broker's reason, and keeps the cause on the error", async () => {
+    const { transport, broadcaster, logs } = setup();
+    transport.up();
+    const refusal = new Error("NOPERM");
+    transport.behaviour = () => ({ status: "failed", error: refusal });
+    const error = await broadcaster.broadcast("s", "1").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BroadcastRejectedError);
+    expect((error as BroadcastRejectedError).cause).toBe(refusal);
+    expect((error as BroadcastRejectedError).about).toEqual({ kind: "publication", stream: "s" });
+    expect(logs.at("error")[0]).toMatchObject({
+      stream: "s",
+      reason: "NOPERM",
+      msg: 'Fake broker at fake://broker:1 refused stream "s": NOPERM; not retrying',
+    });
+  });
+});
