@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { connect, type NatsConnection } from "nats";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { HttpTransport } from "../../../src/broadcast/http.js";
 import { NatsTransport } from "../../../src/broadcast/nats.js";
 import { RedisTransport } from "../../../src/broadcast/redis-connection.js";
@@ -325,6 +325,33 @@ describe("HttpTransport against a local HTTP server", () => {
       expect.stringMatching(/^down: HTTP 429 Too Many Requests$/),
       "up",
     ]);
+  });
+
+  it("waits 5, 10, then 20 ms (the cap) between attempts at a 503, and never gives up", async () => {
+    statuses.push(...Array.from({ length: 20 }, () => 503));
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const { transport } = http();
+      const delivering = transport.deliver(["1"]);
+      /** Real I/O turns, no timer: the fake clock stands still while requests come and go. */
+      const settle = async (expected: number) => {
+        for (let turns = 0; turns < 10_000 && requests < expected; turns++) await new Promise((resolve) => setImmediate(resolve));
+        for (let turns = 0; turns < 20; turns++) await new Promise((resolve) => setImmediate(resolve));
+        return requests;
+      };
+      expect(await settle(1)).toBe(1);
+      const pauses = [5, 10, ...Array.from({ length: 18 }, () => 20)];
+      for (const [i, pause] of pauses.entries()) {
+        await vi.advanceTimersByTimeAsync(pause - 1);
+        expect(await settle(i + 1)).toBe(i + 1);
+        await vi.advanceTimersByTimeAsync(1);
+        expect(await settle(i + 2)).toBe(i + 2);
+      }
+      expect(summary(await delivering)).toEqual(["sent"]);
+      expect(requests).toBe(21);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("fails a 404 at once with a hint about the URL, without calling it an outage", async () => {
