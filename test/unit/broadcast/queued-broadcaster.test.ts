@@ -557,3 +557,33 @@ describe("QueuedBroadcaster log lines, as an operator reads them", () => {
     });
   });
 });
+
+describe("QueuedBroadcaster and a transport that is down", () => {
+  it("does not hand payloads to a transport that says it is not ready", async () => {
+    const { transport, broadcaster } = setup();
+    transport.down();
+    void broadcaster.broadcast("s", "1").catch(() => {});
+    await turn();
+    await turn();
+    expect(transport.deliverCalls).toBe(0);
+    transport.up();
+    await broadcaster.close();
+    expect(transport.deliverCalls).toBe(1);
+  });
+
+  it("makes no further attempt once close() has given up on a delivery", async () => {
+    const { transport, broadcaster, logs } = setup({ flushTimeoutMs: 20 });
+    transport.up();
+    transport.deliver = () => {
+      transport.deliverCalls += 1;
+      return new Promise(() => {});
+    };
+    void broadcaster.broadcast("s", "1").catch(() => {});
+    await broadcaster.close();
+    await turn();
+    expect(transport.deliverCalls).toBe(1);
+    expect(logs.at("error").map((l) => l.msg)).toEqual([
+      "closing with 1 undelivered publication(s): Fake broker at fake://broker:1 did not take them within 20 ms",
+    ]);
+  });
+});
