@@ -5,6 +5,11 @@ import { BroadcastClosedError, BroadcastQueueFullError, BroadcastRejectedError }
 import { captureLogger } from "../../support/capture-logger.js";
 import { FakeTransport } from "./fake-transport.js";
 
+// Every test here settles in milliseconds. A broken pump hangs instead, and should fail in
+// seconds: mutation testing runs hundreds of such variants, and a test left to Stryker's own
+// timeout costs a restart of its Vitest worker (a minute on a busy machine).
+vi.setConfig({ testTimeout: 3_000, hookTimeout: 3_000 });
+
 const open: QueuedBroadcaster[] = [];
 
 function setup(options: { queueSize?: number; flushTimeoutMs?: number; settleOn?: "accepted" | "delivered" } = {}) {
