@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // mirror src/, in-process and fast, plus the broadcast transports' own tests (see include). Other
 // integration and e2e tests start the code under test in child processes, which neither see a
 // mutant's coverage nor fit a run of thousands of mutants on 2 cores. The application's unit tests
-// (test/unit/channels, simulator) reach src/ too, but load far more per mutant than they add, and
+// (test/unit/channels) reach src/ too, but load far more per mutant than they add, and
 // test/unit/support checks the helpers that spawn servers.
 export default defineConfig({
   test: {
