@@ -24,7 +24,8 @@ export function credentialsFrom(servers: readonly string[]): { user: string; pas
   for (const server of servers) {
     let url: URL;
     try {
-      url = new URL(server);
+      // A server may be written without a scheme (`user:pw@host:4222`), as nats.js accepts it.
+      url = new URL(server.includes("://") ? server : `nats://${server}`);
     } catch {
       continue;
     }

@@ -12,11 +12,15 @@ describe("credentials in NATS server URLs", () => {
     expect(credentialsFrom(["tls://s3cr%2Ft@n1:4222"])).toEqual({ token: "s3cr/t" });
   });
 
-  it("takes them from the first server that has any, skipping bare host:port entries", () => {
+  it("takes them from the first server that has any", () => {
     expect(credentialsFrom(["n0:4222", "nats://n1:4222", "nats://bob:pw@n2:4222", "nats://eve:x@n3:4222"])).toEqual({
       user: "bob",
       pass: "pw",
     });
+  });
+
+  it("reads them from a server written without a scheme, as nats.js accepts it", () => {
+    expect(credentialsFrom(["ann:pw@n1:4222"])).toEqual({ user: "ann", pass: "pw" });
   });
 
   it("gives none when no URL has any", () => {
