@@ -392,11 +392,38 @@ describe("QueuedBroadcaster messages and shutdown edges", () => {
     await expect(broadcaster.broadcastCommand({ command: "disconnect", payload: { identifier: "ids", reconnect: true } })).rejects.toThrow(
       /; disconnect command was not sent$/,
     );
-    expect(logs.at("error").map(({ streams, batchSize, command, identifier }) => ({ streams, batchSize, command, identifier }))).toEqual([
+    const refusals = logs.lines.filter((l) => l.msg.startsWith("broadcast queue is full"));
+    expect(refusals.map(({ streams, batchSize, command, identifier }) => ({ streams, batchSize, command, identifier }))).toEqual([
       { streams: ["a", "b", "c", "d"], batchSize: 4 },
       { streams: ["a", "b", "c"], batchSize: 3 },
       { command: "disconnect", identifier: "ids" },
     ]);
+  });
+
+  it("logs the first refusal of a full queue at error, the rest at debug, and sums them up once it has room again", async () => {
+    const { transport, broadcaster, logs } = setup({ queueSize: 2 });
+    transport.down();
+    const queued = [broadcaster.broadcast("s", "1"), broadcaster.broadcast("s", "2")];
+    const refused = Array.from({ length: 50 }, (_, n) => broadcaster.broadcast("s", `over ${n}`));
+    await Promise.all(refused.map((p) => expect(p).rejects.toBeInstanceOf(BroadcastQueueFullError)));
+    expect(logs.at("error")).toHaveLength(1);
+    expect(logs.at("debug").filter((l) => l.msg.startsWith("broadcast queue is full"))).toHaveLength(49);
+    expect(logs.at("warn").filter((l) => l.msg.startsWith("broadcast queue has room again"))).toEqual([]);
+
+    transport.up();
+    await Promise.all(queued);
+    await broadcaster.broadcast("s", "3");
+    const summaries = logs.at("warn").filter((l) => l.msg.startsWith("broadcast queue has room again"));
+    expect(summaries).toMatchObject([
+      { refused: 50, maxQueueSize: 2, msg: "broadcast queue has room again; 50 broadcast(s) were refused while it was full" },
+    ]);
+
+    // A later episode starts over: its first refusal is an error again.
+    transport.down();
+    void broadcaster.broadcast("s", "4").catch(() => {});
+    void broadcaster.broadcast("s", "5").catch(() => {});
+    await expect(broadcaster.broadcast("s", "6")).rejects.toBeInstanceOf(BroadcastQueueFullError);
+    expect(logs.at("error")).toHaveLength(2);
   });
 
   it("close() lists the streams of every undelivered publication and batch once, and none for a command", async () => {
