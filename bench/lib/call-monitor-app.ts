@@ -4,8 +4,8 @@
 // call (by design), so the benchmark would measure the refusal instead of a call starting. The
 // difference in work is one Map lookup.
 import type { Application, ApplicationContext } from "anycable-ts";
-import { createCallMonitorApplication } from "../../channels/call-monitor-application.js";
-import { MemoryCallRegistry } from "../../channels/registry/memory-call-registry.js";
+import { createCallMonitorApplication } from "../../channels/cable/call-monitor-application.js";
+import { MemoryCallRegistry } from "../../channels/calls/memory-call-registry.js";
 
 class RestartingCallRegistry extends MemoryCallRegistry {
   override async callStarted(sid: string, at: number): Promise<boolean> {

@@ -2,7 +2,7 @@
 // params, same action, but no registry, no rendering, no broadcast, no logging. Run on our
 // server, it shows what the framework itself costs per call next to a bare grpc-js server.
 import { Channel, Connection, defineApplication, z } from "anycable-ts";
-import { CALL_SID_PATTERN } from "../../channels/call-sid.js";
+import { CALL_SID_PATTERN } from "../../channels/calls/call-sid.js";
 
 const identifiers = z.discriminatedUnion("role", [
   z.strictObject({ role: z.literal("twilio"), callSid: z.string() }),

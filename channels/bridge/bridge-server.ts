@@ -6,7 +6,7 @@ import type { Duplex } from "node:stream";
 import twilio from "twilio";
 import { WebSocketServer } from "ws";
 import type { Logger } from "anycable-ts";
-import { AccountSidCheck } from "../connection/account-sid-check.js";
+import { AccountSidCheck } from "../cable/account-sid-check.js";
 import { BridgeCredentials } from "../credentials/bridge-credential.js";
 import { StreamTokens } from "../credentials/stream-token.js";
 import { TWILIO_SIGNATURE_HEADER } from "../media-stream/stream-player.js";

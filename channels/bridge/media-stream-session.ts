@@ -1,8 +1,8 @@
 // One Twilio media stream, from its first frame to the Disconnect it ends with.
 import type WebSocket from "ws";
 import type { Logger } from "anycable-ts";
-import { TWILIO_ACCOUNT_HEADER } from "../connection/call-monitor-connection.js";
-import type { AccountSidCheck } from "../connection/account-sid-check.js";
+import { TWILIO_ACCOUNT_HEADER } from "../cable/call-monitor-connection.js";
+import type { AccountSidCheck } from "../cable/account-sid-check.js";
 import { BRIDGE_CREDENTIAL_HEADER, type BridgeCredentials } from "../credentials/bridge-credential.js";
 import { STREAM_TOKEN_PARAMETER, type StreamTokens } from "../credentials/stream-token.js";
 import { MediaStreamFrame, type MediaFrame, type StartFrame } from "../media-stream/frames.js";

@@ -1,9 +1,9 @@
 import { CableReady, type Broadcaster, type Logger } from "anycable-ts";
-import { CALLS_STREAM, callStream } from "../call-sid.js";
-import type { CallRegistry } from "../registry/call-registry.js";
-import { callEventHtml } from "../views/call-event.js";
+import { CALLS_STREAM, callStream } from "../calls/call-sid.js";
+import type { CallRegistry } from "../calls/call-registry.js";
+import { callEventHtml } from "../views/call-event-html.js";
 import { callListItemHtml, callListItemId } from "../views/call-list-item.js";
-import { callStartedEvent, callStoppedEvent, statusEvent, type CallEvent } from "./call-event.js";
+import { callStartedEvent, callStoppedEvent, statusEvent, type CallEvent } from "../calls/call-event.js";
 import { LogThrottle } from "../limits/log-throttle.js";
 import { upsertHtml } from "./upsert-html.js";
 

@@ -1,9 +1,9 @@
 // Twilio Media Streams frames (the JSON text messages Twilio sends over a stream's WebSocket).
 // Objects are loose: Twilio adds fields over time and a recording must still parse.
 import { z } from "zod";
-import { callSid } from "../call-sid.js";
+import { callSid } from "../calls/call-sid.js";
 
-/** A Twilio call SID as the application expects it (the one pattern lives in call-sid.ts). */
+/** A Twilio call SID as the application expects it (the one pattern lives in calls/call-sid.ts). */
 export const CallSid = callSid;
 
 export const MediaTrack = z.enum(["inbound", "outbound"]);
