@@ -37,6 +37,19 @@ const held = {
   },
 };
 
+/**
+ * Starts a call that the channel holds: `arrived` settles once it is inside, and fails at once if
+ * the call is answered or refused instead, so a broken server fails the test rather than hanging it.
+ */
+function holding<T>(start: () => Promise<T>): { reply: Promise<T>; arrived: Promise<void> } {
+  const arrival = held.arrived();
+  const reply = start();
+  const answered = reply.then((value) => {
+    throw new Error(`answered before it was held: ${JSON.stringify(value)}`);
+  });
+  return { reply, arrived: Promise.race([arrival, answered]) };
+}
+
 class HoldChannel extends Channel {
   static override identifier = "hold";
   static override actions = { hold: z.object({}) };
@@ -280,8 +293,7 @@ describe("draining", () => {
       });
     await seen("SERVING");
 
-    const arrived = held.arrived();
-    const inFlight = call(client, "Command", HOLD);
+    const { reply: inFlight, arrived } = holding(() => call(client, "Command", HOLD));
     await arrived;
     expect(server.inFlight).toBe(1);
     let stopped = false;
@@ -305,8 +317,8 @@ describe("draining", () => {
 
   it("stops at the shutdown timeout with a call still running, and warns", async () => {
     const { server, client, logs } = await serve({ config: { shutdownTimeoutSeconds: 0.3 } });
-    const arrived = held.arrived();
-    void call(client, "Command", HOLD).catch(() => {});
+    const { reply, arrived } = holding(() => call(client, "Command", HOLD));
+    reply.catch(() => {});
     await arrived;
     await server.shutdown();
     expect(logs.at("warn").find((l) => l.msg === "shutdown timeout reached, cancelling remaining calls")).toMatchObject({ inFlight: 1 });

@@ -1,7 +1,7 @@
 // createHttpRpcListener in a plain node:http server on loopback: routing, the refusals before a
 // body is read (method, secret, content type, declared size), body limits, decoding errors, the
 // metadata headers, its own failures, and the start/end events draining counts on.
-import { createServer, request, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { RpcHandler } from "../../../../src/rpc/handler.js";
@@ -305,27 +305,15 @@ describe("its own failures", () => {
 
   it("ends the request quietly when the client goes away mid-body", async () => {
     const { port, events, logs } = await listen({ maxBodySize: 1 << 20 });
-    await new Promise<void>((resolve) => {
-      const req = request({
-        host: "127.0.0.1",
-        port,
-        path: "/connect",
-        method: "POST",
-        headers: { ...AUTH, "content-length": "100000" },
-      });
-      req.on("error", () => {});
-      req.write("{".padEnd(1000, " "));
-      const wait = setInterval(() => {
-        if (events.includes("start")) {
-          clearInterval(wait);
-          req.destroy();
-          resolve();
-        }
-      }, 5);
-    });
-    await new Promise<void>((resolve) => {
-      const wait = setInterval(() => events.includes("end") && (clearInterval(wait), resolve()), 5);
-    });
+    // The server side of the request closes after its abort has been handled.
+    const closed = new Promise<void>((resolve) =>
+      server?.once("request", (req: IncomingMessage) => req.once("close", () => setImmediate(resolve))),
+    );
+    const req = request({ host: "127.0.0.1", port, path: "/connect", method: "POST", headers: { ...AUTH, "content-length": "100000" } });
+    req.on("error", () => {});
+    req.write("{".padEnd(1000, " "));
+    server?.once("request", () => req.destroy());
+    await closed;
     expect(events).toEqual(["start", "end"]);
     expect(logs.at("debug").find((l) => l.msg === "HTTP RPC request body not received")).toMatchObject({ path: "/connect" });
     expect(logs.at("error")).toEqual([]);

@@ -28,6 +28,19 @@ const held = {
   },
 };
 
+/**
+ * Starts a call that the channel holds: `arrived` settles once it is inside, and fails at once if
+ * the call is answered or refused instead, so a broken server fails the test rather than hanging it.
+ */
+function holding<T>(start: () => Promise<T>): { reply: Promise<T>; arrived: Promise<void> } {
+  const arrival = held.arrived();
+  const reply = start();
+  const answered = reply.then((value) => {
+    throw new Error(`answered before it was held: ${JSON.stringify(value)}`);
+  });
+  return { reply, arrived: Promise.race([arrival, answered]) };
+}
+
 class HoldChannel extends Channel {
   static override identifier = "hold";
   static override actions = { hold: z.object({}) };
@@ -168,8 +181,7 @@ describe("draining", () => {
     const late = connect(port);
     await new Promise<void>((resolve) => late.once("connect", resolve));
     late.write("GET /health HTTP/1.1\r\nHost: x\r\n");
-    const arrived = held.arrived();
-    const inFlight = send(port, "/_anycable/command", { body: HOLD });
+    const { reply: inFlight, arrived } = holding(() => send(port, "/_anycable/command", { body: HOLD }));
     await arrived;
     expect(server.inFlight).toBe(1);
     let stopped = false;
@@ -201,8 +213,7 @@ describe("draining", () => {
   it("cuts a request still running at the shutdown timeout, with a warning", async () => {
     const { server, logs } = create({ config: config({ shutdownTimeoutSeconds: 0.3 }) });
     const port = await server.start();
-    const arrived = held.arrived();
-    const inFlight = send(port, "/_anycable/command", { body: HOLD });
+    const { reply: inFlight, arrived } = holding(() => send(port, "/_anycable/command", { body: HOLD }));
     await arrived;
     await server.shutdown();
     await expect(inFlight).rejects.toMatchObject({ code: "ECONNRESET" });
