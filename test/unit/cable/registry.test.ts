@@ -133,5 +133,12 @@ describe("ChannelRegistry.resolve", () => {
     expect(() => new ChannelRegistry([Picky]).resolve('{"channel":"Picky"}')).toThrow(
       'Invalid params for channel "Picky": never good enough',
     );
+    class Filtered extends Channel {
+      static override identifier = "Filtered";
+      static override params = z.object({ filter: z.object({ since: z.number() }), page: z.number() });
+    }
+    expect(() => new ChannelRegistry([Filtered]).resolve('{"channel":"Filtered","filter":{"since":"x"},"page":"y"}')).toThrow(
+      /^Invalid params for channel "Filtered": filter\.since: [^;]+; page: /,
+    );
   });
 });
