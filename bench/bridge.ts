@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { loadavg } from "node:os";
 import { createCallMonitorApplication } from "../channels/cable/call-monitor-application.js";
-import { CALL_MONITOR_HEADERS } from "../channels/cable/call-monitor-connection.js";
+import { CALL_MONITOR_HEADERS } from "../channels/cable/protocol.js";
 import { STREAM_TOKEN_PARAMETER, StreamTokens } from "../channels/credentials/stream-token.js";
 import { parseRecording, type Recording } from "../channels/media-stream/recording.js";
 import { playMediaStream } from "../channels/media-stream/stream-player.js";
@@ -125,7 +125,7 @@ export async function bridgeUnderLoad(ctx: BenchContext): Promise<BenchResult> {
     rpc.handler.command = async (request, meta) => {
       const response = await command(request, meta);
       if (request.command === "message" && request.data.includes('"handle_message"')) {
-        const sid = /"sid":"(CA[0-9a-f]{32})"/.exec(request.identifier)?.[1] ?? "";
+        const sid = /"sid":"([^"]+)"/.exec(request.identifier)?.[1] ?? "";
         const entry = received.get(sid) ?? { finals: 0, errors: 0 };
         if (request.data.includes('"event":"error"')) entry.errors++;
         else if (request.data.includes('"final":true')) entry.finals++;

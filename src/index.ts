@@ -53,6 +53,8 @@ export {
   type DeliveryOutcome,
 } from "./broadcast/index.js";
 export { createLogger, silentLogger, type Logger } from "./logging/logger.js";
+// For an application's own start-up logs of broker and database URLs, as the adapters log theirs.
+export { redactUrl } from "./broadcast/redact.js";
 export { z } from "zod";
 
 // --- Cable Ready (src/cable-ready) ---
@@ -116,7 +118,7 @@ export {
   type PresenceApiOptions,
   type PresenceInfo,
   type PresenceRecord,
-} from "./presence/index.js";
+} from "./presence/presence-api.js";
 
 // --- JWT identification (src/jwt) ---
 export {
@@ -137,8 +139,15 @@ export {
   type JwtIdentificationOptions,
 } from "./jwt/index.js";
 
-export { resolveApplication, type ApplicationContext, type ApplicationExport } from "./cable/application-module.js";
-export { startRpcServer, type RunningRpcServer, type RpcTransportServer, type StartRpcServerOptions } from "./rpc/start-server.js";
+export {
+  resolveApplication,
+  resolveBroadcastAdapters,
+  type ApplicationContext,
+  type ApplicationExport,
+  type ApplicationModule,
+} from "./cable/application-module.js";
+export { startRpcServer, type RunningRpcServer, type StartRpcServerOptions } from "./rpc/start-server.js";
+export type { RpcTransportServer } from "./rpc/transport-server.js";
 export { createHttpRpcHandler, type CreateHttpRpcHandlerOptions } from "./rpc/http/create-handler.js";
 export type { NodeRequestListener } from "./rpc/http/listener.js";
 export { deriveHttpRpcSecret } from "./rpc/http/secret.js";

@@ -7,7 +7,7 @@ import type { Broadcaster, Logger } from "anycable-ts";
 import { isCallSid } from "../../channels/calls/call-sid.js";
 import { handleMessageData } from "../../channels/cable/recognition-result.js";
 import { AccountSidCheck } from "../../channels/cable/account-sid-check.js";
-import { BRIDGE_CREDENTIAL_HEADER, TWILIO_ACCOUNT_HEADER } from "../../channels/cable/call-monitor-connection.js";
+import { BRIDGE_CREDENTIAL_HEADER, TWILIO_ACCOUNT_HEADER, TWILIO_CHANNEL } from "../../channels/cable/protocol.js";
 import { BridgeCredentials } from "../../channels/credentials/bridge-credential.js";
 import { transcriptEvent } from "../../channels/calls/call-event.js";
 import { CallFeed } from "../../channels/feed/call-feed.js";
@@ -75,6 +75,6 @@ export function createPeerApplication(options: {
   }
 
   const app = new CallMonitorApplication();
-  app.registerChannel("twilio", new TwilioChannel());
+  app.registerChannel(TWILIO_CHANNEL, new TwilioChannel());
   return app;
 }

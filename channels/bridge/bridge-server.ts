@@ -9,7 +9,7 @@ import type { Logger } from "anycable-ts";
 import { AccountSidCheck } from "../cable/account-sid-check.js";
 import { BridgeCredentials } from "../credentials/bridge-credential.js";
 import { StreamTokens } from "../credentials/stream-token.js";
-import { TWILIO_SIGNATURE_HEADER } from "../media-stream/stream-player.js";
+import { TWILIO_SIGNATURE_HEADER } from "../twilio/signature-header.js";
 import type { Recognizer } from "../speech/recognizer.js";
 import type { BridgeConfig } from "./bridge-config.js";
 import { MediaStreamSession } from "./media-stream-session.js";

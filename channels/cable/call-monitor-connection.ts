@@ -1,14 +1,8 @@
 import { Connection, z } from "anycable-ts";
 import { callSid } from "../calls/call-sid.js";
-import { BRIDGE_CREDENTIAL_HEADER, type BridgeCredentials } from "../credentials/bridge-credential.js";
+import type { BridgeCredentials } from "../credentials/bridge-credential.js";
 import { AccountSidCheck } from "./account-sid-check.js";
-
-/** The header the media-stream bridge sets with the stream's account SID (anycable-go --headers must list it). */
-export const TWILIO_ACCOUNT_HEADER = "x-twilio-account";
-export { BRIDGE_CREDENTIAL_HEADER };
-
-/** What anycable-go must forward to Connect: `--headers=cookie,x-twilio-account,x-twilio-bridge-credential`. */
-export const CALL_MONITOR_HEADERS = ["cookie", TWILIO_ACCOUNT_HEADER, BRIDGE_CREDENTIAL_HEADER] as const;
+import { BRIDGE_CREDENTIAL_HEADER, TWILIO_ACCOUNT_HEADER } from "./protocol.js";
 
 export const callMonitorIdentifiers = z.discriminatedUnion("role", [
   z.strictObject({ role: z.literal("twilio"), callSid }),
@@ -52,9 +46,9 @@ export class CallMonitorConnection extends Connection<CallMonitorIdentifiers> {
       // The claimed value is not logged: it may be someone's real account SID.
       this.logger.warn(
         { claimedLength: claimed?.length ?? 0 },
-        "Twilio media stream refused: x-twilio-account does not match TWILIO_ACCOUNT_SID",
+        `Twilio media stream refused: ${TWILIO_ACCOUNT_HEADER} does not match TWILIO_ACCOUNT_SID`,
       );
-      this.rejectUnauthorizedConnection("x-twilio-account does not match the configured account");
+      this.rejectUnauthorizedConnection(`${TWILIO_ACCOUNT_HEADER} does not match the configured account`);
     }
     if (bridgeCredentials === undefined) {
       this.logger.warn(

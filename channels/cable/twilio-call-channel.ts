@@ -6,6 +6,7 @@ import { CallFeed } from "../feed/call-feed.js";
 import type { CallRegistry } from "../calls/call-registry.js";
 import { KeyedRateLimit } from "../limits/keyed-rate-limit.js";
 import { LogThrottle } from "../limits/log-throttle.js";
+import { TWILIO_CHANNEL } from "./protocol.js";
 import { handleMessageData, type HandleMessageData } from "./recognition-result.js";
 import { TwilioConnectionRequired } from "./twilio-connection-required.js";
 
@@ -29,7 +30,7 @@ type CallParams = z.infer<typeof callParams>;
  * Use a subclass from createCallMonitorApplication(), which binds the registry.
  */
 export class TwilioCallChannel extends Channel<CallParams, CallMonitorConnection> {
-  static override identifier = "twilio";
+  static override identifier = TWILIO_CHANNEL;
   static override params = callParams;
   static override actions = { handle_message: handleMessageData, heartbeat: heartbeatData };
   /** Set by the application factory. */

@@ -15,11 +15,3 @@ export function isCallSid(value: unknown): value is string {
 export function randomCallSid(): string {
   return `CA${randomBytes(16).toString("hex")}`;
 }
-
-/** The Cable Ready stream a call's page listens to for its events. */
-export function callStream(sid: string): string {
-  return `call_${sid}`;
-}
-
-/** The stream every dashboard page listens to for the list of live calls. */
-export const CALLS_STREAM = "calls";

@@ -1,5 +1,4 @@
-import type { Logger } from "anycable-ts";
-import { redactUrl } from "../config/redact-url.js";
+import { redactUrl, type Logger } from "anycable-ts";
 import { loadRegistryLimits } from "./registry-config.js";
 import type { CallRegistry } from "./call-registry.js";
 import { MemoryCallRegistry } from "./memory-call-registry.js";

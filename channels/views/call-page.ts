@@ -1,9 +1,10 @@
 import { html, streamFromTag, unsafeHtml, type SafeHtml } from "anycable-ts";
-import { callStream, isCallSid } from "../calls/call-sid.js";
+import { isCallSid } from "../calls/call-sid.js";
 import type { CallEvent } from "../calls/call-event.js";
 import type { TimelineSnapshot } from "../calls/call-registry.js";
 import { callEventHtml } from "./call-event-html.js";
 import { callListItemId } from "./call-list-item.js";
+import { callStream, TIMELINE_ID } from "./live-regions.js";
 
 /**
  * One call's timeline, kept current over its `call_<sid>` stream. `sid` must be validated.
@@ -16,7 +17,7 @@ export function callContent(sid: string, snapshot: TimelineSnapshot | undefined,
   return html`<section>
 <div class="timeline-head"><h1>Call <code>${sid}</code></h1><span class="muted">Transcript and events, live</span></div>
 ${streamFromTag(callStream(sid), secret)}
-<div id="events" aria-live="polite" data-resync-url="/calls/${sid}/events"${snapshot ? html` data-seq="${String(snapshot.seq)}"` : ""}>${timelineHtml(events)}</div>
+<div id="${TIMELINE_ID}" aria-live="polite" data-resync-url="/calls/${sid}/events"${snapshot ? html` data-seq="${String(snapshot.seq)}"` : ""}>${timelineHtml(events)}</div>
 </section>`;
 }
 

@@ -6,7 +6,7 @@ import type { CommandMessage, ConnectionRequest, DisconnectRequest } from "../..
 import { startMediaStreamBridge, type RunningBridge } from "../../channels/bridge/bridge-server.js";
 import type { BridgeConfig } from "../../channels/bridge/bridge-config.js";
 import { createCallMonitorApplication } from "../../channels/cable/call-monitor-application.js";
-import { CALL_MONITOR_HEADERS } from "../../channels/cable/call-monitor-connection.js";
+import { CALL_MONITOR_HEADERS } from "../../channels/cable/protocol.js";
 import { StreamTokens, STREAM_TOKEN_PARAMETER } from "../../channels/credentials/stream-token.js";
 import { playMediaStream, type PlayOutcome } from "../../channels/media-stream/stream-player.js";
 import type { Recording } from "../../channels/media-stream/recording.js";

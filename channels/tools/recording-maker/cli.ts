@@ -5,7 +5,7 @@
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { createLogger } from "anycable-ts";
-import { CallSid } from "../../media-stream/frames.js";
+import { isCallSid } from "../../calls/call-sid.js";
 import { recordingPath, repositoryRecordings } from "../../recordings/repository-recordings.js";
 import { makeRecording } from "./make-recording.js";
 import { DEFAULT_VOICE } from "./synthesize.js";
@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const callSid = values["call-sid"];
-  if (callSid !== undefined && !CallSid.safeParse(callSid).success) {
+  if (callSid !== undefined && !isCallSid(callSid)) {
     process.stderr.write(`--call-sid must be "CA" followed by 32 lower-case hex digits, got "${callSid}"\n`);
     return 2;
   }

@@ -2,10 +2,11 @@
 // writes them: `connected`, `start` (sequence 1), one `media` frame per 20 ms of 8 kHz µ-law
 // per track (sequence numbers go on counting across tracks, chunks count per track, timestamps
 // are milliseconds since the stream started), and `stop`.
+import { DEV_ACCOUNT_SID } from "../../config/development-defaults.js";
 import { BYTES_PER_FRAME, FRAME_MS, type MediaTrack } from "../../media-stream/frames.js";
 
 /** What recordings put in `start.accountSid`: the account the replaying side is configured with. */
-export const ACCOUNT_SID_ERB = '<%= ENV.fetch("ACCOUNT_SID", "AC20230312") %>';
+export const ACCOUNT_SID_ERB = `<%= ENV.fetch("ACCOUNT_SID", "${DEV_ACCOUNT_SID}") %>`;
 
 export interface CallAudio {
   callSid: string;

@@ -4,7 +4,8 @@ import { createLogger, onShutdownSignal, type Logger } from "anycable-ts";
 import { STREAM_TOKEN_PARAMETER, StreamTokens } from "../../credentials/stream-token.js";
 import { parseRecording, RecordingError } from "../../media-stream/recording.js";
 import { newStreamSid, playMediaStream, StreamRefusedError, twilioStreamSteps } from "../../media-stream/stream-player.js";
-import { DEFAULT_ACCOUNT_SID, parseCommandLine, UsageError, USAGE, type SimulatorOptions } from "./options.js";
+import { DEV_ACCOUNT_SID } from "../../config/development-defaults.js";
+import { parseCommandLine, UsageError, USAGE, type SimulatorOptions } from "./options.js";
 import { randomCallSid } from "../../calls/call-sid.js";
 
 function fail(logger: Logger | undefined, message: string, code: number): number {
@@ -15,7 +16,7 @@ function fail(logger: Logger | undefined, message: string, code: number): number
 
 async function simulate(options: SimulatorOptions, logger: Logger, signal: AbortSignal): Promise<number> {
   if (options.accountDefaulted) {
-    logger.warn({ account: DEFAULT_ACCOUNT_SID }, "no account configured (--account or TWILIO_ACCOUNT_SID): using npm start's default");
+    logger.warn({ account: DEV_ACCOUNT_SID }, "no account configured (--account or TWILIO_ACCOUNT_SID): using npm start's default");
   }
   const recording = parseRecording(await readFile(options.recording, "utf8"), { ACCOUNT_SID: options.account });
   const callSid = options.sid ?? randomCallSid();

@@ -7,15 +7,14 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "anycable-ts";
 import { DEV_ACCOUNT_SID, DEV_AUTH_TOKEN, DEV_BRIDGE_HOST, DEV_BRIDGE_SECRET, DEV_STREAM_URL } from "../../config/development-defaults.js";
 import { loadBridgeSecret } from "../../credentials/bridge-secret.js";
-import { CallSid } from "../../media-stream/frames.js";
+import { isCallSid } from "../../calls/call-sid.js";
+import { accountSid } from "../../config/twilio-account.js";
 import { RECORDINGS_DIR } from "../../recordings/repository-recordings.js";
 
 export class UsageError extends Error {
   override name = "UsageError";
 }
 
-/** The account the recordings' ERB tag falls back to, and npm start's development default. */
-export const DEFAULT_ACCOUNT_SID = DEV_ACCOUNT_SID;
 export const DEFAULT_RECORDING = "hello-world";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -59,7 +58,7 @@ export interface SimulatorOptions {
   /** What the signature covers. */
   streamUrl: string;
   account: string;
-  /** True when no account was configured and DEFAULT_ACCOUNT_SID stands in. */
+  /** True when no account was configured and npm start's DEV_ACCOUNT_SID stands in. */
   accountDefaulted: boolean;
   authToken: string;
   bridgeSecret: string;
@@ -160,12 +159,12 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   const streamUrl = wsUrl("--stream-url", nonEmpty(values["stream-url"]) ?? nonEmpty(env.TWILIO_STREAM_URL) ?? DEV_STREAM_URL, ["wss:"]);
 
   const configured = nonEmpty(values.account) ?? nonEmpty(env.TWILIO_ACCOUNT_SID);
-  const account = configured ?? DEFAULT_ACCOUNT_SID;
-  if (!/^AC[0-9A-Za-z]+$/.test(account)) throw new UsageError(`--account must be "AC" followed by letters and digits, got "${account}"`);
+  const account = configured ?? DEV_ACCOUNT_SID;
+  if (!accountSid.safeParse(account).success)
+    throw new UsageError(`--account must be "AC" followed by letters and digits, got "${account}"`);
 
   const sid = nonEmpty(values.sid);
-  if (sid !== undefined && !CallSid.safeParse(sid).success)
-    throw new UsageError(`--sid must be "CA" followed by 32 lower-case hex digits, got "${sid}"`);
+  if (sid !== undefined && !isCallSid(sid)) throw new UsageError(`--sid must be "CA" followed by 32 lower-case hex digits, got "${sid}"`);
 
   let bridgeSecret: string;
   try {

@@ -1,7 +1,7 @@
 // Calls through the whole path a real call takes: Twilio frames -> the media-stream bridge ->
 // a stock anycable-go -> the call monitor's RPC server; what the application sees, pinned RPC by RPC.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BRIDGE_CREDENTIAL_HEADER } from "../../../../channels/credentials/bridge-credential.js";
+import { BRIDGE_CREDENTIAL_HEADER } from "../../../../channels/cable/protocol.js";
 import { STREAM_TOKEN_PARAMETER } from "../../../../channels/credentials/stream-token.js";
 import { openRawTwilioSocket, twilioFrames } from "../../../support/raw-twilio-socket.js";
 import {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { UNAUTHORIZED_DISCONNECT } from "../../../../src/rpc/mapping/responses.js";
-import { BRIDGE_CREDENTIAL_HEADER, BridgeCredentials } from "../../../../channels/credentials/bridge-credential.js";
+import { BRIDGE_CREDENTIAL_HEADER } from "../../../../channels/cable/protocol.js";
+import { BridgeCredentials } from "../../../../channels/credentials/bridge-credential.js";
 import { callMonitorCable } from "../support/call-monitor-cable.js";
 import { ACCOUNT_SID, BRIDGE_SECRET, CALL_SID, twilioHeaders } from "../support/call-monitor-rpc.js";
 

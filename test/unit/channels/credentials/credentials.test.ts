@@ -80,4 +80,16 @@ describe("bridge credentials", () => {
     });
     expect(credentials.verify(`${credential} `)).toEqual({ ok: false, reason: "malformed" });
   });
+
+  it("are issued, and stream tokens minted, only for a call SID", () => {
+    expect(() => credentials.issue("CA123")).toThrow(TypeError);
+    expect(() => new StreamTokens(SECRET).mint(CALL.toUpperCase())).toThrow(TypeError);
+  });
+
+  it("are malformed when their call part is not a call SID, whatever the rest", () => {
+    const [, , issued, mac] = credentials.issue(CALL).split(".");
+    for (const sid of ["CA123", CALL.toUpperCase(), `CA${"g".repeat(32)}`, `AC${CALL.slice(2)}`]) {
+      expect(credentials.verify(`v1.${sid}.${issued}.${mac}`)).toEqual({ ok: false, reason: "malformed" });
+    }
+  });
 });

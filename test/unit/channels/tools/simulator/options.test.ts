@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
-  DEFAULT_ACCOUNT_SID,
   DEFAULT_RECORDING,
   recordingDirs,
   parseCommandLine,
@@ -11,7 +10,7 @@ import {
   UsageError,
   type SimulatorOptions,
 } from "../../../../../channels/tools/simulator/options.js";
-import { DEV_AUTH_TOKEN, DEV_BRIDGE_SECRET, DEV_STREAM_URL } from "../../../../../channels/config/development-defaults.js";
+import { DEV_ACCOUNT_SID, DEV_AUTH_TOKEN, DEV_BRIDGE_SECRET, DEV_STREAM_URL } from "../../../../../channels/config/development-defaults.js";
 import { RECORDINGS_DIR } from "../../../../../channels/recordings/repository-recordings.js";
 
 function options(argv: string[], env: NodeJS.ProcessEnv = {}): SimulatorOptions {
@@ -26,7 +25,7 @@ describe("command line", () => {
       recording: join(RECORDINGS_DIR, `${DEFAULT_RECORDING}.yml`),
       url: "ws://127.0.0.1:8081/",
       streamUrl: DEV_STREAM_URL,
-      account: DEFAULT_ACCOUNT_SID,
+      account: DEV_ACCOUNT_SID,
       accountDefaulted: true,
       authToken: DEV_AUTH_TOKEN,
       bridgeSecret: DEV_BRIDGE_SECRET,
