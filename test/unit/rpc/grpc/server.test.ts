@@ -321,6 +321,8 @@ describe("draining", () => {
     reply.catch(() => {});
     await arrived;
     await server.shutdown();
-    expect(logs.at("warn").find((l) => l.msg === "shutdown timeout reached, cancelling remaining calls")).toMatchObject({ inFlight: 1 });
+    expect(logs.at("warn").find((l) => l.msg === "shutdown timeout reached, cutting the calls still running")).toMatchObject({
+      inFlight: 1,
+    });
   });
 });

@@ -217,6 +217,8 @@ describe("draining", () => {
     await arrived;
     await server.shutdown();
     await expect(inFlight).rejects.toMatchObject({ code: "ECONNRESET" });
-    expect(logs.at("warn").find((l) => l.msg === "shutdown timeout reached, cutting remaining requests")).toMatchObject({ inFlight: 1 });
+    expect(logs.at("warn").find((l) => l.msg === "shutdown timeout reached, cutting the calls still running")).toMatchObject({
+      inFlight: 1,
+    });
   });
 });
