@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 // The tests Stryker runs against each mutant of src/ (`npm run test:mutation`): unit tests
 // only, in-process and fast. Integration and e2e tests start real servers in child processes,
 // which neither see a mutant's coverage nor fit a run of thousands of mutants on 2 cores.
-// Only the unit tests that mirror src/ run: the application's (test/unit/channels, simulator)
+// Only the unit tests that mirror src/ run: the application's (test/unit/channels)
 // reach src/ too, but load far more per mutant than they add, and test/unit/support checks the
 // helpers that spawn servers.
 export default defineConfig({

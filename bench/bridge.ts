@@ -9,13 +9,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { loadavg } from "node:os";
-import { createCallMonitorApplication } from "../channels/call-monitor-application.js";
-import { CALL_MONITOR_HEADERS } from "../channels/connection/call-monitor-connection.js";
+import { createCallMonitorApplication } from "../channels/cable/call-monitor-application.js";
+import { CALL_MONITOR_HEADERS } from "../channels/cable/protocol.js";
 import { STREAM_TOKEN_PARAMETER, StreamTokens } from "../channels/credentials/stream-token.js";
 import { parseRecording, type Recording } from "../channels/media-stream/recording.js";
 import { playMediaStream } from "../channels/media-stream/stream-player.js";
 import { recordingPath, recordingSentences } from "../channels/recordings/repository-recordings.js";
-import { MemoryCallRegistry } from "../channels/registry/memory-call-registry.js";
+import { MemoryCallRegistry } from "../channels/calls/memory-call-registry.js";
 import { silentLogger, startRpcServer, type RunningRpcServer } from "anycable-ts";
 import { startAnycableGo, type AnycableGo } from "../test/support/anycable-go.js";
 import { REPO_ROOT } from "../test/support/binaries.js";
@@ -24,7 +24,7 @@ import { RecordingBroadcaster } from "../test/fixtures/recording-broadcaster.js"
 import type { BenchContext } from "./lib/context.js";
 import type { BenchResult, Cell, Target } from "./lib/report.js";
 import { median } from "./lib/stats.js";
-import { randomCallSid } from "../channels/call-sid.js";
+import { randomCallSid } from "../channels/calls/call-sid.js";
 
 const ACCOUNT = "AC0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b";
 const AUTH_TOKEN = "bench-auth-token";
@@ -125,7 +125,7 @@ export async function bridgeUnderLoad(ctx: BenchContext): Promise<BenchResult> {
     rpc.handler.command = async (request, meta) => {
       const response = await command(request, meta);
       if (request.command === "message" && request.data.includes('"handle_message"')) {
-        const sid = /"sid":"(CA[0-9a-f]{32})"/.exec(request.identifier)?.[1] ?? "";
+        const sid = /"sid":"([^"]+)"/.exec(request.identifier)?.[1] ?? "";
         const entry = received.get(sid) ?? { finals: 0, errors: 0 };
         if (request.data.includes('"event":"error"')) entry.errors++;
         else if (request.data.includes('"final":true')) entry.finals++;
@@ -137,7 +137,7 @@ export async function bridgeUnderLoad(ctx: BenchContext): Promise<BenchResult> {
 
     const voskPort = await freePort();
     const fakeVosk = startNode(
-      "channels/speech/fake-vosk/cli.ts",
+      "channels/tools/fake-vosk/cli.ts",
       ["--listen", `${LOOPBACK}:${voskPort}`, "--recording", "hello-world"],
       {},
     );

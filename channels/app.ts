@@ -2,13 +2,13 @@
 // environment. To run RPC and the dashboard in one process sharing one registry, use
 // createCallMonitorApplication() and web/server.ts's startDashboard() directly (see README).
 import type { Application, ApplicationContext } from "anycable-ts";
-import { createCallMonitorApplication } from "./call-monitor-application.js";
+import { createCallMonitorApplication } from "./cable/call-monitor-application.js";
 import { loadTwilioAccountSid } from "./config/twilio-account.js";
-import { createCallRegistry } from "./registry/create-call-registry.js";
+import { createCallRegistry } from "./calls/create-call-registry.js";
 
-export { createCallMonitorApplication, type CallMonitorApplicationOptions } from "./call-monitor-application.js";
-export { createCallRegistry } from "./registry/create-call-registry.js";
-export type { CallRegistry, LiveCall } from "./registry/call-registry.js";
+export { createCallMonitorApplication, type CallMonitorApplicationOptions } from "./cable/call-monitor-application.js";
+export { createCallRegistry } from "./calls/create-call-registry.js";
+export type { CallRegistry, LiveCall } from "./calls/call-registry.js";
 
 export default function callMonitorApplication(context: ApplicationContext): Application {
   // A malformed account SID is refused before anything connects to Redis.

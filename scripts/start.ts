@@ -25,7 +25,7 @@ import {
   DEV_BRIDGE_SECRET,
   DEV_STREAM_URL,
 } from "../channels/config/development-defaults.js";
-import { CALL_MONITOR_HEADERS } from "../channels/connection/call-monitor-connection.js";
+import { CALL_MONITOR_HEADERS } from "../channels/cable/protocol.js";
 import { createRecognizer } from "../channels/speech/create-recognizer.js";
 import { startDashboard } from "../channels/web/server.js";
 

@@ -53,6 +53,8 @@ export {
   type DeliveryOutcome,
 } from "./broadcast/index.js";
 export { createLogger, silentLogger, type Logger } from "./logging/logger.js";
+// For an application's own start-up logs of broker and database URLs, as the adapters log theirs.
+export { redactUrl } from "./broadcast/redact.js";
 export { z } from "zod";
 
 // --- Cable Ready (src/cable-ready) ---

@@ -16,23 +16,23 @@ export const coverageFloors: Record<string, Floor> = {
   // extension points), rounded down less one point for run-to-run variance (retry and timeout
   // branches only some runs take); a folder at 100 % stays at 100, and no floor is below what it
   // was where the folder still reaches it. "src" and "channels" are the whole trees; src/cli and
-  // src/process run only in child processes.
+  // src/process run only in child processes. The channels/ floors follow issue 12's layout: a
+  // folder that gained or lost files (cable, calls, config, feed, speech, tools, views) has the
+  // floor its new files reached together in that same run, less one point.
   channels: { lines: 87, branches: 78 },
   "channels/bridge": { lines: 85, branches: 74 },
-  "channels/channel": { lines: 100, branches: 94 },
-  "channels/config": { lines: 94, branches: 88 },
-  "channels/connection": { lines: 93, branches: 100 },
-  "channels/credentials": { lines: 100, branches: 97 },
-  "channels/feed": { lines: 93, branches: 85 },
+  "channels/cable": { lines: 97, branches: 97 },
+  "channels/calls": { lines: 96, branches: 80 },
+  "channels/config": { lines: 97, branches: 88 },
+  "channels/credentials": { lines: 100, branches: 99 },
+  "channels/feed": { lines: 92, branches: 83 },
   "channels/limits": { lines: 89, branches: 72 },
   "channels/media-stream": { lines: 93, branches: 89 },
   "channels/recordings": { lines: 90, branches: 49 },
-  "channels/registry": { lines: 98, branches: 79 },
-  "channels/simulator": { lines: 49, branches: 60 },
-  "channels/speech": { lines: 94, branches: 81 },
-  "channels/tools": { lines: 30, branches: 21 },
+  "channels/speech": { lines: 97, branches: 87 },
+  "channels/tools": { lines: 52, branches: 47 },
   "channels/twilio": { lines: 98, branches: 87 },
-  "channels/views": { lines: 100, branches: 100 },
+  "channels/views": { lines: 100, branches: 93 },
   "channels/web": { lines: 89, branches: 84 },
   src: { lines: 89, branches: 81 },
   "src/broadcast": { lines: 95, branches: 83 },

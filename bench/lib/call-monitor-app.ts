@@ -5,9 +5,9 @@
 // difference in work is one Map lookup. Limits and logger are channels/app.ts's, so a storm of
 // fresh calls through this module does exactly what it does through channels/app.ts.
 import type { Application, ApplicationContext } from "anycable-ts";
-import { createCallMonitorApplication } from "../../channels/call-monitor-application.js";
-import { loadRegistryLimits } from "../../channels/config/registry-config.js";
-import { MemoryCallRegistry } from "../../channels/registry/memory-call-registry.js";
+import { createCallMonitorApplication } from "../../channels/cable/call-monitor-application.js";
+import { loadRegistryLimits } from "../../channels/calls/registry-config.js";
+import { MemoryCallRegistry } from "../../channels/calls/memory-call-registry.js";
 
 class RestartingCallRegistry extends MemoryCallRegistry {
   override async callStarted(sid: string, at: number): Promise<boolean> {

@@ -4,14 +4,14 @@
 // HTTP/1.1 instead of protobuf over one HTTP/2 connection).
 import { Application, Channel, type ChannelHandle, type ConnectionHandle } from "@anycable/serverless-js";
 import type { Broadcaster, Logger } from "anycable-ts";
-import { isCallSid } from "../../channels/call-sid.js";
-import { handleMessageData } from "../../channels/channel/recognition-result.js";
-import { AccountSidCheck } from "../../channels/connection/account-sid-check.js";
-import { BRIDGE_CREDENTIAL_HEADER, TWILIO_ACCOUNT_HEADER } from "../../channels/connection/call-monitor-connection.js";
+import { isCallSid } from "../../channels/calls/call-sid.js";
+import { handleMessageData } from "../../channels/cable/recognition-result.js";
+import { AccountSidCheck } from "../../channels/cable/account-sid-check.js";
+import { BRIDGE_CREDENTIAL_HEADER, TWILIO_ACCOUNT_HEADER, TWILIO_CHANNEL } from "../../channels/cable/protocol.js";
 import { BridgeCredentials } from "../../channels/credentials/bridge-credential.js";
-import { transcriptEvent } from "../../channels/feed/call-event.js";
+import { transcriptEvent } from "../../channels/calls/call-event.js";
 import { CallFeed } from "../../channels/feed/call-feed.js";
-import { MemoryCallRegistry } from "../../channels/registry/memory-call-registry.js";
+import { MemoryCallRegistry } from "../../channels/calls/memory-call-registry.js";
 
 type Identifiers = { role: "twilio"; callSid: string } | { role: "viewer" };
 type CallParams = { sid: string };
@@ -75,6 +75,6 @@ export function createPeerApplication(options: {
   }
 
   const app = new CallMonitorApplication();
-  app.registerChannel("twilio", new TwilioChannel());
+  app.registerChannel(TWILIO_CHANNEL, new TwilioChannel());
   return app;
 }

@@ -2,7 +2,8 @@
 // what protocol.NewConnectMessage / NewCommandMessage build (env carries url and the proxied
 // headers on every call, cstate/istate on commands).
 import type { CommandMessage, ConnectionRequest } from "../../src/rpc/messages.js";
-import { BRIDGE_CREDENTIAL_HEADER, BridgeCredentials } from "../../channels/credentials/bridge-credential.js";
+import { BRIDGE_CREDENTIAL_HEADER, TWILIO_ACCOUNT_HEADER, twilioCallIdentifier } from "../../channels/cable/protocol.js";
+import { BridgeCredentials } from "../../channels/credentials/bridge-credential.js";
 
 /** The account the RPC child is configured with; the x-twilio-account header must match it. */
 export const ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";
@@ -18,7 +19,7 @@ export const APP_ENV = { TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_BRIDGE_SECRET: 
  * A credential is valid for a minute, so long runs build new ones as they go.
  */
 export function twilioHeaders(sid: string): Record<string, string> {
-  return { "x-twilio-account": ACCOUNT_SID, [BRIDGE_CREDENTIAL_HEADER]: new BridgeCredentials(BRIDGE_SECRET).issue(sid) };
+  return { [TWILIO_ACCOUNT_HEADER]: ACCOUNT_SID, [BRIDGE_CREDENTIAL_HEADER]: new BridgeCredentials(BRIDGE_SECRET).issue(sid) };
 }
 
 /** A Twilio call SID for client `index`: "CA" + 32 lower-case hex digits, distinct per index. */
@@ -27,7 +28,7 @@ export function callSidFor(index: number): string {
 }
 
 export function callIdentifier(sid: string): string {
-  return JSON.stringify({ channel: "twilio", sid });
+  return twilioCallIdentifier(sid);
 }
 
 export function twilioIdentifiers(sid: string): string {

@@ -19,7 +19,7 @@ import {
   type Broadcaster,
 } from "anycable-ts";
 import { createPeerApplication } from "./peer-app.js";
-import { BRIDGE_CREDENTIAL_HEADER } from "../../channels/credentials/bridge-credential.js";
+import { BRIDGE_CREDENTIAL_HEADER } from "../../channels/cable/protocol.js";
 
 export type BroadcastChoice = { adapter: "none" } | { adapter: "nats"; url: string };
 

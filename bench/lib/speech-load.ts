@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { decodeMulaw } from "../../channels/media-stream/mulaw.js";
 import { parseRecording, trackAudio } from "../../channels/media-stream/recording.js";
 import { recordingPath, recordingSentences } from "../../channels/recordings/repository-recordings.js";
-import { startFakeVosk, type RunningFakeVosk } from "../../channels/speech/fake-vosk/fake-vosk-server.js";
+import { startFakeVosk, type RunningFakeVosk } from "../../channels/tools/fake-vosk/fake-vosk-server.js";
 import { PocketsphinxRecognizer } from "../../channels/speech/pocketsphinx/streaming-recognizer.js";
 import type { Recognizer, SpeechResult } from "../../channels/speech/recognizer.js";
 import { VoskRecognizer } from "../../channels/speech/vosk/vosk-recognizer.js";

@@ -9,7 +9,7 @@ import { delta, METRIC, readMetrics, startBenchAnycable, waitForDrain, type Metr
 import { NodeChild } from "./children.js";
 import type { BenchContext } from "./context.js";
 import { cpuSeconds, rssBytes } from "./proc-stats.js";
-import { CALL_MONITOR_HEADERS } from "../../channels/connection/call-monitor-connection.js";
+import { CALL_MONITOR_HEADERS } from "../../channels/cable/protocol.js";
 import { ACCOUNT_SID, APP_ENV, BRIDGE_SECRET } from "./requests.js";
 import type { ServerConfig } from "./server-child.js";
 import type { StormCommand, StormResult } from "./storm-client.js";

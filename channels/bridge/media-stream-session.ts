@@ -1,9 +1,9 @@
 // One Twilio media stream, from its first frame to the Disconnect it ends with.
 import type WebSocket from "ws";
 import type { Logger } from "anycable-ts";
-import { TWILIO_ACCOUNT_HEADER } from "../connection/call-monitor-connection.js";
-import type { AccountSidCheck } from "../connection/account-sid-check.js";
-import { BRIDGE_CREDENTIAL_HEADER, type BridgeCredentials } from "../credentials/bridge-credential.js";
+import type { AccountSidCheck } from "../cable/account-sid-check.js";
+import { BRIDGE_CREDENTIAL_HEADER, TWILIO_ACCOUNT_HEADER, twilioCallIdentifier } from "../cable/protocol.js";
+import type { BridgeCredentials } from "../credentials/bridge-credential.js";
 import { STREAM_TOKEN_PARAMETER, type StreamTokens } from "../credentials/stream-token.js";
 import { MediaStreamFrame, type MediaFrame, type StartFrame } from "../media-stream/frames.js";
 import { decodeMulaw } from "../media-stream/mulaw.js";
@@ -191,7 +191,7 @@ export class MediaStreamSession {
           [TWILIO_ACCOUNT_HEADER]: accountSid,
           [BRIDGE_CREDENTIAL_HEADER]: this.#context.bridgeCredentials.issue(callSid),
         },
-        identifier: JSON.stringify({ channel: "twilio", sid: callSid }),
+        identifier: twilioCallIdentifier(callSid),
         logger: this.#logger,
         handshakeTimeoutMs: this.#context.handshakeTimeoutMs,
         maxQueued: MAX_QUEUED_PERFORMS,

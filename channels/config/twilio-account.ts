@@ -1,7 +1,7 @@
 import { ConfigError, z } from "anycable-ts";
 
 // Real account SIDs are "AC" + 32 hex digits; recordings and simulators use shorter ones
-// (the shared fixtures default to "AC20230312"), so only the prefix and the alphabet are checked.
+// (DEV_ACCOUNT_SID in development-defaults.ts), so only the prefix and the alphabet are checked.
 export const accountSid = z.string().regex(/^AC[0-9A-Za-z]+$/, 'must start with "AC" followed by letters and digits only');
 
 /**

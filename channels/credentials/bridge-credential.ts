@@ -1,19 +1,12 @@
-import { CALL_SID_PATTERN } from "../call-sid.js";
+import { CALL_SID_PATTERN, isCallSid } from "../calls/call-sid.js";
 import { deriveKey } from "./bridge-secret.js";
 import { macMatches, sign } from "./signed-value.js";
-
-/**
- * The header the media-stream bridge proves itself with when it connects to anycable-go for a
- * call (anycable-go's --headers must list it). The account SID alone proves nothing: it is in
- * every Twilio URL and log. This value is an HMAC, keyed by a secret only the bridge and the RPC
- * application hold, over the CallSid and the time it was issued.
- */
-export const BRIDGE_CREDENTIAL_HEADER = "x-twilio-bridge-credential";
 
 const PURPOSE = "twilio-bridge-cable";
 /** The bridge connects right after issuing; clocks of two processes on one host agree closely. */
 export const DEFAULT_CREDENTIAL_MAX_AGE_MS = 60_000;
-const CREDENTIAL = /^v1\.(CA[0-9a-f]{32})\.(\d{10,13})\.([A-Za-z0-9_-]{43})$/;
+// v1.<CallSid>.<issued, ms>.<mac>; the CallSid part is checked against the one pattern in verify().
+const CREDENTIAL = /^v1\.([^.]+)\.(\d{10,13})\.([A-Za-z0-9_-]{43})$/;
 
 export type BridgeCredentialCheck = { ok: true; callSid: string } | { ok: false; reason: "malformed" | "invalid" | "expired" };
 
@@ -38,6 +31,7 @@ export class BridgeCredentials {
     const match = CREDENTIAL.exec(credential);
     if (!match) return { ok: false, reason: "malformed" };
     const [, callSid, issuedText, mac] = match as unknown as [string, string, string, string];
+    if (!isCallSid(callSid)) return { ok: false, reason: "malformed" };
     if (!macMatches(this.#key, `${callSid}.${issuedText}`, mac)) return { ok: false, reason: "invalid" };
     const age = this.#now() - Number(issuedText);
     // A little future skew is tolerated; a value from further ahead was not issued by a sane clock.

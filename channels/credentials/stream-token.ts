@@ -1,4 +1,4 @@
-import { CALL_SID_PATTERN } from "../call-sid.js";
+import { CALL_SID_PATTERN } from "../calls/call-sid.js";
 import { deriveKey } from "./bridge-secret.js";
 import { macMatches, sign } from "./signed-value.js";
 

@@ -1,17 +1,17 @@
 import { CableReady, type Broadcaster, type Logger } from "anycable-ts";
-import { CALLS_STREAM, callStream } from "../call-sid.js";
-import type { CallRegistry } from "../registry/call-registry.js";
-import { callEventHtml } from "../views/call-event.js";
+import type { CallRegistry } from "../calls/call-registry.js";
+import { callEventHtml } from "../views/call-event-html.js";
 import { callListItemHtml, callListItemId } from "../views/call-list-item.js";
-import { callStartedEvent, callStoppedEvent, statusEvent, type CallEvent } from "./call-event.js";
+import { CALLS_LIST_ID, CALLS_STREAM, TIMELINE_ID, callStream } from "../views/live-regions.js";
+import { callStartedEvent, callStoppedEvent, statusEvent, type CallEvent } from "../calls/call-event.js";
 import { LogThrottle } from "../limits/log-throttle.js";
 import { upsertHtml } from "./upsert-html.js";
 
-export const CALLS_CONTAINER = "#calls";
+const CALLS_CONTAINER = `#${CALLS_LIST_ID}`;
+const EVENTS_CONTAINER = `#${TIMELINE_ID}`;
 
 /** One warning per call every 10 s: a call over its cap drops an event with every new one. */
 const droppedWarnings = new LogThrottle(10_000);
-export const EVENTS_CONTAINER = "#events";
 
 export interface CallFeedOptions {
   registry: CallRegistry;

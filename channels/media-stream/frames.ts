@@ -1,10 +1,7 @@
 // Twilio Media Streams frames (the JSON text messages Twilio sends over a stream's WebSocket).
 // Objects are loose: Twilio adds fields over time and a recording must still parse.
 import { z } from "zod";
-import { callSid } from "../call-sid.js";
-
-/** A Twilio call SID as the application expects it (the one pattern lives in call-sid.ts). */
-export const CallSid = callSid;
+import { callSid } from "../calls/call-sid.js";
 
 export const MediaTrack = z.enum(["inbound", "outbound"]);
 export type MediaTrack = z.infer<typeof MediaTrack>;
@@ -22,7 +19,7 @@ export const StartFrame = z.looseObject({
   start: z.looseObject({
     accountSid: z.string().min(1),
     streamSid: z.string().min(1),
-    callSid: CallSid,
+    callSid,
     tracks: z.array(MediaTrack).min(1),
     mediaFormat: z.looseObject({
       encoding: z.literal("audio/x-mulaw"),

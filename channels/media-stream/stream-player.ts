@@ -7,9 +7,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import twilio from "twilio";
 import WebSocket from "ws";
 import type { Logger } from "anycable-ts";
+import { TWILIO_SIGNATURE_HEADER } from "../twilio/signature-header.js";
 import type { Recording } from "./recording.js";
-
-export const TWILIO_SIGNATURE_HEADER = "x-twilio-signature";
 
 export interface PlayStreamOptions {
   /** Where the socket is opened (the bridge's local ws:// address, or the public URL itself). */

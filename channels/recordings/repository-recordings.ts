@@ -1,5 +1,5 @@
 // The project's own recorded calls: Twilio media streams made from known sentences by
-// `npm run make-recording` (see channels/tools/recordings), so tests, `npm run simulate` and
+// `npm run make-recording` (see channels/tools/recording-maker), so tests, `npm run simulate` and
 // the fake Vosk server need nothing from outside the repository. recordings.json is the source
 // of truth; the .yml files beside it are generated from it and committed.
 import { readFileSync } from "node:fs";

@@ -1,7 +1,7 @@
 import type { Logger } from "anycable-ts";
 import type { TwilioRestConfig } from "../config/twilio-rest-config.js";
 import { STREAM_TOKEN_PARAMETER, StreamTokens } from "../credentials/stream-token.js";
-import { statusEvent } from "../feed/call-event.js";
+import { statusEvent } from "../calls/call-event.js";
 import type { CallFeed } from "../feed/call-feed.js";
 import { attachMediaStream, type AttachMediaStreamOptions, type AttachOutcome } from "./attach-media-stream.js";
 import { callStatusEvent } from "./call-status.js";

@@ -1,4 +1,4 @@
-import { statusEvent, type CallEvent } from "../feed/call-event.js";
+import { statusEvent, type CallEvent } from "../calls/call-event.js";
 
 /** Statuses after which a call will never be answered or continue. */
 export const FINAL_CALL_STATUSES: ReadonlySet<string> = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);

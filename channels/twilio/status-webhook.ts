@@ -1,6 +1,6 @@
 import twilio from "twilio";
 import { z } from "anycable-ts";
-import { callSid } from "../call-sid.js";
+import { callSid } from "../calls/call-sid.js";
 
 /** The fields of Twilio's status callback this app uses; Twilio sends many more. */
 export const statusCallbackParams = z.object({

@@ -1,8 +1,8 @@
 import type { Logger } from "anycable-ts";
-import type { DashboardConfig } from "../config/dashboard-config.js";
+import type { DashboardConfig } from "./dashboard-config.js";
 import type { TwilioRestSetup } from "../config/twilio-rest-config.js";
 import type { CallFeed } from "../feed/call-feed.js";
-import type { CallRegistry } from "../registry/call-registry.js";
+import type { CallRegistry } from "../calls/call-registry.js";
 import type { CallPlacer } from "../twilio/call-placer.js";
 import type { PasswordCheck } from "./access/password-check.js";
 import type { RateLimit } from "../limits/rate-limit.js";

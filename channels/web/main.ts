@@ -2,7 +2,7 @@
 // REDIS_URL so `npm run rpc` writes to the same one), and call progress is pushed through the
 // broadcaster configured by the usual ANYCABLE_BROADCAST_* variables.
 import { createBroadcaster, loadBroadcastConfig, runProcess } from "anycable-ts";
-import { createCallRegistry } from "../registry/create-call-registry.js";
+import { createCallRegistry } from "../calls/create-call-registry.js";
 import { startDashboard } from "./server.js";
 
 await runProcess({

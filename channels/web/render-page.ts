@@ -1,10 +1,10 @@
 import type { Context } from "hono";
 import { html, type SafeHtml } from "anycable-ts";
-import type { LiveCall, TimelineSnapshot } from "../registry/call-registry.js";
+import type { LiveCall, TimelineSnapshot } from "../calls/call-registry.js";
 import type { DashboardDeps } from "./dashboard-deps.js";
-import type { CallFormState } from "./views/call-form.js";
-import { layout } from "./views/layout.js";
-import { sidebar } from "./views/sidebar.js";
+import type { CallFormState } from "../views/call-form.js";
+import { layout } from "../views/layout.js";
+import { sidebar } from "../views/sidebar.js";
 
 export function formState(deps: DashboardDeps, overrides: { to?: string; error?: string } = {}): CallFormState {
   return deps.twilio.enabled ? { enabled: true, ...overrides } : { enabled: false, reasons: deps.twilio.reasons };

@@ -4,12 +4,12 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { Broadcaster, Logger } from "anycable-ts";
 import { startHttpServer } from "./http-server.js";
-import { loadDashboardConfig, type DashboardConfig } from "../config/dashboard-config.js";
+import { loadDashboardConfig, type DashboardConfig } from "./dashboard-config.js";
 import { loadTwilioAuthToken, loadTwilioRestSetup } from "../config/twilio-rest-config.js";
 import { CallFeed } from "../feed/call-feed.js";
 import { startLeaseSweeper, type LeaseSweeper } from "../feed/lease-sweeper.js";
-import { loadRegistryLimits } from "../config/registry-config.js";
-import type { CallRegistry } from "../registry/call-registry.js";
+import { loadRegistryLimits } from "../calls/registry-config.js";
+import type { CallRegistry } from "../calls/call-registry.js";
 import type { AttachMediaStreamOptions } from "../twilio/attach-media-stream.js";
 import { CallPlacer } from "../twilio/call-placer.js";
 import type { TwilioClient } from "../twilio/rest-client.js";
@@ -28,7 +28,7 @@ import { RateLimit } from "../limits/rate-limit.js";
 import { requireSignIn, SIGN_IN_PATH } from "./access/require-sign-in.js";
 import { sameOriginOnly } from "./access/same-origin.js";
 import { signInRoutes } from "./routes/sign-in.js";
-import { notFoundContent } from "./views/not-found-page.js";
+import { notFoundContent } from "../views/not-found-page.js";
 
 export interface DashboardOptions {
   env: NodeJS.ProcessEnv;

@@ -18,7 +18,7 @@ import {
 import { startCallMonitorStack, type CallMonitorStack } from "./support/call-monitor-stack.js";
 import { count, openDashboard, waitForText, waitUntilLive, WAIT_MS, type DashboardPage } from "./support/dashboard-page.js";
 import { openTwilioMediaStream, type TwilioMediaStream } from "./support/twilio-media-stream.js";
-import { randomCallSid } from "../../channels/call-sid.js";
+import { randomCallSid } from "../../channels/calls/call-sid.js";
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
 const SCREENSHOT = join(REPO_ROOT, "tmp", "screenshots", "dashboard-mid-call.png");

@@ -8,7 +8,7 @@ import { launchChromium, type HeadlessChromium } from "../support/index.js";
 import { startCallMonitorStack, type CallMonitorStack } from "./support/call-monitor-stack.js";
 import { count, openDashboard, waitForText, waitUntilLive, WAIT_MS, type DashboardPage } from "./support/dashboard-page.js";
 import { openTwilioMediaStream, type TwilioMediaStream } from "./support/twilio-media-stream.js";
-import { randomCallSid } from "../../channels/call-sid.js";
+import { randomCallSid } from "../../channels/calls/call-sid.js";
 
 const HOSTILE = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
 

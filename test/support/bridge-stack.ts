@@ -5,12 +5,12 @@ import { silentLogger, startRpcServer, type Logger, type RunningRpcServer } from
 import type { CommandMessage, ConnectionRequest, DisconnectRequest } from "../../src/rpc/messages.js";
 import { startMediaStreamBridge, type RunningBridge } from "../../channels/bridge/bridge-server.js";
 import type { BridgeConfig } from "../../channels/bridge/bridge-config.js";
-import { createCallMonitorApplication } from "../../channels/call-monitor-application.js";
-import { CALL_MONITOR_HEADERS } from "../../channels/connection/call-monitor-connection.js";
+import { createCallMonitorApplication } from "../../channels/cable/call-monitor-application.js";
+import { CALL_MONITOR_HEADERS } from "../../channels/cable/protocol.js";
 import { StreamTokens, STREAM_TOKEN_PARAMETER } from "../../channels/credentials/stream-token.js";
 import { playMediaStream, type PlayOutcome } from "../../channels/media-stream/stream-player.js";
 import type { Recording } from "../../channels/media-stream/recording.js";
-import { MemoryCallRegistry } from "../../channels/registry/memory-call-registry.js";
+import { MemoryCallRegistry } from "../../channels/calls/memory-call-registry.js";
 import type { Recognizer } from "../../channels/speech/recognizer.js";
 import { RecordingBroadcaster } from "../fixtures/recording-broadcaster.js";
 import { startAnycableGo, type AnycableGo } from "./anycable-go.js";

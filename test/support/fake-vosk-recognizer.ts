@@ -1,7 +1,7 @@
 // The recognizer bridge tests run: the real Vosk gRPC client against the project's fake Vosk
 // server, which answers the Nth utterance of every stream with the Nth phrase.
 import { silentLogger, type Logger } from "../../src/index.js";
-import { startFakeVosk, type RunningFakeVosk } from "../../channels/speech/fake-vosk/fake-vosk-server.js";
+import { startFakeVosk, type RunningFakeVosk } from "../../channels/tools/fake-vosk/fake-vosk-server.js";
 import { VoskRecognizer } from "../../channels/speech/vosk/vosk-recognizer.js";
 import { RecordingRecognizer } from "./recording-recognizer.js";
 

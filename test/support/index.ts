@@ -1,4 +1,4 @@
-// One import for tests: `import { startAnycableGo, connectCable } from '../support/index.js'`.
+// One import for tests: `import { startAnycableGo, connectCable } from './index.js'`.
 export * from "./anycable-go.js";
 export * from "./binaries.js";
 export * from "./cable-client.js";

@@ -1,7 +1,8 @@
 // A hand-driven Twilio side of a media stream, for sending exactly the frames a test wants
 // (hostile ones included) and seeing how the far end closes.
 import WebSocket from "ws";
-import { streamSignature, TWILIO_SIGNATURE_HEADER } from "../../channels/media-stream/stream-player.js";
+import { streamSignature } from "../../channels/media-stream/stream-player.js";
+import { TWILIO_SIGNATURE_HEADER } from "../../channels/twilio/signature-header.js";
 
 export interface RawTwilioSocket {
   readonly ws: WebSocket;

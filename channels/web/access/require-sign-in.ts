@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "anycable-ts";
-import type { DashboardAccess } from "../../config/dashboard-config.js";
+import type { DashboardAccess } from "../dashboard-config.js";
 import { basicPassword } from "./password.js";
 import type { PasswordCheck } from "./password-check.js";
 import { LogThrottle } from "../../limits/log-throttle.js";

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "anycable-ts";
-import { isLoopbackHost, type DashboardAccess } from "../../config/dashboard-config.js";
+import { isLoopbackHost, type DashboardAccess } from "../dashboard-config.js";
 import { LogThrottle } from "../../limits/log-throttle.js";
 
 /**

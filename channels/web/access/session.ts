@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
-import type { DashboardAccess } from "../../config/dashboard-config.js";
+import type { DashboardAccess } from "../dashboard-config.js";
 import { sessionKey } from "./password.js";
 
 const COOKIE = "dashboard_session";

@@ -1,8 +1,8 @@
 import CableReady, { Utils, type CableReadyOperation } from "cable_ready";
+// The name is the one the feed sends; feed/upsert-html.ts imports nothing but types, so the
+// bundle takes only this string from it.
+import { UPSERT_HTML_OPERATION } from "../../feed/upsert-html.js";
 import { noteSequence } from "./resync.js";
-
-// Must match channels/feed/upsert-html.ts.
-const UPSERT_HTML = "upsertHtml";
 
 /**
  * `upsertHtml({selector, id, html})`: replace the element `#id` inside the container with `html`,
@@ -13,7 +13,7 @@ const UPSERT_HTML = "upsertHtml";
  * container's sequence) lets the page notice a lost update and reload the container.
  */
 export function registerUpsertHtml(): void {
-  CableReady.addOperation(UPSERT_HTML, (operation: CableReadyOperation) => {
+  CableReady.addOperation(UPSERT_HTML_OPERATION, (operation: CableReadyOperation) => {
     Utils.processElements(operation, (container) => {
       Utils.before(container, operation);
       Utils.operate(operation, () => {

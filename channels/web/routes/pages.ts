@@ -1,11 +1,11 @@
 import type { Hono } from "hono";
-import { isCallSid } from "../../call-sid.js";
+import { isCallSid } from "../../calls/call-sid.js";
 import type { DashboardDeps } from "../dashboard-deps.js";
 import { liveCallsOrNone, renderPage, snapshotOrNone } from "../render-page.js";
-import { callContent, currentCallStyle, timelineHtml } from "../views/call-page.js";
+import { callContent, currentCallStyle, timelineHtml } from "../../views/call-page.js";
 import { callListItemHtml } from "../../views/call-list-item.js";
-import { homeContent } from "../views/home-page.js";
-import { notFoundContent } from "../views/not-found-page.js";
+import { homeContent } from "../../views/home-page.js";
+import { notFoundContent } from "../../views/not-found-page.js";
 
 export function pageRoutes(app: Hono, deps: DashboardDeps): void {
   app.get("/", (c) => renderPage(c, deps, { title: "Live calls · Call monitor", content: homeContent() }));

@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { z } from "anycable-ts";
 import { checkDestination } from "../../twilio/destination-policy.js";
-import { homeContent } from "../views/home-page.js";
+import { homeContent } from "../../views/home-page.js";
 import type { DashboardDeps } from "../dashboard-deps.js";
 import { formState, renderPage } from "../render-page.js";
 

@@ -2,8 +2,8 @@ import type { Hono } from "hono";
 import type { DashboardDeps } from "../dashboard-deps.js";
 import { SIGN_IN_PATH, safeNextPath } from "../access/require-sign-in.js";
 import { endSession, startSession } from "../access/session.js";
-import { layout } from "../views/layout.js";
-import { signInContent } from "../views/sign-in-page.js";
+import { layout } from "../../views/layout.js";
+import { signInContent } from "../../views/sign-in-page.js";
 
 /** GET/POST /sign-in and POST /sign-out; without a configured password they just lead home. */
 export function signInRoutes(app: Hono, deps: DashboardDeps): void {

@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import { FINAL_CALL_STATUSES, callStatusEvent } from "../../twilio/call-status.js";
 import { isSignedByTwilio, staleness, statusCallbackParams } from "../../twilio/status-webhook.js";
+import { TWILIO_SIGNATURE_HEADER } from "../../twilio/signature-header.js";
 import type { DashboardDeps } from "../dashboard-deps.js";
 
 /**
@@ -21,7 +22,7 @@ export function twilioStatusRoute(app: Hono, deps: DashboardDeps): void {
     for (const [name, value] of Object.entries(body)) if (typeof value === "string") params[name] = value;
     const url = new URL(c.req.url);
     const publicUrl = `${deps.config.publicUrl}${url.pathname}${url.search}`;
-    if (!isSignedByTwilio(deps.authToken, c.req.header("x-twilio-signature"), publicUrl, params)) {
+    if (!isSignedByTwilio(deps.authToken, c.req.header(TWILIO_SIGNATURE_HEADER), publicUrl, params)) {
       deps.logger.warn(
         { url: publicUrl },
         "Twilio status webhook refused: bad or missing X-Twilio-Signature (is PUBLIC_URL the URL Twilio calls?)",

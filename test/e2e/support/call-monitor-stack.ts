@@ -13,11 +13,11 @@ import {
 } from "../../../src/index.js";
 import { createCallMonitorApplication } from "../../../channels/app.js";
 import { startMediaStreamBridge, type RunningBridge } from "../../../channels/bridge/bridge-server.js";
-import { CALL_MONITOR_HEADERS } from "../../../channels/connection/call-monitor-connection.js";
+import { CALL_MONITOR_HEADERS } from "../../../channels/cable/protocol.js";
 import type { Recording } from "../../../channels/media-stream/recording.js";
 import type { Recognizer } from "../../../channels/speech/recognizer.js";
-import type { CallRegistry } from "../../../channels/registry/call-registry.js";
-import { createCallRegistry } from "../../../channels/registry/create-call-registry.js";
+import type { CallRegistry } from "../../../channels/calls/call-registry.js";
+import { createCallRegistry } from "../../../channels/calls/create-call-registry.js";
 import { startDashboard, type RunningDashboard } from "../../../channels/web/server.js";
 import {
   freePort,

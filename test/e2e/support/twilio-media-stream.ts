@@ -1,4 +1,5 @@
-import { BRIDGE_CREDENTIAL_HEADER, BridgeCredentials } from "../../../channels/credentials/bridge-credential.js";
+import { BRIDGE_CREDENTIAL_HEADER } from "../../../channels/cable/protocol.js";
+import { BridgeCredentials } from "../../../channels/credentials/bridge-credential.js";
 import { connectCable, type CableClient, type ChannelSubscription } from "../../support/index.js";
 import { ACCOUNT_SID, BRIDGE_SECRET } from "./call-monitor-stack.js";
 

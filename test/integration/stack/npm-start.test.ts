@@ -48,7 +48,7 @@ describe("npm start", () => {
         name: "simulate",
         command: NODE,
         // npm start's development auth token and bridge secret are the simulator's defaults too.
-        args: [...TS, "channels/simulator/cli.ts", "--url", `ws://127.0.0.1:${bridgePort}/`, "--sid", sid, "--speed", "10"],
+        args: [...TS, "channels/tools/simulator/cli.ts", "--url", `ws://127.0.0.1:${bridgePort}/`, "--sid", sid, "--speed", "10"],
         cwd: REPO_ROOT,
         env: { PATH: process.env.PATH, HOME: process.env.HOME, ANYCABLE_LOG_FORMAT: "json" },
       });

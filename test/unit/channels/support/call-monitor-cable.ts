@@ -3,7 +3,7 @@
 import type { Publication } from "../../../../src/broadcast/broadcaster.js";
 import { createTestCable, type TestCable } from "../../../../src/testing/index.js";
 import { createCallMonitorApplication } from "../../../../channels/app.js";
-import { MemoryCallRegistry } from "../../../../channels/registry/memory-call-registry.js";
+import { MemoryCallRegistry } from "../../../../channels/calls/memory-call-registry.js";
 import { APP_ENV } from "./call-monitor-rpc.js";
 
 export interface CallMonitorCable {

@@ -4,8 +4,9 @@
 import { RpcHandler } from "../../../../src/rpc/handler.js";
 import type { CommandResponse, ConnectionResponse, DisconnectResponse, Env } from "../../../../src/rpc/messages.js";
 import { createCallMonitorApplication } from "../../../../channels/app.js";
-import { BRIDGE_CREDENTIAL_HEADER, BridgeCredentials } from "../../../../channels/credentials/bridge-credential.js";
-import { MemoryCallRegistry } from "../../../../channels/registry/memory-call-registry.js";
+import { BRIDGE_CREDENTIAL_HEADER } from "../../../../channels/cable/protocol.js";
+import { BridgeCredentials } from "../../../../channels/credentials/bridge-credential.js";
+import { MemoryCallRegistry } from "../../../../channels/calls/memory-call-registry.js";
 import { RecordingBroadcaster } from "../../../fixtures/recording-broadcaster.js";
 import { captureLogger, type LogLine } from "../../../support/capture-logger.js";
 

@@ -1,7 +1,7 @@
 // Behaviour every CallRegistry must have; run against memory (unit) and Redis (integration).
 import { describe, expect, it } from "vitest";
-import { callStartedEvent, statusEvent, transcriptEvent } from "../../../../channels/feed/call-event.js";
-import type { CallRegistry, RegistryLimits } from "../../../../channels/registry/call-registry.js";
+import { callStartedEvent, statusEvent, transcriptEvent } from "../../../../channels/calls/call-event.js";
+import type { CallRegistry, RegistryLimits } from "../../../../channels/calls/call-registry.js";
 
 const sid = (n: number): string => `CA${n.toString(16).padStart(32, "0")}`;
 

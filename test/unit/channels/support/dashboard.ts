@@ -1,5 +1,5 @@
 import { silentLogger } from "../../../../src/index.js";
-import { MemoryCallRegistry } from "../../../../channels/registry/memory-call-registry.js";
+import { MemoryCallRegistry } from "../../../../channels/calls/memory-call-registry.js";
 import { createDashboard, type Dashboard } from "../../../../channels/web/server.js";
 import { RecordingBroadcaster } from "../../../fixtures/recording-broadcaster.js";
 

@@ -1,0 +1,136 @@
+import type { Logger } from "anycable-ts";
+import type { CallEvent } from "./call-event.js";
+import {
+  DEFAULT_REGISTRY_LIMITS,
+  type CallRegistry,
+  type LiveCall,
+  type RecordOutcome,
+  type RegistryLimits,
+  type TimelineSnapshot,
+} from "./call-registry.js";
+
+interface Timeline {
+  events: Map<string, { event: CallEvent; bytes: number }>;
+  bytes: number;
+  seq: number;
+}
+
+// Status sequence numbers are a few bytes each; this many covers far more calls than the timelines.
+const MAX_TRACKED_SEQUENCES = 10_000;
+
+/**
+ * The registry for one process (RPC and dashboard started together, or tests). Maps keep
+ * insertion order, which is the order both lists are shown in; re-inserting a call's timeline
+ * on every event makes the eviction order least-recently-active first.
+ */
+export class MemoryCallRegistry implements CallRegistry {
+  readonly #limits: RegistryLimits;
+  readonly #now: () => number;
+  readonly #logger: Logger | undefined;
+  readonly #live = new Map<string, { startedAt: number; lastSeenAt: number }>();
+  readonly #timelines = new Map<string, Timeline>();
+  readonly #sequences = new Map<string, number>();
+
+  constructor(limits: Partial<RegistryLimits> = {}, now: () => number = Date.now, logger?: Logger) {
+    this.#limits = { ...DEFAULT_REGISTRY_LIMITS, ...limits };
+    this.#now = now;
+    this.#logger = logger;
+  }
+
+  async callStarted(sid: string, at: number): Promise<boolean> {
+    const known = this.#live.get(sid);
+    if (known && known.lastSeenAt >= this.#now() - this.#limits.leaseMs) return false;
+    this.#live.delete(sid);
+    this.#live.set(sid, { startedAt: at, lastSeenAt: at });
+    const evicted: string[] = [];
+    while (this.#live.size > this.#limits.maxLiveCalls) {
+      const oldest = this.#live.keys().next().value;
+      if (oldest === undefined) break;
+      this.#live.delete(oldest);
+      evicted.push(oldest);
+    }
+    if (evicted.length > 0) {
+      this.#logger?.warn(
+        { evicted, maxLiveCalls: this.#limits.maxLiveCalls },
+        "call registry full: the oldest live calls were taken off the list",
+      );
+    }
+    return true;
+  }
+
+  async callStopped(sid: string): Promise<boolean> {
+    return this.#live.delete(sid);
+  }
+
+  async touch(sid: string, at: number): Promise<boolean> {
+    const call = this.#live.get(sid);
+    if (!call) return false;
+    call.lastSeenAt = Math.max(call.lastSeenAt, at);
+    return true;
+  }
+
+  async silentCalls(cutoff: number): Promise<string[]> {
+    return [...this.#live].filter(([, call]) => call.lastSeenAt < cutoff).map(([sid]) => sid);
+  }
+
+  async endIfSilent(sid: string, cutoff: number): Promise<boolean> {
+    const call = this.#live.get(sid);
+    if (!call || call.lastSeenAt >= cutoff) return false;
+    return this.#live.delete(sid);
+  }
+
+  async recordEvent(sid: string, event: CallEvent): Promise<RecordOutcome> {
+    const timeline = this.#timelines.get(sid) ?? { events: new Map(), bytes: 0, seq: 0 };
+    timeline.seq++;
+    this.#timelines.delete(sid);
+    this.#timelines.set(sid, timeline);
+    const bytes = Buffer.byteLength(JSON.stringify(event));
+    // Map.set on an existing key keeps its position: a final transcript stays where its partial was.
+    timeline.bytes += bytes - (timeline.events.get(event.key)?.bytes ?? 0);
+    timeline.events.set(event.key, { event, bytes });
+    let dropped = 0;
+    while (
+      timeline.events.size > 1 &&
+      (timeline.events.size > this.#limits.maxEventsPerCall || timeline.bytes > this.#limits.maxBytesPerCall)
+    ) {
+      const [oldest, entry] = timeline.events.entries().next().value ?? [];
+      if (oldest === undefined || entry === undefined) break;
+      timeline.events.delete(oldest);
+      timeline.bytes -= entry.bytes;
+      dropped++;
+    }
+    while (this.#timelines.size > this.#limits.maxCallsWithEvents) {
+      const idlest = this.#timelines.keys().next().value;
+      if (idlest === undefined) break;
+      this.#timelines.delete(idlest);
+    }
+    return { seq: timeline.seq, dropped };
+  }
+
+  async claimStatusSequence(sid: string, sequence: number): Promise<boolean> {
+    const last = this.#sequences.get(sid);
+    if (last !== undefined && sequence <= last) return false;
+    this.#sequences.delete(sid);
+    this.#sequences.set(sid, sequence);
+    if (this.#sequences.size > MAX_TRACKED_SEQUENCES) {
+      const oldest = this.#sequences.keys().next().value;
+      if (oldest !== undefined) this.#sequences.delete(oldest);
+    }
+    return true;
+  }
+
+  async liveCalls(): Promise<LiveCall[]> {
+    const cutoff = this.#now() - this.#limits.leaseMs;
+    return [...this.#live].filter(([, call]) => call.lastSeenAt >= cutoff).map(([sid, call]) => ({ sid, ...call }));
+  }
+
+  async events(sid: string): Promise<CallEvent[]> {
+    return [...(this.#timelines.get(sid)?.events.values() ?? [])].map((entry) => entry.event);
+  }
+
+  async snapshot(sid: string): Promise<TimelineSnapshot> {
+    return { seq: this.#timelines.get(sid)?.seq ?? 0, events: await this.events(sid) };
+  }
+
+  async close(): Promise<void> {}
+}
