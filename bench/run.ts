@@ -1,4 +1,4 @@
-// `npm run bench [-- --only=rpc,storm,fanout,peer,scale,speech,bridge] [--smoke] [--n=1000,5000] [--reps=3]`
+// `npm run bench [-- --only=rpc,storm,fanout,peer,scale,speech,bridge,throughput] [--smoke] [--n=1000,5000] [--reps=3]`
 // Runs the selected benchmarks one after another, prints their tables to stdout (progress goes to
 // stderr) and writes every run's numbers to bench/results/latest.json; a full run also refreshes
 // the committed bench/results/summary.json (tables, medians and targets, no per-run data).
@@ -18,6 +18,7 @@ import { scaleOut } from "./scale.js";
 import { bridgeUnderLoad } from "./bridge.js";
 import { speechRecognition } from "./speech.js";
 import { connectionStorm } from "./storm.js";
+import { broadcastThroughput } from "./throughput.js";
 
 const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult>> = {
   rpc: rpcOverhead,
@@ -27,6 +28,7 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult>> = 
   scale: scaleOut,
   speech: speechRecognition,
   bridge: bridgeUnderLoad,
+  throughput: broadcastThroughput,
 };
 
 const USAGE = `Usage: npm run bench -- [--only=${Object.keys(BENCHMARKS).join(",")}] [--smoke] [--n=1000,5000] [--reps=N] [--seed=N] [--out=FILE]
@@ -123,7 +125,7 @@ async function main(): Promise<number> {
   const largest = Math.max(...(clients ?? (smoke ? [20] : [1_000, 5_000])));
   const openFiles = openFilesLimit();
   if (
-    selected.some((name) => ["storm", "peer", "scale", "fanout"].includes(name)) &&
+    selected.some((name) => ["storm", "peer", "scale", "fanout", "throughput"].includes(name)) &&
     openFiles !== undefined &&
     openFiles < largest + 2_048
   ) {

@@ -118,7 +118,7 @@ export {
   type PresenceApiOptions,
   type PresenceInfo,
   type PresenceRecord,
-} from "./presence/index.js";
+} from "./presence/presence-api.js";
 
 // --- JWT identification (src/jwt) ---
 export {
@@ -139,8 +139,15 @@ export {
   type JwtIdentificationOptions,
 } from "./jwt/index.js";
 
-export { resolveApplication, type ApplicationContext, type ApplicationExport } from "./cable/application-module.js";
-export { startRpcServer, type RunningRpcServer, type RpcTransportServer, type StartRpcServerOptions } from "./rpc/start-server.js";
+export {
+  resolveApplication,
+  resolveBroadcastAdapters,
+  type ApplicationContext,
+  type ApplicationExport,
+  type ApplicationModule,
+} from "./cable/application-module.js";
+export { startRpcServer, type RunningRpcServer, type StartRpcServerOptions } from "./rpc/start-server.js";
+export type { RpcTransportServer } from "./rpc/transport-server.js";
 export { createHttpRpcHandler, type CreateHttpRpcHandlerOptions } from "./rpc/http/create-handler.js";
 export type { NodeRequestListener } from "./rpc/http/listener.js";
 export { deriveHttpRpcSecret } from "./rpc/http/secret.js";

@@ -4,7 +4,7 @@
 // a queue behind earlier messages. Variants take turns in a fresh shuffled order every round.
 import { Redis } from "ioredis";
 import { connect as connectNats, type NatsConnection } from "nats";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import {
   CableReady,
   createBroadcaster,
@@ -16,6 +16,7 @@ import {
   type OperationBuilder,
 } from "anycable-ts";
 import { percentile, seededRandom, shuffled, sleep, sortNumbers } from "./stats.js";
+import { connectSubscribers } from "./ws-subscribers.js";
 
 export type Adapter = "nats" | "redis" | "http";
 
@@ -170,40 +171,8 @@ function onFrame(data: Buffer): void {
   if (entry.receipts.length === sockets.length) entry.done();
 }
 
-async function connectSubscribers(config: FanoutConfig): Promise<void> {
-  const identifier = JSON.stringify({ channel: "$pubsub", stream_name: config.stream });
-  let next = 0;
-  let confirmed = 0;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`only ${confirmed}/${config.subscribers} subscribers confirmed within 60 s`)), 60_000);
-    const open = (): void => {
-      const ws = new WebSocket(config.url, "actioncable-v1-json", { perMessageDeflate: false });
-      sockets.push(ws);
-      let subscribed = false;
-      ws.on("message", (data: Buffer) => {
-        if (subscribed) return onFrame(data);
-        const text = data.toString();
-        if (text.includes('"welcome"')) ws.send(JSON.stringify({ command: "subscribe", identifier }));
-        else if (text.includes('"confirm_subscription"')) {
-          subscribed = true;
-          confirmed++;
-          if (confirmed === config.subscribers) {
-            clearTimeout(timer);
-            resolve();
-          } else if (next < config.subscribers) {
-            next++;
-            open();
-          }
-        }
-      });
-      ws.on("error", (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-    };
-    // A sliding wave of 200 handshakes keeps far below the listen backlog.
-    for (; next < Math.min(200, config.subscribers); next++) open();
-  });
+async function connectAll(config: FanoutConfig): Promise<void> {
+  sockets.push(...(await connectSubscribers(config, (_index, data) => onFrame(data))));
 }
 
 async function run(config: FanoutConfig): Promise<VariantResult[]> {
@@ -290,7 +259,7 @@ process.on("message", (message: { type?: string; config?: FanoutConfig }) => {
     process.send?.(value);
   };
   if (message.type === "connect" && message.config) {
-    connectSubscribers(message.config).then(
+    connectAll(message.config).then(
       () => reply({ type: "connected", subscribers: sockets.length }),
       (error: unknown) => reply({ type: "error", message: String(error) }),
     );

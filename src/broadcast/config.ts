@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { configErrorFrom } from "../config/errors.js";
-import { envPositiveInt, nonEmpty } from "../config/env.js";
+import { envPositiveInt, parseEnv } from "../config/env.js";
 import type { AnyBroadcastAdapter, BroadcastAdapter } from "./adapter.js";
 import { BUILT_IN_BROADCAST_ADAPTERS, type BroadcastAdapterName, type BuiltInBroadcastAdapter } from "./adapters.js";
 import type { BackoffOptions } from "./backoff.js";
@@ -107,17 +106,24 @@ function checkNamesAndKeys(adapters: readonly AnyBroadcastAdapter[]): void {
   }
 }
 
+/**
+ * Checks an application's adapters beside the built-in ones without reading any variable: no name
+ * or settings key taken twice, a shared variable read with the very same schema. Throws a
+ * TypeError naming the clash; loadBroadcastConfig makes the same checks.
+ */
+export function checkBroadcastAdapters(adapters: readonly AnyBroadcastAdapter[]): void {
+  const all = [...BUILT_IN_BROADCAST_ADAPTERS, ...adapters];
+  checkNamesAndKeys(all);
+  envShape(all);
+}
+
 export function loadBroadcastConfig<const Extra extends readonly AnyBroadcastAdapter[] = []>(
   env: NodeJS.ProcessEnv = process.env,
   options: LoadBroadcastConfigOptions<Extra> = {},
 ): BroadcastConfig<Extra[number]> {
   const adapters: readonly AnyBroadcastAdapter[] = [...BUILT_IN_BROADCAST_ADAPTERS, ...(options.adapters ?? [])];
   checkNamesAndKeys(adapters);
-  const schema = z.object(envShape(adapters));
-  const picked = Object.fromEntries(Object.keys(schema.shape).map((key) => [key, nonEmpty(env, key)]));
-  const parsed = schema.safeParse(picked);
-  if (!parsed.success) throw configErrorFrom(parsed.error, "broadcasting");
-  const values = parsed.data as SharedValues & Record<string, unknown>;
+  const values = parseEnv(z.object(envShape(adapters)), env, "broadcasting") as SharedValues & Record<string, unknown>;
 
   const settings: Record<string, unknown> = {};
   for (const adapter of adapters) settings[adapter.configKey] = adapter.settings(values);

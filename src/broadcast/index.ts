@@ -2,6 +2,7 @@
 export type { Broadcaster, Publication, BroadcastMeta, RemoteCommand, DisconnectCommand } from "./broadcaster.js";
 export {
   loadBroadcastConfig,
+  checkBroadcastAdapters,
   deriveBroadcastKey,
   type BroadcastConfig,
   type BroadcastSettings,
@@ -9,7 +10,13 @@ export {
   type LoadBroadcastConfigOptions,
 } from "./config.js";
 export { BUILT_IN_BROADCAST_ADAPTERS, BROADCAST_ADAPTERS, type BroadcastAdapterName } from "./adapters.js";
-export { defineBroadcastAdapter, type BroadcastAdapter, type AnyBroadcastAdapter, type TransportContext } from "./adapter.js";
+export {
+  defineBroadcastAdapter,
+  broadcastAdapterProblem,
+  type BroadcastAdapter,
+  type AnyBroadcastAdapter,
+  type TransportContext,
+} from "./adapter.js";
 export { createBroadcaster, createTransport } from "./factory.js";
 export { QueuedBroadcaster, type QueuedBroadcasterOptions } from "./queued-broadcaster.js";
 export { SENT, type BroadcastTransport, type TransportListener, type DeliveryOutcome } from "./transport.js";

@@ -44,7 +44,8 @@ export function encodePublication(stream: string, data: string | object, meta?: 
 export function encodeBatch(publications: readonly Publication[]): EncodedPayload {
   if (publications.length === 0) throw new RangeError("a broadcast batch needs at least one publication");
   const wire = publications.map(wirePublication);
-  const streams = [...new Set(wire.map((p) => p.stream))];
+  // A one-publication batch (what CableReady sends for one stream) needs no de-duplication.
+  const streams = wire.length === 1 ? [(wire[0] as Publication).stream] : [...new Set(wire.map((p) => p.stream))];
   return { json: JSON.stringify(wire), about: { kind: "batch", streams, size: wire.length } };
 }
 

@@ -8,6 +8,9 @@ import type { BroadcastTransport, DeliveryOutcome } from "./transport.js";
 /** Most payloads handed to the transport at once: bounds what one lost connection sends again. */
 const MAX_WINDOW = 256;
 
+/** Accepted-mode entries settle nobody's promise: one shared no-op instead of two closures per publication. */
+const NOTHING_TO_SETTLE = (): void => {};
+
 interface Pending {
   payload: EncodedPayload;
   resolve(): void;
@@ -69,17 +72,19 @@ export class QueuedBroadcaster implements Broadcaster {
     return this.#queue.length;
   }
 
+  // The encoder and its arguments travel separately so a publication costs no closure: this is
+  // the hot path of every broadcast (see docs/performance.md, broadcast throughput).
   broadcast(stream: string, data: string | object, meta?: BroadcastMeta): Promise<void> {
-    return this.#enqueue(() => encodePublication(stream, data, meta));
+    return this.#enqueue(encodePublication, stream, data, meta);
   }
 
   broadcastMany(publications: readonly Publication[]): Promise<void> {
     if (publications.length === 0) return Promise.resolve();
-    return this.#enqueue(() => encodeBatch(publications));
+    return this.#enqueue(encodeBatch, publications);
   }
 
   broadcastCommand(command: RemoteCommand): Promise<void> {
-    return this.#enqueue(() => encodeCommand(command));
+    return this.#enqueue(encodeCommand, command);
   }
 
   close(): Promise<void> {
@@ -87,10 +92,10 @@ export class QueuedBroadcaster implements Broadcaster {
     return this.#closing;
   }
 
-  #enqueue(encode: () => EncodedPayload): Promise<void> {
+  #enqueue<Args extends unknown[]>(encode: (...args: Args) => EncodedPayload, ...args: Args): Promise<void> {
     let payload: EncodedPayload;
     try {
-      payload = encode();
+      payload = encode(...args);
     } catch (error) {
       return Promise.reject(asError(error));
     }
@@ -114,7 +119,7 @@ export class QueuedBroadcaster implements Broadcaster {
     }
     if ((this.#options.settleOn ?? "accepted") === "accepted") {
       // Failures after acceptance are logged by refuse() / shutdown(); nobody awaits them.
-      this.#queue.push({ payload, resolve: () => {}, reject: () => {}, settled: false });
+      this.#queue.push({ payload, resolve: NOTHING_TO_SETTLE, reject: NOTHING_TO_SETTLE, settled: false });
       this.#schedulePump();
       return Promise.resolve();
     }

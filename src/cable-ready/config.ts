@@ -6,8 +6,7 @@
  * `CableReady::Stream` channel refuses subscriptions, which the caller may accept or refuse.
  */
 import { z } from "zod";
-import { nonEmpty } from "../config/env.js";
-import { configErrorFrom } from "../config/errors.js";
+import { parseEnv } from "../config/env.js";
 
 export const CABLE_READY_SECRET_VARIABLES = ["ANYCABLE_CABLE_READY_SECRET", "ANYCABLE_STREAMS_SECRET", "ANYCABLE_SECRET"] as const;
 
@@ -20,27 +19,18 @@ export interface CableReadyConfig {
   secretSource: CableReadySecretVariable | undefined;
 }
 
-const configSchema = z
-  .object({
-    ANYCABLE_CABLE_READY_SECRET: z.string().optional(),
-    ANYCABLE_STREAMS_SECRET: z.string().optional(),
-    ANYCABLE_SECRET: z.string().optional(),
-  })
-  .transform((values): CableReadyConfig => {
-    for (const name of CABLE_READY_SECRET_VARIABLES) {
-      const secret = nonEmpty(values, name);
-      if (secret !== undefined) return { secret, secretSource: name };
-    }
-    return { secret: undefined, secretSource: undefined };
-  });
+const schema = z.object({
+  ANYCABLE_CABLE_READY_SECRET: z.string().optional(),
+  ANYCABLE_STREAMS_SECRET: z.string().optional(),
+  ANYCABLE_SECRET: z.string().optional(),
+});
 
 /** Reads the Cable Ready signing secret; throws ConfigError when the environment is unusable. */
 export function loadCableReadyConfig(env: NodeJS.ProcessEnv = process.env): CableReadyConfig {
-  const parsed = configSchema.safeParse({
-    ANYCABLE_CABLE_READY_SECRET: env.ANYCABLE_CABLE_READY_SECRET,
-    ANYCABLE_STREAMS_SECRET: env.ANYCABLE_STREAMS_SECRET,
-    ANYCABLE_SECRET: env.ANYCABLE_SECRET,
-  });
-  if (!parsed.success) throw configErrorFrom(parsed.error, "Cable Ready");
-  return parsed.data;
+  const values = parseEnv(schema, env, "Cable Ready");
+  for (const name of CABLE_READY_SECRET_VARIABLES) {
+    const secret = values[name];
+    if (secret !== undefined) return { secret, secretSource: name };
+  }
+  return { secret: undefined, secretSource: undefined };
 }

@@ -1,5 +1,9 @@
 import type { Logger } from "pino";
+import type { AnyBroadcastAdapter } from "../broadcast/adapter.js";
+import { broadcastAdapterProblem } from "../broadcast/adapter.js";
 import type { Broadcaster } from "../broadcast/broadcaster.js";
+import { checkBroadcastAdapters } from "../broadcast/config.js";
+import { ConfigError } from "../config/errors.js";
 import type { Application } from "./application.js";
 import { Channel } from "./channel.js";
 import { Connection } from "./connection.js";
@@ -13,6 +17,16 @@ export interface ApplicationContext {
 
 /** An application module's default export: the application, or a factory that builds it from the context. */
 export type ApplicationExport = Application | ((context: ApplicationContext) => Application | Promise<Application>);
+
+/**
+ * What `anycable-ts serve <module>` reads from an application module. Its adapters are a named
+ * export, not the factory's: they must be known before the broadcaster the factory receives.
+ */
+export interface ApplicationModule {
+  default: ApplicationExport;
+  /** Broadcast adapters of the application's own, selected by ANYCABLE_BROADCAST_ADAPTER as the built-in ones are. */
+  broadcastAdapters?: readonly AnyBroadcastAdapter[];
+}
 
 function isApplication(value: unknown): value is Application {
   if (typeof value !== "object" || value === null) return false;
@@ -39,4 +53,33 @@ export async function resolveApplication(exported: unknown, context: Application
     );
   }
   return value;
+}
+
+/**
+ * Turns a module's `broadcastAdapters` export into the adapters to register beside the built-in
+ * ones (none when it exports none), checked before any variable is read or anything connects: a
+ * ConfigError names the module, the adapter and what is wrong with it.
+ */
+export function resolveBroadcastAdapters(exported: unknown, source: string): readonly AnyBroadcastAdapter[] {
+  if (exported === undefined) return [];
+  const where = `${source}: broadcastAdapters`;
+  if (!Array.isArray(exported)) {
+    throw new ConfigError(
+      `${where} must be an array of adapters made with defineBroadcastAdapter, e.g. export const broadcastAdapters = [myAdapter]`,
+    );
+  }
+  exported.forEach((adapter: unknown, index) => {
+    const problem = broadcastAdapterProblem(adapter);
+    if (problem !== undefined) throw new ConfigError(`${where}[${index}] is not a broadcast adapter: ${problem}`);
+  });
+  const adapters = exported as AnyBroadcastAdapter[];
+  try {
+    checkBroadcastAdapters(adapters);
+  } catch (error) {
+    // The clashes loadBroadcastConfig would find (a built-in name taken, a shared variable read
+    // with another schema…): here they are the module's to fix.
+    if (error instanceof TypeError) throw new ConfigError(`${where}: ${error.message}`);
+    throw error;
+  }
+  return adapters;
 }

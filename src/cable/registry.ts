@@ -11,6 +11,7 @@ import {
 } from "./errors.js";
 import { isJsonObject } from "./json-object.js";
 import { truncate } from "./truncate.js";
+import { isZodSchema } from "../shared/zod-schema.js";
 
 type ActionMethod = (this: Channel<unknown, Connection>, data: unknown) => unknown;
 
@@ -89,7 +90,7 @@ export class ChannelRegistry {
       const method = findOwnMethod(channelClass, action);
       if (!method) throw new DefinitionError(`${channelClass.name} declares action "${action}" but has no method of that name`);
       // Structural: the application's zod may be another copy than ours.
-      if (!isSchema(schema)) throw new DefinitionError(`${channelClass.name}.actions.${action} must be a zod schema`);
+      if (!isZodSchema(schema)) throw new DefinitionError(`${channelClass.name}.actions.${action} must be a zod schema`);
       actions.set(action, { schema, method });
     }
     this.#channels.set(name, { name, channelClass, actions });
@@ -140,13 +141,6 @@ export class ChannelRegistry {
     if (!data.success) throw new InvalidActionDataError(`Invalid data for ${channel.name}#${name}: ${describe(data.error)}`);
     return { name, data: data.data, method: action.method };
   }
-}
-
-/** A zod 4 schema from any copy of zod: its internals (`_zod`) and the parse method we call. */
-function isSchema(value: unknown): value is z.ZodType {
-  if (typeof value !== "object" || value === null) return false;
-  const candidate = value as { safeParse?: unknown; _zod?: unknown };
-  return typeof candidate.safeParse === "function" && typeof candidate._zod === "object" && candidate._zod !== null;
 }
 
 /** The action's method as the subclass defines it, never one inherited from Channel or Object. */

@@ -4,15 +4,17 @@ import { ConfigError } from "../config/errors.js";
 
 const TYPESCRIPT = new Set([".ts", ".mts", ".cts", ".tsx"]);
 
+/** An imported module's exports, unchecked: see application-module.ts for what they should be. */
+export type ModuleExports = Readonly<Record<string, unknown>>;
+
 /**
  * Imports the application module at `path` (relative to the working directory) and returns its
- * default export. Failures a user can fix by themselves become a ConfigError saying how.
+ * exports. Failures a user can fix by themselves become a ConfigError saying how.
  */
-export async function loadDefaultExport(path: string): Promise<unknown> {
+export async function loadModule(path: string): Promise<ModuleExports> {
   const url = pathToFileURL(resolve(path)).href;
   try {
-    const module = (await import(url)) as { default?: unknown };
-    return module.default;
+    return (await import(url)) as ModuleExports;
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
     if (code === "ERR_UNKNOWN_FILE_EXTENSION" && TYPESCRIPT.has(extname(path))) {

@@ -14,8 +14,9 @@ const USAGE = `Usage:
   anycable-ts --help            Print this help
 
 The app module default-exports defineApplication({ connection, channels }) or a function
-({ env, logger, broadcaster }) returning it. A .js module needs nothing else; a .ts module
-needs a TypeScript loader, e.g. NODE_OPTIONS="--import tsx" anycable-ts app.ts.
+({ env, logger, broadcaster }) returning it, and may export broadcastAdapters, an array of
+defineBroadcastAdapter(...) selectable by ANYCABLE_BROADCAST_ADAPTER. A .js module needs nothing
+else; a .ts module needs a TypeScript loader, e.g. NODE_OPTIONS="--import tsx" anycable-ts app.ts.
 
 Environment (the names anycable-go and the anycable gem use):
   ANYCABLE_APP                 app module, when not given as the argument
@@ -23,7 +24,8 @@ Environment (the names anycable-go and the anycable gem use):
                                (e.g. http://127.0.0.1:8080/_anycable) to serve RPC over HTTP
   ANYCABLE_HTTP_RPC_SECRET     HTTP RPC's bearer secret (default: derived from ANYCABLE_SECRET)
   ANYCABLE_BROADCAST_ADAPTER   http | nats | redis | redisx (and its ANYCABLE_HTTP_BROADCAST_URL,
-                               ANYCABLE_NATS_SERVERS, ANYCABLE_REDIS_URL, ...)
+                               ANYCABLE_NATS_SERVERS, ANYCABLE_REDIS_URL, ...), or the name of
+                               one of the module's broadcastAdapters
   ANYCABLE_CABLE_READY_SECRET  secret of signed Cable Ready streams (or ANYCABLE_STREAMS_SECRET,
                                ANYCABLE_SECRET)
   ANYCABLE_LOG_LEVEL           fatal | error | warn | info | debug | trace | silent (ANYCABLE_DEBUG=true: debug)

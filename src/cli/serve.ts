@@ -1,11 +1,11 @@
 import { createBroadcaster, loadBroadcastConfig } from "../broadcast/index.js";
 import { loadCableReadyConfig } from "../cable-ready/config.js";
-import { resolveApplication } from "../cable/application-module.js";
+import { resolveApplication, resolveBroadcastAdapters } from "../cable/application-module.js";
 import { ConfigError, isConfigError } from "../config/errors.js";
 import { loadRpcConfig } from "../config/rpc-config.js";
 import { runProcess } from "../process/run-process.js";
 import { startRpcServer } from "../rpc/start-server.js";
-import { loadDefaultExport } from "./load-module.js";
+import { loadModule } from "./load-module.js";
 
 type Loaders = readonly ((env: NodeJS.ProcessEnv) => unknown)[];
 
@@ -31,12 +31,18 @@ export function serve(modulePath: string, env: NodeJS.ProcessEnv): Promise<void>
     name: "rpc",
     env,
     async start({ logger }) {
-      // Read all configuration before connecting anything.
-      const [rpcConfig, broadcastConfig, cableReady] = loadAll(env, [loadRpcConfig, loadBroadcastConfig, loadCableReadyConfig] as const);
-      const exported = await loadDefaultExport(modulePath);
+      // The module first: the adapters it exports decide which broadcast variables there are.
+      // Then all configuration, before connecting anything.
+      const exports = await loadModule(modulePath);
+      const adapters = resolveBroadcastAdapters(exports.broadcastAdapters, modulePath);
+      const [rpcConfig, broadcastConfig, cableReady] = loadAll(env, [
+        loadRpcConfig,
+        (vars: NodeJS.ProcessEnv) => loadBroadcastConfig(vars, { adapters }),
+        loadCableReadyConfig,
+      ] as const);
       const broadcaster = createBroadcaster(broadcastConfig, logger);
       try {
-        const app = await resolveApplication(exported, { env, logger, broadcaster }, modulePath);
+        const app = await resolveApplication(exports.default, { env, logger, broadcaster }, modulePath);
         return await startRpcServer({ app, broadcaster, logger, config: rpcConfig, env, cableReady });
       } catch (error) {
         await broadcaster.close().catch(() => undefined);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { ConfigError, configErrorFrom } from "./errors.js";
-import { envPositiveInt, nonEmpty } from "./env.js";
+import { ConfigError } from "./errors.js";
+import { envPositiveInt, nonEmpty, parseEnv } from "./env.js";
 import { deriveHttpRpcSecret } from "../rpc/http/secret.js";
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^:\s/]+):\d{1,5}$/;
@@ -123,10 +123,7 @@ export const DEFAULT_HTTP_RPC_MOUNT_PATH = "/_anycable";
 const NONE = "none";
 
 export function loadRpcConfig(env: NodeJS.ProcessEnv = process.env): RpcConfig {
-  const picked = Object.fromEntries(Object.keys(schema.shape).map((key) => [key, nonEmpty(env, key)]));
-  const parsed = schema.safeParse(picked);
-  if (!parsed.success) throw configErrorFrom(parsed.error, "RPC server");
-  const c = parsed.data;
+  const c = parseEnv(schema, env, "RPC server");
   if ((c.ANYCABLE_RPC_TLS_CERT === undefined) !== (c.ANYCABLE_RPC_TLS_KEY === undefined)) {
     throw new ConfigError(
       "Invalid RPC server configuration:\n  ANYCABLE_RPC_TLS_CERT and ANYCABLE_RPC_TLS_KEY: set both (a certificate and its private key, as paths or PEM) or neither",
@@ -170,9 +167,7 @@ const rootCaSchema = z.object({ ANYCABLE_RPC_TLS_ROOT_CA: pemOrPath.optional() }
  * the same thing (--rpc_tls_root_ca), as a path or PEM; undefined when unset.
  */
 export function loadRpcTlsRootCa(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const parsed = rootCaSchema.safeParse({ ANYCABLE_RPC_TLS_ROOT_CA: nonEmpty(env, "ANYCABLE_RPC_TLS_ROOT_CA") });
-  if (!parsed.success) throw configErrorFrom(parsed.error, "RPC health check");
-  return parsed.data.ANYCABLE_RPC_TLS_ROOT_CA;
+  return parseEnv(rootCaSchema, env, "RPC health check").ANYCABLE_RPC_TLS_ROOT_CA;
 }
 
 /**

@@ -6,8 +6,7 @@
  * `jid`) or an `X-<param>` header. ANYCABLE_JWT_TTL (seconds) is the Ruby gem's setting.
  */
 import { z } from "zod";
-import { envPositiveInt, nonEmpty } from "../config/env.js";
-import { configErrorFrom } from "../config/errors.js";
+import { envPositiveInt, nonEmpty, parseEnv } from "../config/env.js";
 import { DEFAULT_JWT_TTL_SECONDS } from "./token.js";
 
 export interface JwtConfig {
@@ -29,16 +28,12 @@ const schema = z.object({
 });
 
 export function loadJwtConfig(env: NodeJS.ProcessEnv = process.env): JwtConfig {
-  const parsed = schema.safeParse({
-    ANYCABLE_JWT_TTL: nonEmpty(env, "ANYCABLE_JWT_TTL"),
-    ANYCABLE_JWT_PARAM: nonEmpty(env, "ANYCABLE_JWT_PARAM"),
-  });
-  if (!parsed.success) throw configErrorFrom(parsed.error, "JWT");
+  const values = parseEnv(schema, env, "JWT");
   const secret = nonEmpty(env, "ANYCABLE_JWT_SECRET") ?? nonEmpty(env, "ANYCABLE_SECRET");
   return {
     secret: secret === "none" ? undefined : secret,
-    ttlSeconds: parsed.data.ANYCABLE_JWT_TTL ?? DEFAULT_JWT_TTL_SECONDS,
-    param: parsed.data.ANYCABLE_JWT_PARAM ?? DEFAULT_JWT_PARAM,
+    ttlSeconds: values.ANYCABLE_JWT_TTL ?? DEFAULT_JWT_TTL_SECONDS,
+    param: values.ANYCABLE_JWT_PARAM ?? DEFAULT_JWT_PARAM,
   };
 }
 

@@ -6,6 +6,7 @@ import { builtinChannels, type BuiltinChannelsOptions } from "./builtin-channels
 import { RpcServer } from "./grpc/server.js";
 import { RpcHandler } from "./handler.js";
 import { HttpRpcServer } from "./http/server.js";
+import type { RpcTransportServer } from "./transport-server.js";
 
 export interface StartRpcServerOptions {
   app: Application;
@@ -16,15 +17,6 @@ export interface StartRpcServerOptions {
   /** Where configuration left out of `config` and `cableReady` is read from; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
   cableReady?: BuiltinChannelsOptions["cableReady"];
-}
-
-/** What either transport's server offers the process that runs it. */
-export interface RpcTransportServer {
-  start(): Promise<number>;
-  readonly port: number | undefined;
-  readonly inFlight: number;
-  /** Drains: refuses new calls, lets calls in flight finish within the shutdown timeout. Idempotent. */
-  shutdown(): Promise<void>;
 }
 
 export interface RunningRpcServer {

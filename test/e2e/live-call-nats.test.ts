@@ -6,62 +6,18 @@
 // them runs alone (-t) or in any order with the same result.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  connectCable,
-  createCableClient,
-  launchChromium,
-  REPO_ROOT,
-  SubscriptionRejectedError,
-  type HeadlessChromium,
-} from "../support/index.js";
-import { startCallMonitorStack, type CallMonitorStack } from "./support/call-monitor-stack.js";
-import { count, openDashboard, waitForText, waitUntilLive, WAIT_MS, type DashboardPage } from "./support/dashboard-page.js";
-import { openTwilioMediaStream, type TwilioMediaStream } from "./support/twilio-media-stream.js";
-import { randomCallSid } from "../../channels/calls/call-sid.js";
+import { describe, expect, it } from "vitest";
+import { connectCable, createCableClient, REPO_ROOT, SubscriptionRejectedError } from "../support/index.js";
+import { count, waitForText, waitUntilLive, WAIT_MS, type DashboardPage } from "./support/dashboard-page.js";
+import { useLiveDashboard } from "./support/live-dashboard.js";
+import type { TwilioMediaStream } from "./support/twilio-media-stream.js";
+import { randomCallSid as newSid } from "../../channels/calls/call-sid.js";
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
 const SCREENSHOT = join(REPO_ROOT, "tmp", "screenshots", "dashboard-mid-call.png");
 
-let stack: CallMonitorStack;
-let browser: HeadlessChromium;
-/** What the running test opened: closed, hung up and checked for page errors after it. */
-let pages: DashboardPage[] = [];
-let streams: TwilioMediaStream[] = [];
-
-beforeAll(async () => {
-  stack = await startCallMonitorStack({ adapter: "nats" });
-  browser = await launchChromium({ viewport: { width: 1280, height: 860 } });
-}, 90_000);
-
-afterEach(async () => {
-  const opened = pages;
-  pages = [];
-  await Promise.all(streams.splice(0).map((media) => media.hangUp().catch(() => undefined)));
-  for (const { page } of opened) await page.close().catch(() => undefined);
-  // No page a test opened may have thrown or shown a dialog (hostile text included).
-  expect(opened.flatMap((p) => [...p.dialogs, ...p.errors])).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-/** A fresh call SID, so no test sees another's call. */
-const newSid = randomCallSid;
-
-async function open(path: string): Promise<DashboardPage> {
-  const opened = await openDashboard(browser.context, `${stack.dashboard.url}${path}`);
-  pages.push(opened);
-  return opened;
-}
-
-async function mediaStream(sid: string): Promise<TwilioMediaStream> {
-  const media = await openTwilioMediaStream(stack.anycable.url, sid);
-  streams.push(media);
-  return media;
-}
+const live = useLiveDashboard({ adapter: "nats" }, { viewport: { width: 1280, height: 860 } });
+const { open, mediaStream } = live;
 
 /** A call in progress with its page open and live, as a viewer would have it. */
 async function watchedCall(): Promise<{ sid: string; viewer: DashboardPage; media: TwilioMediaStream }> {
@@ -82,14 +38,14 @@ describe("a live call on the dashboard (NATS broadcasting)", () => {
     await page.fill("#to", "+1 555 123 4567");
     await Promise.all([page.waitForURL(/\/calls\/CA[0-9a-f]{32}$/, { timeout: WAIT_MS }), page.click("button[type=submit]")]);
     const sid = new URL(page.url()).pathname.split("/").pop() ?? "";
-    expect(stack.twilioApi.calls.get(sid)?.to).toBe("+15551234567");
+    expect(live.stack.twilioApi.calls.get(sid)?.to).toBe("+15551234567");
     expect(await page.locator("#status_placed .event-text").textContent()).toBe("Calling +15551234567 from +15005550006");
 
     await waitUntilLive(page);
     // The fake answers on the second poll; the dashboard then asks for the media stream and
     // pushes that step to this page over its call stream.
     await page.waitForSelector("#status_stream", { timeout: WAIT_MS });
-    expect(stack.twilioApi.calls.get(sid)?.streams).toEqual([
+    expect(live.stack.twilioApi.calls.get(sid)?.streams).toEqual([
       {
         sid: expect.any(String),
         url: "wss://calls.example.test/twilio",
@@ -236,19 +192,19 @@ describe("who may act as a call", () => {
   });
 
   it("disconnects a client presenting the right Twilio account but no bridge credential", async () => {
-    const client = createCableClient(stack.anycable.url, { headers: { "x-twilio-account": "AC5e2e0123456789abcdef0123456789ab" } });
+    const client = createCableClient(live.stack.anycable.url, { headers: { "x-twilio-account": "AC5e2e0123456789abcdef0123456789ab" } });
     expect((await client.waitDisconnected()).reason).toBe("unauthorized");
     await client.close();
   });
 
   it("rejects a subscription from a client without the Twilio header", async () => {
-    const client = await connectCable(stack.anycable.url);
+    const client = await connectCable(live.stack.anycable.url);
     await expect(client.subscribe("twilio", { sid: newSid() })).rejects.toBeInstanceOf(SubscriptionRejectedError);
     await client.close();
   });
 
   it("disconnects a client presenting the wrong Twilio account", async () => {
-    const client = createCableClient(stack.anycable.url, { headers: { "x-twilio-account": "AC5e2e0123456789abcdef0123456789aB" } });
+    const client = createCableClient(live.stack.anycable.url, { headers: { "x-twilio-account": "AC5e2e0123456789abcdef0123456789aB" } });
     const ended = await client.waitDisconnected();
     expect(ended.reason).toBe("unauthorized");
     expect(client.frames).toContainEqual({ type: "disconnect", reason: "unauthorized", reconnect: false });

@@ -3,51 +3,14 @@
 // have their own Redis registry client, as separate `npm run rpc` / `npm run web` processes would.
 // Every test sets up its own call and pages and hangs up and closes them after, so any one of
 // them runs alone or in any order with the same result.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, type HeadlessChromium } from "../support/index.js";
-import { startCallMonitorStack, type CallMonitorStack } from "./support/call-monitor-stack.js";
-import { count, openDashboard, waitForText, waitUntilLive, WAIT_MS, type DashboardPage } from "./support/dashboard-page.js";
-import { openTwilioMediaStream, type TwilioMediaStream } from "./support/twilio-media-stream.js";
-import { randomCallSid } from "../../channels/calls/call-sid.js";
+import { describe, expect, it } from "vitest";
+import { count, waitForText, waitUntilLive, WAIT_MS } from "./support/dashboard-page.js";
+import { useLiveDashboard } from "./support/live-dashboard.js";
+import { randomCallSid as newSid } from "../../channels/calls/call-sid.js";
 
 const HOSTILE = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
 
-let stack: CallMonitorStack;
-let browser: HeadlessChromium;
-let pages: DashboardPage[] = [];
-let streams: TwilioMediaStream[] = [];
-
-beforeAll(async () => {
-  stack = await startCallMonitorStack({ adapter: "redis" });
-  browser = await launchChromium();
-}, 90_000);
-
-afterEach(async () => {
-  const opened = pages;
-  pages = [];
-  await Promise.all(streams.splice(0).map((media) => media.hangUp().catch(() => undefined)));
-  for (const { page } of opened) await page.close().catch(() => undefined);
-  expect(opened.flatMap((p) => [...p.dialogs, ...p.errors])).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-const newSid = randomCallSid;
-
-async function open(path: string): Promise<DashboardPage> {
-  const opened = await openDashboard(browser.context, `${stack.dashboard.url}${path}`);
-  pages.push(opened);
-  return opened;
-}
-
-async function mediaStream(sid: string): Promise<TwilioMediaStream> {
-  const media = await openTwilioMediaStream(stack.anycable.url, sid);
-  streams.push(media);
-  return media;
-}
+const { open, mediaStream } = useLiveDashboard({ adapter: "redis" });
 
 describe("a live call on the dashboard (Redis broadcasting and registry)", () => {
   it("adds the call to the list of an open page when its media stream subscribes", async () => {

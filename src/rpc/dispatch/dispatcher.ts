@@ -119,20 +119,21 @@ export class Dispatcher {
     return ran;
   }
 
-  async subscribe(call: SubscribeCall): Promise<Outcome<ChannelRun>> {
-    const found = this.#channels.find(call.identifier, call.command);
-    if (!found.ok) return found;
-    const session = this.#restore(call.sid, call.env, call.connectionIdentifiers, call.command);
-    if (!session.ok) return session;
-    return this.#runChannel(session.value, call.identifier, found.value, call.env.istate, SUBSCRIBED);
+  subscribe(call: SubscribeCall): Promise<Outcome<ChannelRun>> {
+    return this.#lifecycle(call, SUBSCRIBED);
   }
 
-  async unsubscribe(call: UnsubscribeCall): Promise<Outcome<ChannelRun>> {
+  unsubscribe(call: UnsubscribeCall): Promise<Outcome<ChannelRun>> {
+    return this.#lifecycle(call, UNSUBSCRIBED);
+  }
+
+  /** Subscribe and unsubscribe: the same steps, only the callback differs. */
+  async #lifecycle(call: SubscribeCall | UnsubscribeCall, callback: Callback<Channel>): Promise<Outcome<ChannelRun>> {
     const found = this.#channels.find(call.identifier, call.command);
     if (!found.ok) return found;
     const session = this.#restore(call.sid, call.env, call.connectionIdentifiers, call.command);
     if (!session.ok) return session;
-    return this.#runChannel(session.value, call.identifier, found.value, call.env.istate, UNSUBSCRIBED);
+    return this.#runChannel(session.value, call.identifier, found.value, call.env.istate, callback);
   }
 
   async perform(call: PerformCall): Promise<Outcome<ChannelRun>> {

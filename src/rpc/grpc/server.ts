@@ -6,6 +6,7 @@ import type { RpcHandler } from "../handler.js";
 import type { CallMetadata } from "../messages.js";
 import { rpcServiceDefinition } from "./proto.js";
 import { requestEntries } from "./request-bounds.js";
+import { TransportServer } from "../transport-server.js";
 
 export const SERVICE_NAME = "anycable.RPC";
 
@@ -46,20 +47,15 @@ function metadataOf(call: grpc.ServerUnaryCall<unknown, unknown>): CallMetadata 
 
 /**
  * The gRPC server anycable-go talks to: `anycable.RPC` plus the standard health service.
- * Shutdown drains: health turns NOT_SERVING, new calls are refused, in-flight calls finish.
+ * Shutdown drains (see TransportServer): health turns NOT_SERVING, new calls are refused,
+ * in-flight calls finish.
  */
-export class RpcServer {
+export class RpcServer extends TransportServer {
   readonly #server: grpc.Server;
   readonly #health: HealthImplementation;
-  readonly #config: RpcConfig;
-  readonly #logger: Logger;
-  #inFlight = 0;
-  #port: number | undefined;
-  #shutdown: Promise<void> | undefined;
 
   constructor(options: RpcServerOptions) {
-    this.#config = options.config;
-    this.#logger = options.logger;
+    super(options.config, options.logger);
     this.#server = new grpc.Server(grpcServerOptions(options.config));
     this.#health = new HealthImplementation({ "": "SERVING", [SERVICE_NAME]: "SERVING" });
     this.#health.addToServer(this.#server);
@@ -74,7 +70,7 @@ export class RpcServer {
    * by an ERROR reply saying why.
    */
   #boundedDefinition(definition: grpc.ServiceDefinition): grpc.ServiceDefinition {
-    const { maxMessageSize, maxRequestEntries } = this.#config;
+    const { maxMessageSize, maxRequestEntries } = this.config;
     const bounded: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
     for (const [name, method] of Object.entries(definition as Record<string, grpc.MethodDefinition<unknown, unknown>>)) {
       bounded[name] = {
@@ -82,7 +78,7 @@ export class RpcServer {
         requestDeserialize: (bytes: Buffer) => {
           const entries = requestEntries(name, bytes);
           if (entries !== undefined && entries > maxRequestEntries) {
-            this.#logger.warn(
+            this.logger.warn(
               { rpc: name, entries, maxRequestEntries, bytes: bytes.length },
               "RPC request refused: too many fields (ANYCABLE_RPC_MAX_REQUEST_ENTRIES)",
             );
@@ -93,7 +89,7 @@ export class RpcServer {
         responseSerialize: (response: unknown) => {
           const bytes = method.responseSerialize(response);
           if (bytes.length <= maxMessageSize) return bytes;
-          this.#logger.error(
+          this.logger.error(
             { rpc: name, bytes: bytes.length, maxMessageSize },
             "RPC reply refused: larger than ANYCABLE_RPC_MAX_MESSAGE_SIZE (an oversized identifier or state?); answering ERROR instead",
           );
@@ -111,16 +107,16 @@ export class RpcServer {
     const unary =
       <Req, Res>(name: string, run: (request: Req, meta: CallMetadata) => Promise<Res>) =>
       (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>): void => {
-        this.#inFlight++;
+        this.callStarted();
         run(call.request, metadataOf(call as grpc.ServerUnaryCall<unknown, unknown>)).then(
           (response) => {
-            this.#inFlight--;
+            this.callEnded();
             callback(null, response);
           },
           // The handler turns application errors into responses; reaching here is our own bug.
           (error: unknown) => {
-            this.#inFlight--;
-            this.#logger.error({ err: error, rpc: name }, "RPC handler failed unexpectedly");
+            this.callEnded();
+            this.logger.error({ err: error, rpc: name }, "RPC handler failed unexpectedly");
             callback({ code: grpc.status.INTERNAL, details: `${name} failed: ${error instanceof Error ? error.message : String(error)}` });
           },
         );
@@ -132,72 +128,34 @@ export class RpcServer {
     };
   }
 
-  /** Binds `config.host` (port 0 picks a free one) and starts serving; resolves with the bound port. */
-  async start(): Promise<number> {
-    const { tls, host } = this.#config;
+  protected async listen(host: string): Promise<number> {
+    const { tls } = this.config;
     const credentials = tls
       ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }], false)
       : grpc.ServerCredentials.createInsecure();
     if (!isLoopbackBinding(host)) {
       // anycable-go presents no credential over gRPC: whoever reaches this port can act as it.
-      this.#logger.warn(
+      this.logger.warn(
         { host, tls: tls !== undefined },
         "the RPC server listens beyond loopback and anycable-go sends no client credential: keep this port on a private network reachable only by anycable-go",
       );
     }
     const port = await new Promise<number>((resolve, reject) => {
-      this.#server.bindAsync(host, credentials, (error, bound) =>
-        error ? reject(new Error(`Cannot listen on ${this.#config.host}: ${error.message}`)) : resolve(bound),
-      );
+      this.#server.bindAsync(host, credentials, (error, bound) => (error ? reject(error) : resolve(bound)));
     });
-    this.#port = port;
-    this.#logger.info({ host, port, tls: tls !== undefined }, "AnyCable RPC server listening");
+    this.logger.info({ host, port, tls: tls !== undefined }, "AnyCable RPC server listening");
     return port;
   }
 
-  get port(): number | undefined {
-    return this.#port;
+  protected stopAccepting(finish: () => void): void {
+    this.#health.setStatus("", "NOT_SERVING");
+    this.#health.setStatus(SERVICE_NAME, "NOT_SERVING");
+    this.#server.tryShutdown(finish);
   }
 
-  get inFlight(): number {
-    return this.#inFlight;
-  }
-
-  /** Drains and stops; calls still running after the shutdown timeout are cancelled. Idempotent. */
-  shutdown(): Promise<void> {
-    this.#shutdown ??= new Promise<void>((resolve) => {
-      this.#health.setStatus("", "NOT_SERVING");
-      this.#health.setStatus(SERVICE_NAME, "NOT_SERVING");
-      this.#logger.info({ inFlight: this.#inFlight }, "draining RPC server");
-      const deadline = Date.now() + this.#config.shutdownTimeoutSeconds * 1000;
-      let finished = false;
-      const finish = (): void => {
-        if (finished) return;
-        finished = true;
-        clearInterval(poll);
-        // Long-lived health Watch streams would hold tryShutdown open forever; once our own
-        // calls are done nothing is lost by cutting them.
-        this.#server.forceShutdown();
-        this.#logger.info("RPC server stopped");
-        resolve();
-      };
-      let idleSince: number | undefined;
-      const poll = setInterval(() => {
-        // Responses are written after the handler returns; a short grace lets them flush.
-        if (this.#inFlight === 0) {
-          idleSince ??= Date.now();
-          if (Date.now() - idleSince >= 200) return finish();
-        } else {
-          idleSince = undefined;
-        }
-        if (Date.now() >= deadline) {
-          this.#logger.warn({ inFlight: this.#inFlight }, "shutdown timeout reached, cancelling remaining calls");
-          finish();
-        }
-      }, 20);
-      // Refuses new calls at once while the calls already running go on.
-      this.#server.tryShutdown(finish);
-    });
-    return this.#shutdown;
+  protected closeNow(): void {
+    // Long-lived health Watch streams would hold tryShutdown open forever; once our own calls
+    // are done nothing is lost by cutting them.
+    this.#server.forceShutdown();
   }
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { RpcConfig } from "../../config/rpc-config.js";
 import type { RpcHandler } from "../handler.js";
+import { TransportServer } from "../transport-server.js";
 import { createHttpRpcListener } from "./listener.js";
 
 export interface HttpRpcServerOptions {
@@ -25,33 +26,25 @@ const HEADERS_TIMEOUT_MS = 10_000;
 
 /**
  * The standalone HTTP RPC server behind `npm run rpc` with an `http://` ANYCABLE_RPC_HOST.
- * Shutdown drains like the gRPC server: health turns NOT_SERVING, no new connections are
- * accepted, requests in flight finish, and idle connections close so anycable-go retries
- * elsewhere (a refused connection is Unavailable to it, which it retries).
+ * Shutdown drains like the gRPC server (see TransportServer): health turns NOT_SERVING, no new
+ * connections are accepted, requests in flight finish, and idle connections close so anycable-go
+ * retries elsewhere (a refused connection is Unavailable to it, which it retries).
  */
-export class HttpRpcServer {
+export class HttpRpcServer extends TransportServer {
   readonly #server: Server;
-  readonly #config: RpcConfig;
-  readonly #logger: Logger;
-  #inFlight = 0;
   #draining = false;
   /** Responses not yet finished: told to close their connection when the drain starts. */
   readonly #open = new Set<ServerResponse>();
-  #port: number | undefined;
-  #shutdown: Promise<void> | undefined;
 
   constructor(options: HttpRpcServerOptions) {
-    this.#config = options.config;
-    this.#logger = options.logger;
+    super(options.config, options.logger);
     const rpc = createHttpRpcListener({
       handler: options.handler,
       logger: options.logger,
       secret: options.config.http.secret,
       maxBodySize: options.config.maxMessageSize,
       mountPath: options.config.http.mountPath,
-      onRequest: (event) => {
-        this.#inFlight += event === "start" ? 1 : -1;
-      },
+      onRequest: (event) => (event === "start" ? this.callStarted() : this.callEnded()),
     });
     this.#server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }, (req, res) => {
       // Connections kept alive from before the drain close after their current response.
@@ -69,68 +62,33 @@ export class HttpRpcServer {
     this.#server.headersTimeout = HEADERS_TIMEOUT_MS;
   }
 
-  /** Binds `config.host` (port 0 picks a free one) and starts serving; resolves with the bound port. */
-  async start(): Promise<number> {
-    const { hostname, port } = splitHostPort(this.#config.host);
+  protected async listen(host: string): Promise<number> {
+    const { hostname, port } = splitHostPort(host);
     await new Promise<void>((resolve, reject) => {
-      const failed = (error: Error): void => reject(new Error(`Cannot listen on ${this.#config.host}: ${error.message}`));
-      this.#server.once("error", failed);
+      this.#server.once("error", reject);
       this.#server.listen(port, hostname, () => {
-        this.#server.off("error", failed);
+        this.#server.off("error", reject);
         resolve();
       });
     });
-    this.#port = (this.#server.address() as AddressInfo).port;
-    this.#logger.info(
-      {
-        host: this.#config.host,
-        port: this.#port,
-        mountPath: this.#config.http.mountPath || "/",
-        auth: this.#config.http.secretSource,
-      },
-      "AnyCable HTTP RPC server listening",
-    );
-    if (this.#config.http.secret === undefined) {
-      this.#logger.warn("HTTP RPC accepts requests without a secret: set ANYCABLE_HTTP_RPC_SECRET or ANYCABLE_SECRET beyond development");
+    const bound = (this.#server.address() as AddressInfo).port;
+    const { mountPath, secret, secretSource } = this.config.http;
+    this.logger.info({ host, port: bound, mountPath: mountPath || "/", auth: secretSource }, "AnyCable HTTP RPC server listening");
+    if (secret === undefined) {
+      this.logger.warn("HTTP RPC accepts requests without a secret: set ANYCABLE_HTTP_RPC_SECRET or ANYCABLE_SECRET beyond development");
     }
-    return this.#port;
+    return bound;
   }
 
-  get port(): number | undefined {
-    return this.#port;
+  protected stopAccepting(): void {
+    this.#draining = true;
+    for (const res of this.#open) if (!res.headersSent) res.setHeader("Connection", "close");
+    this.#server.close();
+    this.#server.closeIdleConnections();
   }
 
-  get inFlight(): number {
-    return this.#inFlight;
-  }
-
-  /** Drains and stops; requests still running after the shutdown timeout are cut. Idempotent. */
-  shutdown(): Promise<void> {
-    this.#shutdown ??= new Promise<void>((resolve) => {
-      this.#draining = true;
-      for (const res of this.#open) if (!res.headersSent) res.setHeader("Connection", "close");
-      this.#logger.info({ inFlight: this.#inFlight }, "draining RPC server");
-      const deadline = Date.now() + this.#config.shutdownTimeoutSeconds * 1000;
-      this.#server.close();
-      this.#server.closeIdleConnections();
-      let idleSince: number | undefined;
-      const poll = setInterval(() => {
-        // Responses are written after the handler returns; a short grace lets them flush.
-        if (this.#inFlight === 0) {
-          idleSince ??= Date.now();
-          if (Date.now() - idleSince < 200) return;
-        } else {
-          idleSince = undefined;
-          if (Date.now() < deadline) return;
-          this.#logger.warn({ inFlight: this.#inFlight }, "shutdown timeout reached, cutting remaining requests");
-        }
-        clearInterval(poll);
-        this.#server.closeAllConnections();
-        this.#logger.info("RPC server stopped");
-        resolve();
-      }, 20);
-    });
-    return this.#shutdown;
+  protected closeNow(): void {
+    this.#server.closeAllConnections();
   }
 }
 

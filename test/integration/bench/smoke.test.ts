@@ -89,6 +89,47 @@ const everythingWorked: Record<string, (data: Record<string, unknown>) => void> 
       expect(v.delivered, `${v.adapter} ${v.publisher}: delivered of expected`).toBe(v.expected);
     }
   },
+  throughput(data) {
+    const runs = data.runs as Array<{
+      variant: string;
+      round: number;
+      delivered: number;
+      expected: number;
+      outOfOrder: number;
+      failures: number;
+      endToEndPerSecond: number | null;
+    }>;
+    // Every variant (ours and raw, four adapters) ran its burst, and every subscriber got every publication once, in order.
+    expect(new Set(runs.map((run) => run.variant)).size).toBe(8);
+    for (const run of runs) {
+      const label = `${run.variant}, round ${run.round}`;
+      expect(run.expected, label).toBeGreaterThan(0);
+      expect({ delivered: run.delivered, outOfOrder: run.outOfOrder, failures: run.failures }, label).toEqual({
+        delivered: run.expected,
+        outOfOrder: 0,
+        failures: 0,
+      });
+      expect(run.endToEndPerSecond, label).toEqual(expect.any(Number));
+    }
+    // The overload phase lost nothing: whatever was accepted was found past the publishing process.
+    const floods = data.floods as Array<{
+      adapter: string;
+      accepted: number;
+      reachedBroker: number;
+      rejectedOther: number;
+      drained: boolean;
+    }>;
+    expect(floods.map((flood) => flood.adapter)).toEqual(["nats", "redis", "redisx", "http"]);
+    for (const flood of floods) {
+      expect(flood.accepted, flood.adapter).toBeGreaterThan(0);
+      expect({ reached: flood.reachedBroker, rejectedOther: flood.rejectedOther, drained: flood.drained }, flood.adapter).toEqual({
+        reached: flood.accepted,
+        rejectedOther: 0,
+        drained: true,
+      });
+    }
+    expect((data.loggedErrors as { other: number }).other).toBe(0);
+  },
 };
 
 function stormWorked(data: Record<string, unknown>): void {
@@ -106,7 +147,7 @@ function stormWorked(data: Record<string, unknown>): void {
   }
 }
 
-describe.each(["rpc", "storm", "fanout", "peer", "scale"])("npm run bench -- --only=%s --smoke", (name) => {
+describe.each(["rpc", "storm", "fanout", "peer", "scale", "throughput"])("npm run bench -- --only=%s --smoke", (name) => {
   it("runs, writes a well-formed report, and everything it measured worked", { timeout: 180_000 }, async () => {
     const { report, stdout } = await runSmoke(name);
     expect(report.smoke).toBe(true);

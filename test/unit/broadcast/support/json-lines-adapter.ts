@@ -1,6 +1,6 @@
-// The adapter docs/architecture.md shows as the way to plug one's own: every publication appended
-// as one line of JSON to a file (ANYCABLE_BROADCAST_FILE), e.g. to audit or replay what an
-// application sent. It imports only the public entry, as a user's project would.
+// An adapter of one's own (docs/architecture.md), passed to loadBroadcastConfig by hand: every
+// publication appended as one line of JSON to a file (ANYCABLE_BROADCAST_FILE), e.g. to audit or
+// replay what an application sent. It imports only the public entry, as a user's project would.
 import { appendFile } from "node:fs/promises";
 import {
   defineBroadcastAdapter,
