@@ -60,7 +60,8 @@ export interface BridgeStackOptions {
   maxStreams?: number;
 }
 
-function record(rpc: RunningRpcServer, calls: RpcCall[]): void {
+/** Wraps the server's handler so every call it answers is pushed to `calls`. */
+export function recordRpcCalls(rpc: RunningRpcServer, calls: RpcCall[]): void {
   const handler = rpc.handler;
   const connect = handler.connect.bind(handler);
   const command = handler.command.bind(handler);
@@ -113,7 +114,7 @@ export async function startBridgeStack(options: BridgeStackOptions): Promise<Bri
     const rpc = await startRpcServer({ app, broadcaster, logger, config: { host: `${LOOPBACK}:0` }, env: {} });
     cleanups.push(() => rpc.stop());
     const rpcCalls: RpcCall[] = [];
-    record(rpc, rpcCalls);
+    recordRpcCalls(rpc, rpcCalls);
 
     const anycable = await startAnycableGo({ rpcHost: `${LOOPBACK}:${rpc.port}`, headers: CALL_MONITOR_HEADERS });
     cleanups.push(() => anycable.stop());

@@ -134,6 +134,11 @@ describe.each(LAYOUTS)("two anycable-go nodes and two RPC processes: $name", (la
 
     // Speakers on both nodes take turns, each waiting for its reply but not for the others' broadcasts.
     for (let id = 1; id < KILL_AT; id++) await say(everyone[id % everyone.length] as { room: ChannelSubscription }, id);
+    // A reply does not mean the broadcast left the process: the broadcaster settles a call's
+    // publication once it is queued (settleOn "accepted"), so a SIGKILL loses whatever the victim
+    // still holds (an HTTP POST being retried after a reset keep-alive socket, under load). The
+    // kill below is about calls in flight, so every earlier broadcast must have arrived first.
+    await Promise.all(everyone.map(({ room }) => room.waitForMessage(() => broadcastIds(room).length >= KILL_AT, 10_000)));
 
     // Every client starts a slow call at once; each node's round robin puts at least one of its three
     // on each process. One process dies without a goodbye (SIGKILL) while working on them.
