@@ -37,10 +37,12 @@ interface Layout {
 const LAYOUTS: Layout[] = [
   {
     // redisx: broadcasts go through a Redis Stream read by one node's consumer group member, which
-    // re-publishes them to every node over Redis pub/sub (--pubsub).
+    // re-publishes them to every node over Redis pub/sub (--pubsub). --broker=memory: without a
+    // broker, anycable-go 1.5 re-publishes only streams that node itself has subscribers of (every
+    // node has some here; multi-node-call-monitor.test.ts is the case where one node has none).
     name: "Redis (redisx broadcasts, redis pub/sub)",
     startBroker: startRedis,
-    nodeArgs: (url) => ["--broadcast_adapter=redisx", "--pubsub=redis", `--redis_url=${url}`],
+    nodeArgs: (url) => ["--broadcast_adapter=redisx", "--pubsub=redis", "--broker=memory", `--redis_url=${url}`],
     rpcEnv: (url) => ({ ANYCABLE_BROADCAST_ADAPTER: "redisx", REDIS_URL: url }),
   },
   {
@@ -54,7 +56,7 @@ const LAYOUTS: Layout[] = [
     // load balancer, any node), and Redis pub/sub carries it to the others.
     name: "HTTP broadcasts to node B, redis pub/sub",
     startBroker: startRedis,
-    nodeArgs: (url) => ["--broadcast_adapter=http", "--pubsub=redis", `--redis_url=${url}`],
+    nodeArgs: (url) => ["--broadcast_adapter=http", "--pubsub=redis", "--broker=memory", `--redis_url=${url}`],
     rpcEnv: (_url, nodeB) => ({ ANYCABLE_BROADCAST_ADAPTER: "http", ANYCABLE_HTTP_BROADCAST_URL: nodeB.broadcastUrl ?? "" }),
   },
 ];
