@@ -16,11 +16,10 @@ import { playMediaStream } from "../../../channels/media-stream/stream-player.js
 import { callEventHtml } from "../../../channels/views/call-event-html.js";
 import { callListItemId } from "../../../channels/views/call-list-item.js";
 import { CALLS_STREAM, callStream } from "../../../channels/views/live-regions.js";
-import { recordRpcCalls, type RpcCall } from "../../support/bridge-stack.js";
+import { bridgeTestConfig, recordRpcCalls, type RpcCall } from "../../support/bridge-stack.js";
 import { startFakeVoskRecognizer } from "../../support/fake-vosk-recognizer.js";
 import { syntheticRecording } from "../../support/synthetic-recording.js";
 import {
-  LOOPBACK,
   connectCable,
   freePort,
   startAnycableGo,
@@ -77,18 +76,13 @@ async function startCallMonitorRpc(address: string, port: number, env: Record<st
 async function startBridgeInFrontOf(node: AnycableGo, recognizer: Parameters<typeof startMediaStreamBridge>[0]["recognizer"]) {
   return started<RunningBridge>(
     await startMediaStreamBridge({
-      config: {
-        host: LOOPBACK,
-        port: 0,
+      config: bridgeTestConfig({
         cableUrl: node.url,
         streamUrl: STREAM_URL,
         authToken: AUTH_TOKEN,
         accountSid: ACCOUNT_SID,
         secret: BRIDGE_SECRET,
-        heartbeatIntervalMs: 30_000,
-        flushTimeoutMs: 5_000,
-        maxStreams: 20,
-      },
+      }),
       recognizer,
       logger,
     }),
