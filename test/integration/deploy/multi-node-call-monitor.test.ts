@@ -119,7 +119,7 @@ describe("the call monitor on two anycable-go nodes, two RPC processes and two b
               // Without a broker, anycable-go 1.5's legacy one hands a broadcast to pub/sub only when
               // the node that took it (one consumer of the redisx group) has a subscriber of that
               // stream itself: this viewer on node A would miss what node B took. The memory broker
-              // always publishes.
+              // always publishes. (1.6.16 delivers without it.)
               "--broker=memory",
               `--redis_url=${redis.url}`,
               "--cable_ready",
