@@ -14,7 +14,8 @@ export default {
   // timeout (counted as detected) after this much beyond the dry run's time.
   timeoutMS: 3_000,
   // The sandbox needs the sources and tests only: not the 32 MB anycable-go binary or docs.
-  ignorePatterns: ["bin", "docs", "bench", "dist", "tmp", "public", "test/mutation", "*.log"],
+  // .stryker-tmp*: the sandboxes of other runs going on beside this one (each has its own --tempDirName).
+  ignorePatterns: ["bin", "docs", "bench", "dist", "tmp", "public", "test/mutation", "*.log", ".stryker-tmp*"],
   mutate: ["src/**/*.ts", "!src/index.ts", "!src/**/index.ts", "!src/cli/**"],
   incremental: true,
   incrementalFile: "test/mutation/all.incremental.json",

@@ -38,6 +38,10 @@ const USAGE = `Usage: npm run bench -- [--only=${Object.keys(BENCHMARKS).join(",
   --n       client counts for storm, peer and scale (default 1000,5000; smoke 50)
   --reps    interleaved rounds per A/B cell (default 3; smoke 1)
   --seed    seed of the interleaving order (default 1)
+  --calls, --in-flight, --servers   rpc only: a subset of connect,subscribe,message / 28,100,256 /
+            ours-min,ours-noop,ours-nats (bare grpc-js always runs: every ratio is against it)
+  --baseline  rpc only: also run the real app (NATS broadcaster) from channels/ at this git ref,
+            side by side with the working tree's: before/after in one run
   --out     JSON output (default bench/results/latest.json)`;
 
 function machine(): Record<string, string | number> {
@@ -96,6 +100,10 @@ async function main(): Promise<number> {
       reps: { type: "string" },
       seed: { type: "string", default: "1" },
       out: { type: "string" },
+      calls: { type: "string" },
+      "in-flight": { type: "string" },
+      servers: { type: "string" },
+      baseline: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -135,6 +143,18 @@ async function main(): Promise<number> {
     return 2;
   }
   const reps = values.reps ? Number(values.reps) : smoke ? 1 : 3;
+  const list = (raw: string | undefined): string[] | undefined =>
+    raw === undefined
+      ? undefined
+      : raw
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
+  const inFlight = list(values["in-flight"])?.map(Number);
+  if (inFlight?.some((n) => !Number.isInteger(n) || n <= 0)) {
+    process.stderr.write(`--in-flight must be positive integers, got ${values["in-flight"]}\n`);
+    return 2;
+  }
   const workDir = mkdtempSync(join(tmpdir(), "anycable-bench-"));
   const started = Date.now();
   const ctx: BenchContext = {
@@ -143,6 +163,7 @@ async function main(): Promise<number> {
     reps,
     workDir,
     seed: Number(values.seed),
+    rpc: { calls: list(values.calls), inFlight, servers: list(values.servers), baseline: values.baseline },
     ...cpuLayout(),
     progress: (message) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${message}\n`),
   };

@@ -377,7 +377,7 @@ function summarise(
         digits: [undefined, 0, 0, 0, 0, undefined, 1, 1, 1, 1, 0, 0, 2],
         rows: floodRows,
         notes: [
-          `Through a broadcaster in the default mode (settles on acceptance) with ANYCABLE_BROADCAST_QUEUE_SIZE=${floods[0]?.queueSize ?? "?"}, to a stream of its own per adapter. Every accepted publication must be found past our process (counted as the last column says); every refused one rejected its caller's promise with BroadcastQueueFullError and was logged at error level.`,
+          `Through a broadcaster in the default mode (settles on acceptance) with ANYCABLE_BROADCAST_QUEUE_SIZE=${floods[0]?.queueSize ?? "?"}, to a stream of its own per adapter. Every accepted publication must be found past our process (counted as the last column says); every refused one rejected its caller's promise with BroadcastQueueFullError (the first refusal of each overflow is logged at error level, the rest at debug and summed up in one warning once the queue has room again).`,
           "Live heap: heapUsed right after a forced full GC, sampled every 250 ms (highest per half of the flood), and once the queue had drained: what the process holds, not garbage waiting for a collection.",
           `Error-level log lines of the broadcasters over the whole run: ${errors.queueFull} "queue is full", ${errors.other} other${errors.other > 0 ? ` (last: ${errors.lastOther})` : ""}.`,
         ],

@@ -15,10 +15,12 @@ export const coverageFloors: Record<string, Floor> = {
   // What the full run after the merges of 2026-12-02 reached (issues 9, 10, 11, 13, 14, 15 and 12's
   // extension points), rounded down less one point for run-to-run variance (retry and timeout
   // branches only some runs take); a folder at 100 % stays at 100, and no floor is below what it
-  // was where the folder still reaches it. "src" and "channels" are the whole trees; src/cli and
-  // src/process run only in child processes. The channels/ floors follow issue 12's layout: a
-  // folder that gained or lost files (cable, calls, config, feed, speech, tools, views) has the
-  // floor its new files reached together in that same run, less one point.
+  // was where the folder still reaches it. "src" and "channels" are the whole trees. The channels/
+  // floors follow issue 12's layout: a folder that gained or lost files (cable, calls, config, feed,
+  // speech, tools, views) has the floor its new files reached together in that same run, less one
+  // point. src/cli, config, jwt, logging, presence, process, streams, testing and src's branches
+  // were raised later that day (issue 15) from a run of test/unit alone, which a full run can only
+  // exceed: the CLI and runProcess now run in-process on an injected process.
   channels: { lines: 87, branches: 78 },
   "channels/bridge": { lines: 85, branches: 74 },
   "channels/cable": { lines: 97, branches: 97 },
@@ -34,18 +36,18 @@ export const coverageFloors: Record<string, Floor> = {
   "channels/twilio": { lines: 98, branches: 87 },
   "channels/views": { lines: 100, branches: 93 },
   "channels/web": { lines: 89, branches: 84 },
-  src: { lines: 89, branches: 81 },
-  "src/broadcast": { lines: 95, branches: 83 },
+  src: { lines: 89, branches: 82 },
+  "src/broadcast": { lines: 97, branches: 94 },
   "src/cable": { lines: 96, branches: 89 },
   "src/cable-ready": { lines: 100, branches: 98 },
-  "src/cli": { lines: 29, branches: 22 },
-  "src/config": { lines: 95, branches: 94 },
-  "src/jwt": { lines: 96, branches: 93 },
-  "src/logging": { lines: 9, branches: 0 },
-  "src/presence": { lines: 88, branches: 75 },
-  "src/process": { lines: 0, branches: 0 },
+  "src/cli": { lines: 97, branches: 88 },
+  "src/config": { lines: 99, branches: 97 },
+  "src/jwt": { lines: 100, branches: 100 },
+  "src/logging": { lines: 100, branches: 96 },
+  "src/presence": { lines: 100, branches: 96 },
+  "src/process": { lines: 100, branches: 95 },
   "src/rpc": { lines: 95, branches: 82 },
   "src/shared": { lines: 100, branches: 100 },
-  "src/streams": { lines: 97, branches: 95 },
-  "src/testing": { lines: 95, branches: 90 },
+  "src/streams": { lines: 100, branches: 100 },
+  "src/testing": { lines: 96, branches: 96 },
 };

@@ -9,6 +9,8 @@ export interface BenchContext {
   reps: number;
   /** Where children write logs and scratch files. */
   workDir: string;
+  /** --calls, --in-flight, --servers, --baseline: narrow the RPC benchmark (see bench/rpc.ts). */
+  rpc: RpcSelection;
   /** Seed for the interleaving order. */
   seed: number;
   /** CPU for servers under test, and for load drivers; undefined when there are not two cores. */
@@ -21,4 +23,13 @@ export function cpuLayout(): { serverCpu: string | undefined; driverCpu: string 
   // Two cores: everything under test on CPU 0, load drivers on CPU 1, so a driver never steals
   // the server's core. With more cores the same split still holds; with one, nothing is pinned.
   return availableParallelism() >= 2 ? { serverCpu: "0", driverCpu: "1" } : { serverCpu: undefined, driverCpu: undefined };
+}
+
+/** What the RPC benchmark runs; every field left undefined means its full set. */
+export interface RpcSelection {
+  calls: string[] | undefined;
+  inFlight: number[] | undefined;
+  servers: string[] | undefined;
+  /** A git ref whose channels/ also runs, as the real app with the NATS broadcaster: before/after in one run. */
+  baseline: string | undefined;
 }

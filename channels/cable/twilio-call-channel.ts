@@ -1,4 +1,4 @@
-import { Channel, z } from "anycable-ts";
+import { Channel, z, type Logger } from "anycable-ts";
 import { callSid } from "../calls/call-sid.js";
 import type { CallMonitorConnection } from "./call-monitor-connection.js";
 import { transcriptEvent } from "../calls/call-event.js";
@@ -37,6 +37,11 @@ export class TwilioCallChannel extends Channel<CallParams, CallMonitorConnection
   static registry: CallRegistry | undefined = undefined;
   /** Transcripts per call stream; the application factory sets it from CALL_TRANSCRIPTS_PER_SECOND. */
   static transcriptLimit = new KeyedRateLimit({ limit: 50, intervalMs: 1_000 });
+  /**
+   * The application's logger, set by the factory. Asking it whether debug is on costs nothing;
+   * `this.logger` builds the call's child logger, which a transcript at info level never needs.
+   */
+  static appLogger: Logger | undefined = undefined;
 
   override async subscribed(): Promise<void> {
     const own = this.connection.twilioCallSid;
@@ -90,7 +95,9 @@ export class TwilioCallChannel extends Channel<CallParams, CallMonitorConnection
     await feed.callAlive(sid, false);
     // Recognisers open a phrase with empty partials; an empty bubble tells the viewer nothing.
     if (result.text.trim() === "") return;
-    this.logger.debug({ callSid: sid, resultId: result.id, final: result.final }, "transcript");
+    if ((this.constructor as typeof TwilioCallChannel).appLogger?.isLevelEnabled("debug") ?? true) {
+      this.logger.debug({ callSid: sid, resultId: result.id, final: result.final }, "transcript");
+    }
     await feed.eventHappened(sid, transcriptEvent(result.id, result.text, result.final));
   }
 
@@ -103,6 +110,6 @@ export class TwilioCallChannel extends Channel<CallParams, CallMonitorConnection
   #feed(): CallFeed {
     const registry = (this.constructor as typeof TwilioCallChannel).registry;
     if (!registry) throw new Error(`${this.constructor.name} has no registry: build the application with createCallMonitorApplication()`);
-    return new CallFeed({ registry, broadcaster: this.broadcaster, logger: this.logger });
+    return new CallFeed({ registry, broadcaster: this.broadcaster, logger: () => this.logger });
   }
 }

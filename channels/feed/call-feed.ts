@@ -1,4 +1,4 @@
-import { CableReady, type Broadcaster, type Logger } from "anycable-ts";
+import type { Broadcaster, CableReady, Logger } from "anycable-ts";
 import type { CallRegistry } from "../calls/call-registry.js";
 import { callEventHtml } from "../views/call-event-html.js";
 import { callListItemHtml, callListItemId } from "../views/call-list-item.js";
@@ -6,6 +6,7 @@ import { CALLS_LIST_ID, CALLS_STREAM, TIMELINE_ID, callStream } from "../views/l
 import { callStartedEvent, callStoppedEvent, statusEvent, type CallEvent } from "../calls/call-event.js";
 import { LogThrottle } from "../limits/log-throttle.js";
 import { upsertHtml } from "./upsert-html.js";
+import { coalescedCableReady, type CoalescedCableReady } from "./coalesced-cable-ready.js";
 
 const CALLS_CONTAINER = `#${CALLS_LIST_ID}`;
 const EVENTS_CONTAINER = `#${TIMELINE_ID}`;
@@ -16,7 +17,12 @@ const droppedWarnings = new LogThrottle(10_000);
 export interface CallFeedOptions {
   registry: CallRegistry;
   broadcaster: Broadcaster;
-  logger: Logger;
+  /**
+   * Where problems are logged. A function is called only when there is something to log: an RPC
+   * call's logger carries the call's context but costs a child logger to build, and most calls
+   * log nothing here.
+   */
+  logger: Logger | (() => Logger);
   now?: () => number;
 }
 
@@ -31,14 +37,14 @@ export interface CallFeedOptions {
  */
 export class CallFeed {
   readonly #registry: CallRegistry;
-  readonly #broadcaster: Broadcaster;
-  readonly #logger: Logger;
+  readonly #updates: CoalescedCableReady;
+  readonly #loggerSource: Logger | (() => Logger);
   readonly #now: () => number;
 
   constructor(options: CallFeedOptions) {
     this.#registry = options.registry;
-    this.#broadcaster = options.broadcaster;
-    this.#logger = options.logger;
+    this.#updates = coalescedCableReady(options.broadcaster);
+    this.#loggerSource = options.logger;
     this.#now = options.now ?? Date.now;
   }
 
@@ -53,10 +59,12 @@ export class CallFeed {
     const fresh = await this.#record(sid, "callStarted", () => this.#registry.callStarted(sid, now));
     if (fresh === false) return false;
     const seq = await this.#recordEvent(sid, event);
-    const cableReady = new CableReady(this.#broadcaster);
-    upsertHtml(cableReady.stream(CALLS_STREAM), CALLS_CONTAINER, callListItemId(sid), callListItemHtml(sid, now));
-    upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, callEventHtml(event), seq);
-    await this.#send(cableReady, sid);
+    const listItem = callListItemHtml(sid, now);
+    const entry = callEventHtml(event);
+    await this.#send(sid, (cableReady) => {
+      upsertHtml(cableReady.stream(CALLS_STREAM), CALLS_CONTAINER, callListItemId(sid), listItem);
+      upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, entry, seq);
+    });
     return true;
   }
 
@@ -106,20 +114,25 @@ export class CallFeed {
     return ended;
   }
 
+  get #logger(): Logger {
+    const source = this.#loggerSource;
+    return typeof source === "function" ? source() : source;
+  }
+
   async #announceEnd(sid: string, event: CallEvent): Promise<void> {
     const seq = await this.#recordEvent(sid, event);
-    const cableReady = new CableReady(this.#broadcaster);
-    cableReady.stream(CALLS_STREAM).remove({ selector: `#${callListItemId(sid)}` });
-    upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, callEventHtml(event), seq);
-    await this.#send(cableReady, sid);
+    const entry = callEventHtml(event);
+    await this.#send(sid, (cableReady) => {
+      cableReady.stream(CALLS_STREAM).remove({ selector: `#${callListItemId(sid)}` });
+      upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, entry, seq);
+    });
   }
 
   /** Adds an event to the call's timeline, replacing the one with the same key in place. */
   async eventHappened(sid: string, event: CallEvent): Promise<void> {
     const seq = await this.#recordEvent(sid, event);
-    const cableReady = new CableReady(this.#broadcaster);
-    upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, callEventHtml(event), seq);
-    await this.#send(cableReady, sid);
+    const entry = callEventHtml(event);
+    await this.#send(sid, (cableReady) => upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, entry, seq));
   }
 
   /** Records the event; returns its sequence number, unknown when the registry failed. */
@@ -143,10 +156,11 @@ export class CallFeed {
     }
   }
 
-  async #send(cableReady: CableReady, sid: string): Promise<void> {
+  /** Adds the call's operations to this turn's batch (see CoalescedCableReady) and waits until it is handed over. */
+  async #send(sid: string, queue: (cableReady: CableReady) => void): Promise<void> {
     try {
       // The broadcaster settles once the publication is queued, so a broker outage does not stall this.
-      await cableReady.broadcast();
+      await this.#updates.send(queue);
     } catch (error) {
       this.#logger.error({ callSid: sid, err: error }, "broadcast to the dashboard failed; open pages miss this update");
     }

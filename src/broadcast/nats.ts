@@ -15,6 +15,27 @@ export interface NatsTransportOptions {
   logger: Logger;
 }
 
+/**
+ * Credentials written in a server URL (`nats://user:pass@host`, `nats://token@host`), which the Go
+ * client anycable-go uses reads but nats.js ignores: without this, such a URL is refused with an
+ * authorization violation forever. The first server that carries credentials gives them.
+ */
+export function credentialsFrom(servers: readonly string[]): { user: string; pass: string } | { token: string } | undefined {
+  for (const server of servers) {
+    let url: URL;
+    try {
+      // A server may be written without a scheme (`user:pw@host:4222`), as nats.js accepts it.
+      url = new URL(server.includes("://") ? server : `nats://${server}`);
+    } catch {
+      continue;
+    }
+    if (url.username === "") continue;
+    const username = decodeURIComponent(url.username);
+    return url.password === "" ? { token: username } : { user: username, pass: decodeURIComponent(url.password) };
+  }
+  return undefined;
+}
+
 /** Errors about the message itself; everything else (closed, disconnected) is worth a retry. */
 const PERMANENT = new Set<string>([ErrorCode.MaxPayloadExceeded, ErrorCode.BadPayload]);
 
@@ -55,6 +76,7 @@ export class NatsTransport implements BroadcastTransport {
       try {
         const nc = await connect({
           servers: this.#options.servers,
+          ...credentialsFrom(this.#options.servers),
           name: "anycable-ts broadcaster",
           reconnect: true,
           maxReconnectAttempts: -1,

@@ -52,6 +52,8 @@ export class QueuedBroadcaster implements Broadcaster {
   #connected = false;
   #everConnected = false;
   #outageReported = false;
+  /** Calls refused since the queue last filled up; 0 while it has room. */
+  #refusedWhileFull = 0;
   #pumping = false;
   #wakeUp: (() => void) | undefined;
   #drainWaiters: Array<() => void> = [];
@@ -111,11 +113,22 @@ export class QueuedBroadcaster implements Broadcaster {
         `broadcast queue is full (${this.#queue.length} pending, max ${this.#options.queueSize}; ${why}); ${describeAbout(payload.about)} was not sent`,
         payload.about,
       );
-      this.#log.error(
+      // A caller publishing faster than the broker drains would otherwise write one error line
+      // per refused call (tens of thousands a second): the first refusal of an episode is the
+      // error an operator needs, the rest are counted and summed up when the queue has room again.
+      this.#refusedWhileFull += 1;
+      this.#log[this.#refusedWhileFull === 1 ? "error" : "debug"](
         { ...describeSubject(payload.about), queueSize: this.#queue.length, maxQueueSize: this.#options.queueSize, target },
         error.message,
       );
       return Promise.reject(error);
+    }
+    if (this.#refusedWhileFull > 0) {
+      this.#log.warn(
+        { refused: this.#refusedWhileFull, maxQueueSize: this.#options.queueSize, target },
+        `broadcast queue has room again; ${this.#refusedWhileFull} broadcast(s) were refused while it was full`,
+      );
+      this.#refusedWhileFull = 0;
     }
     if ((this.#options.settleOn ?? "accepted") === "accepted") {
       // Failures after acceptance are logged by refuse() / shutdown(); nobody awaits them.

@@ -9,6 +9,7 @@ import * as protoLoader from "@grpc/proto-loader";
 import { protoPath as healthProtoPath } from "grpc-health-check";
 import { isConfigError } from "../config/errors.js";
 import { loadRpcConfig, loadRpcTlsRootCa } from "../config/rpc-config.js";
+import type { ProcessHost } from "../process/process-host.js";
 import { SERVICE_NAME } from "../rpc/grpc/server.js";
 
 const TIMEOUT_MS = 3_000;
@@ -21,8 +22,8 @@ type HealthClient = grpc.Client & {
   ): void;
 };
 
-/** Resolves with the exit code: 0 when serving, 1 otherwise (with the reason on stderr). */
-export async function healthCheck(env: NodeJS.ProcessEnv): Promise<number> {
+/** Resolves with the exit code: 0 when serving, 1 otherwise (with the reason on `io.stderr`). */
+export async function healthCheck(env: NodeJS.ProcessEnv, io: Pick<ProcessHost, "stdout" | "stderr"> = process): Promise<number> {
   let host: string;
   let transport: "grpc" | "http";
   let credentials: grpc.ChannelCredentials;
@@ -32,7 +33,7 @@ export async function healthCheck(env: NodeJS.ProcessEnv): Promise<number> {
     credentials = tls ? grpc.credentials.createSsl(Buffer.from(loadRpcTlsRootCa(env) ?? tls.cert)) : grpc.credentials.createInsecure();
   } catch (error) {
     if (!isConfigError(error)) throw error;
-    process.stderr.write(`${error.message}\n`);
+    io.stderr.write(`${error.message}\n`);
     return 1;
   }
   // A server bound to every interface is probed on loopback.
@@ -41,10 +42,10 @@ export async function healthCheck(env: NodeJS.ProcessEnv): Promise<number> {
     (error: unknown) => `unreachable (${error instanceof Error ? error.message : String(error)})`,
   );
   if (status === "SERVING") {
-    process.stdout.write(`${SERVICE_NAME} at ${target}: SERVING\n`);
+    io.stdout.write(`${SERVICE_NAME} at ${target}: SERVING\n`);
     return 0;
   }
-  process.stderr.write(`${SERVICE_NAME} at ${target}: ${status}\n`);
+  io.stderr.write(`${SERVICE_NAME} at ${target}: ${status}\n`);
   return 1;
 }
 

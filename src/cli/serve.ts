@@ -1,8 +1,10 @@
+import type { Logger } from "pino";
 import { createBroadcaster, loadBroadcastConfig } from "../broadcast/index.js";
 import { loadCableReadyConfig } from "../cable-ready/config.js";
 import { resolveApplication, resolveBroadcastAdapters } from "../cable/application-module.js";
 import { ConfigError, isConfigError } from "../config/errors.js";
 import { loadRpcConfig } from "../config/rpc-config.js";
+import type { ProcessHost } from "../process/process-host.js";
 import { runProcess } from "../process/run-process.js";
 import { startRpcServer } from "../rpc/start-server.js";
 import { loadModule } from "./load-module.js";
@@ -25,11 +27,14 @@ function loadAll<L extends Loaders>(env: NodeJS.ProcessEnv, loaders: L): { [K in
   return values as { [K in keyof L]: ReturnType<L[K]> };
 }
 
-/** Serves the application module at `modulePath` until SIGTERM / SIGINT. */
-export function serve(modulePath: string, env: NodeJS.ProcessEnv): Promise<void> {
+/** Serves the application module at `modulePath` until SIGTERM / SIGINT; resolves with the exit code. */
+export function serve(modulePath: string, host: ProcessHost = process, logger?: Logger): Promise<number> {
+  const env = host.env;
   return runProcess({
     name: "rpc",
     env,
+    process: host,
+    logger,
     async start({ logger }) {
       // The module first: the adapters it exports decide which broadcast variables there are.
       // Then all configuration, before connecting anything.

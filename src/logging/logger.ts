@@ -17,8 +17,11 @@ export interface LoggerOptions {
   level?: LevelWithSilent;
   /** Human-readable lines instead of JSON; defaults to on for a terminal. */
   pretty?: boolean;
-  /** 1 (stdout, the default) or 2 (stderr: for a command whose stdout is its output). */
-  destination?: 1 | 2;
+  /**
+   * 1 (stdout, the default), 2 (stderr: for a command whose stdout is its output), or the path of
+   * a file to append to.
+   */
+  destination?: 1 | 2 | string;
 }
 
 /**
@@ -40,7 +43,7 @@ function prettyTransportTarget(): string | undefined {
 export function createLogger(options: LoggerOptions = {}, env: NodeJS.ProcessEnv = process.env): Logger {
   const level = options.level ?? levelFromEnv(env);
   const dest = options.destination ?? 1;
-  const isTTY = (dest === 1 ? process.stdout : process.stderr).isTTY === true;
+  const isTTY = typeof dest === "number" && (dest === 1 ? process.stdout : process.stderr).isTTY === true;
   const pretty = options.pretty ?? (env.ANYCABLE_LOG_FORMAT === "text" || (env.ANYCABLE_LOG_FORMAT !== "json" && isTTY));
   const settings = { name: options.name ?? "anycable-ts", level };
   const prettyTarget = pretty ? prettyTransportTarget() : undefined;

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { isConfigError } from "../config/errors.js";
 import { createLogger } from "../logging/logger.js";
+import type { ProcessHost } from "./process-host.js";
 import { logUnhandledRejections } from "./safety-nets.js";
 import { onShutdownSignal } from "./shutdown-signals.js";
 
@@ -22,7 +23,12 @@ export interface ProcessContext {
 export interface RunProcessOptions {
   /** The logger's name, e.g. "rpc" or "web". */
   name: string;
+  /** Default: the environment of `process`. */
   env?: NodeJS.ProcessEnv;
+  /** The process whose signals stop the service and whose exit code it sets. Default: this one. */
+  process?: ProcessHost;
+  /** Default: a logger named `name`, configured from `env` (ANYCABLE_LOG_LEVEL, ANYCABLE_LOG_FORMAT). */
+  logger?: Logger;
   start(context: ProcessContext): Promise<RunningService>;
   /** How long lingering handles (a broker's reconnect timer) may delay the exit after stopping. Default 100 ms. */
   exitDelayMs?: number;
@@ -32,18 +38,21 @@ export interface RunProcessOptions {
  * The one way a long-running command of this framework runs: one logger for the process,
  * unawaited rejections logged rather than fatal, a configuration error printed as a plain
  * message (exit 1), any other start-up failure logged as fatal (exit 1), SIGINT / SIGTERM
- * stopping gracefully (exit 0) and a second signal forcing the exit (exit 1).
+ * stopping gracefully (exit 0) and a second signal forcing the exit (exit 1). Resolves with that
+ * exit code once it is set.
  */
-export async function runProcess(options: RunProcessOptions): Promise<void> {
-  const env = options.env ?? process.env;
-  const logger = createLogger({ name: options.name }, env);
-  logUnhandledRejections(logger);
-  const code = await serve(options, logger, env);
-  process.exitCode = code;
-  setTimeout(() => process.exit(), options.exitDelayMs ?? 100).unref();
+export async function runProcess(options: RunProcessOptions): Promise<number> {
+  const host = options.process ?? process;
+  const env = options.env ?? host.env;
+  const logger = options.logger ?? createLogger({ name: options.name }, env);
+  logUnhandledRejections(logger, host);
+  const code = await serve(options, logger, env, host);
+  host.exitCode = code;
+  setTimeout(() => host.exit(), options.exitDelayMs ?? 100).unref();
+  return code;
 }
 
-async function serve(options: RunProcessOptions, logger: Logger, env: NodeJS.ProcessEnv): Promise<number> {
+async function serve(options: RunProcessOptions, logger: Logger, env: NodeJS.ProcessEnv, host: ProcessHost): Promise<number> {
   let stopRequested: ((code: number) => void) | undefined;
   let earlyStop: number | undefined;
   const requestStop = (code: number): void => {
@@ -55,7 +64,7 @@ async function serve(options: RunProcessOptions, logger: Logger, env: NodeJS.Pro
     service = await options.start({ logger, env, requestStop });
   } catch (error) {
     if (isConfigError(error)) {
-      process.stderr.write(`${error.message}\n`);
+      host.stderr.write(`${error.message}\n`);
     } else {
       logger.fatal({ err: error }, `cannot start: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -75,17 +84,20 @@ async function serve(options: RunProcessOptions, logger: Logger, env: NodeJS.Pro
       );
     };
     stopRequested = stop;
-    onShutdownSignal({
-      onStop(signal) {
-        logger.info({ signal }, "shutting down");
-        stop(0);
+    onShutdownSignal(
+      {
+        onStop(signal) {
+          logger.info({ signal }, "shutting down");
+          stop(0);
+        },
+        onForce(signal) {
+          logger.warn({ signal }, "second signal: exiting without waiting");
+          service.forceStop?.();
+          done(1);
+        },
       },
-      onForce(signal) {
-        logger.warn({ signal }, "second signal: exiting without waiting");
-        service.forceStop?.();
-        done(1);
-      },
-    });
+      host,
+    );
     if (earlyStop !== undefined) stop(earlyStop);
   });
 }

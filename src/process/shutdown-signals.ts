@@ -1,3 +1,5 @@
+import type { ProcessHost } from "./process-host.js";
+
 /**
  * SIGINT / SIGTERM handling for long-running commands: the first signal starts a graceful stop,
  * a later one forces the exit. Ctrl-C reaches every process in the terminal's foreground group
@@ -12,7 +14,8 @@ export interface ShutdownSignalOptions {
   graceMs?: number;
 }
 
-export function onShutdownSignal(options: ShutdownSignalOptions): () => void {
+/** Listens on `host` (default: this process) until the returned function is called. */
+export function onShutdownSignal(options: ShutdownSignalOptions, host: Pick<ProcessHost, "on" | "off"> = process): () => void {
   const graceMs = options.graceMs ?? 1_000;
   let firstAt: number | undefined;
   const handler = (signal: NodeJS.Signals): void => {
@@ -24,10 +27,10 @@ export function onShutdownSignal(options: ShutdownSignalOptions): () => void {
       options.onForce?.(signal);
     }
   };
-  process.on("SIGINT", handler);
-  process.on("SIGTERM", handler);
+  host.on("SIGINT", handler);
+  host.on("SIGTERM", handler);
   return () => {
-    process.off("SIGINT", handler);
-    process.off("SIGTERM", handler);
+    host.off("SIGINT", handler);
+    host.off("SIGTERM", handler);
   };
 }

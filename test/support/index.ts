@@ -5,6 +5,7 @@ export * from "./cable-client.js";
 export * from "./capture-logger.js";
 export * from "./chromium.js";
 export * from "./dns.js";
+export * from "./fake-process.js";
 export * from "./fake-twilio-api.js";
 export * from "./gate-proxy.js";
 export * from "./nats.js";

@@ -267,8 +267,10 @@ describe("unreachable at start-up", () => {
         `broadcast queue is full (5 pending, max 5; Redis stream at redis://127.0.0.1:${port} is unreachable); stream "q" was not sent`,
       );
     }
-    expect(logs.at("error")).toHaveLength(3);
+    // One error line for the overflow; the two refusals after it go to debug.
+    expect(logs.at("error")).toHaveLength(1);
     expect(logs.at("error")[0]).toMatchObject({ stream: "q", queueSize: 5, maxQueueSize: 5 });
+    expect(logs.at("debug").filter((l) => l.msg.startsWith("broadcast queue is full"))).toHaveLength(2);
 
     // Redis appears, and the application shuts down at once: close() still delivers the five.
     tracked(await startRedis({ port }));

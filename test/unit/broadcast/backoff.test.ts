@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { backoffDelay, sleep } from "../../../src/broadcast/backoff.js";
 import { redactUrl } from "../../../src/broadcast/redact.js";
 
@@ -16,6 +16,21 @@ describe("sleep", () => {
     const slept = sleep(60_000, controller.signal);
     controller.abort();
     await expect(slept).resolves.toBeUndefined();
+  });
+});
+
+describe("sleep with a signal that has already aborted", () => {
+  it("returns without starting a timer", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const slept = sleep(60_000, controller.signal);
+      expect(vi.getTimerCount()).toBe(0);
+      await expect(slept).resolves.toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

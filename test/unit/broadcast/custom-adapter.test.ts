@@ -1,6 +1,6 @@
 // An application's own adapter, written against the public entry only, is selected by
 // ANYCABLE_BROADCAST_ADAPTER and driven by the same broadcaster as the built-in ones.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from "vitest";
@@ -51,6 +51,21 @@ describe("a user-defined broadcast adapter", () => {
       target: file,
       msg: `broadcasting via JSON lines file at ${file} (one publication per line)`,
     });
+  });
+
+  it("is driven by a broadcaster that settles on acceptance unless told otherwise", async () => {
+    const file = join(dir, "not-yet", "out.jsonl");
+    const config = {
+      ...loadBroadcastConfig({ ANYCABLE_BROADCAST_ADAPTER: "jsonl", ANYCABLE_BROADCAST_FILE: file }, { adapters: [jsonLinesAdapter] }),
+      reconnect: { minDelayMs: 5, maxDelayMs: 20 },
+    };
+    const broadcaster = createBroadcaster(config, captureLogger().logger);
+    // The folder does not exist yet: the line cannot be written, and the call resolves anyway.
+    await broadcaster.broadcast("chat:1", "queued");
+    expect(broadcaster.pending).toBe(1);
+    await mkdir(join(dir, "not-yet"));
+    await broadcaster.close();
+    expect(await readFile(file, "utf8")).toBe('{"stream":"chat:1","data":"queued"}\n');
   });
 
   it("keeps its settings typed under its configKey, beside the built-in ones", () => {

@@ -1,9 +1,14 @@
 // Queueing semantics shared by every adapter, against a broker stand-in the test switches on and off.
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { QueuedBroadcaster } from "../../../src/broadcast/queued-broadcaster.js";
 import { BroadcastClosedError, BroadcastQueueFullError, BroadcastRejectedError } from "../../../src/broadcast/errors.js";
 import { captureLogger } from "../../support/capture-logger.js";
 import { FakeTransport } from "./fake-transport.js";
+
+// Every test here settles in milliseconds. A broken pump hangs instead, and should fail in
+// seconds: mutation testing runs hundreds of such variants, and a test left to Stryker's own
+// timeout costs a restart of its Vitest worker (a minute on a busy machine).
+vi.setConfig({ testTimeout: 3_000, hookTimeout: 3_000 });
 
 const open: QueuedBroadcaster[] = [];
 
@@ -281,6 +286,31 @@ describe("QueuedBroadcaster under a misbehaving transport", () => {
     expect(logs.at("debug").find((l) => l.msg === "delivery will be retried")).toMatchObject({ reason: "socket hang up" });
   });
 
+  it("logs the reason of a retry with its cause, as Node's fetch hides the socket error there", async () => {
+    const { transport, broadcaster, logs } = setup();
+    transport.up();
+    let attempts = 0;
+    transport.behaviour = () =>
+      ++attempts === 1
+        ? { status: "retry", error: new TypeError("fetch failed", { cause: new Error("connect ECONNREFUSED 127.0.0.1:9") }) }
+        : { status: "sent" };
+    await broadcaster.broadcast("s", "1");
+    expect(logs.at("debug").find((l) => l.msg === "delivery will be retried")).toMatchObject({
+      reason: "fetch failed: connect ECONNREFUSED 127.0.0.1:9",
+    });
+  });
+
+  it("retries a delivery whose deliver() rejected with something that is not an Error, and logs it as text", async () => {
+    const { transport, broadcaster, logs } = setup();
+    transport.up();
+    const deliver = transport.deliver.bind(transport);
+    let throws = 1;
+    transport.deliver = (payloads) => (throws-- > 0 ? Promise.reject("socket hang up") : deliver(payloads));
+    await broadcaster.broadcast("s", "1");
+    expect(transport.delivered.map(data)).toEqual(["1"]);
+    expect(logs.at("debug").find((l) => l.msg === "delivery will be retried")).toMatchObject({ reason: "socket hang up" });
+  });
+
   it("treats a payload the transport gave no outcome for as not delivered, and delivers it again", async () => {
     const { transport, broadcaster } = setup();
     transport.up();
@@ -323,5 +353,269 @@ describe("QueuedBroadcaster under a misbehaving transport", () => {
     transport.up();
     transport.down(new Error("gone"));
     expect(logs.lines).toEqual([]);
+  });
+});
+
+describe("QueuedBroadcaster messages and shutdown edges", () => {
+  it("settles on acceptance when settleOn is not given", async () => {
+    const transport = new FakeTransport();
+    const broadcaster = new QueuedBroadcaster({
+      transport,
+      logger: captureLogger().logger,
+      queueSize: 10,
+      flushTimeoutMs: 10,
+      retry: { minDelayMs: 5, maxDelayMs: 20 },
+    });
+    open.push(broadcaster);
+    // The broker is down: only an accepted-settling broadcaster resolves now.
+    await broadcaster.broadcast("s", "1");
+    expect(broadcaster.pending).toBe(1);
+  });
+
+  it("says the broker is not keeping up when the queue fills while connected", async () => {
+    const { transport, broadcaster } = setup({ queueSize: 1 });
+    transport.up();
+    transport.deliver = () => new Promise(() => {});
+    void broadcaster.broadcast("s", "in flight").catch(() => {});
+    await expect(broadcaster.broadcast("s", "2")).rejects.toThrow(
+      'broadcast queue is full (1 pending, max 1; Fake broker is not keeping up); stream "s" was not sent',
+    );
+  });
+
+  it("names a batch by its first three streams and a command by its name when they do not fit", async () => {
+    const { transport, broadcaster, logs } = setup({ queueSize: 1 });
+    transport.down();
+    void broadcaster.broadcast("s", "fills the queue").catch(() => {});
+    const batch = ["a", "b", "c", "d"].map((stream) => ({ stream, data: "x" }));
+    await expect(broadcaster.broadcastMany(batch)).rejects.toThrow(/; batch of 4 to "a", "b", "c", … was not sent$/);
+    await expect(broadcaster.broadcastMany(batch.slice(0, 3))).rejects.toThrow(/; batch of 3 to "a", "b", "c" was not sent$/);
+    await expect(broadcaster.broadcastCommand({ command: "disconnect", payload: { identifier: "ids", reconnect: true } })).rejects.toThrow(
+      /; disconnect command was not sent$/,
+    );
+    const refusals = logs.lines.filter((l) => l.msg.startsWith("broadcast queue is full"));
+    expect(refusals.map(({ streams, batchSize, command, identifier }) => ({ streams, batchSize, command, identifier }))).toEqual([
+      { streams: ["a", "b", "c", "d"], batchSize: 4 },
+      { streams: ["a", "b", "c"], batchSize: 3 },
+      { command: "disconnect", identifier: "ids" },
+    ]);
+  });
+
+  it("logs the first refusal of a full queue at error, the rest at debug, and sums them up once it has room again", async () => {
+    const { transport, broadcaster, logs } = setup({ queueSize: 2 });
+    transport.down();
+    const queued = [broadcaster.broadcast("s", "1"), broadcaster.broadcast("s", "2")];
+    const refused = Array.from({ length: 50 }, (_, n) => broadcaster.broadcast("s", `over ${n}`));
+    await Promise.all(refused.map((p) => expect(p).rejects.toBeInstanceOf(BroadcastQueueFullError)));
+    expect(logs.at("error")).toHaveLength(1);
+    expect(logs.at("debug").filter((l) => l.msg.startsWith("broadcast queue is full"))).toHaveLength(49);
+    expect(logs.at("warn").filter((l) => l.msg.startsWith("broadcast queue has room again"))).toEqual([]);
+
+    transport.up();
+    await Promise.all(queued);
+    await broadcaster.broadcast("s", "3");
+    const summaries = logs.at("warn").filter((l) => l.msg.startsWith("broadcast queue has room again"));
+    expect(summaries).toMatchObject([
+      { refused: 50, maxQueueSize: 2, msg: "broadcast queue has room again; 50 broadcast(s) were refused while it was full" },
+    ]);
+
+    // A later episode starts over: its first refusal is an error again.
+    transport.down();
+    void broadcaster.broadcast("s", "4").catch(() => {});
+    void broadcaster.broadcast("s", "5").catch(() => {});
+    await expect(broadcaster.broadcast("s", "6")).rejects.toBeInstanceOf(BroadcastQueueFullError);
+    expect(logs.at("error")).toHaveLength(2);
+  });
+
+  it("close() lists the streams of every undelivered publication and batch once, and none for a command", async () => {
+    const { transport, broadcaster, logs } = setup({ flushTimeoutMs: 20 });
+    transport.down();
+    const left = [
+      broadcaster.broadcast("s", "1"),
+      broadcaster.broadcastMany([
+        { stream: "a", data: "2" },
+        { stream: "s", data: "3" },
+      ]),
+      broadcaster.broadcastCommand({ command: "disconnect", payload: { identifier: "ids", reconnect: false } }),
+    ];
+    await broadcaster.close();
+    const results = await Promise.allSettled(left);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(logs.at("error").find((l) => l.undelivered === 3)).toMatchObject({ streams: ["s", "a"], target: "fake://broker:1" });
+    expect(logs.at("info").map((l) => l.msg)).toContain("flushing 3 pending publication(s) before closing");
+  });
+
+  it("close() gives up on a deliver() that never returns, once the flush timeout has passed", async () => {
+    const { transport, broadcaster } = setup({ flushTimeoutMs: 20 });
+    transport.up();
+    transport.deliver = () => new Promise(() => {});
+    const stuck = broadcaster.broadcast("s", "1");
+    await broadcaster.close();
+    await expect(stuck).rejects.toBeInstanceOf(BroadcastClosedError);
+    expect(transport.stopped).toBe(true);
+  });
+
+  it("close() still finishes when the transport fails to disconnect, and says so", async () => {
+    const { transport, broadcaster, logs } = setup();
+    transport.stop = () => Promise.reject(new Error("ECONNRESET"));
+    await broadcaster.close();
+    expect(logs.at("warn")).toContainEqual(
+      expect.objectContaining({ msg: "error while disconnecting from Fake broker", reason: "ECONNRESET" }),
+    );
+  });
+
+  it("does not log a second connection when the transport repeats up()", async () => {
+    const { transport, logs } = setup();
+    transport.up();
+    transport.up();
+    expect(logs.at("info").filter((l) => /connected to/.test(l.msg))).toHaveLength(1);
+  });
+
+  it("reports nothing to flush when it connects with an empty queue", async () => {
+    const { transport, logs } = setup();
+    transport.up();
+    expect(logs.at("info")[0]).toMatchObject({ msg: "connected to Fake broker at fake://broker:1", pending: 0 });
+  });
+});
+
+describe("QueuedBroadcaster timing of retries (fake clock)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Retries start at 5 ms and may grow to a minute: a test that waits for the minute times out. */
+  function slowCeiling() {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const transport = new FakeTransport();
+    const broadcaster = new QueuedBroadcaster({
+      transport,
+      logger: captureLogger().logger,
+      queueSize: 10,
+      flushTimeoutMs: 10,
+      retry: { minDelayMs: 5, maxDelayMs: 60_000 },
+      settleOn: "delivered",
+    });
+    open.push(broadcaster);
+    return { transport, broadcaster };
+  }
+
+  it("retries a delivery after the first backoff step while connected, not after the ceiling", async () => {
+    const { transport, broadcaster } = slowCeiling();
+    transport.up();
+    let attempts = 0;
+    transport.behaviour = () => (++attempts === 1 ? { status: "retry", error: new Error("LOADING") } : { status: "sent" });
+    const sent = track(broadcaster.broadcast("s", "1"));
+    await vi.advanceTimersByTimeAsync(4);
+    expect([attempts, sent.status]).toEqual([1, "pending"]);
+    await vi.advanceTimersByTimeAsync(1);
+    await turn();
+    expect([attempts, sent.status]).toEqual([2, "fulfilled"]);
+  });
+
+  it("sends what waited through an outage as soon as the transport is up, without waiting for a timer", async () => {
+    const { transport, broadcaster } = slowCeiling();
+    transport.up();
+    // The connection drops while the first window is in flight: it comes back as "retry".
+    transport.behaviour = () => {
+      transport.down();
+      transport.behaviour = () => ({ status: "sent" });
+      return { status: "retry", error: new Error("connection lost") };
+    };
+    const sent = track(broadcaster.broadcast("s", "1"));
+    await turn();
+    expect(sent.status).toBe("pending");
+    transport.up();
+    await turn();
+    await turn();
+    expect(sent.status).toBe("fulfilled");
+    expect(transport.delivered.map(data)).toEqual(["1"]);
+  });
+});
+
+describe("QueuedBroadcaster log lines, as an operator reads them", () => {
+  it("gives each outage line the broker, the reason and how much is waiting", async () => {
+    const { transport, broadcaster, logs } = setup({ queueSize: 7, flushTimeoutMs: 1_000 });
+    transport.down(new Error("ECONNREFUSED"));
+    void broadcaster.broadcast("s", "1");
+    await turn();
+    transport.down(new Error("ECONNREFUSED again"));
+    transport.up();
+    await broadcaster.close();
+    const pick = (level: "debug" | "info" | "warn", msg: RegExp) => logs.at(level).find((l) => msg.test(l.msg));
+    expect(pick("warn", /^cannot reach/)).toMatchObject({ target: "fake://broker:1", reason: "ECONNREFUSED", pending: 0, maxQueueSize: 7 });
+    expect(pick("debug", /still unreachable$/)).toMatchObject({ target: "fake://broker:1", reason: "ECONNREFUSED again" });
+    expect(pick("info", /^connected to/)).toMatchObject({ target: "fake://broker:1", pending: 1 });
+  });
+
+  it("says how much close() is flushing and how long it will wait", async () => {
+    const { transport, broadcaster, logs } = setup({ flushTimeoutMs: 1_000 });
+    transport.down();
+    const pending = broadcaster.broadcast("s", "1");
+    const closing = broadcaster.close();
+    transport.up();
+    await Promise.all([pending, closing]);
+    expect(logs.at("info").find((l) => /^flushing/.test(l.msg))).toMatchObject({
+      msg: "flushing 1 pending publication(s) before closing",
+      pending: 1,
+      timeoutMs: 1_000,
+    });
+  });
+
+  it("logs a retry with its reason, what is waiting and the pause before the next attempt", async () => {
+    const { transport, broadcaster, logs } = setup();
+    transport.up();
+    let attempts = 0;
+    transport.behaviour = () => (++attempts === 1 ? { status: "retry", error: new Error("LOADING") } : { status: "sent" });
+    await broadcaster.broadcast("s", "1");
+    expect(logs.at("debug").find((l) => l.msg === "delivery will be retried")).toMatchObject({
+      reason: "LOADING",
+      pending: 1,
+      retryInMs: 5,
+    });
+  });
+
+  it("logs a refused publication with the broker's reason, and keeps the cause on the error", async () => {
+    const { transport, broadcaster, logs } = setup();
+    transport.up();
+    const refusal = new Error("NOPERM");
+    transport.behaviour = () => ({ status: "failed", error: refusal });
+    const error = await broadcaster.broadcast("s", "1").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BroadcastRejectedError);
+    expect((error as BroadcastRejectedError).cause).toBe(refusal);
+    expect((error as BroadcastRejectedError).about).toEqual({ kind: "publication", stream: "s" });
+    expect(logs.at("error")[0]).toMatchObject({
+      stream: "s",
+      reason: "NOPERM",
+      msg: 'Fake broker at fake://broker:1 refused stream "s": NOPERM; not retrying',
+    });
+  });
+});
+
+describe("QueuedBroadcaster and a transport that is down", () => {
+  it("does not hand payloads to a transport that says it is not ready", async () => {
+    const { transport, broadcaster } = setup();
+    transport.down();
+    void broadcaster.broadcast("s", "1").catch(() => {});
+    await turn();
+    await turn();
+    expect(transport.deliverCalls).toBe(0);
+    transport.up();
+    await broadcaster.close();
+    expect(transport.deliverCalls).toBe(1);
+  });
+
+  it("makes no further attempt once close() has given up on a delivery", async () => {
+    const { transport, broadcaster, logs } = setup({ flushTimeoutMs: 20 });
+    transport.up();
+    transport.deliver = () => {
+      transport.deliverCalls += 1;
+      return new Promise(() => {});
+    };
+    void broadcaster.broadcast("s", "1").catch(() => {});
+    await broadcaster.close();
+    await turn();
+    expect(transport.deliverCalls).toBe(1);
+    expect(logs.at("error").map((l) => l.msg)).toEqual([
+      "closing with 1 undelivered publication(s): Fake broker at fake://broker:1 did not take them within 20 ms",
+    ]);
   });
 });

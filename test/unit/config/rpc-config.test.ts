@@ -1,7 +1,8 @@
 // ANYCABLE_RPC_HOST read the way anycable-go reads --rpc_host, and the HTTP RPC secret derived as it derives it.
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../../src/config/errors.js";
-import { loadHttpRpcSecret, loadRpcConfig } from "../../../src/config/rpc-config.js";
+import { z } from "zod";
+import { ConfigError, configErrorFrom } from "../../../src/config/errors.js";
+import { loadHttpRpcSecret, loadRpcConfig, loadRpcTlsRootCa } from "../../../src/config/rpc-config.js";
 import { deriveHttpRpcSecret } from "../../../src/rpc/http/secret.js";
 
 // `printf rpc-cable | openssl dgst -sha256 -hmac <secret>`: anycable-go's utils.MessageVerifier.Sign.
@@ -78,5 +79,60 @@ describe("loadRpcConfig: the HTTP RPC secret", () => {
   it("reads just the secret for a handler mounted in the application's own server", () => {
     expect(loadHttpRpcSecret({ ANYCABLE_SECRET: "secret" })).toEqual({ secret: DERIVED_FROM_SECRET, secretSource: "ANYCABLE_SECRET" });
     expect(loadHttpRpcSecret({ ANYCABLE_HTTP_RPC_SECRET: "  " })).toEqual({ secret: undefined, secretSource: "unset" });
+  });
+});
+
+describe("loadRpcConfig: addresses it cannot bind", () => {
+  it.each(["http://[::1", "http://exa mple.com:80", "127.0.0.1:65536", "127.0.0.1", ":50051"])(
+    "refuses %s, saying what it expects",
+    (raw) => {
+      expect(() => loadRpcConfig({ ANYCABLE_RPC_HOST: raw })).toThrow(
+        new ConfigError(
+          "Invalid RPC server configuration:\n  ANYCABLE_RPC_HOST: expected host:port, e.g. 127.0.0.1:50051 or [::]:50051, or an HTTP RPC URL, e.g. http://127.0.0.1:8080/_anycable",
+        ),
+      );
+    },
+  );
+});
+
+describe("loadRpcConfig: TLS", () => {
+  const CERT = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  const KEY = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
+
+  it("takes the certificate and key as PEM text, and serves plaintext without them", () => {
+    expect(loadRpcConfig({ ANYCABLE_RPC_TLS_CERT: CERT, ANYCABLE_RPC_TLS_KEY: KEY }).tls).toEqual({ cert: CERT, key: KEY });
+    expect(loadRpcConfig({}).tls).toBeUndefined();
+  });
+
+  it("refuses a certificate without its key, an unreadable file, and TLS for HTTP RPC", () => {
+    expect(() => loadRpcConfig({ ANYCABLE_RPC_TLS_KEY: KEY })).toThrow(/ANYCABLE_RPC_TLS_CERT and ANYCABLE_RPC_TLS_KEY: set both/);
+    expect(() => loadRpcConfig({ ANYCABLE_RPC_TLS_CERT: "/nonexistent/cert.pem", ANYCABLE_RPC_TLS_KEY: KEY })).toThrow(
+      /ANYCABLE_RPC_TLS_CERT: cannot read \/nonexistent\/cert\.pem: ENOENT/,
+    );
+    expect(() =>
+      loadRpcConfig({ ANYCABLE_RPC_HOST: "http://127.0.0.1:8080/_anycable", ANYCABLE_RPC_TLS_CERT: CERT, ANYCABLE_RPC_TLS_KEY: KEY }),
+    ).toThrow(
+      new ConfigError(
+        "Invalid RPC server configuration:\n  ANYCABLE_RPC_TLS_CERT: TLS is for the gRPC server; HTTP RPC speaks plain HTTP (terminate TLS in front of it)",
+      ),
+    );
+  });
+
+  it("reads the health probe's root CA as PEM text or a path, undefined when unset or blank", () => {
+    expect(loadRpcTlsRootCa({ ANYCABLE_RPC_TLS_ROOT_CA: CERT })).toBe(CERT);
+    expect(loadRpcTlsRootCa({ ANYCABLE_RPC_TLS_ROOT_CA: "package.json" })).toContain('"name": "anycable-ts"');
+    expect(loadRpcTlsRootCa({ ANYCABLE_RPC_TLS_ROOT_CA: " " })).toBeUndefined();
+  });
+});
+
+describe("configErrorFrom", () => {
+  it("names each offending variable, and the environment as a whole when no variable is to blame", () => {
+    const whole = z.object({ A: z.string() }).safeParse("not an object");
+    const field = z.object({ A: z.string() }).safeParse({});
+    expect(whole.success || field.success).toBe(false);
+    if (whole.success || field.success) return;
+    expect(configErrorFrom(whole.error, "demo").message).toMatch(/^Invalid demo configuration:\n {2}\(environment\): /);
+    expect(configErrorFrom(field.error, "demo").message).toMatch(/^Invalid demo configuration:\n {2}A: /);
+    expect(configErrorFrom(field.error, "demo")).toBeInstanceOf(ConfigError);
   });
 });

@@ -80,6 +80,53 @@ describe("issueJwt / verifyJwt", () => {
   });
 });
 
+/** A token signed with `secret` over any header and payload bytes, as a holder of the key could make. */
+function signed(secret: string, header: string | Buffer, payload: string | Buffer): string {
+  const input = `${Buffer.from(header).toString("base64url")}.${Buffer.from(payload).toString("base64url")}`;
+  return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
+}
+
+describe("verifyJwt on correctly signed tokens", () => {
+  const HS256 = '{"alg":"HS256"}';
+
+  it("honours nbf: refused before it, accepted from that second on", () => {
+    const nbf = NOW.getTime() / 1000 + 30;
+    const token = signed("s", HS256, JSON.stringify({ ext: "{}", nbf }));
+    expect(() => verifyJwt(token, { secret: "s", now: clock })).toThrow(new JwtError("Token is not valid yet"));
+    expect(verifyJwt(token, { secret: "s", now: () => new Date(nbf * 1000) }).identifiers).toBe("{}");
+  });
+
+  it.each([
+    ["no ext claim", "{}"],
+    ["an ext that is no string", '{"ext":{"user":"ann"}}'],
+    ["claims that are no object", '"{}"'],
+  ])("refuses %s", (_, payload) => {
+    expect(() => verifyJwt(signed("s", HS256, payload), { secret: "s" })).toThrow(new JwtError("Token carries no identifiers (ext claim)"));
+  });
+
+  it.each([
+    ["a payload that is not JSON", "ext"],
+    ["a payload that is not UTF-8", Buffer.from([0x7b, 0xff, 0x7d])],
+  ])("refuses %s", (_, payload) => {
+    expect(() => verifyJwt(signed("s", HS256, payload), { secret: "s" })).toThrow(new JwtError("Token segment is not base64url JSON"));
+  });
+
+  it("refuses a token whose identifiers are not JSON, through jwtIdentification", () => {
+    const jwt = jwtIdentification(TenantConnection, { secret: "s" });
+    expect(() => jwt.verify(signed("s", HS256, JSON.stringify({ ext: "user=ann" })))).toThrow(
+      new JwtError("Token identifiers are not JSON"),
+    );
+  });
+});
+
+describe("misuse is refused where it is written", () => {
+  it("issueJwt without identifiers, jwtIdentification without a secret", () => {
+    expect(() => issueJwt("", { secret: "s" })).toThrow(new TypeError("A JWT needs the identifiers JSON string"));
+    expect(() => jwtIdentification(TenantConnection, { secret: "" })).toThrow(new TypeError("jwtIdentification needs a non-empty secret"));
+    expect(() => jwtIdentification(TenantConnection, {} as { secret: string })).toThrow(TypeError);
+  });
+});
+
 describe("interoperability with @anycable/serverless-js (jose)", () => {
   it("serverless-js reads the identifiers of a token we issue", async () => {
     const token = issueJwt('{"user":"ann"}', { secret: "shared" });

@@ -1,5 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { createServer, type Server } from "node:http";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError, PresenceApi, deriveApiSecret, loadPresenceApiConfig } from "../../../src/index.js";
+import { listenOnLoopback } from "../../support/ports.js";
 
 describe("the presence API's configuration", () => {
   it("derives the API secret as anycable-go does (openssl dgst -sha256 -hmac s3Krit of 'api-cable')", () => {
@@ -26,5 +28,77 @@ describe("the presence API's configuration", () => {
   it("reports an unreachable API as status 0", async () => {
     const api = new PresenceApi({ url: "http://127.0.0.1:9/api", timeoutMs: 2_000 });
     await expect(api.info("room:1")).rejects.toMatchObject({ name: "PresenceApiError", status: 0 });
+  });
+});
+
+describe("PresenceApi against a server answering as anycable-go's API does", () => {
+  const requests: { url: string; authorization: string | undefined }[] = [];
+  let reply: { status: number; body: string } = { status: 200, body: "{}" };
+  let server: Server;
+  let base: string;
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      requests.push({ url: request.url ?? "", authorization: request.headers.authorization });
+      response.writeHead(reply.status, { "content-type": "application/json" }).end(reply.body);
+    });
+    base = `http://127.0.0.1:${await listenOnLoopback(server)}/api`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  beforeEach(() => {
+    requests.length = 0;
+  });
+
+  it("reads who is present, authorised with the bearer secret, the stream name encoded in one path segment", async () => {
+    reply = { status: 200, body: JSON.stringify({ total: 2, records: [{ id: "ann", info: { name: "Ann" } }, { id: "bob" }] }) };
+    const api = new PresenceApi({ url: `${base}//`, secret: "api-secret" });
+    expect(await api.info("room 1?&#")).toEqual({
+      total: 2,
+      records: [
+        { id: "ann", info: { name: "Ann" } },
+        { id: "bob", info: undefined },
+      ],
+    });
+    expect(requests).toEqual([{ url: "/api/presence/room%201%3F%26%23/users", authorization: "Bearer api-secret" }]);
+  });
+
+  it("sends no authorization without a secret, and reads a set without records as empty", async () => {
+    reply = { status: 200, body: '{"total":0}' };
+    expect(await new PresenceApi({ url: base }).info("room:1")).toEqual({ total: 0, records: [] });
+    expect(requests).toEqual([{ url: "/api/presence/room%3A1/users", authorization: undefined }]);
+  });
+
+  it.each([
+    [401, "anycable-go presence API: unauthorised (check ANYCABLE_API_SECRET / ANYCABLE_SECRET)"],
+    [501, "anycable-go presence API: presence needs anycable-go 1.6 with a broker (--presets=broker)"],
+    [500, "anycable-go presence API: HTTP 500"],
+  ])("turns HTTP %i into a PresenceApiError saying what to do", async (status, message) => {
+    reply = { status, body: "{}" };
+    await expect(new PresenceApi({ url: base }).info("room:1")).rejects.toMatchObject({ name: "PresenceApiError", status, message });
+  });
+
+  it.each([
+    ["not JSON", "<html>"],
+    ["a negative total", '{"total":-1}'],
+    ["records without ids", '{"total":1,"records":[{"info":1}]}'],
+  ])("refuses a body that is %s", async (_, body) => {
+    reply = { status: 200, body };
+    await expect(new PresenceApi({ url: base }).info("room:1")).rejects.toMatchObject({
+      name: "PresenceApiError",
+      status: 200,
+      message: "anycable-go presence API answered with an unexpected body",
+    });
+  });
+});
+
+describe("loadPresenceApiConfig with an explicit 'none'", () => {
+  it("turns authentication off whichever secret says none", () => {
+    expect(loadPresenceApiConfig({ ANYCABLE_API_SECRET: "none", ANYCABLE_SECRET: "s3Krit" }).secret).toBeUndefined();
+    expect(loadPresenceApiConfig({ ANYCABLE_API_SECRET: " ", ANYCABLE_SECRET: "s3Krit" }).secret).toBe(deriveApiSecret("s3Krit"));
   });
 });

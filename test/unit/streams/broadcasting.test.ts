@@ -20,6 +20,16 @@ describe("broadcastingFor (Action Cable's broadcasting_for / Turbo's stream_name
     expect(broadcastingFor(["a", ["b", ["c", true]], 10n])).toBe("a:b:c:true:10");
   });
 
+  it("names a record by the string its toParam returns (a slug), checked like toGidParam's", () => {
+    expect(broadcastingFor(["posts", { toParam: () => "hello-world" }])).toBe("posts:hello-world");
+    expect(() => broadcastingFor({ toParam: () => ({ id: 1 }) } as never)).toThrow(new TypeError("toParam() must return a string"));
+  });
+
+  it("refuses values that have no name in Ruby either: functions and symbols", () => {
+    expect(() => broadcastingFor((() => "x") as never)).toThrow(new TypeError("Cannot name a broadcasting from a function"));
+    expect(() => broadcastingFor(["chat", Symbol("room")] as never)).toThrow(new TypeError("Cannot name a broadcasting from a symbol"));
+  });
+
   it("keeps nil parts as empty segments, as Ruby's Array#join does", () => {
     expect(broadcastingFor(["chat", null, "x"])).toBe("chat::x");
   });
@@ -91,5 +101,10 @@ describe("loadStreamsConfig", () => {
       turboSecret: undefined,
     });
     expect(loadStreamsConfig({ ANYCABLE_SECRET: "none" }).secret).toBeUndefined();
+    // Turbo signing switched off alone, the $pubsub secret kept.
+    expect(loadStreamsConfig({ ANYCABLE_SECRET: "app", ANYCABLE_TURBO_STREAMS_SECRET: "none" })).toEqual({
+      secret: "app",
+      turboSecret: undefined,
+    });
   });
 });

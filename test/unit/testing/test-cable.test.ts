@@ -209,3 +209,82 @@ describe("a Connection that forgets identifiedBy", () => {
     expect(client.identifiers).toEqual({});
   });
 });
+
+describe("the session, kept as anycable-go keeps it", () => {
+  class Board extends Channel {
+    static override identifier = "board";
+    static override actions = { forget: z.object({ key: z.string() }), leave: z.object({ stream: z.string() }), leave_all: z.object({}) };
+
+    override subscribed(): void {
+      this.state.set("topic", "news");
+      this.state.set("draft", "x");
+      this.connection.state.set("seen", "board");
+      this.streamFrom("board:a");
+      this.streamFrom("board:b");
+    }
+
+    forget(data: { key: string }): void {
+      this.state.delete(data.key);
+      this.connection.state.delete("seen");
+    }
+
+    leave(data: { stream: string }): void {
+      this.stopStreamFrom(data.stream);
+    }
+
+    leave_all(): void {
+      this.stopAllStreams();
+    }
+  }
+  const boardApp = defineApplication({ channels: [Board] });
+
+  it("deletes the state keys a channel deletes, in its own state and the connection's", async () => {
+    const client = await (await createTestCable(boardApp)).connect();
+    const board = await client.subscribe(Board);
+    expect([board.state, client.state]).toEqual([{ topic: "news", draft: "x" }, { seen: "board" }]);
+    await board.perform("forget", { key: "draft" });
+    expect([board.state, client.state]).toEqual([{ topic: "news" }, {}]);
+  });
+
+  it("counts as stopped only the streams that were running, one by one or all at once", async () => {
+    const client = await (await createTestCable(boardApp)).connect();
+    const board = await client.subscribe(Board);
+    await board.perform("leave", { stream: "board:never-started" });
+    expect(board.stoppedStreams).toEqual([]);
+    await board.perform("leave", { stream: "board:a" });
+    expect([board.streams, board.stoppedStreams]).toEqual([["board:b"], ["board:a"]]);
+    await board.perform("leave_all");
+    expect([board.streams, board.stoppedStreams]).toEqual([[], ["board:a", "board:b"]]);
+  });
+
+  it("disconnects an accepted connection cleanly, then refuses to use it", async () => {
+    const client = await (await createTestCable(boardApp)).connect();
+    await client.subscribe(Board);
+    expect(await client.disconnect()).toEqual({ status: "success", error: undefined, transmissions: [] });
+    expect(client.errors).toEqual([]);
+    await expect(client.subscribe(Board)).rejects.toThrow("subscribe: the connection is closed");
+  });
+
+  it("refuses to disconnect or subscribe a connection that was never accepted, saying why", async () => {
+    const cable = await createTestCable(app);
+    const intruder = await cable.connect({ cookies: { user: "intruder" } });
+    await expect(intruder.disconnect()).rejects.toThrow("disconnect: this connection was never accepted");
+    const crash = await cable.connect({ cookies: { user: "crash" } });
+    await expect(crash.subscribe(ChatChannel, { room: "lobby" })).rejects.toThrow(
+      "subscribe: the connection was not accepted (error: Error in Connect: database is down)",
+    );
+  });
+
+  it("serves an application's own CableReady::Stream channel instead of the built-in one", async () => {
+    class OwnStream extends Channel {
+      static override identifier = "CableReady::Stream";
+      override subscribed(): void {
+        this.transmit({ own: true });
+      }
+    }
+    const client = await (await createTestCable(defineApplication({ channels: [OwnStream] }))).connect();
+    const stream = await client.subscribe("CableReady::Stream", { identifier: "anything" });
+    expect(stream.confirmed).toBe(true);
+    expect(stream.transmissions).toEqual([{ own: true }]);
+  });
+});

@@ -1,0 +1,381 @@
+// Each transport on its own against a real broker or HTTP server, for what the broadcaster above it
+// cannot show: which outcome (sent, failed, retry) a given broker answer becomes, and what the
+// transport tells its listener about the connection.
+import { writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { join } from "node:path";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { connect, type NatsConnection } from "nats";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { HttpTransport } from "../../../src/broadcast/http.js";
+import { NatsTransport } from "../../../src/broadcast/nats.js";
+import { RedisTransport } from "../../../src/broadcast/redis-connection.js";
+import type { BroadcastTransport, DeliveryOutcome, TransportListener } from "../../../src/broadcast/transport.js";
+import {
+  captureLogger,
+  freePort,
+  listenOnLoopback,
+  startNats,
+  startRedis,
+  waitFor,
+  type NatsServer,
+  type RedisServer,
+} from "../../support/index.js";
+
+const RECONNECT = { minDelayMs: 20, maxDelayMs: 200 };
+
+/** What a transport told the broadcaster about its connection, in order. */
+function recordingListener() {
+  const events: string[] = [];
+  const listener: TransportListener = {
+    up: () => events.push("up"),
+    down: (reason) => events.push(`down: ${reason.message}`),
+  };
+  return { listener, events, ups: () => events.filter((e) => e === "up").length };
+}
+
+const summary = (outcomes: DeliveryOutcome[]) => outcomes.map((o) => (o.status === "sent" ? "sent" : `${o.status}: ${o.error.message}`));
+
+const started: BroadcastTransport[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((t) => t.stop()));
+});
+
+function natsTransport(servers: string[], subject = "_transport_") {
+  const logs = captureLogger();
+  const transport = new NatsTransport({ servers, subject, reconnect: RECONNECT, logger: logs.logger });
+  started.push(transport);
+  return { transport, logs };
+}
+
+function configFile(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "nats-conf-"));
+  const path = join(dir, "nats.conf");
+  writeFileSync(path, text);
+  return path;
+}
+
+describe("NatsTransport against nats-server", () => {
+  let nats: NatsServer;
+  let nc: NatsConnection;
+  beforeAll(async () => {
+    nats = await startNats({ args: ["-c", configFile("max_payload: 1024\n")], monitoring: true });
+    nc = await connect({ servers: nats.url });
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await nats?.stop();
+  });
+
+  it("reports every payload as to be retried before it has connected", async () => {
+    const { transport } = natsTransport([nats.url]);
+    expect(transport.ready).toBe(false);
+    expect(summary(await transport.deliver(["a", "b"]))).toEqual(["retry: not connected to NATS", "retry: not connected to NATS"]);
+  });
+
+  it("refuses a payload over the server's max_payload and still sends the rest of the window", async () => {
+    const received: string[] = [];
+    const sub = nc.subscribe("_transport_");
+    void (async () => {
+      for await (const m of sub) received.push(m.string());
+    })();
+    await nc.flush();
+    const { transport } = natsTransport([nats.url]);
+    const { listener, events } = recordingListener();
+    transport.start(listener);
+    await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+    expect(events).toEqual(["up"]);
+    const outcomes = await transport.deliver(["small", "x".repeat(2_000), "after"]);
+    expect(summary(outcomes)).toEqual(["sent", expect.stringMatching(/^failed: .*MAX_PAYLOAD_EXCEEDED/i), "sent"]);
+    await waitFor(() => received.length === 2, { timeoutMs: 5_000, description: "two messages" });
+    expect(received).toEqual(["small", "after"]);
+    sub.unsubscribe();
+  });
+
+  it("reports nothing sent and skips the flush when every payload was refused", async () => {
+    const { transport } = natsTransport([nats.url]);
+    transport.start(recordingListener().listener);
+    await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+    expect(summary(await transport.deliver(["y".repeat(2_000)]))).toEqual([expect.stringMatching(/^failed: /)]);
+  });
+
+  it("closes a connection that completes after stop(), and never reports it up", async () => {
+    const { transport } = natsTransport([nats.url]);
+    const { listener, events } = recordingListener();
+    // Frozen, the server accepts the TCP connection but cannot greet: connect() stays pending.
+    nats.process.signal("SIGSTOP");
+    try {
+      transport.start(listener);
+      await transport.stop();
+    } finally {
+      nats.process.signal("SIGCONT");
+    }
+    const closed = async () => {
+      const response = await fetch(`${nats.monitoringUrl}/connz?state=closed`);
+      const { connections } = (await response.json()) as { connections: Array<{ name?: string }> };
+      return connections.some((c) => c.name === "anycable-ts broadcaster");
+    };
+    await waitFor(closed, { timeoutMs: 10_000, description: "nats-server to list the broadcaster's connection as closed" });
+    expect(events).toEqual([]);
+    expect(transport.ready).toBe(false);
+  });
+
+  it("reports a flush the server never answered as to be retried: none of the window is known to have arrived", async () => {
+    const server = await startNats();
+    try {
+      const { transport } = natsTransport([server.url]);
+      const { listener, events } = recordingListener();
+      transport.start(listener);
+      await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+      server.process.signal("SIGSTOP");
+      const delivering = transport.deliver(["1", "2"]);
+      await server.stop({ signal: "SIGKILL" });
+      expect(summary(await delivering)).toEqual([
+        expect.stringMatching(/^retry: NATS flush failed: /),
+        expect.stringMatching(/^retry: NATS flush failed: /),
+      ]);
+      await waitFor(() => events.some((e) => e.startsWith("down: disconnected from")), {
+        timeoutMs: 5_000,
+        description: "the disconnect to be reported",
+      });
+      expect(transport.ready).toBe(false);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe("NatsTransport through a server restart", () => {
+  it("keeps its connection through the restart (nats.js redials it): one down, one up, nothing closed", async () => {
+    const server = await startNats();
+    try {
+      const { transport } = natsTransport([server.url]);
+      const { listener, events } = recordingListener();
+      transport.start(listener);
+      await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+      await server.stop();
+      await waitFor(() => events.length === 2, { timeoutMs: 5_000, description: "the disconnect to be reported" });
+      expect(transport.ready).toBe(false);
+      expect(summary(await transport.deliver(["while down"]))).toEqual(["retry: not connected to NATS"]);
+      // Down for several redial intervals (200 ms here), so a client that gives up after a few is caught.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await server.restart();
+      await waitFor(() => transport.ready, { timeoutMs: 10_000, description: "the transport to reconnect" });
+      expect(events).toEqual(["up", `down: disconnected from ${server.url.replace("nats://", "")}`, "up"]);
+      expect(summary(await transport.deliver(["after"]))).toEqual(["sent"]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe("NatsTransport and the server's authorization", () => {
+  let nats: NatsServer;
+  beforeAll(async () => {
+    nats = await startNats({
+      args: [
+        "-c",
+        configFile(`authorization {
+  users = [ { user: pub, password: pw, permissions: { publish: { deny: ["forbidden"] } } } ]
+}
+`),
+      ],
+    });
+  });
+  afterAll(async () => {
+    await nats?.stop();
+  });
+
+  it("connects with the user and password written in the server URL, as anycable-go does", async () => {
+    const { transport } = natsTransport([`nats://pub:pw@127.0.0.1:${nats.port}`]);
+    const { listener, events } = recordingListener();
+    transport.start(listener);
+    await waitFor(() => events.length > 0, { timeoutMs: 5_000, description: "the first connection attempt" });
+    expect(events).toEqual(["up"]);
+  });
+
+  it("keeps retrying a first connection the server refuses, reporting each failure, until stopped", async () => {
+    const { transport } = natsTransport([`nats://pub:wrong@127.0.0.1:${nats.port}`]);
+    const { listener, events } = recordingListener();
+    transport.start(listener);
+    await waitFor(() => events.length >= 2, { timeoutMs: 10_000, description: "two refused attempts" });
+    expect(events.slice(0, 2)).toEqual([
+      expect.stringMatching(/^down: .*authorization/i),
+      expect.stringMatching(/^down: .*authorization/i),
+    ]);
+    expect(transport.target).toBe(`nats://pub:***@127.0.0.1:${nats.port}`);
+    await transport.stop();
+    const after = events.length;
+    // Nothing to wait for when nothing should happen: three reconnect ceilings would have seen it.
+    await new Promise((resolve) => setTimeout(resolve, 3 * RECONNECT.maxDelayMs));
+    expect(events.length).toBe(after);
+  });
+
+  it("logs a permissions violation the server reports, and keeps the connection", async () => {
+    const { transport, logs } = natsTransport([`nats://pub:pw@127.0.0.1:${nats.port}`], "forbidden");
+    const { listener, events } = recordingListener();
+    transport.start(listener);
+    await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+    await transport.deliver(["dropped by the server"]);
+    const reported = await waitFor(() => logs.at("error").find((l) => l.msg === "NATS server reported an error"), {
+      timeoutMs: 5_000,
+      description: "the permissions violation to be logged",
+    });
+    expect(String(reported.status)).toMatch(/permissions[ _]violation/i);
+    expect(events).toEqual(["up"]);
+    expect(transport.ready).toBe(true);
+  });
+});
+
+describe("RedisTransport against redis-server", () => {
+  let primary: RedisServer;
+  let replica: RedisServer;
+  beforeAll(async () => {
+    primary = await startRedis();
+    replica = await startRedis({ args: ["--replicaof", "127.0.0.1", String(primary.port)] });
+  });
+  afterAll(async () => {
+    await replica?.stop();
+    await primary?.stop();
+  });
+
+  const xadd = (url: string) =>
+    new RedisTransport({
+      url,
+      key: "_stream_",
+      kind: "Redis stream",
+      reconnect: RECONNECT,
+      send: (redis, stream, payload) => redis.xadd(stream, "*", "payload", payload),
+    });
+
+  it("reports every payload as to be retried before it has connected, and stops cleanly without having started", async () => {
+    const transport = xadd(primary.url);
+    expect(transport.ready).toBe(false);
+    expect(summary(await transport.deliver(["a"]))).toEqual(["retry: not connected to Redis"]);
+    await transport.stop();
+  });
+
+  it("retries what a read-only replica refuses: after a failover a fresh connection finds the primary", async () => {
+    const transport = xadd(replica.url);
+    started.push(transport);
+    const { listener } = recordingListener();
+    transport.start(listener);
+    await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+    const [outcome] = await transport.deliver(["x"]);
+    expect(outcome).toMatchObject({ status: "retry", error: { message: expect.stringMatching(/^READONLY/) } });
+  });
+
+  it("stops at once while it cannot reach the server, and reports no outage after stop()", async () => {
+    const transport = xadd(`redis://127.0.0.1:${await freePort()}`);
+    const { listener, events } = recordingListener();
+    transport.start(listener);
+    await waitFor(() => events.length > 0, { timeoutMs: 5_000, description: "the first failed attempt" });
+    expect(events[0]).toMatch(/^down: .*ECONNREFUSED/);
+    await transport.stop();
+    const after = events.length;
+    // Nothing to wait for when nothing should happen: three reconnect ceilings would have seen it.
+    await new Promise((resolve) => setTimeout(resolve, 3 * RECONNECT.maxDelayMs));
+    expect(events.length).toBe(after);
+  });
+});
+
+describe("HttpTransport against a local HTTP server", () => {
+  let server: Server;
+  let url: string;
+  /** Status for the next requests, consumed in order; 201 once empty, like anycable-go. */
+  const statuses: number[] = [];
+  let requests = 0;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      requests += 1;
+      req.resume();
+      req.on("end", () => {
+        res.statusCode = statuses.shift() ?? 201;
+        res.end();
+      });
+    });
+    url = `http://127.0.0.1:${await listenOnLoopback(server)}/_broadcast`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  afterEach(() => {
+    statuses.length = 0;
+    requests = 0;
+  });
+
+  function http() {
+    const transport = new HttpTransport({ url, key: undefined, requestTimeoutMs: 2_000, reconnect: { minDelayMs: 5, maxDelayMs: 20 } });
+    started.push(transport);
+    const recorded = recordingListener();
+    transport.start(recorded.listener);
+    return { transport, ...recorded };
+  }
+
+  it("retries 408 and 429 like a 5xx, and reports the endpoint up once it answers", async () => {
+    statuses.push(408, 429);
+    const { transport, events } = http();
+    expect(summary(await transport.deliver(["1", "2"]))).toEqual(["sent", "sent"]);
+    expect(requests).toBe(4);
+    expect(events).toEqual([
+      expect.stringMatching(/^down: HTTP 408 Request Timeout$/),
+      expect.stringMatching(/^down: HTTP 429 Too Many Requests$/),
+      "up",
+    ]);
+  });
+
+  it("waits 5, 10, then 20 ms (the cap) between attempts at a 503, and never gives up", async () => {
+    statuses.push(...Array.from({ length: 20 }, () => 503));
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const { transport } = http();
+      const delivering = transport.deliver(["1"]);
+      /** Real I/O turns, no timer: the fake clock stands still while requests come and go. */
+      const settle = async (expected: number) => {
+        for (let turns = 0; turns < 10_000 && requests < expected; turns++) await new Promise((resolve) => setImmediate(resolve));
+        for (let turns = 0; turns < 20; turns++) await new Promise((resolve) => setImmediate(resolve));
+        return requests;
+      };
+      expect(await settle(1)).toBe(1);
+      const pauses = [5, 10, ...Array.from({ length: 18 }, () => 20)];
+      for (const [i, pause] of pauses.entries()) {
+        await vi.advanceTimersByTimeAsync(pause - 1);
+        expect(await settle(i + 1)).toBe(i + 1);
+        await vi.advanceTimersByTimeAsync(1);
+        expect(await settle(i + 2)).toBe(i + 2);
+      }
+      expect(summary(await delivering)).toEqual(["sent"]);
+      expect(requests).toBe(21);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("fails a 404 at once with a hint about the URL, without calling it an outage", async () => {
+    statuses.push(404);
+    const { transport, events } = http();
+    expect(summary(await transport.deliver(["1"]))).toEqual([
+      "failed: HTTP 404 Not Found: wrong URL? anycable-go serves /_broadcast on --http_broadcast_port (8090 unless a key is set)",
+    ]);
+    expect(requests).toBe(1);
+    expect(events).toEqual([]);
+  });
+
+  it("fails any other 4xx at once, with no hint", async () => {
+    statuses.push(422);
+    const { transport } = http();
+    expect(summary(await transport.deliver(["1"]))).toEqual(["failed: HTTP 422 Unprocessable Entity"]);
+  });
+
+  it("hands back a delivery still being retried when stopped, to be sent again, not dropped", async () => {
+    statuses.push(...Array.from({ length: 1_000 }, () => 503));
+    const { transport, events } = http();
+    const delivering = transport.deliver(["1"]);
+    await waitFor(() => events.length > 0, { timeoutMs: 5_000, description: "the first 503" });
+    await transport.stop();
+    expect(summary(await delivering)).toEqual(["retry: HTTP broadcaster stopped"]);
+  });
+});

@@ -1,0 +1,106 @@
+// createLogger as operators meet it: the level the environment asks for, and the lines it writes
+// (to a file here, the same writer as stdout and stderr).
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger, silentLogger, type Logger } from "../../../src/logging/logger.js";
+import { waitFor } from "../../support/wait.js";
+
+let dir: string;
+let files = 0;
+const nextFile = () => join(dir, `log-${++files}.txt`);
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "logger-"));
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** What `logger` wrote to `file`, once it has written `lines` lines. */
+async function written(logger: Logger, file: string, lines: number): Promise<string[]> {
+  logger.flush();
+  return waitFor(
+    () => {
+      let text = "";
+      try {
+        text = readFileSync(file, "utf8");
+      } catch {
+        return undefined; // not created yet
+      }
+      const all = text.split("\n").filter((line) => line !== "");
+      return all.length >= lines ? all : undefined;
+    },
+    { description: `${lines} log lines in ${file}` },
+  );
+}
+
+describe("createLogger's level", () => {
+  it.each([
+    [{}, "info"],
+    [{ ANYCABLE_LOG_LEVEL: "debug" }, "debug"],
+    [{ ANYCABLE_LOG_LEVEL: "WARN" }, "warn"],
+    [{ ANYCABLE_LOG_LEVEL: "silent" }, "silent"],
+    [{ LOG_LEVEL: "error" }, "error"],
+    [{ ANYCABLE_LOG_LEVEL: "trace", LOG_LEVEL: "error" }, "trace"],
+    [{ ANYCABLE_LOG_LEVEL: "verbose" }, "info"],
+    [{ ANYCABLE_DEBUG: "true", ANYCABLE_LOG_LEVEL: "error" }, "debug"],
+    [{ ANYCABLE_DEBUG: "1" }, "debug"],
+    [{ ANYCABLE_DEBUG: "false", ANYCABLE_LOG_LEVEL: "fatal" }, "fatal"],
+  ])("is read from %j as %s", (env, level) => {
+    expect(createLogger({ destination: nextFile() }, env).level).toBe(level);
+  });
+
+  it("is the option's when one is given, whatever the environment says", () => {
+    expect(createLogger({ level: "error", destination: nextFile() }, { ANYCABLE_DEBUG: "true" }).level).toBe("error");
+  });
+
+  it("is silent for silentLogger", () => {
+    expect(silentLogger().level).toBe("silent");
+  });
+});
+
+describe("createLogger's lines", () => {
+  it("are JSON with the name, the bindings of child loggers and only the levels asked for", async () => {
+    const file = nextFile();
+    const logger = createLogger({ name: "rpc", destination: file }, { ANYCABLE_LOG_LEVEL: "info" });
+    logger.debug("dropped");
+    logger.child({ sid: "s-1" }).info({ channel: "chat" }, "subscribed");
+    logger.warn("slow");
+
+    const lines = (await written(logger, file, 2)).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 30, name: "rpc", sid: "s-1", channel: "chat", msg: "subscribed", pid: process.pid }),
+      expect.objectContaining({ level: 40, name: "rpc", msg: "slow" }),
+    ]);
+  });
+
+  it("are named anycable-ts unless told otherwise", async () => {
+    const file = nextFile();
+    const logger = createLogger({ destination: file }, {});
+    logger.info("hello");
+    expect(JSON.parse((await written(logger, file, 1))[0]!)).toMatchObject({ name: "anycable-ts", msg: "hello" });
+  });
+
+  it("are human-readable with ANYCABLE_LOG_FORMAT=text: time, level, name, message, no pid or colours off a terminal", async () => {
+    const file = nextFile();
+    const logger = createLogger({ name: "web", destination: file }, { ANYCABLE_LOG_FORMAT: "text" });
+    logger.info({ port: 8080 }, "listening");
+
+    const [line, field] = await written(logger, file, 2);
+    expect(line).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(web\): listening$/);
+    expect(field).toMatch(/^\s+port: 8080$/);
+    expect(`${line}${field}`).not.toContain(String(process.pid));
+  });
+
+  it.each([
+    ["ANYCABLE_LOG_FORMAT=json", {}, { ANYCABLE_LOG_FORMAT: "json" }],
+    ["pretty: false over ANYCABLE_LOG_FORMAT=text", { pretty: false }, { ANYCABLE_LOG_FORMAT: "text" }],
+    ["no format off a terminal", {}, {}],
+  ])("stay JSON with %s", async (_, options, env) => {
+    const file = nextFile();
+    const logger = createLogger({ ...options, destination: file }, env);
+    logger.info("plain");
+    expect(JSON.parse((await written(logger, file, 1))[0]!)).toMatchObject({ level: 30, msg: "plain" });
+  });
+});
