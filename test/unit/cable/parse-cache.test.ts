@@ -59,5 +59,26 @@ describe("freezeJsonData", () => {
     const value: Record<string, unknown> = {};
     value.self = value;
     expect(freezeJsonData(value)).toBe(false);
+    const list: unknown[] = [];
+    list.push(list);
+    expect(freezeJsonData(list)).toBe(false);
+  });
+
+  it("refuses an array holding anything that is not JSON data, and leaves it untouched", () => {
+    const value = ["ok", new Date(0)];
+    expect(freezeJsonData(value)).toBe(false);
+    expect(Object.isFrozen(value)).toBe(false);
+  });
+
+  it("takes data nested 32 levels deep, objects or arrays, and refuses a 33rd level", () => {
+    const nest = (depth: number, wrap: (inner: unknown) => unknown): unknown => {
+      let value: unknown = "leaf";
+      for (let i = 0; i < depth; i++) value = wrap(value);
+      return value;
+    };
+    for (const wrap of [(inner: unknown) => ({ inner }), (inner: unknown) => [inner]]) {
+      expect(freezeJsonData(nest(32, wrap))).toBe(true);
+      expect(freezeJsonData(nest(33, wrap))).toBe(false);
+    }
   });
 });

@@ -22,6 +22,7 @@ describe("ChannelRegistry.register", () => {
     "reject",
     "logger",
     "hasOwnProperty",
+    "prototype",
   ])("refuses to declare the reserved name %j as an action", (name) => {
     const actions = Object.create(null) as Record<string, z.ZodType>;
     Object.defineProperty(actions, name, { value: z.object({}), enumerable: true });
@@ -106,7 +107,38 @@ describe("ChannelRegistry.resolve", () => {
     expect(params).toEqual({ a: [1] });
   });
 
-  it("refuses an identifier that is absurdly long", () => {
+  it("refuses an identifier over 64 KiB, and resolves one of exactly 64 KiB", () => {
     expect(() => registry.resolve(JSON.stringify({ channel: "Room", pad: "x".repeat(70_000) }))).toThrow(/too long/);
+    const frame = JSON.stringify({ channel: "Room", id: 1, pad: "" });
+    const exact = JSON.stringify({ channel: "Room", id: 1, pad: "x".repeat(64 * 1024 - frame.length) });
+    expect(exact).toHaveLength(64 * 1024);
+    expect(registry.resolve(exact).params).toEqual({ id: 1 });
+    expect(() => registry.resolve(exact.replace('"pad":"', '"pad":"x'))).toThrow("Channel identifier is too long");
+  });
+
+  it("refuses an identifier whose channel is missing, empty or not a string, saying what it must be", () => {
+    for (const identifier of ['{"channel":""}', '{"id":1}', '{"channel":7}', '["Room"]', "null"]) {
+      expect(() => registry.resolve(identifier), identifier).toThrow(
+        `Channel identifier must be a JSON object with a "channel" string: ${identifier}`,
+      );
+    }
+  });
+
+  it("says which param is invalid, and what, when the params schema refuses them", () => {
+    expect(() => registry.resolve('{"channel":"Room","id":"-1"}')).toThrow(/^Invalid params for channel "Room": id: .+/);
+    class Picky extends Channel {
+      static override identifier = "Picky";
+      static override params = z.object({}).refine(() => false, { message: "never good enough" });
+    }
+    expect(() => new ChannelRegistry([Picky]).resolve('{"channel":"Picky"}')).toThrow(
+      'Invalid params for channel "Picky": never good enough',
+    );
+    class Filtered extends Channel {
+      static override identifier = "Filtered";
+      static override params = z.object({ filter: z.object({ since: z.number() }), page: z.number() });
+    }
+    expect(() => new ChannelRegistry([Filtered]).resolve('{"channel":"Filtered","filter":{"since":"x"},"page":"y"}')).toThrow(
+      /^Invalid params for channel "Filtered": filter\.since: [^;]+; page: /,
+    );
   });
 });

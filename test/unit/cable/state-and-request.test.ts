@@ -41,6 +41,23 @@ describe("StateStore", () => {
     expect(state.getJSON("seen", z.number())).toBeUndefined();
     expect(new StateStore({ bad: "{" }).getJSON("bad", z.unknown())).toBeUndefined();
   });
+
+  it("reads a value that is not JSON as absent, even where the schema has a default", () => {
+    const state = new StateStore({ bad: "{", good: '"x"' });
+    expect(state.getJSON("bad", z.string().default("fallback"))).toBeUndefined();
+    expect(state.getJSON("missing", z.string().default("fallback"))).toBeUndefined();
+    expect(state.getJSON("good", z.string().default("fallback"))).toBe("x");
+  });
+
+  it("lists its whole content, incoming values with changes applied", () => {
+    expect(new StateStore().toObject()).toEqual({});
+    const state = new StateStore();
+    state.set("a", "1");
+    state.set("b", "2");
+    state.delete("b");
+    expect(state.toObject()).toEqual({ a: "1" });
+    expect(state.changed).toBe(true);
+  });
 });
 
 describe("Request", () => {

@@ -388,6 +388,33 @@ describe("parsing identifiers once", () => {
     expect(refused.status).toBe(Status.ERROR);
     expect(refused.error_msg).toMatch(/Connection identifiers do not match PlainConnection/);
   });
+
+  it("hands every command with the same identifiers string the same identifiers, and others their own", async () => {
+    await look(notes("a"), '{"user":"ann"}');
+    await look(notes("b"), '{"user":"ann"}');
+    await look(notes("a"), '{"user":"bob"}');
+    const [first, second, other] = seen.map((s) => s.identifiers);
+    expect(second).toBe(first);
+    expect(other).toEqual({ user: "bob" });
+  });
+
+  it("serves a command on a connection that identified itself by nothing, as anycable-go's HTTP RPC omits empty identifiers", async () => {
+    class Anonymous extends Channel {
+      static override identifier = "anonymous";
+      static override actions = { look: z.object({}) };
+      look(): void {
+        this.transmit({ identified: this.connection.identified });
+      }
+    }
+    const anonymous = new RpcHandler({
+      app: defineApplication({ channels: [Anonymous] }),
+      broadcaster,
+      logger: captureLogger().logger,
+    });
+    const res = await anonymous.command(perform("look", {}, { identifier: '{"channel":"anonymous"}', connection_identifiers: "" }), meta);
+    expect(res.status).toBe(Status.SUCCESS);
+    expect(res.transmissions).toEqual([JSON.stringify({ identifier: '{"channel":"anonymous"}', message: { identified: false } })]);
+  });
 });
 
 describe("one way to report a refusal", () => {

@@ -1,0 +1,321 @@
+// createHttpRpcListener in a plain node:http server on loopback: routing, the refusals before a
+// body is read (method, secret, content type, declared size), body limits, decoding errors, the
+// metadata headers, its own failures, and the start/end events draining counts on.
+import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { RpcHandler } from "../../../../src/rpc/handler.js";
+import { createHttpRpcListener, type HttpRpcListenerOptions } from "../../../../src/rpc/http/listener.js";
+import { Status } from "../../../../src/rpc/messages.js";
+import app from "../../../fixtures/chat-app.js";
+import { RecordingBroadcaster } from "../../../fixtures/recording-broadcaster.js";
+import { captureLogger, type CapturedLogs } from "../../../support/capture-logger.js";
+
+const SECRET = "listener-secret";
+const JSON_TYPE = { "content-type": "application/json" };
+const AUTH = { authorization: `Bearer ${SECRET}`, ...JSON_TYPE, "x-anycable-meta-protov": "v1" };
+const CONNECT = { env: { url: "http://x/cable", headers: { cookie: "user=ann" } } };
+
+interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+let server: Server | undefined;
+
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = undefined;
+});
+
+async function listen(options: Partial<HttpRpcListenerOptions> = {}) {
+  const logs = captureLogger();
+  const events: string[] = [];
+  const handler = options.handler ?? new RpcHandler({ app, broadcaster: new RecordingBroadcaster(), logger: logs.logger });
+  const rpc = createHttpRpcListener({
+    handler,
+    logger: logs.logger,
+    secret: SECRET,
+    maxBodySize: 1024,
+    onRequest: (event) => events.push(event),
+    ...options,
+  });
+  server = createServer(rpc);
+  await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { port, logs, events };
+}
+
+interface SendOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Leave out Content-Length and send the body in chunks. */
+  chunked?: boolean;
+}
+
+function send(port: number, path: string, options: SendOptions = {}): Promise<Reply> {
+  const body = options.body ?? JSON.stringify(CONNECT);
+  const headers: Record<string, string> = { ...AUTH, ...options.headers };
+  if (!options.chunked) headers["content-length"] = String(Buffer.byteLength(body));
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path, method: options.method ?? "POST", headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
+    });
+    req.on("error", reject);
+    if (options.chunked) {
+      // Several writes, so the body arrives in more than one chunk.
+      for (let at = 0; at < body.length; at += 256) req.write(body.slice(at, at + 256));
+      req.end();
+    } else {
+      req.end(body);
+    }
+  });
+}
+
+const json = (reply: Reply) => JSON.parse(reply.text) as Record<string, unknown>;
+
+describe("routing", () => {
+  it("serves the three calls under any prefix when no mount path is set, ignoring a query string", async () => {
+    const { port } = await listen();
+    for (const path of ["/_anycable/connect", "/connect", "/deep/er/connect?debug=1"]) {
+      const reply = await send(port, path);
+      expect(reply.status, path).toBe(200);
+      expect(reply.headers["content-type"]).toBe("application/json");
+      expect(json(reply).status).toBe(Status.SUCCESS);
+    }
+  });
+
+  it("serves only <mountPath>/<call> when a mount path is set", async () => {
+    const { port } = await listen({ mountPath: "/_anycable" });
+    expect((await send(port, "/_anycable/connect")).status).toBe(200);
+    expect((await send(port, "/_anycable/connect?x=/y")).status).toBe(200);
+    for (const path of ["/connect", "/other/connect", "/_anycable/x/connect", "/_anycable/welcome", "/_anycable/"]) {
+      const reply = await send(port, path);
+      expect(reply.status, path).toBe(404);
+      expect(reply.text).toBe("Not found");
+      expect(reply.headers.connection).toBe("close");
+    }
+  });
+
+  it("refuses names that are not calls, including inherited property names", async () => {
+    const { port, events } = await listen();
+    for (const path of ["/toString", "/constructor", "/__proto__", "/hasOwnProperty"]) {
+      expect((await send(port, path)).status, path).toBe(404);
+    }
+    expect(events).toEqual([]);
+  });
+});
+
+describe("refusals before the body is read", () => {
+  it("answers 405 with Allow: POST to another method", async () => {
+    const { port, events } = await listen();
+    const reply = await send(port, "/_anycable/command", { method: "PUT" });
+    expect(reply.status).toBe(405);
+    expect(reply.headers.allow).toBe("POST");
+    expect(reply.text).toBe("Command takes POST");
+    expect(reply.headers.connection).toBe("close");
+    expect(reply.headers["content-type"]).toBe("text/plain; charset=utf-8");
+    expect(events).toEqual([]);
+  });
+
+  it("answers 401 with a Bearer challenge to a missing or wrong secret, and logs where from", async () => {
+    const { port, logs, events } = await listen();
+    for (const authorization of [undefined, `Bearer ${SECRET}x`, SECRET, `bearer ${SECRET}`]) {
+      const headers: Record<string, string> = { ...JSON_TYPE, "x-anycable-meta-protov": "v1" };
+      if (authorization !== undefined) headers.authorization = authorization;
+      const reply = await new Promise<Reply>((resolve, reject) => {
+        const body = JSON.stringify(CONNECT);
+        const req = request(
+          { host: "127.0.0.1", port, path: "/connect", method: "POST", headers: { ...headers, "content-length": String(body.length) } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }));
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
+      });
+      expect(reply.status, String(authorization)).toBe(401);
+      expect(reply.headers["www-authenticate"]).toBe('Bearer realm="anycable-rpc"');
+      expect(reply.text).toBe("Unauthorized");
+    }
+    const lines = logs.at("warn").filter((l) => l.msg === "HTTP RPC request refused: missing or wrong bearer secret");
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatchObject({ path: "/connect", remote: "127.0.0.1" });
+    expect(events).toEqual([]);
+  });
+
+  it("accepts any request when no secret is set", async () => {
+    const { port } = await listen({ secret: undefined });
+    expect((await send(port, "/connect", { headers: { authorization: "Bearer whatever" } })).status).toBe(200);
+  });
+
+  it("wants a JSON content type, parameters and case aside", async () => {
+    const { port } = await listen();
+    for (const type of ["application/json; charset=utf-8", "Application/JSON", " application/json ;x=y"]) {
+      expect((await send(port, "/connect", { headers: { "content-type": type } })).status, type).toBe(200);
+    }
+    for (const type of [
+      "text/plain",
+      "application/jsonp",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; x=application/json",
+    ]) {
+      const reply = await send(port, "/connect", { headers: { "content-type": type } });
+      expect(reply.status, type).toBe(415);
+      expect(reply.text).toBe("Expected Content-Type: application/json");
+    }
+    const untyped = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        { host: "127.0.0.1", port, path: "/connect", method: "POST", headers: { authorization: AUTH.authorization } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on("error", reject);
+      req.end("{}");
+    });
+    expect(untyped).toBe(415);
+  });
+
+  it("answers 413 to a declared body over the limit, and reads one of exactly the limit", async () => {
+    const exact = JSON.stringify({ ...CONNECT, pad: "" });
+    const limit = Buffer.byteLength(exact) + 10;
+    const { port, events } = await listen({ maxBodySize: limit });
+    const fits = JSON.stringify({ ...CONNECT, pad: "x".repeat(10) });
+    expect(Buffer.byteLength(fits)).toBe(limit);
+    expect((await send(port, "/connect", { body: fits })).status).toBe(200);
+    const over = await send(port, "/connect", { body: JSON.stringify({ ...CONNECT, pad: "x".repeat(11) }) });
+    expect(over.status).toBe(413);
+    expect(over.text).toBe(`Request body over ${limit} bytes`);
+    expect(over.headers.connection).toBe("close");
+    expect(events).toEqual(["start", "end"]);
+  });
+});
+
+describe("the body", () => {
+  it("refuses a chunked body once it grows past the limit, and reads one within it", async () => {
+    const { port, events } = await listen({ maxBodySize: 1024 });
+    const within = JSON.stringify({ ...CONNECT, pad: "x".repeat(600) });
+    expect((await send(port, "/connect", { body: within, chunked: true })).status).toBe(200);
+    const over = await send(port, "/connect", { body: JSON.stringify({ ...CONNECT, pad: "x".repeat(2000) }), chunked: true });
+    expect(over.status).toBe(413);
+    expect(over.text).toBe("Request body over 1024 bytes");
+    expect(events).toEqual(["start", "end", "start", "end"]);
+  });
+
+  it("answers what decoding refuses with its status and reason, and logs it", async () => {
+    const { port, logs } = await listen({ maxRequestEntries: 2 });
+    const bad = await send(port, "/_anycable/command", { body: "{not json" });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/^Invalid JSON in Command request: /);
+    expect(bad.headers["content-type"]).toBe("text/plain; charset=utf-8");
+    expect(bad.headers.connection).not.toBe("close");
+    const many = await send(port, "/_anycable/connect", { body: JSON.stringify({ env: { headers: { a: "1", b: "2", c: "3" } } }) });
+    expect(many.status).toBe(413);
+    expect(many.text).toBe("Connect request carries 3 entries, over the limit of 2");
+    expect(logs.at("warn").map((l) => [l.path, l.status, l.msg])).toEqual([
+      ["/_anycable/command", 400, bad.text],
+      ["/_anycable/connect", 413, many.text],
+    ]);
+  });
+
+  it("hands the handler the session id and protocol version from anycable-go's meta headers", async () => {
+    const { port } = await listen();
+    const welcomed = await send(port, "/connect", { headers: { "x-anycable-meta-sid": "sid-7" } });
+    expect(json(welcomed).transmissions).toEqual(['{"type":"welcome","sid":"sid-7"}']);
+    const anonymous = await send(port, "/connect");
+    expect(json(anonymous).transmissions).toEqual(['{"type":"welcome"}']);
+    const old = await send(port, "/connect", { headers: { "x-anycable-meta-protov": "v0" } });
+    expect(json(old)).toMatchObject({
+      status: Status.ERROR,
+      error_msg: "Incompatible AnyCable RPC client: server speaks v1, client supports v0",
+    });
+    const { authorization } = AUTH;
+    const unversioned = await new Promise<Reply>((resolve, reject) => {
+      const body = JSON.stringify(CONNECT);
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/connect",
+          method: "POST",
+          headers: { authorization, ...JSON_TYPE, "content-length": String(body.length) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }));
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+    expect(json(unversioned).error_msg).toBe("Incompatible AnyCable RPC client: server speaks v1, client supports unknown");
+  });
+
+  it("routes each path to its own call", async () => {
+    const { port } = await listen();
+    const command = await send(port, "/command", {
+      body: JSON.stringify({
+        command: "subscribe",
+        identifier: '{"channel":"chat","room":"lobby"}',
+        connection_identifiers: '{"user":"ann"}',
+      }),
+    });
+    expect(json(command)).toMatchObject({ status: Status.SUCCESS, streams: ["chat:lobby"] });
+    const disconnect = await send(port, "/disconnect", { body: JSON.stringify({ identifiers: '{"user":"ann"}', subscriptions: [] }) });
+    expect(json(disconnect)).toEqual({ status: Status.SUCCESS, error_msg: "" });
+  });
+});
+
+describe("its own failures", () => {
+  it("answers 500 naming the call when the handler itself fails, logs it, and still ends the request", async () => {
+    const logs = captureLogger();
+    class BrokenHandler extends RpcHandler {
+      override async command(): Promise<never> {
+        throw new Error("handler bug");
+      }
+      override async disconnect(): Promise<never> {
+        throw "not an error";
+      }
+    }
+    const handler = new BrokenHandler({ app, broadcaster: new RecordingBroadcaster(), logger: logs.logger });
+    const { port, events, logs: own } = await listen({ handler });
+    const command = await send(port, "/command", { body: "{}" });
+    expect(command.status).toBe(500);
+    expect(command.text).toBe("Command failed: handler bug");
+    const disconnect = await send(port, "/disconnect", { body: "{}" });
+    expect(disconnect.text).toBe("Disconnect failed: not an error");
+    expect(own.at("error").map((l) => [l.msg, l.path])).toEqual([
+      ["HTTP RPC handler failed unexpectedly", "/command"],
+      ["HTTP RPC handler failed unexpectedly", "/disconnect"],
+    ]);
+    expect(events).toEqual(["start", "end", "start", "end"]);
+    // The listener keeps serving.
+    expect((await send(port, "/connect")).status).toBe(200);
+  });
+
+  it("ends the request quietly when the client goes away mid-body", async () => {
+    const { port, events, logs } = await listen({ maxBodySize: 1 << 20 });
+    // The server side of the request closes after its abort has been handled.
+    const closed = new Promise<void>((resolve) =>
+      server?.once("request", (req: IncomingMessage) => req.once("close", () => setImmediate(resolve))),
+    );
+    const req = request({ host: "127.0.0.1", port, path: "/connect", method: "POST", headers: { ...AUTH, "content-length": "100000" } });
+    req.on("error", () => {});
+    req.write("{".padEnd(1000, " "));
+    server?.once("request", () => req.destroy());
+    await closed;
+    expect(events).toEqual(["start", "end"]);
+    expect(logs.at("debug").find((l) => l.msg === "HTTP RPC request body not received")).toMatchObject({ path: "/connect" });
+    expect(logs.at("error")).toEqual([]);
+  });
+});

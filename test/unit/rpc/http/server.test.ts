@@ -1,0 +1,224 @@
+// HttpRpcServer in-process on loopback: health, binding and what it logs, and draining. The
+// whole stack against a real anycable-go is test/integration/rpc/http-server.test.ts.
+import { Agent, request, type IncomingHttpHeaders } from "node:http";
+import { connect } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { Channel, defineApplication, z } from "../../../../src/index.js";
+import { loadRpcConfig, type RpcConfig } from "../../../../src/config/rpc-config.js";
+import { RpcHandler } from "../../../../src/rpc/handler.js";
+import { HttpRpcServer } from "../../../../src/rpc/http/server.js";
+import { Status } from "../../../../src/rpc/messages.js";
+import { ChatConnection } from "../../../fixtures/chat-app.js";
+import { RecordingBroadcaster } from "../../../fixtures/recording-broadcaster.js";
+import { captureLogger, type CapturedLogs } from "../../../support/capture-logger.js";
+
+/** Perform calls that wait inside the channel until the test lets them go. */
+const held = {
+  releases: [] as Array<() => void>,
+  arrivals: [] as Array<() => void>,
+  async enter(): Promise<void> {
+    for (const arrived of this.arrivals.splice(0)) arrived();
+    await new Promise<void>((resolve) => this.releases.push(resolve));
+  },
+  arrived(): Promise<void> {
+    return new Promise((resolve) => this.arrivals.push(resolve));
+  },
+  releaseAll(): void {
+    for (const release of this.releases.splice(0)) release();
+  },
+};
+
+/**
+ * Starts a call that the channel holds: `arrived` settles once it is inside, and fails at once if
+ * the call is answered or refused instead, so a broken server fails the test rather than hanging it.
+ */
+function holding<T>(start: () => Promise<T>): { reply: Promise<T>; arrived: Promise<void> } {
+  const arrival = held.arrived();
+  const reply = start();
+  const answered = reply.then((value) => {
+    throw new Error(`answered before it was held: ${JSON.stringify(value)}`);
+  });
+  return { reply, arrived: Promise.race([arrival, answered]) };
+}
+
+class HoldChannel extends Channel {
+  static override identifier = "hold";
+  static override actions = { hold: z.object({}) };
+
+  async hold(): Promise<void> {
+    await held.enter();
+    this.transmit({ released: true });
+  }
+}
+
+const app = defineApplication({ connection: ChatConnection, channels: [HoldChannel] });
+const HOLD = JSON.stringify({
+  command: "message",
+  identifier: '{"channel":"hold"}',
+  connection_identifiers: '{"user":"ann"}',
+  data: '{"action":"hold"}',
+});
+const CONNECT = JSON.stringify({ env: { url: "http://x/cable", headers: { cookie: "user=ann" } } });
+
+const servers: HttpRpcServer[] = [];
+const agents: Agent[] = [];
+
+afterEach(async () => {
+  held.releaseAll();
+  for (const agent of agents.splice(0)) agent.destroy();
+  for (const server of servers.splice(0)) await server.shutdown();
+});
+
+function config(overrides: Partial<RpcConfig> = {}, http: Partial<RpcConfig["http"]> = {}): RpcConfig {
+  const base = loadRpcConfig({ ANYCABLE_RPC_HOST: "http://127.0.0.1:0/_anycable", ANYCABLE_HTTP_RPC_SECRET: "none" });
+  return { ...base, shutdownTimeoutSeconds: 5, ...overrides, http: { ...base.http, ...http } };
+}
+
+function create(options: { config?: RpcConfig; logs?: CapturedLogs } = {}): { server: HttpRpcServer; logs: CapturedLogs } {
+  const logs = options.logs ?? captureLogger();
+  const handler = new RpcHandler({ app, broadcaster: new RecordingBroadcaster(), logger: logs.logger });
+  const server = new HttpRpcServer({ handler, config: options.config ?? config(), logger: logs.logger });
+  servers.push(server);
+  return { server, logs };
+}
+
+interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+function send(port: number, path: string, options: { method?: string; body?: string; agent?: Agent } = {}): Promise<Reply> {
+  const body = options.body ?? "";
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: options.method ?? "POST",
+        agent: options.agent,
+        headers: { "content-type": "application/json", "x-anycable-meta-protov": "v1", "content-length": String(Buffer.byteLength(body)) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+describe("health", () => {
+  it("answers GET and HEAD /health with SERVING, and leaves other methods to RPC", async () => {
+    const { server } = create();
+    const port = await server.start();
+    const get = await send(port, "/health", { method: "GET" });
+    expect(get).toMatchObject({ status: 200, text: '{"status":"SERVING"}' });
+    expect(get.headers["content-type"]).toBe("application/json");
+    expect((await send(port, "/health", { method: "HEAD" })).status).toBe(200);
+    expect((await send(port, "/health", { method: "POST" })).status).toBe(404);
+    expect((await send(port, "/health?x", { method: "GET" })).status).toBe(404);
+  });
+});
+
+describe("binding", () => {
+  it("has no port before it starts, then says where it listens, with the mount path and where its secret came from", async () => {
+    const { server, logs } = create({ config: config({}, { secret: "s3cret", secretSource: "ANYCABLE_HTTP_RPC_SECRET" }) });
+    expect(server.port).toBeUndefined();
+    const port = await server.start();
+    expect(server.port).toBe(port);
+    expect(port).toBeGreaterThan(0);
+    expect(logs.at("info").find((l) => l.msg === "AnyCable HTTP RPC server listening")).toEqual(
+      expect.objectContaining({ host: "127.0.0.1:0", port, mountPath: "/_anycable", auth: "ANYCABLE_HTTP_RPC_SECRET" }),
+    );
+    expect(logs.at("warn")).toEqual([]);
+    // The secret is enforced, at the mount path.
+    expect((await send(port, "/_anycable/connect", { body: CONNECT })).status).toBe(401);
+  });
+
+  it("warns when it accepts requests without a secret, and names the root mount path /", async () => {
+    const { server, logs } = create({ config: config({}, { mountPath: "" }) });
+    const port = await server.start();
+    expect(logs.at("info").find((l) => l.msg === "AnyCable HTTP RPC server listening")).toMatchObject({ mountPath: "/", auth: "none" });
+    expect(logs.at("warn").map((l) => l.msg)).toEqual([
+      "HTTP RPC accepts requests without a secret: set ANYCABLE_HTTP_RPC_SECRET or ANYCABLE_SECRET beyond development",
+    ]);
+    const reply = await send(port, "/connect", { body: CONNECT });
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.text)).toMatchObject({ status: Status.SUCCESS });
+  });
+
+  it("binds an IPv6 loopback address in brackets", async () => {
+    const { server } = create({ config: config({ host: "[::1]:0" }) });
+    const port = await server.start();
+    const reply = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: "::1", port, path: "/health" }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(reply).toBe(200);
+  });
+
+  it("says which address it could not bind", async () => {
+    // 192.0.2.1 is TEST-NET-1, assigned to no machine: the bind fails without touching anything.
+    const { server } = create({ config: config({ host: "192.0.2.1:0" }) });
+    await expect(server.start()).rejects.toThrow(/^Cannot listen on 192\.0\.2\.1:0: /);
+  });
+});
+
+describe("draining", () => {
+  it("answers health NOT_SERVING, tells connections to close, and stops once the request in flight has its reply", async () => {
+    const { server, logs } = create();
+    const port = await server.start();
+    // A connection midway through a request's headers is not idle, so the drain keeps it open: its
+    // request is the first the server sees after the drain began.
+    const late = connect(port);
+    await new Promise<void>((resolve) => late.once("connect", resolve));
+    late.write("GET /health HTTP/1.1\r\nHost: x\r\n");
+    const { reply: inFlight, arrived } = holding(() => send(port, "/_anycable/command", { body: HOLD }));
+    await arrived;
+    expect(server.inFlight).toBe(1);
+    let stopped = false;
+    const stopping = server.shutdown().then(() => (stopped = true));
+    expect(server.shutdown()).toBe(server.shutdown());
+    const raw = new Promise<string>((resolve) => {
+      let text = "";
+      late.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+      late.on("close", () => resolve(text));
+    });
+    late.write("\r\n");
+    const health = await raw;
+    expect(health).toMatch(/^HTTP\/1\.1 503 /);
+    expect(health).toMatch(/\r\nConnection: close\r\n/i);
+    expect(health).toContain('{"status":"NOT_SERVING"}');
+    await expect(send(port, "/health", { method: "GET" })).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    expect(stopped).toBe(false);
+    held.releaseAll();
+    const reply = await inFlight;
+    expect(reply.status).toBe(200);
+    expect(reply.headers.connection).toBe("close");
+    expect(JSON.parse(reply.text)).toMatchObject({ status: Status.SUCCESS });
+    await stopping;
+    expect(server.inFlight).toBe(0);
+    expect(logs.at("info").map((l) => l.msg)).toEqual(expect.arrayContaining(["draining RPC server", "RPC server stopped"]));
+    expect(logs.at("warn").filter((l) => l.msg.startsWith("shutdown timeout"))).toEqual([]);
+  });
+
+  it("cuts a request still running at the shutdown timeout, with a warning", async () => {
+    const { server, logs } = create({ config: config({ shutdownTimeoutSeconds: 0.3 }) });
+    const port = await server.start();
+    const { reply: inFlight, arrived } = holding(() => send(port, "/_anycable/command", { body: HOLD }));
+    await arrived;
+    await server.shutdown();
+    await expect(inFlight).rejects.toMatchObject({ code: "ECONNRESET" });
+    expect(logs.at("warn").find((l) => l.msg === "shutdown timeout reached, cutting the calls still running")).toMatchObject({
+      inFlight: 1,
+    });
+  });
+});
