@@ -4,11 +4,11 @@
 // over HTTP RPC (the same transport as the peer, so that pair compares the frameworks alone).
 import type { BenchContext } from "./lib/context.js";
 import type { BenchResult, Table, Target } from "./lib/report.js";
-import { median } from "./lib/stats.js";
 import {
   defaultSizes,
   deploy,
   medianOf,
+  pairedRatio,
   StormRunner,
   type Deployment,
   type DeploymentSpec,
@@ -46,24 +46,6 @@ export async function peerComparison(ctx: BenchContext): Promise<BenchResult> {
   }
 }
 
-/** `numerator ÷ denominator` per round (after the warm-up), then the median. */
-function pairedRatio(
-  records: StormRecord[],
-  clients: number,
-  pick: (r: StormRecord) => number | null,
-  numerator = "peer",
-  denominator = "ours",
-): number {
-  const ratios: number[] = [];
-  for (const base of records.filter((r) => r.round > 0 && r.deployment === denominator && r.clients === clients)) {
-    const other = records.find((r) => r.deployment === numerator && r.clients === clients && r.round === base.round);
-    const a = pick(base);
-    const b = other ? pick(other) : null;
-    if (a !== null && b !== null && a > 0) ratios.push(b / a);
-  }
-  return median(ratios);
-}
-
 function summarise(records: StormRecord[], deployments: Deployment[], sizes: number[], ctx: BenchContext): BenchResult {
   const { rows, medians } = stormRows(records, deployments, sizes);
   const pairs = [
@@ -81,7 +63,7 @@ function summarise(records: StormRecord[], deployments: Deployment[], sizes: num
     ]),
   );
   const largest = Math.max(...sizes);
-  const speedup = pairedRatio(records, largest, (r) => r.seconds);
+  const speedup = pairedRatio(records, largest, (r) => r.seconds, "peer", "ours");
   const targets: Target[] = [
     {
       description: `${largest.toLocaleString("en-US")}-client storm: ours ≥ 1.5× faster than @anycable/serverless-js`,

@@ -2,9 +2,11 @@
 // same call start again. The RPC benchmark replays one subscribe request thousands of times; the
 // real registry would accept the first and refuse every other as a second live stream for the
 // call (by design), so the benchmark would measure the refusal instead of a call starting. The
-// difference in work is one Map lookup.
+// difference in work is one Map lookup. Limits and logger are channels/app.ts's, so a storm of
+// fresh calls through this module does exactly what it does through channels/app.ts.
 import type { Application, ApplicationContext } from "anycable-ts";
 import { createCallMonitorApplication } from "../../channels/cable/call-monitor-application.js";
+import { loadRegistryLimits } from "../../channels/calls/registry-config.js";
 import { MemoryCallRegistry } from "../../channels/calls/memory-call-registry.js";
 
 class RestartingCallRegistry extends MemoryCallRegistry {
@@ -15,5 +17,9 @@ class RestartingCallRegistry extends MemoryCallRegistry {
 }
 
 export default function benchCallMonitorApplication(context: ApplicationContext): Application {
-  return createCallMonitorApplication({ env: context.env, logger: context.logger, registry: new RestartingCallRegistry() });
+  return createCallMonitorApplication({
+    env: context.env,
+    logger: context.logger,
+    registry: new RestartingCallRegistry(loadRegistryLimits(context.env), Date.now, context.logger),
+  });
 }

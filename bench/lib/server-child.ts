@@ -19,12 +19,19 @@ import {
   type Broadcaster,
 } from "anycable-ts";
 import { createPeerApplication } from "./peer-app.js";
+import { BRIDGE_CREDENTIAL_HEADER } from "../../channels/cable/protocol.js";
 
 export type BroadcastChoice = { adapter: "none" } | { adapter: "nats"; url: string };
 
 export type ServerConfig =
   /** grpc-js serving anycable.RPC with canned responses: the floor any grpc-js server pays. */
   | { kind: "bare"; host: string; responses: CannedResponses }
+  /**
+   * grpc-js serving anycable.RPC with nothing behind it, answering each storm call what ours
+   * answers for it (a welcome with the session's sid, the caller's identifiers, a confirmation
+   * echoing the identifier): the limit of any grpc-js RPC server under anycable-go's storm traffic.
+   */
+  | { kind: "echo"; host: string }
   /** node:http2 answering every stream with one canned gRPC frame: a ceiling for the load driver. */
   | { kind: "raw-h2"; host: string; frameBase64: string }
   /** Our RPC server with the real application, set up as `npm run rpc` sets it up; over HTTP RPC when `http` is set. */
@@ -99,6 +106,53 @@ async function startBare(config: Extract<ServerConfig, { kind: "bare" }>): Promi
       request.command === "subscribe" ? r.subscribe : request.command === "unsubscribe" ? r.unsubscribe : r.message,
     ),
     Disconnect: reply(() => r.Disconnect),
+  });
+  const port = await new Promise<number>((ok, fail) =>
+    server.bindAsync(config.host, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? fail(error) : ok(bound))),
+  );
+  return { port, stop: () => new Promise((done) => server.tryShutdown(() => done())) };
+}
+
+interface EchoRequest {
+  command?: string;
+  identifier?: string;
+  env?: { headers?: Record<string, string> };
+}
+
+async function startEcho(config: Extract<ServerConfig, { kind: "echo" }>): Promise<{ port: number; stop: Stop }> {
+  const server = new grpc.Server(grpcServerOptions(loadRpcConfig({})));
+  const sessionOf = (call: grpc.ServerUnaryCall<EchoRequest, unknown>): string => String(call.metadata.get("sid")[0] ?? "");
+  // Template strings only: the CallSid sits between the first two dots of the bridge credential
+  // (v1.<CallSid>.<issued>.<mac>), and no field of a storm call is checked. protobufjs writes every
+  // field that is set, defaults included, so the fields set here are the ones ours sets: the
+  // replies are the same bytes as ours (the storm checks every h2load run's byte count).
+  server.addService(rpcServiceDefinition(), {
+    Connect: (call: grpc.ServerUnaryCall<EchoRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      const callSid = call.request.env?.headers?.[BRIDGE_CREDENTIAL_HEADER]?.split(".")[1] ?? "";
+      callback(null, {
+        status: 1,
+        identifiers: `{"role":"twilio","callSid":"${callSid}"}`,
+        transmissions: [`{"type":"welcome","sid":"${sessionOf(call)}"}`],
+        error_msg: "",
+      });
+    },
+    Command: (call: grpc.ServerUnaryCall<EchoRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      const { command, identifier = "" } = call.request;
+      callback(
+        null,
+        command === "subscribe"
+          ? {
+              status: 1,
+              transmissions: [`{"identifier":${JSON.stringify(identifier)},"type":"confirm_subscription"}`],
+              disconnect: false,
+              stop_streams: false,
+              error_msg: "",
+            }
+          : { status: 1, disconnect: false, stop_streams: false, error_msg: "" },
+      );
+    },
+    Disconnect: (_call: grpc.ServerUnaryCall<EchoRequest, unknown>, callback: grpc.sendUnaryData<unknown>) =>
+      callback(null, { status: 1, error_msg: "" }),
   });
   const port = await new Promise<number>((ok, fail) =>
     server.bindAsync(config.host, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? fail(error) : ok(bound))),
@@ -196,6 +250,9 @@ async function main(): Promise<void> {
     switch (config.kind) {
       case "bare":
         started = await startBare(config);
+        break;
+      case "echo":
+        started = await startEcho(config);
         break;
       case "raw-h2":
         started = await startRawH2(config);

@@ -20,6 +20,10 @@ export interface Deployment {
   label: string;
   anycable: AnycableGo;
   rpc: NodeChild[];
+  /** The port the RPC process(es) listen on (h2load drives the same process beside its storms). */
+  rpcPort: number;
+  /** anycable-go's --rpc_concurrency (none for the ceiling). */
+  rpcConcurrency: number | undefined;
   /** Headers and subscription every client of this deployment uses. */
   headers: Record<string, string>;
   /** Each client connects as the media-stream bridge for its call (account header and bridge credential). */
@@ -33,7 +37,8 @@ export interface Deployment {
 export interface DeploymentSpec {
   name: string;
   label: string;
-  kind: "ours" | "peer" | "ceiling";
+  /** bare: grpc-js answering ours's replies with nothing behind them, the limit of any RPC server. */
+  kind: "ours" | "peer" | "ceiling" | "bare";
   /** How anycable-go reaches ours: gRPC (default) or HTTP RPC. The peer speaks HTTP RPC only. */
   transport?: "grpc" | "http";
   rpcConcurrency?: number;
@@ -85,25 +90,27 @@ export async function deploy(spec: DeploymentSpec, ctx: BenchContext): Promise<D
       const broadcast = { adapter: "nats" as const, url: anycable.natsUrl as string };
       for (let i = 0; i < processes; i++) {
         const config: ServerConfig =
-          spec.kind === "peer"
-            ? {
-                kind: "peer",
-                hostname: "127.0.0.1",
-                port: rpcPort,
-                broadcast,
-                logLevel: "info",
-                accountSid: ACCOUNT_SID,
-                bridgeSecret: BRIDGE_SECRET,
-              }
-            : {
-                kind: "ours",
-                host: `${targets.binds[i] ?? "127.0.0.1"}:${rpcPort}`,
-                http: spec.transport === "http" ? { mountPath: HTTP_RPC_PATH, secret: HTTP_RPC_SECRET } : undefined,
-                app: spec.app ?? "channels/app.ts",
-                broadcast,
-                logLevel: "info",
-                env: APP_ENV,
-              };
+          spec.kind === "bare"
+            ? { kind: "echo", host: `${targets.binds[i] ?? "127.0.0.1"}:${rpcPort}` }
+            : spec.kind === "peer"
+              ? {
+                  kind: "peer",
+                  hostname: "127.0.0.1",
+                  port: rpcPort,
+                  broadcast,
+                  logLevel: "info",
+                  accountSid: ACCOUNT_SID,
+                  bridgeSecret: BRIDGE_SECRET,
+                }
+              : {
+                  kind: "ours",
+                  host: `${targets.binds[i] ?? "127.0.0.1"}:${rpcPort}`,
+                  http: spec.transport === "http" ? { mountPath: HTTP_RPC_PATH, secret: HTTP_RPC_SECRET } : undefined,
+                  app: spec.app ?? "channels/app.ts",
+                  broadcast,
+                  logLevel: "info",
+                  env: APP_ENV,
+                };
         rpc.push(
           await NodeChild.start({
             name: `${spec.name}-rpc${i}`,
@@ -128,6 +135,8 @@ export async function deploy(spec: DeploymentSpec, ctx: BenchContext): Promise<D
     label: spec.label,
     anycable,
     rpc,
+    rpcPort,
+    rpcConcurrency: ceiling ? undefined : (spec.rpcConcurrency ?? 28),
     headers: {},
     twilio: !ceiling,
     subscription: ceiling
@@ -267,7 +276,13 @@ export class StormRunner {
    * Every deployment × client count × round, the deployments in a fresh shuffled order each time,
    * after one small warm-up storm per deployment (JIT, connection pools), returned as round 0.
    */
-  async interleave(deployments: Deployment[], sizes: number[], rounds: number): Promise<StormRecord[]> {
+  async interleave(
+    deployments: Deployment[],
+    sizes: number[],
+    rounds: number,
+    /** Runs after each measured storm has drained, before the next deployment's storm. */
+    afterStorm?: (deployment: Deployment, record: StormRecord) => Promise<void>,
+  ): Promise<StormRecord[]> {
     const random = seededRandom(this.#ctx.seed);
     const records: StormRecord[] = [];
     for (const d of deployments) {
@@ -284,6 +299,7 @@ export class StormRunner {
               `, drained in ${record.drainSeconds.toFixed(1)} s`,
           );
           records.push(record);
+          await afterStorm?.(d, record);
         }
       }
     }
@@ -301,6 +317,24 @@ export function medianOf(records: StormRecord[], deployment: string, clients: nu
     .map(pick)
     .filter((v): v is number => v !== null && Number.isFinite(v));
   return median(values);
+}
+
+/** `numerator ÷ denominator` of one field, per round (after the warm-up), then the median. */
+export function pairedRatio(
+  records: StormRecord[],
+  clients: number,
+  pick: (r: StormRecord) => number | null,
+  numerator: string,
+  denominator: string,
+): number {
+  const ratios: number[] = [];
+  for (const base of measured(records, denominator, clients)) {
+    const other = records.find((r) => r.deployment === numerator && r.clients === clients && r.round === base.round);
+    const a = pick(base);
+    const b = other ? pick(other) : null;
+    if (a !== null && b !== null && a > 0) ratios.push(b / a);
+  }
+  return median(ratios);
 }
 
 export function sumOf(records: StormRecord[], deployment: string, clients: number, pick: (r: StormRecord) => number): number {

@@ -1,5 +1,6 @@
 import type { Logger } from "anycable-ts";
 import type { CallEvent } from "./call-event.js";
+import { EvictionLog } from "./eviction-log.js";
 import {
   DEFAULT_REGISTRY_LIMITS,
   type CallRegistry,
@@ -26,7 +27,7 @@ const MAX_TRACKED_SEQUENCES = 10_000;
 export class MemoryCallRegistry implements CallRegistry {
   readonly #limits: RegistryLimits;
   readonly #now: () => number;
-  readonly #logger: Logger | undefined;
+  readonly #evictions: EvictionLog;
   readonly #live = new Map<string, { startedAt: number; lastSeenAt: number }>();
   readonly #timelines = new Map<string, Timeline>();
   readonly #sequences = new Map<string, number>();
@@ -34,7 +35,7 @@ export class MemoryCallRegistry implements CallRegistry {
   constructor(limits: Partial<RegistryLimits> = {}, now: () => number = Date.now, logger?: Logger) {
     this.#limits = { ...DEFAULT_REGISTRY_LIMITS, ...limits };
     this.#now = now;
-    this.#logger = logger;
+    this.#evictions = new EvictionLog(logger, this.#limits.maxLiveCalls, now);
   }
 
   async callStarted(sid: string, at: number): Promise<boolean> {
@@ -49,12 +50,7 @@ export class MemoryCallRegistry implements CallRegistry {
       this.#live.delete(oldest);
       evicted.push(oldest);
     }
-    if (evicted.length > 0) {
-      this.#logger?.warn(
-        { evicted, maxLiveCalls: this.#limits.maxLiveCalls },
-        "call registry full: the oldest live calls were taken off the list",
-      );
-    }
+    this.#evictions.record(evicted);
     return true;
   }
 

@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import type { Logger } from "anycable-ts";
 import { callEventSchema, type CallEvent } from "./call-event.js";
+import { EvictionLog } from "./eviction-log.js";
 import {
   DEFAULT_REGISTRY_LIMITS,
   STATUS_SEQUENCE_TTL_MS,
@@ -116,12 +117,14 @@ export class RedisCallRegistry implements CallRegistry {
   readonly #limits: RegistryLimits;
   readonly #prefix: string;
   readonly #logger: Logger;
+  readonly #evictions: EvictionLog;
   #reachable = true;
 
   constructor(options: RedisCallRegistryOptions) {
     this.#limits = { ...DEFAULT_REGISTRY_LIMITS, ...options.limits };
     this.#prefix = options.keyPrefix ?? "call-monitor:";
     this.#logger = options.logger.child({ component: "call-registry" });
+    this.#evictions = new EvictionLog(this.#logger, this.#limits.maxLiveCalls);
     this.#redis = new Redis(options.url, {
       // Commands issued while Redis is away wait in ioredis's queue, but never longer than this:
       // a page load or an RPC call must not hang on the registry.
@@ -149,12 +152,7 @@ export class RedisCallRegistry implements CallRegistry {
       number,
       ...string[],
     ];
-    if (evicted.length > 0) {
-      this.#logger.warn(
-        { evicted, maxLiveCalls: this.#limits.maxLiveCalls },
-        "call registry full: the oldest live calls were taken off the list",
-      );
-    }
+    this.#evictions.record(evicted);
     return started === 1;
   }
 

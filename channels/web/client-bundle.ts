@@ -5,12 +5,25 @@ import { fileURLToPath } from "node:url";
 import type { Logger } from "anycable-ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const CLIENT_ENTRY = join(ROOT, "channels", "web", "client", "main.ts");
-export const ASSETS_DIR = join(ROOT, "public", "assets");
+
+/** Where the browser client's source is and where its bundle goes. */
+export interface ClientBundleLocation {
+  /** esbuild's working directory: the metadata's input paths are relative to it. */
+  root: string;
+  entry: string;
+  assetsDir: string;
+}
+
 export const BUNDLE_NAME = "call-monitor.js";
-const BUNDLE_PATH = join(ASSETS_DIR, BUNDLE_NAME);
+export const CLIENT_BUNDLE_LOCATION: ClientBundleLocation = {
+  root: ROOT,
+  entry: join(ROOT, "channels", "web", "client", "main.ts"),
+  assetsDir: join(ROOT, "public", "assets"),
+};
+
+const bundlePath = (location: ClientBundleLocation): string => join(location.assetsDir, BUNDLE_NAME);
 // esbuild's list of every file that went into the bundle, to tell whether it is stale.
-const META_PATH = join(ASSETS_DIR, "call-monitor.meta.json");
+const metaPath = (location: ClientBundleLocation): string => join(location.assetsDir, "call-monitor.meta.json");
 
 export interface ClientBundle {
   code: Buffer;
@@ -19,11 +32,11 @@ export interface ClientBundle {
 }
 
 /** Bundles the browser client with esbuild into public/assets/ (what `npm run build:client` runs). */
-export async function buildClientBundle(): Promise<{ path: string; bytes: number }> {
+export async function buildClientBundle(location = CLIENT_BUNDLE_LOCATION): Promise<{ path: string; bytes: number }> {
   const esbuild = await import("esbuild");
   const result = await esbuild.build({
-    absWorkingDir: ROOT,
-    entryPoints: [CLIENT_ENTRY],
+    absWorkingDir: location.root,
+    entryPoints: [location.entry],
     bundle: true,
     format: "iife",
     platform: "browser",
@@ -37,28 +50,30 @@ export async function buildClientBundle(): Promise<{ path: string; bytes: number
   });
   const output = result.outputFiles[0];
   if (!output) throw new Error("esbuild produced no output for the client bundle");
-  await mkdir(ASSETS_DIR, { recursive: true });
+  await mkdir(location.assetsDir, { recursive: true });
+  const bundleFile = bundlePath(location);
+  const metaFile = metaPath(location);
   // Write-then-rename, so a server reading the bundle never sees half of it.
-  const temporary = `${BUNDLE_PATH}.${process.pid}.tmp`;
+  const temporary = `${bundleFile}.${process.pid}.tmp`;
   await writeFile(temporary, output.contents);
-  await writeFile(`${META_PATH}.${process.pid}.tmp`, JSON.stringify({ inputs: Object.keys(result.metafile.inputs) }));
-  await rename(temporary, BUNDLE_PATH);
-  await rename(`${META_PATH}.${process.pid}.tmp`, META_PATH);
-  return { path: BUNDLE_PATH, bytes: output.contents.byteLength };
+  await writeFile(`${metaFile}.${process.pid}.tmp`, JSON.stringify({ inputs: Object.keys(result.metafile.inputs) }));
+  await rename(temporary, bundleFile);
+  await rename(`${metaFile}.${process.pid}.tmp`, metaFile);
+  return { path: bundleFile, bytes: output.contents.byteLength };
 }
 
-async function isStale(): Promise<boolean> {
+async function isStale(location: ClientBundleLocation): Promise<boolean> {
   let built: number;
   let inputs: string[];
   try {
-    built = (await stat(BUNDLE_PATH)).mtimeMs;
-    inputs = (JSON.parse(await readFile(META_PATH, "utf8")) as { inputs: string[] }).inputs;
+    built = (await stat(bundlePath(location))).mtimeMs;
+    inputs = (JSON.parse(await readFile(metaPath(location), "utf8")) as { inputs: string[] }).inputs;
   } catch {
     return true;
   }
   for (const input of inputs) {
     try {
-      if ((await stat(join(ROOT, input))).mtimeMs > built) return true;
+      if ((await stat(join(location.root, input))).mtimeMs > built) return true;
     } catch {
       return true;
     }
@@ -71,13 +86,14 @@ async function isStale(): Promise<boolean> {
  * sources. Kept on disk rather than only in memory so a deployment can build it once
  * (`npm run build:client`) and run without esbuild, which is a dev dependency.
  */
-export async function loadClientBundle(logger: Logger): Promise<ClientBundle> {
-  if (await isStale()) {
+export async function loadClientBundle(logger: Logger, location = CLIENT_BUNDLE_LOCATION): Promise<ClientBundle> {
+  const bundleFile = bundlePath(location);
+  if (await isStale(location)) {
     try {
-      const built = await buildClientBundle();
+      const built = await buildClientBundle(location);
       logger.info({ path: built.path, bytes: built.bytes }, "built the browser client");
     } catch (error) {
-      const exists = await stat(BUNDLE_PATH).then(
+      const exists = await stat(bundleFile).then(
         () => true,
         () => false,
       );
@@ -89,6 +105,6 @@ export async function loadClientBundle(logger: Logger): Promise<ClientBundle> {
       logger.warn({ err: error }, "the browser client looks stale and rebuilding it failed; serving the existing build");
     }
   }
-  const code = await readFile(BUNDLE_PATH);
+  const code = await readFile(bundleFile);
   return { code, version: createHash("sha256").update(code).digest("hex").slice(0, 12) };
 }

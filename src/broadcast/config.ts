@@ -10,6 +10,9 @@ export { deriveBroadcastKey, DEFAULT_HTTP_BROADCAST_URL, DEFAULT_HTTP_BROADCAST_
 const commonEnv = {
   ANYCABLE_BROADCAST_QUEUE_SIZE: envPositiveInt.default(10_000),
   ANYCABLE_BROADCAST_FLUSH_TIMEOUT: envPositiveInt.default(5),
+  ANYCABLE_BROADCAST_SETTLE_ON: z
+    .enum(["accepted", "delivered"], { error: (issue) => `expected "accepted" or "delivered", got ${JSON.stringify(issue.input)}` })
+    .default("accepted"),
 };
 
 /** What configures the broadcaster whichever adapter it uses. */
@@ -24,6 +27,13 @@ export interface BroadcastSettings<Name extends string = BroadcastAdapterName> {
   flushTimeoutMs: number;
   /** Delay between reconnect / retry attempts: doubles from minDelayMs, capped at maxDelayMs. */
   reconnect: BackoffOptions;
+  /**
+   * When a broadcast's promise settles (`ANYCABLE_BROADCAST_SETTLE_ON`): "accepted" (default) once
+   * queued, so a broker outage never stalls an RPC call; "delivered" once the broker acknowledged
+   * it, as the Ruby gem's broadcast returns, so a process killed right after answering a call
+   * cannot take that call's broadcasts with it.
+   */
+  settleOn?: "accepted" | "delivered";
 }
 
 /** Each adapter's settings under its configKey: `config.nats`, `config.redis`, `config.http`, … */
@@ -48,6 +58,7 @@ interface SharedValues {
   ANYCABLE_BROADCAST_ADAPTER: string;
   ANYCABLE_BROADCAST_QUEUE_SIZE: number;
   ANYCABLE_BROADCAST_FLUSH_TIMEOUT: number;
+  ANYCABLE_BROADCAST_SETTLE_ON: "accepted" | "delivered";
 }
 
 /**
@@ -88,6 +99,7 @@ const SHARED_KEYS: ReadonlySet<string> = new Set([
   "queueSize",
   "flushTimeoutMs",
   "reconnect",
+  "settleOn",
 ] satisfies (keyof BroadcastSettings)[]);
 
 /** Names select adapters and keys hold their settings: neither may be taken twice. */
@@ -133,6 +145,7 @@ export function loadBroadcastConfig<const Extra extends readonly AnyBroadcastAda
     queueSize: values.ANYCABLE_BROADCAST_QUEUE_SIZE,
     flushTimeoutMs: values.ANYCABLE_BROADCAST_FLUSH_TIMEOUT * 1000,
     reconnect: { minDelayMs: 100, maxDelayMs: 5_000 },
+    settleOn: values.ANYCABLE_BROADCAST_SETTLE_ON,
   };
   return { ...settings, ...common } as BroadcastConfig<Extra[number]>;
 }

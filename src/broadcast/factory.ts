@@ -51,6 +51,6 @@ export function createBroadcaster(
     queueSize: config.queueSize,
     flushTimeoutMs: config.flushTimeoutMs,
     retry: config.reconnect,
-    ...(options.settleOn ? { settleOn: options.settleOn } : {}),
+    ...((options.settleOn ?? config.settleOn) ? { settleOn: options.settleOn ?? config.settleOn } : {}),
   });
 }

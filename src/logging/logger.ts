@@ -3,6 +3,11 @@ import { pino, type Logger, type LevelWithSilent } from "pino";
 
 export type { Logger };
 
+/** Buffered log bytes that make a write: about twenty JSON lines. */
+const STDOUT_BATCH_BYTES = 4096;
+/** The longest a log line waits in the buffer when traffic is light. */
+const STDOUT_FLUSH_MS = 100;
+
 const LEVELS: readonly LevelWithSilent[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 function levelFromEnv(env: NodeJS.ProcessEnv): LevelWithSilent {
@@ -56,10 +61,18 @@ export function createLogger(options: LoggerOptions = {}, env: NodeJS.ProcessEnv
       },
     });
   }
-  // Asynchronous writes: under load the lines of many calls leave in one write instead of one
-  // blocking syscall per line on the event loop. pino flushes what is pending when the process
-  // exits. stderr stays synchronous, as it conventionally is.
-  const logger = pino(settings, pino.destination({ dest, sync: dest === 2 }));
+  // Asynchronous, batched writes: lines leave in one write per STDOUT_BATCH_BYTES, or every
+  // STDOUT_FLUSH_MS when traffic is light. Unbatched, an asynchronous write goes through libuv's
+  // thread pool once per line whenever calls arrive one at a time (anycable-go's real traffic,
+  // unlike a saturating benchmark): ~55 µs of CPU per line on this project's 2-core host, against
+  // ~25 µs batched, and about a quarter of an RPC call's cost in a connection storm. pino flushes
+  // what is pending when the process exits. stderr stays synchronous, as it conventionally is.
+  const logger = pino(
+    settings,
+    pino.destination(
+      dest === 2 ? { dest, sync: true } : { dest, sync: false, minLength: STDOUT_BATCH_BYTES, periodicFlush: STDOUT_FLUSH_MS },
+    ),
+  );
   if (pretty && env.ANYCABLE_LOG_FORMAT === "text") {
     logger.warn("ANYCABLE_LOG_FORMAT=text needs pino-pretty (npm install pino-pretty); logging JSON instead");
   }

@@ -60,7 +60,8 @@ export interface BridgeStackOptions {
   maxStreams?: number;
 }
 
-function record(rpc: RunningRpcServer, calls: RpcCall[]): void {
+/** Wraps the server's handler so every call it answers is pushed to `calls`. */
+export function recordRpcCalls(rpc: RunningRpcServer, calls: RpcCall[]): void {
   const handler = rpc.handler;
   const connect = handler.connect.bind(handler);
   const command = handler.command.bind(handler);
@@ -96,6 +97,13 @@ function record(rpc: RunningRpcServer, calls: RpcCall[]): void {
   };
 }
 
+/** A bridge's config for tests: on a free loopback port, in front of `cableUrl`, with the account it serves. */
+export function bridgeTestConfig(
+  options: Pick<BridgeConfig, "cableUrl" | "streamUrl" | "authToken" | "accountSid" | "secret"> & Partial<BridgeConfig>,
+): BridgeConfig {
+  return { host: LOOPBACK, port: 0, heartbeatIntervalMs: 30_000, flushTimeoutMs: 5_000, maxStreams: 200, ...options };
+}
+
 export async function startBridgeStack(options: BridgeStackOptions): Promise<BridgeStack> {
   const logger = options.logger ?? silentLogger();
   const cleanups: Array<() => Promise<unknown>> = [];
@@ -113,23 +121,21 @@ export async function startBridgeStack(options: BridgeStackOptions): Promise<Bri
     const rpc = await startRpcServer({ app, broadcaster, logger, config: { host: `${LOOPBACK}:0` }, env: {} });
     cleanups.push(() => rpc.stop());
     const rpcCalls: RpcCall[] = [];
-    record(rpc, rpcCalls);
+    recordRpcCalls(rpc, rpcCalls);
 
     const anycable = await startAnycableGo({ rpcHost: `${LOOPBACK}:${rpc.port}`, headers: CALL_MONITOR_HEADERS });
     cleanups.push(() => anycable.stop());
 
-    const config: BridgeConfig = {
-      host: LOOPBACK,
-      port: 0,
+    const config = bridgeTestConfig({
       cableUrl: anycable.url,
       streamUrl: PUBLIC_STREAM_URL,
       authToken: BRIDGE_AUTH_TOKEN,
       accountSid: BRIDGE_ACCOUNT_SID,
       secret: BRIDGE_SECRET,
-      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 30_000,
-      flushTimeoutMs: options.flushTimeoutMs ?? 5_000,
-      maxStreams: options.maxStreams ?? 200,
-    };
+      ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
+      ...(options.flushTimeoutMs === undefined ? {} : { flushTimeoutMs: options.flushTimeoutMs }),
+      ...(options.maxStreams === undefined ? {} : { maxStreams: options.maxStreams }),
+    });
     const bridge = await startMediaStreamBridge({ config, recognizer: options.recognizer, logger });
     cleanups.push(() => bridge.close());
 

@@ -19,6 +19,7 @@ import type { Recognizer } from "../../../channels/speech/recognizer.js";
 import type { CallRegistry } from "../../../channels/calls/call-registry.js";
 import { createCallRegistry } from "../../../channels/calls/create-call-registry.js";
 import { startDashboard, type RunningDashboard } from "../../../channels/web/server.js";
+import { bridgeTestConfig } from "../../support/bridge-stack.js";
 import {
   freePort,
   LOOPBACK,
@@ -133,18 +134,14 @@ export async function startCallMonitorStack(options: StackOptions): Promise<Call
     let bridge: RunningBridge | undefined;
     if (options.bridge) {
       const running = await startMediaStreamBridge({
-        config: {
-          host: LOOPBACK,
-          port: 0,
+        config: bridgeTestConfig({
           cableUrl: anycable.url,
           streamUrl: STREAM_URL,
           authToken: AUTH_TOKEN,
           accountSid: ACCOUNT_SID,
           secret: BRIDGE_SECRET,
-          heartbeatIntervalMs: 30_000,
-          flushTimeoutMs: 5_000,
           maxStreams: 20,
-        },
+        }),
         recognizer: options.bridge.recognizer,
         logger,
       });

@@ -66,7 +66,19 @@ const everythingWorked: Record<string, (data: Record<string, unknown>) => void> 
     expect(verdicts.length).toBeGreaterThan(0);
     for (const verdict of verdicts) expect(verdict).toBe("gRPC OK, status SUCCESS");
   },
-  storm: stormWorked,
+  storm(data) {
+    stormWorked(data);
+    // The limit row: ours with the real app, ours with the minimal app and the bare server all stormed.
+    const deployments = new Set((data.runs as StormRun[]).map((run) => run.deployment));
+    expect([...deployments].sort()).toEqual(["bare-c28", "ceiling", "min-c28", "ours-c28"]);
+    // And h2load drove each RPC process after its storm, every call answered with ours's reply bytes.
+    const h2load = data.h2loadRuns as Array<{ deployment: string; everyCallAnswered: boolean; mixUsPerCall: number }>;
+    expect(new Set(h2load.map((run) => run.deployment))).toEqual(new Set(["bare-c28", "min-c28", "ours-c28"]));
+    for (const run of h2load) {
+      expect(run.everyCallAnswered, run.deployment).toBe(true);
+      expect(run.mixUsPerCall, run.deployment).toBeGreaterThan(0);
+    }
+  },
   peer: stormWorked,
   scale: stormWorked,
   fanout(data) {

@@ -37,10 +37,12 @@ interface Layout {
 const LAYOUTS: Layout[] = [
   {
     // redisx: broadcasts go through a Redis Stream read by one node's consumer group member, which
-    // re-publishes them to every node over Redis pub/sub (--pubsub).
+    // re-publishes them to every node over Redis pub/sub (--pubsub). --broker=memory: without a
+    // broker, anycable-go 1.5 re-publishes only streams that node itself has subscribers of (every
+    // node has some here; multi-node-call-monitor.test.ts is the case where one node has none).
     name: "Redis (redisx broadcasts, redis pub/sub)",
     startBroker: startRedis,
-    nodeArgs: (url) => ["--broadcast_adapter=redisx", "--pubsub=redis", `--redis_url=${url}`],
+    nodeArgs: (url) => ["--broadcast_adapter=redisx", "--pubsub=redis", "--broker=memory", `--redis_url=${url}`],
     rpcEnv: (url) => ({ ANYCABLE_BROADCAST_ADAPTER: "redisx", REDIS_URL: url }),
   },
   {
@@ -54,7 +56,7 @@ const LAYOUTS: Layout[] = [
     // load balancer, any node), and Redis pub/sub carries it to the others.
     name: "HTTP broadcasts to node B, redis pub/sub",
     startBroker: startRedis,
-    nodeArgs: (url) => ["--broadcast_adapter=http", "--pubsub=redis", `--redis_url=${url}`],
+    nodeArgs: (url) => ["--broadcast_adapter=http", "--pubsub=redis", "--broker=memory", `--redis_url=${url}`],
     rpcEnv: (_url, nodeB) => ({ ANYCABLE_BROADCAST_ADAPTER: "http", ANYCABLE_HTTP_BROADCAST_URL: nodeB.broadcastUrl ?? "" }),
   },
 ];
@@ -134,6 +136,11 @@ describe.each(LAYOUTS)("two anycable-go nodes and two RPC processes: $name", (la
 
     // Speakers on both nodes take turns, each waiting for its reply but not for the others' broadcasts.
     for (let id = 1; id < KILL_AT; id++) await say(everyone[id % everyone.length] as { room: ChannelSubscription }, id);
+    // A reply does not mean the broadcast left the process: the broadcaster settles a call's
+    // publication once it is queued (settleOn "accepted"), so a SIGKILL loses whatever the victim
+    // still holds (an HTTP POST being retried after a reset keep-alive socket, under load). The
+    // kill below is about calls in flight, so every earlier broadcast must have arrived first.
+    await Promise.all(everyone.map(({ room }) => room.waitForMessage(() => broadcastIds(room).length >= KILL_AT, 10_000)));
 
     // Every client starts a slow call at once; each node's round robin puts at least one of its three
     // on each process. One process dies without a goodbye (SIGKILL) while working on them.

@@ -86,6 +86,14 @@ describe("loadBroadcastConfig", () => {
     expect(() => loadBroadcastConfig({ ANYCABLE_BROADCAST_QUEUE_SIZE: "lots" })).toThrow(/positive whole number/);
   });
 
+  it("settles broadcasts on acceptance unless ANYCABLE_BROADCAST_SETTLE_ON says delivered", () => {
+    expect(loadBroadcastConfig({}).settleOn).toBe("accepted");
+    expect(loadBroadcastConfig({ ANYCABLE_BROADCAST_SETTLE_ON: "delivered" }).settleOn).toBe("delivered");
+    expect(() => loadBroadcastConfig({ ANYCABLE_BROADCAST_SETTLE_ON: "sent" })).toThrow(
+      /ANYCABLE_BROADCAST_SETTLE_ON: expected "accepted" or "delivered", got "sent"/,
+    );
+  });
+
   it("lists every problem at once", () => {
     try {
       loadBroadcastConfig({ ANYCABLE_BROADCAST_ADAPTER: "x", REDIS_URL: "nope" });

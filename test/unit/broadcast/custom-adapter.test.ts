@@ -68,6 +68,27 @@ describe("a user-defined broadcast adapter", () => {
     expect(await readFile(file, "utf8")).toBe('{"stream":"chat:1","data":"queued"}\n');
   });
 
+  it("is driven by a broadcaster that settles on delivery when ANYCABLE_BROADCAST_SETTLE_ON=delivered", async () => {
+    const file = join(dir, "not-yet", "out.jsonl");
+    const config = {
+      ...loadBroadcastConfig(
+        { ANYCABLE_BROADCAST_ADAPTER: "jsonl", ANYCABLE_BROADCAST_FILE: file, ANYCABLE_BROADCAST_SETTLE_ON: "delivered" },
+        { adapters: [jsonLinesAdapter] },
+      ),
+      reconnect: { minDelayMs: 5, maxDelayMs: 20 },
+    };
+    const broadcaster = createBroadcaster(config, captureLogger().logger);
+    let settled = false;
+    const sent = broadcaster.broadcast("chat:1", "held").then(() => (settled = true));
+    // The line cannot be written yet, so the call is still waiting after the pump has tried.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(settled).toBe(false);
+    await mkdir(join(dir, "not-yet"));
+    await sent;
+    expect(await readFile(file, "utf8")).toBe('{"stream":"chat:1","data":"held"}\n');
+    await broadcaster.close();
+  });
+
   it("keeps its settings typed under its configKey, beside the built-in ones", () => {
     const config = loadBroadcastConfig({}, { adapters: [jsonLinesAdapter] });
     expectTypeOf(config.jsonl).toEqualTypeOf<{ path: string }>();

@@ -5,14 +5,13 @@ import { createRequire } from "node:module";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { afterEach, describe, expect, it } from "vitest";
-import { Channel, defineApplication, z } from "../../../../src/index.js";
 import { loadRpcConfig, type RpcConfig } from "../../../../src/config/rpc-config.js";
 import { rpcClientConstructor, rpcServiceDefinition } from "../../../../src/rpc/grpc/proto.js";
 import { requestEntries } from "../../../../src/rpc/grpc/request-bounds.js";
 import { grpcServerOptions, RpcServer, SERVICE_NAME } from "../../../../src/rpc/grpc/server.js";
 import { RpcHandler } from "../../../../src/rpc/handler.js";
 import { Status } from "../../../../src/rpc/messages.js";
-import { ChatConnection } from "../../../fixtures/chat-app.js";
+import { held, holdApp as app, holding } from "../support/hold-channel.js";
 import { RecordingBroadcaster } from "../../../fixtures/recording-broadcaster.js";
 import { captureLogger, type CapturedLogs } from "../../../support/capture-logger.js";
 
@@ -20,47 +19,6 @@ type Reply = Record<string, unknown>;
 type Unary = (request: object, metadata: grpc.Metadata, callback: (error: grpc.ServiceError | null, response: Reply) => void) => void;
 type RpcClient = grpc.Client & Record<"Connect" | "Command" | "Disconnect", Unary>;
 
-/** Perform calls that wait inside the channel until the test lets them go. */
-const held = {
-  releases: [] as Array<() => void>,
-  arrivals: [] as Array<() => void>,
-  async enter(): Promise<void> {
-    for (const arrived of this.arrivals.splice(0)) arrived();
-    await new Promise<void>((resolve) => this.releases.push(resolve));
-  },
-  /** Resolves once a call is inside the channel. */
-  arrived(): Promise<void> {
-    return new Promise((resolve) => this.arrivals.push(resolve));
-  },
-  releaseAll(): void {
-    for (const release of this.releases.splice(0)) release();
-  },
-};
-
-/**
- * Starts a call that the channel holds: `arrived` settles once it is inside, and fails at once if
- * the call is answered or refused instead, so a broken server fails the test rather than hanging it.
- */
-function holding<T>(start: () => Promise<T>): { reply: Promise<T>; arrived: Promise<void> } {
-  const arrival = held.arrived();
-  const reply = start();
-  const answered = reply.then((value) => {
-    throw new Error(`answered before it was held: ${JSON.stringify(value)}`);
-  });
-  return { reply, arrived: Promise.race([arrival, answered]) };
-}
-
-class HoldChannel extends Channel {
-  static override identifier = "hold";
-  static override actions = { hold: z.object({}) };
-
-  async hold(): Promise<void> {
-    await held.enter();
-    this.transmit({ released: true });
-  }
-}
-
-const app = defineApplication({ connection: ChatConnection, channels: [HoldChannel] });
 const HOLD = {
   command: "message",
   identifier: '{"channel":"hold"}',
