@@ -1,8 +1,6 @@
-import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { packageAliases } from "./test/support/package-aliases.js";
 import { coverageFloors } from "./test/coverage-floors.js";
-
-const source = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
 // Integration and e2e tests start real processes (anycable-go, redis-server,
 // nats-server, chromium, the RPC server) on a 2-core machine, so timeouts are
@@ -10,15 +8,7 @@ const source = (path: string): string => fileURLToPath(new URL(path, import.meta
 // tests first, then integration, then e2e one file at a time (browsers are the
 // heaviest thing we start). No retries: a flaky test must show as failing.
 export default defineConfig({
-  // The framework's package name resolves to its TypeScript source, as tsconfig.json's paths
-  // do for tsc and tsx; the published package resolves it to dist/ instead.
-  resolve: {
-    alias: [
-      { find: /^anycable-ts$/, replacement: source("./src/index.ts") },
-      { find: /^anycable-ts\/testing$/, replacement: source("./src/testing/index.ts") },
-      { find: /^anycable-ts\/cable-ready$/, replacement: source("./src/cable-ready/index.ts") },
-    ],
-  },
+  resolve: { alias: packageAliases },
   test: {
     // Test files live in test/{unit,integration,e2e}/**/*.test.ts, one project
     // each (below). No root `include`: with `extends: true` Vitest concatenates
