@@ -1,4 +1,5 @@
 import type { Logger } from "anycable-ts";
+import { LogThrottle } from "../limits/log-throttle.js";
 
 const MESSAGE = "call registry full: the oldest live calls were taken off the list";
 
@@ -15,7 +16,7 @@ export class EvictionLog {
   readonly #logger: Logger | undefined;
   readonly #maxLiveCalls: number;
   readonly #now: () => number;
-  #lastWarningAt = Number.NEGATIVE_INFINITY;
+  readonly #warnings = new LogThrottle(EVICTION_WARNING_INTERVAL_MS, 1);
   #sinceLastWarning = 0;
 
   constructor(logger: Logger | undefined, maxLiveCalls: number, now: () => number = Date.now) {
@@ -27,13 +28,11 @@ export class EvictionLog {
   record(evicted: readonly string[]): void {
     if (evicted.length === 0) return;
     this.#sinceLastWarning += evicted.length;
-    const now = this.#now();
-    if (now - this.#lastWarningAt < EVICTION_WARNING_INTERVAL_MS) {
+    if (!this.#warnings.shouldLog("evictions", this.#now())) {
       this.#logger?.debug({ evicted, maxLiveCalls: this.#maxLiveCalls }, MESSAGE);
       return;
     }
     this.#logger?.warn({ evicted, evictedSinceLastWarning: this.#sinceLastWarning, maxLiveCalls: this.#maxLiveCalls }, MESSAGE);
-    this.#lastWarningAt = now;
     this.#sinceLastWarning = 0;
   }
 }

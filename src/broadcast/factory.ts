@@ -40,6 +40,7 @@ export function createBroadcaster(
   const adapter = selectedAdapter(config);
   const settings = settingsOf(config, adapter);
   const log = logger.child({ component: "broadcast", adapter: adapter.name });
+  const settleOn = options.settleOn ?? config.settleOn;
   const transport = adapter.createTransport(settings, { reconnect: config.reconnect, logger: log });
   log.info(
     { target: transport.target, maxQueueSize: config.queueSize },
@@ -51,6 +52,6 @@ export function createBroadcaster(
     queueSize: config.queueSize,
     flushTimeoutMs: config.flushTimeoutMs,
     retry: config.reconnect,
-    ...((options.settleOn ?? config.settleOn) ? { settleOn: options.settleOn ?? config.settleOn } : {}),
+    ...(settleOn ? { settleOn } : {}),
   });
 }
