@@ -53,7 +53,11 @@ describe("npm run web", () => {
     expect(page).toContain(`<li id="call_${SID}"`);
     expect(page).toContain('<meta name="cable-url" content="ws://localhost:8080/cable">');
     expect(page).toContain("Calls are disabled");
-    expect(web.logs()).toMatch(/placing calls is disabled/);
+    // Stdout logs are written in batches (up to 100 ms late, src/logging/logger.ts): wait for the line.
+    await waitFor(() => /placing calls is disabled/.test(web.logs()), {
+      timeoutMs: 5_000,
+      description: "the web process to log that placing calls is disabled",
+    });
 
     web.signal("SIGTERM");
     const exit = await web.exited;
