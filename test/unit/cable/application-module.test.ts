@@ -145,6 +145,17 @@ describe("resolveApplication", () => {
     expect(seen).toEqual([context]);
   });
 
+  it("takes a connection and channels made with another copy of this package, recognised by their brand", async () => {
+    // What another copy's classes look like from here: other prototypes, the same Symbol.for mark.
+    const foreign = (brand: string) => {
+      class Base {}
+      Object.defineProperty(Base.prototype, Symbol.for(`anycable-ts.${brand}`), { value: true });
+      return class extends Base {};
+    };
+    const app = { connection: foreign("Connection"), channels: [foreign("Channel")] };
+    await expect(resolveApplication(app, context, SOURCE)).resolves.toBe(app);
+  });
+
   it.each([
     ["nothing", undefined],
     ["null", null],

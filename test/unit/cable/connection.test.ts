@@ -75,7 +75,10 @@ describe("Connection", () => {
     const { connection } = build(Forgetful);
     await expect(runConnect(connection)).rejects.toThrow(DefinitionError);
     await expect(runConnect(connection)).rejects.toThrow(
-      /^Forgetful\.connect\(\) returned without identifiedBy\(\) or rejectUnauthorizedConnection\(\): /,
+      new DefinitionError(
+        "Forgetful.connect() returned without identifiedBy() or rejectUnauthorizedConnection(): " +
+          "call this.identifiedBy({ ... }) with who the client is (identifiedBy({}) for an anonymous connection)",
+      ),
     );
   });
 
