@@ -39,10 +39,11 @@ export function credentialsFrom(servers: readonly string[]): { user: string; pas
 /** Errors about the message itself; everything else (closed, disconnected) is worth a retry. */
 const PERMANENT = new Set<string>([ErrorCode.MaxPayloadExceeded, ErrorCode.BadPayload]);
 
-/** The server's `-ERR 'Permissions Violation for Publish to "<subject>"'`, as nats.js reports it. */
-function deniesPublishingTo(subject: string, status: Status): boolean {
-  return status.type === Events.Error && status.permissionContext?.operation === "publish" && status.permissionContext.subject === subject;
-}
+/**
+ * The server's `-ERR 'Permissions Violation for Publish to "<subject>"'`, as nats.js reports it.
+ * The transport's connection only ever publishes, to its one subject: any violation is a refusal of that.
+ */
+const deniesPublishing = (status: Status): boolean => status.type === Events.Error && status.data === ErrorCode.PermissionsViolation;
 
 /** One macrotask: every promise turn queued before it (nats.js's status iterator included) has run. */
 const afterPendingCallbacks = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -130,7 +131,7 @@ export class NatsTransport implements BroadcastTransport {
       } else if (status.type === Events.Reconnect) {
         this.#connected = true;
         listener.up();
-      } else if (deniesPublishingTo(this.#options.subject, status)) {
+      } else if (deniesPublishing(status)) {
         // The server dropped the message and kept the connection; deliver() fails the window.
         this.#deniedPublishes += 1;
       } else if (status.type === Events.Error) {
