@@ -220,14 +220,15 @@ describe("playing a media stream, further", () => {
     silent = createServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => silent!.listen(0, "127.0.0.1", resolve));
     const url = `ws://127.0.0.1:${(silent.address() as { port: number }).port}/media`;
-    await expect(playMediaStream(options(url, { timeoutMs: 200 }))).rejects.toMatchObject({
+    // timeoutMs bounds the upgrade too: well before the 10 s default.
+    await expect(withTimeout(playMediaStream(options(url, { timeoutMs: 200 })), 5_000, "the refusal")).rejects.toMatchObject({
       name: "StreamRefusedError",
       message: `cannot open ${url}: Opening handshake has timed out`,
     });
     for (const socket of sockets) socket.destroy();
   });
 
-  it("offers no compression and logs the stream's start, its stop with the media count, and the far end's socket errors", async () => {
+  it("offers no compression and logs the stream's start and its stop with the media count", async () => {
     const logs = captureLogger();
     let extensions: string | undefined;
     const url = await startFarEnd((ws, events, request) => {
@@ -243,6 +244,21 @@ describe("playing a media stream, further", () => {
     expect(info.map((line) => line.msg)).toEqual(["media stream open", "→ start", "→ stop"]);
     expect(info[0]).toMatchObject({ callSid: CALL, url, streamSid: expect.stringMatching(/^MZ[0-9a-f]{32}$/) });
     expect(info[2]).toMatchObject({ mediaFrames: 2 });
+  });
+
+  it("logs a socket error from the far end and ends the stream there", async () => {
+    const logs = captureLogger();
+    const url = await startFarEnd((ws) => {
+      ws.on("message", (data) => {
+        // A frame with RSV1 set and no extension negotiated: the player's socket must fail.
+        if ((JSON.parse(data.toString()) as { event: string }).event === "start")
+          (ws as unknown as { _socket: Socket })._socket.write(Buffer.from([0xc1, 0x00]));
+      });
+    });
+    const outcome = await playMediaStream(options(url, { logger: logs.logger, speed: 1 }));
+    expect(logs.at("warn")).toMatchObject([{ msg: "media stream socket error", err: "Invalid WebSocket frame: RSV1 must be clear" }]);
+    expect(outcome).toMatchObject({ completed: false, closeCode: 1006 });
+    expect(logs.at("info").map((line) => line.msg)).not.toContain("→ stop");
   });
 
   it("on hang-up during a long pause stops waiting and sends stop at once", async () => {
