@@ -6,7 +6,7 @@ import type { WebSocket } from "ws";
 import { silentLogger } from "../../../../src/index.js";
 import { CallCable, CallCableError, type CallCableOptions } from "../../../../channels/bridge/call-cable.js";
 import { captureLogger } from "../../../support/capture-logger.js";
-import { waitFor } from "../../../support/wait.js";
+import { waitFor, withTimeout } from "../../../support/wait.js";
 import { performs, startCableServer, welcomeAndConfirm, type CableConnection, type CableServer } from "../support/action-cable-server.js";
 
 const IDENTIFIER = JSON.stringify({ channel: "twilio", sid: `CA${"1".repeat(32)}` });
@@ -88,7 +88,7 @@ describe("opening a call's cable connection", () => {
 
   it("gives up on a server that never welcomes, naming the stage and the bound", async () => {
     const cable = await startCable(() => undefined);
-    await expect(CallCable.open(options(cable.url, { handshakeTimeoutMs: 200 }))).rejects.toThrow(
+    await expect(withTimeout(CallCable.open(options(cable.url, { handshakeTimeoutMs: 200 })), 5_000, "open()")).rejects.toThrow(
       "no welcome from anycable-go within 200 ms",
     );
   });
@@ -241,7 +241,7 @@ describe("a subscribed call's cable connection", () => {
     cable.connections[0]!.stallReading();
     const big = "x".repeat(256 * 1024);
     for (let i = 0; i < 64; i++) call.perform("handle_message", { text: big, n: i }, false);
-    await call.close(300);
+    await withTimeout(call.close(300), 5_000, "close() of a stalled call");
     expect(call.open).toBe(false);
     const warning = logs.at("warn").find((l) => l.msg === "cable did not take the last results in time; closing anyway");
     expect(warning?.unsent).toBeGreaterThan(0);
