@@ -212,19 +212,39 @@ describe("NatsTransport and the server's authorization", () => {
     expect(events.length).toBe(after);
   });
 
-  it("logs a permissions violation the server reports, and keeps the connection", async () => {
+  it("fails a window the server's permissions refuse, instead of counting it as sent, and keeps the connection", async () => {
     const { transport, logs } = natsTransport([`nats://pub:pw@127.0.0.1:${nats.port}`], "forbidden");
     const { listener, events } = recordingListener();
     transport.start(listener);
     await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
-    await transport.deliver(["dropped by the server"]);
-    const reported = await waitFor(() => logs.at("error").find((l) => l.msg === "NATS server reported an error"), {
-      timeoutMs: 5_000,
-      description: "the permissions violation to be logged",
-    });
-    expect(String(reported.status)).toMatch(/permissions[ _]violation/i);
+    const denied = 'failed: NATS server denied publishing to "forbidden" (permissions violation): grant the user publish permission on it';
+    expect(summary(await transport.deliver(["dropped by the server", "and this one"]))).toEqual([denied, denied]);
+    // The next window is judged on its own refusals, not on those counted before it.
+    expect(summary(await transport.deliver(["again"]))).toEqual([denied]);
     expect(events).toEqual(["up"]);
     expect(transport.ready).toBe(true);
+    // Each refusal is the broadcaster's to log, once per publication, not a second time here.
+    expect(logs.at("error")).toEqual([]);
+  });
+
+  it("sends on a subject the same user may publish to", async () => {
+    const watcher = await connect({ servers: nats.url, user: "pub", pass: "pw" });
+    try {
+      const received: string[] = [];
+      const sub = watcher.subscribe("allowed");
+      void (async () => {
+        for await (const m of sub) received.push(m.string());
+      })();
+      await watcher.flush();
+      const { transport } = natsTransport([`nats://pub:pw@127.0.0.1:${nats.port}`], "allowed");
+      transport.start(recordingListener().listener);
+      await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+      expect(summary(await transport.deliver(["1", "2"]))).toEqual(["sent", "sent"]);
+      await waitFor(() => received.length === 2, { timeoutMs: 5_000, description: "both messages" });
+      expect(received).toEqual(["1", "2"]);
+    } finally {
+      await watcher.close();
+    }
   });
 });
 

@@ -619,3 +619,54 @@ describe("QueuedBroadcaster and a transport that is down", () => {
     ]);
   });
 });
+
+describe("QueuedBroadcaster holes found by mutation testing", () => {
+  it("keeps a publication accepted before delivery until the broker takes it, when it must be retried", async () => {
+    const { transport, broadcaster } = setup({ settleOn: "accepted" });
+    transport.up();
+    let attempts = 0;
+    transport.behaviour = () => (++attempts === 1 ? { status: "retry", error: new Error("LOADING") } : { status: "sent" });
+    await broadcaster.broadcast("s", "1");
+    await broadcaster.close();
+    expect(attempts).toBe(2);
+    expect(transport.delivered.map(data)).toEqual(["1"]);
+  });
+
+  it("warns again about a second outage after the broker came back", async () => {
+    const { transport, logs } = setup();
+    transport.up();
+    transport.down(new Error("first outage"));
+    transport.up();
+    transport.down(new Error("second outage"));
+    expect(logs.at("warn").map((l) => l.reason)).toEqual(["first outage", "second outage"]);
+  });
+
+  it("names at most ten of the streams it could not deliver by close()", async () => {
+    const { transport, broadcaster, logs } = setup({ flushTimeoutMs: 10 });
+    transport.down();
+    const streams = Array.from({ length: 12 }, (_, n) => `room:${n}`);
+    const left = streams.map((stream) => broadcaster.broadcast(stream, "x"));
+    await broadcaster.close();
+    await Promise.allSettled(left);
+    expect(logs.at("error").find((l) => l.undelivered === 12)).toMatchObject({ streams: streams.slice(0, 10) });
+  });
+
+  it("adds no listener per attempt to its stop signal: a long run of retries leaks nothing", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      const { transport, broadcaster } = setup();
+      transport.up();
+      let attempts = 0;
+      // Node warns once an AbortSignal holds more than 10 listeners of one type.
+      transport.behaviour = () => (++attempts <= 12 ? { status: "retry", error: new Error("LOADING") } : { status: "sent" });
+      await broadcaster.broadcast("s", "1");
+      expect(attempts).toBe(13);
+      await turn();
+      expect(warnings.map((w) => w.message)).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+});
