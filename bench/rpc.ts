@@ -95,7 +95,7 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
       host: "127.0.0.1:0",
       app,
       broadcast: broadcast === "none" ? { adapter: "none" } : { adapter: "nats", url: (nats as NatsServer).url },
-      // The production default: the application logs each call start at info.
+      // The production default (info): per-call lines are debug, refusals and failures warn or error.
       logLevel: "info",
       env: RPC_APP_ENV,
     });
