@@ -399,3 +399,38 @@ describe("HttpTransport against a local HTTP server", () => {
     expect(summary(await delivering)).toEqual(["retry: HTTP broadcaster stopped"]);
   });
 });
+
+describe("NatsTransport when the server stops accepting its credentials", () => {
+  it("reports the closed connection and keeps trying until the credentials are accepted again", async () => {
+    const config = configFile("authorization { users = [ { user: pub, password: pw } ] }\n");
+    const server = await startNats({ args: ["-c", config] });
+    try {
+      const { transport } = natsTransport([`nats://pub:pw@127.0.0.1:${server.port}`]);
+      const { listener, events } = recordingListener();
+      transport.start(listener);
+      await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+      // Restarted with another password: nats.js's own redials meet an authorization error,
+      // after which it closes the connection for good. The transport must start over.
+      writeFileSync(config, "authorization { users = [ { user: pub, password: changed } ] }\n");
+      await server.restart();
+      await waitFor(() => events.some((e) => /^down: .*authorization/i.test(e)), {
+        timeoutMs: 15_000,
+        description: "the refused credentials to be reported",
+        details: () => JSON.stringify(events),
+      });
+      expect(transport.ready).toBe(false);
+      writeFileSync(config, "authorization { users = [ { user: pub, password: pw } ] }\n");
+      await server.restart();
+      await waitFor(() => transport.ready, {
+        timeoutMs: 15_000,
+        description: "the transport to connect again",
+        details: () => JSON.stringify(events),
+      });
+      expect(events[0]).toBe("up");
+      expect(events.at(-1)).toBe("up");
+      expect(summary(await transport.deliver(["after"]))).toEqual(["sent"]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
