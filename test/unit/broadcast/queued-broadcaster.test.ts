@@ -243,6 +243,7 @@ describe("QueuedBroadcaster", () => {
     await expect(leftToo).rejects.toThrow(/closing with 2 undelivered publication\(s\).*stream "t" was not sent/);
     expect(logs.at("error").find((l) => l.undelivered === 2)).toMatchObject({ streams: ["s", "t"] });
     expect(transport.stopped).toBe(true);
+    expect(broadcaster.pending).toBe(0);
   });
 
   it("rejects publishing after close() began, loudly", async () => {
