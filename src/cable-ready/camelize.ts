@@ -31,14 +31,18 @@ export function camelizeKey(key: string): string {
     .replace(SEGMENT, (_match, slash: string | undefined, word: string) => (slash ? `::${capitalize(word)}` : capitalize(word)));
 }
 
-/** Nothing to rename and nothing to descend into: the replay below would return the same keys in the same order. */
+/**
+ * Nothing to rename and nothing to descend into: the replay below would return the same keys in
+ * the same order. Symbol-keyed properties send an object to the replay too: a spread would copy
+ * them, the replay drops them (they have no name to camelize and JSON has no place for them).
+ */
 function isFlatAndCamel(value: Record<string, unknown>): boolean {
   for (const key in value) {
     if (!ALREADY_CAMEL.test(key)) return false;
     const inner = value[key];
     if (Array.isArray(inner) || isPlainObject(inner)) return false;
   }
-  return true;
+  return Object.getOwnPropertySymbols(value).length === 0;
 }
 
 /**

@@ -112,6 +112,16 @@ describe("CableReady.broadcast", () => {
     expect(broadcaster.batches[0]?.map((p) => p.meta)).toEqual([{ exclude_socket: "sid-1" }, { exclude_socket: "sid-1" }]);
   });
 
+  it("leaves meta out of each publication when none is given, rather than setting it to undefined", async () => {
+    // A custom adapter may test for the key ("meta" in publication), as Publication's optional field allows.
+    const broadcaster = new RecordingBroadcaster();
+    const cr = new CableReady(broadcaster);
+    cr.stream("a").reload();
+    await cr.broadcast();
+    expect(broadcaster.batches[0]).toStrictEqual([{ stream: "a", data: operations().reload().serialize() }]);
+    expect("meta" in (broadcaster.batches[0]?.[0] ?? {})).toBe(false);
+  });
+
   it("passes a broadcaster failure to the caller", async () => {
     const broadcaster = new RecordingBroadcaster();
     broadcaster.failWith = new Error("broker down");

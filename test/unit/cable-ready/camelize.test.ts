@@ -20,6 +20,16 @@ describe("camelizeKey (ActiveSupport camelize(:lower))", () => {
     ["--main-color", "--main-color"],
     ["data-call-sid", "data-call-sid"],
     ["", ""],
+    // Ruby's ^ is a line anchor, not "the first word character anywhere": a key that does not
+    // start with one keeps its case, as "-Foo".camelize(:lower) does.
+    ["-Foo", "-Foo"],
+    ["-Foo_bar", "-FooBar"],
+    ["a\nBc", "a\nBc"],
+    ["-\nFoo", "-\nfoo"],
+    // A trailing separator drops the underscore and turns a slash into "::", short keys too.
+    ["x_", "x"],
+    ["a/", "a::"],
+    ["a__", "a"],
   ])("%j -> %j", (input, expected) => {
     expect(camelizeKey(input)).toBe(expected);
   });
@@ -83,5 +93,24 @@ describe("deepCamelizeKeys on keys that are already camelCase", () => {
 
   it("still descends into nested objects and arrays", () => {
     expect(deepCamelizeKeys({ detail: { text_length: 1 }, list: [{ a_b: 1 }] })).toEqual({ detail: { textLength: 1 }, list: [{ aB: 1 }] });
+  });
+});
+
+describe("deepCamelizeKeys on symbol-keyed properties", () => {
+  // Symbols have no name to camelize and no place in JSON; whether the other keys needed
+  // renaming must not decide whether they come through.
+  const tag = Symbol("tag");
+
+  it("drops them whether or not the other keys are already camelCase", () => {
+    expect(Object.getOwnPropertySymbols(deepCamelizeKeys({ [tag]: 1, selector: "#a" }) as object)).toEqual([]);
+    expect(Object.getOwnPropertySymbols(deepCamelizeKeys({ [tag]: 1, focus_selector: "#a" }) as object)).toEqual([]);
+    expect(Object.getOwnPropertySymbols(deepCamelizeKeys({ [tag]: 1 }) as object)).toEqual([]);
+  });
+
+  it("keeps the string keys beside them", () => {
+    expect(deepCamelizeKeys({ [tag]: 1, selector: "#a", detail: { [tag]: 2, call_sid: "CA1" } })).toStrictEqual({
+      selector: "#a",
+      detail: { callSid: "CA1" },
+    });
   });
 });

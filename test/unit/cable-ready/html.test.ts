@@ -76,3 +76,34 @@ describe("SafeHtml", () => {
     expect(Object.isFrozen(html`<b></b>`)).toBe(true);
   });
 });
+
+describe("html's refusals say what went wrong", () => {
+  const call = html as unknown as (strings: unknown, ...values: unknown[]) => SafeHtml;
+
+  it("names the type it cannot interpolate", () => {
+    const object = {} as unknown as string;
+    expect(() => html`${object}`).toThrow("html cannot interpolate a object; pass text, a number, or a SafeHtml fragment");
+    const fn = (() => "x") as unknown as string;
+    expect(() => html`${fn}`).toThrow("html cannot interpolate a function");
+  });
+
+  it("refuses a frozen array that is not a template object (no raw strings)", () => {
+    expect(() => call(Object.freeze(["<b>user text</b>"]))).toThrow(/tagged template/);
+  });
+
+  it("refuses an object that only looks like a template: raw strings but not a frozen array", () => {
+    expect(() => call({ raw: ["<b>"], 0: "<b>", length: 1 })).toThrow(/tagged template/);
+    expect(() => call(Object.freeze({ raw: ["<b>"], 0: "<b>", length: 1 }))).toThrow(/tagged template/);
+    const unfrozen = Object.assign(["<b>"], { raw: ["<b>"] });
+    expect(() => call(unfrozen)).toThrow(/tagged template/);
+  });
+
+  it("refuses a template whose literal text has an invalid escape sequence instead of writing 'undefined'", () => {
+    // A tagged template may contain an escape like \u{zz}: its raw text exists, its cooked text is undefined.
+    expect(() => html`<p>\u{zz}</p>`).toThrow("html template contains an invalid escape sequence");
+  });
+
+  it("says what unsafeHtml expects", () => {
+    expect(() => unsafeHtml(42 as unknown as string)).toThrow("unsafeHtml expects a string of markup");
+  });
+});

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { html, unsafeHtml } from "../../../src/cable-ready/html.js";
 import { OPERATION_NAMES, type AppendOptions } from "../../../src/cable-ready/operation-catalogue.js";
 import { OperationBuilder, operations, type CustomOperationOptions } from "../../../src/cable-ready/operations.js";
@@ -320,6 +320,17 @@ describe("selector carry-over", () => {
     expect(data).toContain('{"operation":"setAttribute","name":"n","value":"v","selector":"#a"}');
   });
 
+  it("carries no xpath key when the operation it carries the selector from had none, or had xpath: false", () => {
+    const css = operations().remove({ selector: "#a" }).setFocus().operations;
+    expect(css[1]).toStrictEqual({ operation: "setFocus", selector: "#a" });
+    const notXpath = operations().remove({ selector: "#a", xpath: false }).setFocus().operations;
+    expect(notXpath[1]).toStrictEqual({ operation: "setFocus", selector: "#a" });
+    expect(JSON.parse(operations().remove({ selector: "#a", xpath: false }).setFocus().serialize()).operations[1]).toStrictEqual({
+      operation: "setFocus",
+      selector: "#a",
+    });
+  });
+
   it("forgets the selector when the builder is cleared", () => {
     const builder = operations().remove({ selector: "#a" });
     builder.clear().setFocus();
@@ -358,6 +369,17 @@ describe("custom operations", () => {
     });
   });
 
+  it("says why it refuses a name or options", () => {
+    expect(() => operations().operation(7 as unknown as string)).toThrow("An operation name must be a string");
+    expect(() => operations().operation(null as unknown as string)).toThrow("An operation name must be a string");
+    expect(() => operations().operation(" ")).toThrow("An operation name must not be empty");
+    for (const options of [null, "selector", [], 5]) {
+      expect(() => operations().operation("x_y", options as unknown as CustomOperationOptions)).toThrow(
+        "Options of the xY operation must be an object",
+      );
+    }
+  });
+
   it("refuses an empty or non-string name and non-object options", () => {
     expect(() => operations().operation("")).toThrow(TypeError);
     expect(() => operations().operation("   ")).toThrow(TypeError);
@@ -385,6 +407,14 @@ describe("html options", () => {
     expect(() => builder.innerHtml({ selector: "#c", html: "<b>" } as unknown as AppendOptions)).toThrow(/SafeHtml/);
     expect(() => builder.morph({ selector: "#c", html: { toString: () => "<b>" } } as unknown as AppendOptions)).toThrow(/html`/);
     expect(builder.size).toBe(0);
+  });
+
+  it("tells the caller both ways to make markup, and where plain text belongs", () => {
+    const untyped = { selector: "#c", html: "<b>" } as unknown as AppendOptions;
+    expect(() => operations().append(untyped)).toThrow(
+      "The append operation's html must be SafeHtml, not a string: build it with html`…` so interpolated text is escaped, " +
+        "or wrap markup the application itself produced in unsafeHtml(). Plain text belongs in textContent or insertAdjacentText.",
+    );
   });
 
   it("accepts unsafeHtml as the deliberate way to send trusted markup", () => {
@@ -415,5 +445,25 @@ describe("payload", () => {
     ops.push({ operation: "go" });
     expect(builder.size).toBe(1);
     expect(Object.isFrozen(builder.operations[0])).toBe(true);
+  });
+});
+
+describe("the generated operation methods", () => {
+  it("are writable and configurable like class methods, so an application can wrap or spy on one", () => {
+    for (const name of OPERATION_NAMES) {
+      expect(Object.getOwnPropertyDescriptor(OperationBuilder.prototype, name)).toMatchObject({
+        writable: true,
+        enumerable: false,
+        configurable: true,
+      });
+    }
+    const spy = vi.spyOn(OperationBuilder.prototype, "remove");
+    try {
+      const builder = operations().remove({ selector: "#a" });
+      expect(spy).toHaveBeenCalledWith({ selector: "#a" });
+      expect(builder.size).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

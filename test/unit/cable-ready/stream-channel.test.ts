@@ -122,3 +122,64 @@ describe("CableReady::Stream channel", () => {
     expect(() => createCableReadyStreamChannel("")).toThrow(TypeError);
   });
 });
+
+describe("CableReady::Stream channel's warnings", () => {
+  // The identifier is attacker-controlled: the log shows enough of it to correlate, never all of it.
+  async function warningFor(secret: string | undefined, identifier: unknown) {
+    const { logger, entries } = recordingLogger();
+    await subscribe(secret, { identifier }, logger);
+    expect(entries).toHaveLength(1);
+    return entries[0] as LogLine;
+  }
+
+  it("says a refused name does not verify, and why", async () => {
+    const line = await warningFor(SECRET, "calls");
+    expect(line.msg).toBe("CableReady::Stream subscription rejected: the signed stream name does not verify");
+    expect(line).toMatchObject({ identifier: "calls", reason: "malformed" });
+  });
+
+  it("logs an identifier of up to 80 characters whole", async () => {
+    const eighty = "a".repeat(80);
+    expect((await warningFor(SECRET, eighty)).identifier).toBe(eighty);
+  });
+
+  it("cuts a longer identifier to its first 80 characters and marks the cut", async () => {
+    const long = `${"b".repeat(80)}${"c".repeat(8000)}`;
+    expect((await warningFor(SECRET, long)).identifier).toBe(`${"b".repeat(80)}…`);
+    expect((await warningFor(SECRET, `${"d".repeat(80)}e`)).identifier).toBe(`${"d".repeat(80)}…`);
+  });
+
+  it("shows the signed name it refused when no secret is configured", async () => {
+    const signed = signStreamName(["call", "CA0123456789abcdef0123456789abcdef"], SECRET);
+    const line = await warningFor(undefined, signed);
+    expect(line.msg).toMatch(/^CableReady::Stream subscription rejected: no Cable Ready secret is configured/);
+    expect(line.identifier).toBe(`${signed.slice(0, 80)}…`);
+  });
+
+  it("names the type of an identifier that is not a string", async () => {
+    const { logger, entries } = recordingLogger();
+    const Channel = createCableReadyStreamChannel(SECRET);
+    const output = new CallOutput();
+    const connection = new Connection({
+      sid: "sid-3",
+      request: new Request("http://localhost/cable", {}),
+      state: new StateStore(),
+      broadcaster: new RecordingBroadcaster(),
+      logger,
+      output,
+    });
+    const instance = new Channel({ connection, identifier: "{}", params: { identifier: 42 }, state: new StateStore(), output });
+    instance.subscribed();
+    expect(entries[0]).toMatchObject({ identifier: "(number)", reason: "not-a-string" });
+  });
+});
+
+describe("createCableReadyStreamChannel's secret", () => {
+  it("refuses a secret that is not a string when built, not at the first subscription", () => {
+    for (const secret of [42, null, Buffer.from("secret")]) {
+      expect(() => createCableReadyStreamChannel(secret as unknown as string)).toThrow(
+        "The Cable Ready secret must be a non-empty string, or undefined when there is none",
+      );
+    }
+  });
+});

@@ -1,7 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { signStreamName, verifyStreamName, verifyStreamNameWithReason } from "../../../src/streams/signed-stream-name.js";
-import { streamFromTag } from "../../../src/cable-ready/stream-from-tag.js";
 
 // From the reference: the first four computed with Node's crypto, the last anycable-go's fixture.
 const VECTORS = [
@@ -124,22 +123,5 @@ describe("verifyStreamName", () => {
 
   it("needs a non-empty secret", () => {
     expect(() => verifyStreamName(valid, "")).toThrow(TypeError);
-  });
-});
-
-describe("streamFromTag", () => {
-  it("renders the element the cable_ready client subscribes from, with the signed name", () => {
-    expect(streamFromTag("calls", "secret").toString()).toBe(
-      `<cable-ready-stream-from identifier="${VECTORS[0].signed}"></cable-ready-stream-from>`,
-    );
-    expect(streamFromTag(["call", "CA123"], "secret").toString()).toBe(
-      `<cable-ready-stream-from identifier="${VECTORS[1].signed}"></cable-ready-stream-from>`,
-    );
-  });
-
-  it("produces an identifier that verifies back to the stream name", () => {
-    const tag = streamFromTag(["call", "CA<1>"], "k").toString();
-    const identifier = /identifier="([^"]*)"/.exec(tag)?.[1];
-    expect(verifyStreamName(identifier, "k")).toBe("call:CA<1>");
   });
 });
