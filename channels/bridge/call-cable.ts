@@ -131,8 +131,13 @@ export class CallCable {
       const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)));
       const outcome = await Promise.race([drained, timedOut]);
       clearTimeout(timer);
+      // Unsent: the queue and the frames handed to the socket but not written yet, which a
+      // stalled anycable-go leaves there even when the queue is empty.
       if (outcome === "timeout")
-        this.#options.logger.warn({ unsent: this.#queue.length }, "cable did not take the last results in time; closing anyway");
+        this.#options.logger.warn(
+          { unsent: this.#queue.length + this.#inFlight },
+          "cable did not take the last results in time; closing anyway",
+        );
       this.#closing = true;
       this.#ws.close(1000, "stream ended");
     }

@@ -39,7 +39,7 @@ export class TwilioCallChannel extends Channel<CallParams, CallMonitorConnection
   static transcriptLimit = new KeyedRateLimit({ limit: 50, intervalMs: 1_000 });
   /**
    * The application's logger, set by the factory. Asking it whether debug is on costs nothing;
-   * `this.logger` builds the call's child logger, which a transcript at info level never needs.
+   * `this.logger` builds the call's child logger, which a line at debug never needs at info.
    */
   static appLogger: Logger | undefined = undefined;
 
@@ -63,13 +63,16 @@ export class TwilioCallChannel extends Channel<CallParams, CallMonitorConnection
       this.reject();
       return;
     }
-    this.logger.info({ callSid: this.params.sid }, "call started");
+    // Debug, like every per-call line of an AnyCable RPC server (anycable-go logs sessions at
+    // debug, the Ruby server keeps access logs off by default): the call's lifecycle is logged at
+    // info once, by the bridge that holds its media stream, and shown on the dashboard.
+    if (this.#debugging()) this.logger.debug({ callSid: this.params.sid }, "call started");
   }
 
   override async unsubscribed(): Promise<void> {
     // Only accepted subscriptions reach here through anycable-go; this guards direct RPC calls.
     if (this.connection.twilioCallSid !== this.params.sid) return;
-    this.logger.info({ callSid: this.params.sid }, "call stopped");
+    if (this.#debugging()) this.logger.debug({ callSid: this.params.sid }, "call stopped");
     await this.#feed().callStopped(this.params.sid);
   }
 
@@ -95,9 +98,7 @@ export class TwilioCallChannel extends Channel<CallParams, CallMonitorConnection
     await feed.callAlive(sid, false);
     // Recognisers open a phrase with empty partials; an empty bubble tells the viewer nothing.
     if (result.text.trim() === "") return;
-    if ((this.constructor as typeof TwilioCallChannel).appLogger?.isLevelEnabled("debug") ?? true) {
-      this.logger.debug({ callSid: sid, resultId: result.id, final: result.final }, "transcript");
-    }
+    if (this.#debugging()) this.logger.debug({ callSid: sid, resultId: result.id, final: result.final }, "transcript");
     await feed.eventHappened(sid, transcriptEvent(result.id, result.text, result.final));
   }
 
@@ -105,6 +106,12 @@ export class TwilioCallChannel extends Channel<CallParams, CallMonitorConnection
   async heartbeat(): Promise<void> {
     if (this.connection.twilioCallSid !== this.params.sid) throw new TwilioConnectionRequired("heartbeat");
     await this.#feed().callAlive(this.params.sid, true);
+  }
+
+  /** Whether a debug line would be written; without an application logger, ask the call's own. */
+  #debugging(): boolean {
+    const appLogger = (this.constructor as typeof TwilioCallChannel).appLogger;
+    return (appLogger ?? this.logger).isLevelEnabled("debug");
   }
 
   #feed(): CallFeed {

@@ -30,10 +30,17 @@ export const callEventSchema: z.ZodType<CallEvent> = z.discriminatedUnion("kind"
 // millisecond apart, across RPC processes too, without asking the OS for randomness every call.
 const PROCESS_TAG = randomBytes(3).toString("hex");
 let occurrences = 0;
+// Number#toString(36) of a millisecond time is slow in V8 (not a small integer); keep the last one.
+let lastNow = Number.NaN;
+let lastNowText = "";
 
 function occurrenceKey(prefix: string, now: number): string {
   occurrences = (occurrences + 1) % 0x100000;
-  return `${prefix}_${now.toString(36)}${PROCESS_TAG}${occurrences.toString(36)}`;
+  if (now !== lastNow) {
+    lastNow = now;
+    lastNowText = now.toString(36);
+  }
+  return `${prefix}_${lastNowText}${PROCESS_TAG}${occurrences.toString(36)}`;
 }
 
 export function callStartedEvent(now: number = Date.now()): CallEvent {

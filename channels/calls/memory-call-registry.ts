@@ -1,6 +1,7 @@
 import type { Logger } from "anycable-ts";
 import type { CallEvent } from "./call-event.js";
 import { EvictionLog } from "./eviction-log.js";
+import { eventJsonBytes } from "./event-bytes.js";
 import {
   DEFAULT_REGISTRY_LIMITS,
   type CallRegistry,
@@ -80,7 +81,7 @@ export class MemoryCallRegistry implements CallRegistry {
     timeline.seq++;
     this.#timelines.delete(sid);
     this.#timelines.set(sid, timeline);
-    const bytes = Buffer.byteLength(JSON.stringify(event));
+    const bytes = eventJsonBytes(event);
     // Map.set on an existing key keeps its position: a final transcript stays where its partial was.
     timeline.bytes += bytes - (timeline.events.get(event.key)?.bytes ?? 0);
     timeline.events.set(event.key, { event, bytes });

@@ -4,6 +4,8 @@ import { html, type SafeHtml } from "anycable-ts";
 // second, so the text up to the seconds is kept for the last second seen.
 let cachedSecond = Number.NaN;
 let cachedPrefix = "";
+let lastAt = Number.NaN;
+let lastRendered: SafeHtml = html``;
 
 function isoString(at: number): string {
   const second = Math.floor(at / 1000);
@@ -20,6 +22,12 @@ function isoString(at: number): string {
  * the server cannot know the viewer's time zone, and the UTC text is still right without script.
  */
 export function timestamp(at: number): SafeHtml {
-  const iso = isoString(at);
-  return html`<time datetime="${iso}" data-local-time>${iso.slice(11, 19)} UTC</time>`;
+  // A call start renders the same time twice (its list item and its timeline entry), and calls
+  // handled in one pass of the event loop often share the millisecond. SafeHtml is immutable.
+  if (at !== lastAt) {
+    const iso = isoString(at);
+    lastAt = at;
+    lastRendered = html`<time datetime="${iso}" data-local-time>${iso.slice(11, 19)} UTC</time>`;
+  }
+  return lastRendered;
 }

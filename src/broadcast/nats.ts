@@ -1,4 +1,4 @@
-import { connect, ErrorCode, Events, NatsError, type NatsConnection } from "nats";
+import { connect, ErrorCode, Events, NatsError, type NatsConnection, type Status } from "nats";
 import { z } from "zod";
 import type { Logger } from "../logging/logger.js";
 import { defineBroadcastAdapter } from "./adapter.js";
@@ -40,6 +40,15 @@ export function credentialsFrom(servers: readonly string[]): { user: string; pas
 const PERMANENT = new Set<string>([ErrorCode.MaxPayloadExceeded, ErrorCode.BadPayload]);
 
 /**
+ * The server's `-ERR 'Permissions Violation for Publish to "<subject>"'`, as nats.js reports it.
+ * The transport's connection only ever publishes, to its one subject: any violation is a refusal of that.
+ */
+const deniesPublishing = (status: Status): boolean => status.type === Events.Error && status.data === ErrorCode.PermissionsViolation;
+
+/** One macrotask: every promise turn queued before it (nats.js's status iterator included) has run. */
+const afterPendingCallbacks = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
  * PUB on the subject anycable-go's nats broadcaster subscribes to. A window of publishes is
  * acknowledged by one flush (PING/PONG): nats.js throws away whatever it buffered while
  * disconnected when it redials, so only a PONG proves the server has the messages.
@@ -49,6 +58,8 @@ export class NatsTransport implements BroadcastTransport {
   readonly target: string;
   #nc: NatsConnection | undefined;
   #connected = false;
+  /** Publishes the server refused for lack of permission, as #watch counts them. */
+  #deniedPublishes = 0;
   readonly #stopping = new AbortController();
 
   readonly #options: NatsTransportOptions;
@@ -120,8 +131,10 @@ export class NatsTransport implements BroadcastTransport {
       } else if (status.type === Events.Reconnect) {
         this.#connected = true;
         listener.up();
+      } else if (deniesPublishing(status)) {
+        // The server dropped the message and kept the connection; deliver() fails the window.
+        this.#deniedPublishes += 1;
       } else if (status.type === Events.Error) {
-        // e.g. a permissions violation: the server drops the message but keeps the connection.
         this.#options.logger.error({ status: String(status.data) }, "NATS server reported an error");
       }
     }
@@ -131,6 +144,7 @@ export class NatsTransport implements BroadcastTransport {
     const nc = this.#nc;
     if (nc === undefined || !this.#connected) return payloads.map(() => ({ status: "retry", error: new Error("not connected to NATS") }));
     const outcomes: DeliveryOutcome[] = [];
+    const deniedBefore = this.#deniedPublishes;
     let published = false;
     let retryRest: Error | undefined;
     for (const payload of payloads) {
@@ -155,12 +169,21 @@ export class NatsTransport implements BroadcastTransport {
     if (!published) return outcomes;
     try {
       await nc.flush();
-      return outcomes;
     } catch (error) {
       // The PONG never came: some of these may have arrived, but none is known to have.
       const err = new Error(`NATS flush failed: ${errorMessage(error)}`);
       return outcomes.map((o) => (o.status === "sent" ? { status: "retry", error: err } : o));
     }
+    // A publish the user may not make is not an error of publish() or flush(): the server answers
+    // it with -ERR (before the PONG) and drops the message, and nats.js reports that only as a
+    // status event. Counted as sent, every publication would be lost in silence. Permissions are
+    // per subject and this transport has one, so a refusal during the window refuses all of it.
+    await afterPendingCallbacks();
+    if (this.#deniedPublishes === deniedBefore) return outcomes;
+    const denied = new Error(
+      `NATS server denied publishing to "${this.#options.subject}" (permissions violation): grant the user publish permission on it`,
+    );
+    return outcomes.map((o) => (o.status === "sent" ? { status: "failed", error: denied } : o));
   }
 
   async stop(): Promise<void> {

@@ -108,7 +108,16 @@ export class RpcServer extends TransportServer {
       <Req, Res>(name: string, run: (request: Req, meta: CallMetadata) => Promise<Res>) =>
       (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>): void => {
         this.callStarted();
-        run(call.request, metadataOf(call as grpc.ServerUnaryCall<unknown, unknown>)).then(
+        let reply: Promise<Res>;
+        try {
+          reply = run(call.request, metadataOf(call as grpc.ServerUnaryCall<unknown, unknown>));
+        } catch (error) {
+          // A handler that throws before returning its promise: left to grpc-js, the call would
+          // end as UNKNOWN "Unknown error" and never be counted as finished (a drain would wait
+          // for the whole shutdown timeout).
+          reply = Promise.reject(error);
+        }
+        reply.then(
           (response) => {
             this.callEnded();
             callback(null, response);

@@ -1,4 +1,5 @@
-import { describe, expect, it, vi } from "vitest";
+import { getEventListeners } from "node:events";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { backoffDelay, sleep } from "../../../src/broadcast/backoff.js";
 import { redactUrl } from "../../../src/broadcast/redact.js";
 
@@ -10,27 +11,53 @@ describe("backoffDelay", () => {
   });
 });
 
+/** Lets every queued microtask and pending I/O callback run once: a sleep that should have ended has. */
+const turn = () => new Promise<"pending">((resolve) => setImmediate(() => resolve("pending")));
+
+/** "ended" if the sleep is over after one turn of the event loop, without waiting for its timer. */
+const endedBy = (slept: Promise<void>) => Promise.race([slept.then(() => "ended" as const), turn()]);
+
 describe("sleep", () => {
-  it("ends early when its signal aborts", async () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("waits its whole time, then ends", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const slept = sleep(50);
+    await vi.advanceTimersByTimeAsync(49);
+    expect(await endedBy(slept)).toBe("pending");
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await endedBy(slept)).toBe("ended");
+  });
+
+  it("ends early when its signal aborts, and leaves no timer behind", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const controller = new AbortController();
     const slept = sleep(60_000, controller.signal);
+    expect(await endedBy(slept)).toBe("pending");
     controller.abort();
-    await expect(slept).resolves.toBeUndefined();
+    expect(await endedBy(slept)).toBe("ended");
+    expect(vi.getTimerCount()).toBe(0);
   });
-});
 
-describe("sleep with a signal that has already aborted", () => {
-  it("returns without starting a timer", async () => {
+  it("takes its abort listener off the signal when its time is up, so a long-lived signal collects none", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const controller = new AbortController();
+    const slept = sleep(10, controller.signal);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(await endedBy(slept)).toBe("ended");
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  });
+
+  it("returns at once without starting a timer when its signal has already aborted", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const controller = new AbortController();
     controller.abort();
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-    try {
-      const slept = sleep(60_000, controller.signal);
-      expect(vi.getTimerCount()).toBe(0);
-      await expect(slept).resolves.toBeUndefined();
-    } finally {
-      vi.useRealTimers();
-    }
+    const slept = sleep(60_000, controller.signal);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(await endedBy(slept)).toBe("ended");
   });
 });
 

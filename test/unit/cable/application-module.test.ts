@@ -1,8 +1,16 @@
-// An application module's `broadcastAdapters` export, checked at load (before any variable is read
-// or anything connects) with a ConfigError that names the module, the adapter and the problem.
+// What `anycable-ts serve <module>` reads from an application module: its default export (an
+// application or a factory of one), and its `broadcastAdapters` export, checked at load (before
+// any variable is read or anything connects) with a ConfigError that names the module, the
+// adapter and the problem.
 import { describe, expect, it } from "vitest";
 import {
+  Channel,
   ConfigError,
+  Connection,
+  defineApplication,
+  resolveApplication,
+  silentLogger,
+  type ApplicationContext,
   defineBroadcastAdapter,
   loadBroadcastConfig,
   resolveBroadcastAdapters,
@@ -10,6 +18,7 @@ import {
   type BroadcastTransport,
 } from "../../../src/index.js";
 import { auditedHttpAdapter } from "../../fixtures/audited-http-adapter.js";
+import { RecordingBroadcaster } from "../../fixtures/recording-broadcaster.js";
 
 const SOURCE = "app.ts";
 
@@ -99,5 +108,58 @@ describe("defineBroadcastAdapter", () => {
     expect(() => defineBroadcastAdapter(null as never)).toThrow(
       new TypeError("broadcast adapter undefined: expected an adapter object, got null"),
     );
+  });
+});
+
+describe("resolveApplication", () => {
+  class ShopConnection extends Connection {}
+  class CartChannel extends Channel {
+    static override identifier = "cart";
+  }
+  const context: ApplicationContext = { env: { SHOP: "acme" }, logger: silentLogger(), broadcaster: new RecordingBroadcaster() };
+  const NOT_AN_APPLICATION =
+    "app.ts must default-export defineApplication({ connection, channels }) or a function returning it " +
+    "(connection: a Connection subclass, channels: Channel subclasses)";
+
+  it("takes an application as it is exported", async () => {
+    const app = defineApplication({ connection: ShopConnection, channels: [CartChannel] });
+    await expect(resolveApplication(app, context, SOURCE)).resolves.toBe(app);
+    const bare = defineApplication({ channels: [] });
+    await expect(resolveApplication(bare, context, SOURCE)).resolves.toBe(bare);
+  });
+
+  it("calls a factory with the start-up context and takes what it returns or resolves to", async () => {
+    const app = defineApplication({ connection: ShopConnection, channels: [CartChannel] });
+    const seen: ApplicationContext[] = [];
+    await expect(
+      resolveApplication(
+        (given: ApplicationContext) => {
+          seen.push(given);
+          return app;
+        },
+        context,
+        SOURCE,
+      ),
+    ).resolves.toBe(app);
+    await expect(resolveApplication(async () => app, context, SOURCE)).resolves.toBe(app);
+    expect(seen).toEqual([context]);
+  });
+
+  it.each([
+    ["nothing", undefined],
+    ["null", null],
+    ["a string", "app"],
+    ["the Connection class itself, which it must not call", Connection],
+    ["a Connection subclass, which it must not call", ShopConnection],
+    ["a factory returning nothing", () => undefined],
+    ["no connection", { channels: [CartChannel] }],
+    ["a connection that is not a class", { connection: "ShopConnection", channels: [] }],
+    ["a connection class that does not extend Connection", { connection: class Impostor {}, channels: [] }],
+    ["no channel list", { connection: ShopConnection }],
+    ["channels as an object", { connection: ShopConnection, channels: { cart: CartChannel } }],
+    ["a channel that does not extend Channel", { connection: ShopConnection, channels: [CartChannel, class Cart {}] }],
+    ["a channel instance", { connection: ShopConnection, channels: [{ prototype: CartChannel.prototype }] }],
+  ])("refuses %s, saying what the module must export", async (_, exported) => {
+    await expect(resolveApplication(exported, context, SOURCE)).rejects.toThrow(new TypeError(NOT_AN_APPLICATION));
   });
 });

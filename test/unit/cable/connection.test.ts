@@ -79,6 +79,17 @@ describe("Connection", () => {
     );
   });
 
+  it("names an anonymous connection class Connection when its connect() forgets to identify", async () => {
+    const [Anonymous] = [
+      class extends Connection {
+        override connect(): void {}
+      },
+    ];
+    expect(Anonymous.name).toBe("");
+    const { connection } = build(Anonymous);
+    await expect(runConnect(connection)).rejects.toThrow(/^Connection\.connect\(\) returned without identifiedBy\(\)/);
+  });
+
   it("rejects with an UnauthorizedError carrying the reason, or a default one", () => {
     const { connection } = build(UserConnection);
     expect(() => connection.rejectUnauthorizedConnection("bad token")).toThrow(new UnauthorizedError("bad token"));

@@ -433,6 +433,7 @@ describe("one way to report a refusal", () => {
       this.state.set("seen", "yes");
       if (this.identifiers.user === "banned") throw new InvalidParamsError("banned users may not subscribe");
       if (this.identifiers.user === "rude") this.reject();
+      if (this.identifiers.user === "late") this.reject("doors closed");
     }
 
     noop(): void {}
@@ -473,6 +474,20 @@ describe("one way to report a refusal", () => {
     expect(res.env?.istate).toEqual({ seen: "yes" });
   });
 
+  it("says why a channel rejected, when it gave a reason, in the error_msg and an info line naming the subscription", async () => {
+    const res = await subscribe("late");
+    expect(res.status).toBe(Status.FAILURE);
+    expect(res.error_msg).toBe("Subscription rejected by GateChannel: doors closed");
+    expect(lines.filter((l) => l.level === 30)).toEqual([
+      expect.objectContaining({
+        msg: "Subscription rejected by GateChannel: doors closed",
+        sid: "sid-1",
+        identifier: '{"channel":"gate"}',
+        reason: "doors closed",
+      }),
+    ]);
+  });
+
   it("answers ERROR, not a crash, when the connection's identifiers schema throws", async () => {
     const res = await subscribe("broken");
     expect(res.status).toBe(Status.ERROR);
@@ -484,5 +499,56 @@ describe("one way to report a refusal", () => {
     const res = await gate.command(command({ command: "explode" }), { sid: "s", protov: "v1" });
     expect(res.status).toBe(Status.ERROR);
     expect(lines.find((l) => l.level === 40)?.where).toBe("Command");
+  });
+});
+
+describe("the log line of each failure names the call it belongs to", () => {
+  const linesAt = (level: number) => logLines.filter((l) => l.level === level);
+
+  it("gives the session of a call refused for its protocol version or an unknown command", async () => {
+    await handler.connect({ env: env() }, { sid: "sid-c", protov: "v9" });
+    await handler.command(command({}), { sid: "sid-m", protov: undefined });
+    await handler.command(command({ command: "explode" }), { sid: "sid-x", protov: "v1" });
+    await handler.disconnect({ identifiers: '{"user":"ann"}', subscriptions: [], env: env() }, { sid: "sid-d", protov: "v2" });
+    expect(linesAt(40).map((l) => [l.sid, l.where])).toEqual([
+      ["sid-c", "Connect"],
+      ["sid-m", "Command"],
+      ["sid-x", "Command"],
+      ["sid-d", "Disconnect"],
+    ]);
+  });
+
+  it("gives the session and URL of a Connect that failed or was rejected", async () => {
+    const url = "http://example.test/cable?from=test";
+    await handler.connect({ env: env({ url, headers: { cookie: "user=crash" } }) }, meta);
+    await handler.connect({ env: env({ url, headers: { cookie: "user=intruder" } }) }, { sid: "sid-2", protov: "v1" });
+    expect(linesAt(50)).toEqual([expect.objectContaining({ sid: "sid-1", url, where: "Connect" })]);
+    expect(linesAt(30)).toEqual([
+      expect.objectContaining({ msg: "connection rejected: unknown user", sid: "sid-2", url, reason: "unknown user" }),
+    ]);
+  });
+
+  it("gives the session and channel identifier of a subscribe, message or unsubscribe that failed", async () => {
+    const boom = '{"channel":"chat","room":"boom"}';
+    const fragile = '{"channel":"chat","room":"fragile"}';
+    await handler.command(command({ command: "subscribe", identifier: boom }), meta);
+    await handler.command(perform("explode"), { sid: "sid-2", protov: "v1" });
+    await handler.command(command({ command: "unsubscribe", identifier: fragile }), { sid: "sid-3", protov: "v1" });
+    expect(linesAt(50).map((l) => [l.sid, l.identifier, l.where])).toEqual([
+      ["sid-1", boom, "ChatChannel#subscribed"],
+      ["sid-2", ROOM, "ChatChannel#explode"],
+      ["sid-3", fragile, "ChatChannel#unsubscribed"],
+    ]);
+  });
+
+  it("gives the session of each Disconnect callback that failed", async () => {
+    await handler.disconnect(
+      { identifiers: '{"user":"fragile"}', subscriptions: ['{"channel":"chat","room":"fragile"}'], env: env() },
+      { sid: "sid-9", protov: "v1" },
+    );
+    expect(linesAt(50).map((l) => [l.sid, l.where])).toEqual([
+      ["sid-9", "ChatChannel#unsubscribed"],
+      ["sid-9", "ChatConnection#disconnect"],
+    ]);
   });
 });

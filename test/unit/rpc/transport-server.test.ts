@@ -1,6 +1,6 @@
 // The life both RPC servers share (TransportServer): the bound port, the calls in flight and the
 // drain on shutdown, driven through a transport that only records what it was told to do.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { loadRpcConfig, type RpcConfig } from "../../../src/config/rpc-config.js";
 import { TransportServer } from "../../../src/rpc/transport-server.js";
 import { captureLogger } from "../../support/index.js";
@@ -8,6 +8,8 @@ import { captureLogger } from "../../support/index.js";
 class RecordingTransport extends TransportServer {
   readonly steps: string[] = [];
   finishEarly = false;
+  /** The `finish` the drain handed stopAccepting, for a transport that calls it late. */
+  finish: (() => void) | undefined;
 
   constructor(
     config: Partial<RpcConfig>,
@@ -32,6 +34,7 @@ class RecordingTransport extends TransportServer {
 
   protected stopAccepting(finish: () => void): void {
     this.steps.push("stop accepting");
+    this.finish = finish;
     if (this.finishEarly) finish();
   }
 
@@ -53,6 +56,11 @@ describe("TransportServer", () => {
     const server = new RecordingTransport({ host: "127.0.0.1:1" }, undefined, () => Promise.reject(new Error("EACCES")));
     await expect(server.start()).rejects.toThrow("Cannot listen on 127.0.0.1:1: EACCES");
     expect(server.port).toBeUndefined();
+  });
+
+  it("names what it could not listen on when the failure is not an Error", async () => {
+    const server = new RecordingTransport({ host: "127.0.0.1:2" }, undefined, () => Promise.reject("port taken"));
+    await expect(server.start()).rejects.toThrow("Cannot listen on 127.0.0.1:2: port taken");
   });
 
   it("stops accepting at once, then closes once the calls in flight have finished", async () => {
@@ -93,5 +101,55 @@ describe("TransportServer", () => {
     await first;
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(server.steps).toEqual(["stop accepting", "close"]);
+  });
+
+  it("closes once even when the transport reports the end after the drain has already finished", async () => {
+    const logs = captureLogger();
+    const server = new RecordingTransport({ shutdownTimeoutSeconds: 5 }, logs.logger);
+    await server.shutdown();
+    server.finish?.();
+    server.finish?.();
+    expect(server.steps).toEqual(["stop accepting", "close"]);
+    expect(logs.lines.filter((line) => line.msg === "RPC server stopped")).toHaveLength(1);
+  });
+});
+
+describe("TransportServer's grace period once idle", () => {
+  // Replies are written after the handler returns: the drain waits a grace period with nothing in
+  // flight before it closes. Fake timers (Date included) make the 200 ms exact.
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("closes only once nothing has been in flight for 200 ms", async () => {
+    vi.useFakeTimers();
+    const server = new RecordingTransport({ shutdownTimeoutSeconds: 5 });
+    server.begin();
+    const stopped = server.shutdown();
+    await vi.advanceTimersByTimeAsync(1000);
+    server.end();
+    await vi.advanceTimersByTimeAsync(160);
+    expect(server.steps).toEqual(["stop accepting"]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(server.steps).toEqual(["stop accepting", "close"]);
+    await stopped;
+  });
+
+  it("starts the grace period afresh when a call arrives during it", async () => {
+    vi.useFakeTimers();
+    const logs = captureLogger();
+    const server = new RecordingTransport({ shutdownTimeoutSeconds: 5 }, logs.logger);
+    const stopped = server.shutdown();
+    await vi.advanceTimersByTimeAsync(100);
+    server.begin();
+    await vi.advanceTimersByTimeAsync(500);
+    expect(server.steps).toEqual(["stop accepting"]);
+    server.end();
+    await vi.advanceTimersByTimeAsync(160);
+    expect(server.steps).toEqual(["stop accepting"]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(server.steps).toEqual(["stop accepting", "close"]);
+    await stopped;
+    expect(logs.at("warn")).toEqual([]);
   });
 });

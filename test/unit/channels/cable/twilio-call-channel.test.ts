@@ -219,6 +219,16 @@ describe("ending a call", () => {
     expect(operationsOn(cable.broadcasts, CALL_STREAM)[0]?.html).toContain("Call stopped");
     expect((await registry.events(CALL_SID)).map((e) => e.kind)).toEqual(["start", "end"]);
   });
+
+  it("logs the call's start and end at debug, with its CallSid and session: the bridge logs them at info", async () => {
+    const call = await twilio.subscribe("twilio", { sid: CALL_SID });
+    await call.unsubscribe();
+    const lifecycle = cable.logs.filter((line) => line.msg === "call started" || line.msg === "call stopped");
+    expect(lifecycle).toEqual([
+      expect.objectContaining({ level: 20, msg: "call started", callSid: CALL_SID, sid: twilio.sid, channel: "twilio" }),
+      expect.objectContaining({ level: 20, msg: "call stopped", callSid: CALL_SID, sid: twilio.sid, channel: "twilio" }),
+    ]);
+  });
 });
 
 // What the testing helper cannot say: Disconnects and Commands anycable-go sends for sessions the

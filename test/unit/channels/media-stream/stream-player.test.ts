@@ -2,16 +2,22 @@
 // standing in for the bridge: how it reports a refused or missing far end, a far end that closes
 // early or never, and a hang-up, each as Twilio would end the stream.
 import type { IncomingMessage } from "node:http";
+import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
 import { silentLogger } from "../../../../src/index.js";
+import { parseRecording } from "../../../../channels/media-stream/recording.js";
 import {
+  newStreamSid,
   playMediaStream,
   streamSignature,
   StreamRefusedError,
+  twilioStreamSteps,
   type PlayStreamOptions,
 } from "../../../../channels/media-stream/stream-player.js";
+import { captureLogger } from "../../../support/capture-logger.js";
 import { syntheticRecording } from "../../../support/synthetic-recording.js";
+import { withTimeout } from "../../../support/wait.js";
 
 const CALL = `CA${"c".repeat(32)}`;
 const ACCOUNT = `AC${"a".repeat(32)}`;
@@ -95,10 +101,12 @@ describe("playing a media stream", () => {
         if (events.length === 3) ws.close(1008, "policy");
       });
     });
-    const outcome = await playMediaStream(options(url, { speed: 1 }));
+    // Two and a half seconds of stream, so the close comes well before its end even on a busy host.
+    const recording = syntheticRecording({ callSid: CALL, accountSid: ACCOUNT, utterances: 1, toneMs: 2_000, silenceMs: 200 });
+    const outcome = await playMediaStream(options(url, { speed: 1, recording }));
     expect(outcome).toMatchObject({ completed: false, closeCode: 1008, closeReason: "policy" });
     expect(received).not.toContain("stop");
-    expect(outcome.mediaFrames).toBeLessThan(options(url).recording.media.inbound.length);
+    expect(outcome.mediaFrames).toBeLessThan(recording.media.inbound.length);
   });
 
   it("drops a far end that never closes after stop, as an abnormal close", async () => {
@@ -121,5 +129,152 @@ describe("playing a media stream", () => {
     expect(received.at(-1)).toBe("stop");
     expect(outcome.completed).toBe(false);
     expect(outcome.mediaFrames).toBeLessThan(options(url).recording.media.inbound.length);
+  });
+});
+
+/** A recording of two media frames (one per track), a mark, and the pauses between them. */
+function smallRecording(pauseSeconds = 0.02) {
+  const stream = `MZ${"1".repeat(32)}`;
+  const media = (track: string, chunk: number, payload: string) =>
+    `{"event":"media","sequenceNumber":"9${chunk}","streamSid":"${stream}","media":{"track":"${track}","chunk":"${chunk}","timestamp":"${chunk * 20}","payload":"${payload}"}}`;
+  return parseRecording(`
+- send: {data: {event: connected, protocol: Call, version: "0.9"}}
+- send: {data: {event: start, sequenceNumber: "7", streamSid: ${stream}, start: {accountSid: ACrecorded, streamSid: ${stream}, callSid: CA${"2".repeat(32)}, tracks: [inbound, outbound], customParameters: {recorded: "yes"}, mediaFormat: {encoding: audio/x-mulaw, sampleRate: 8000, channels: 1}}}}
+- sleep: {time: ${pauseSeconds}}
+- send: {data: ${media("inbound", 1, "AAE=")}}
+- send: {data: {event: mark, sequenceNumber: "8", streamSid: ${stream}, mark: {name: greeting}}}
+- sleep: {time: 0.5}
+- send: {data: ${media("outbound", 2, "AgM=")}}
+- send: {data: {event: stop, sequenceNumber: "99", streamSid: ${stream}, stop: {accountSid: ACrecorded, callSid: CA${"2".repeat(32)}}}}
+`);
+}
+
+describe("the frames Twilio would send for a recording", () => {
+  it("are connected, start with this call's identity, the media renumbered from 2 with the pauses, then stop", () => {
+    const streamSid = `MZ${"3".repeat(32)}`;
+    const steps = twilioStreamSteps(smallRecording(), {
+      accountSid: ACCOUNT,
+      callSid: CALL,
+      streamSid,
+      customParameters: { streamToken: "t" },
+    });
+    expect(steps).toEqual([
+      { kind: "frame", frame: { event: "connected", protocol: "Call", version: "1.0.0" } },
+      {
+        kind: "frame",
+        frame: {
+          event: "start",
+          sequenceNumber: "1",
+          streamSid,
+          start: {
+            accountSid: ACCOUNT,
+            streamSid,
+            callSid: CALL,
+            tracks: ["inbound", "outbound"],
+            mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1 },
+            customParameters: { streamToken: "t" },
+          },
+        },
+      },
+      { kind: "pause", ms: 20 },
+      {
+        kind: "frame",
+        frame: {
+          event: "media",
+          sequenceNumber: "2",
+          streamSid,
+          media: { track: "inbound", chunk: "1", timestamp: "20", payload: "AAE=" },
+        },
+      },
+      { kind: "pause", ms: 500 },
+      {
+        kind: "frame",
+        frame: {
+          event: "media",
+          sequenceNumber: "3",
+          streamSid,
+          media: { track: "outbound", chunk: "2", timestamp: "40", payload: "AgM=" },
+        },
+      },
+      { kind: "frame", frame: { event: "stop", sequenceNumber: "4", streamSid, stop: { accountSid: ACCOUNT, callSid: CALL } } },
+    ]);
+  });
+
+  it("come with a fresh stream SID in Twilio's shape for each call", () => {
+    const first = newStreamSid();
+    expect(first).toMatch(/^MZ[0-9a-f]{32}$/);
+    expect(newStreamSid()).not.toBe(first);
+  });
+});
+
+describe("playing a media stream, further", () => {
+  let silent: Server | undefined;
+  afterEach(async () => {
+    if (!silent) return;
+    await new Promise((resolve) => silent!.close(resolve));
+    silent = undefined;
+  });
+
+  it("gives up on a far end that takes the connection but never answers the upgrade", async () => {
+    const sockets: Socket[] = [];
+    silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent!.listen(0, "127.0.0.1", resolve));
+    const url = `ws://127.0.0.1:${(silent.address() as { port: number }).port}/media`;
+    // timeoutMs bounds the upgrade too: well before the 10 s default.
+    await expect(withTimeout(playMediaStream(options(url, { timeoutMs: 200 })), 5_000, "the refusal")).rejects.toMatchObject({
+      name: "StreamRefusedError",
+      message: `cannot open ${url}: Opening handshake has timed out`,
+    });
+    for (const socket of sockets) socket.destroy();
+  });
+
+  it("offers no compression and logs the stream's start and its stop with the media count", async () => {
+    const logs = captureLogger();
+    let extensions: string | undefined;
+    const url = await startFarEnd((ws, events, request) => {
+      extensions = request.headers["sec-websocket-extensions"];
+      ws.on("message", () => {
+        if (events.at(-1) === "stop") ws.close(1000, "stream ended");
+      });
+    });
+    const outcome = await playMediaStream(options(url, { recording: smallRecording(0), logger: logs.logger }));
+    expect(extensions).toBeUndefined();
+    expect(outcome).toEqual({ mediaFrames: 2, completed: true, closeCode: 1000, closeReason: "stream ended" });
+    const info = logs.at("info");
+    expect(info.map((line) => line.msg)).toEqual(["media stream open", "→ start", "→ stop"]);
+    expect(info[0]).toMatchObject({ callSid: CALL, url, streamSid: expect.stringMatching(/^MZ[0-9a-f]{32}$/) });
+    expect(info[2]).toMatchObject({ mediaFrames: 2 });
+  });
+
+  it("logs a socket error from the far end and ends the stream there", async () => {
+    const logs = captureLogger();
+    const url = await startFarEnd((ws) => {
+      ws.on("message", (data) => {
+        // A frame with RSV1 set and no extension negotiated: the player's socket must fail.
+        if ((JSON.parse(data.toString()) as { event: string }).event === "start")
+          (ws as unknown as { _socket: Socket })._socket.write(Buffer.from([0xc1, 0x00]));
+      });
+    });
+    const outcome = await playMediaStream(options(url, { logger: logs.logger, speed: 1 }));
+    expect(logs.at("warn")).toMatchObject([{ msg: "media stream socket error", err: "Invalid WebSocket frame: RSV1 must be clear" }]);
+    expect(outcome).toMatchObject({ completed: false, closeCode: 1006 });
+    expect(logs.at("info").map((line) => line.msg)).not.toContain("→ stop");
+  });
+
+  it("on hang-up during a long pause stops waiting and sends stop at once", async () => {
+    const hangUp = new AbortController();
+    let received: string[] = [];
+    const url = await startFarEnd((ws, events) => {
+      received = events;
+      ws.on("message", () => {
+        if (events.length === 2) hangUp.abort();
+        if (events.at(-1) === "stop") ws.close(1000, "stream ended");
+      });
+    });
+    // The recording pauses an hour after start: only a pause the hang-up cuts short ends in time.
+    const play = playMediaStream(options(url, { recording: smallRecording(3600), speed: 1, signal: hangUp.signal }));
+    const outcome = await withTimeout(play, 10_000, "the player to stop after the hang-up");
+    expect(received).toEqual(["connected", "start", "stop"]);
+    expect(outcome).toEqual({ mediaFrames: 0, completed: false, closeCode: 1000, closeReason: "stream ended" });
   });
 });

@@ -15,7 +15,10 @@ describe("timestamp", () => {
   });
 
   it("stays right when consecutive times share a second, leave it, and come back", () => {
-    const times = [1_700_000_000_001, 1_700_000_000_999, 1_700_000_001_000, 1_700_000_000_500, 1_699_999_999_999, 1_700_000_001_000];
+    const times = [
+      1_700_000_000_001, 1_700_000_000_001, 1_700_000_000_999, 1_700_000_001_000, 1_700_000_000_500, 1_699_999_999_999, 1_700_000_001_000,
+      1_700_000_001_000,
+    ];
     expect(times.map(rendered)).toEqual(times.map(expected));
   });
 });

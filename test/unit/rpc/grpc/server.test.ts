@@ -195,6 +195,26 @@ describe("a failure of the handler itself", () => {
     // Connect still reaches the real handler.
     expect((await call(client, "Connect", CONNECT)).status).toBe(Status.SUCCESS);
   });
+
+  it("answers INTERNAL, not grpc-js's UNKNOWN, when the handler throws before it returns a promise, and counts the call as finished", async () => {
+    // RpcHandler's own methods are async, but a handler given to RpcServer need not be: a throw
+    // outside a promise would reach grpc-js, which answers UNKNOWN "Unknown error" and never lets
+    // the call end, so a drain would wait for the whole shutdown timeout.
+    const logs = captureLogger();
+    class ThrowingHandler extends RpcHandler {
+      override connect(): Promise<never> {
+        throw new Error("thrown before any promise");
+      }
+    }
+    const handler = new ThrowingHandler({ app, broadcaster: new RecordingBroadcaster(), logger: logs.logger });
+    const { server, client } = await serve({ handler, logs });
+    await expect(call(client, "Connect", CONNECT)).rejects.toMatchObject({
+      code: grpc.status.INTERNAL,
+      details: "Connect failed: thrown before any promise",
+    });
+    expect(logs.at("error").map((l) => [l.msg, l.rpc])).toEqual([["RPC handler failed unexpectedly", "Connect"]]);
+    expect(server.inFlight).toBe(0);
+  });
 });
 
 describe("binding", () => {
