@@ -2,6 +2,7 @@
 // /proc without the runner's own work mixed in. Configured by BENCH_CHILD_CONFIG; talks to the
 // runner over IPC: "ready" once listening, "mem" on request, "stop" to drain and exit.
 import { createServer as createH2Server, constants as h2 } from "node:http2";
+import { getHeapSpaceStatistics } from "node:v8";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as grpc from "@grpc/grpc-js";
@@ -286,6 +287,9 @@ async function main(): Promise<void> {
         heapTotal: usage.heapTotal,
         acceptedConnections,
         external: usage.external,
+        arrayBuffers: usage.arrayBuffers,
+        // The young generation's reservation: what a storm's allocation rate grows and V8 keeps.
+        newSpace: getHeapSpaceStatistics().find((space) => space.space_name === "new_space")?.space_size ?? null,
       });
     } else if (message.type === "stop" && !stopping) {
       stopping = true;

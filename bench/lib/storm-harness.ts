@@ -53,6 +53,11 @@ export interface DeploymentSpec {
   rpcTargets?: (port: number) => { rpcHost: string; binds: string[] };
   /** Extra node flags for the RPC process(es), e.g. --cpu-prof when looking for a cost. */
   nodeArgs?: string[];
+  /** Extra environment of the RPC process(es), e.g. MALLOC_ARENA_MAX when looking at memory. */
+  env?: Record<string, string>;
+  /** Ours only, when looking for a cost: its log level (default info) and broadcaster (default NATS). */
+  logLevel?: string;
+  broadcast?: "nats" | "none";
 }
 
 const STREAMS_SECRET = "bench-streams-secret";
@@ -107,8 +112,8 @@ export async function deploy(spec: DeploymentSpec, ctx: BenchContext): Promise<D
                   host: `${targets.binds[i] ?? "127.0.0.1"}:${rpcPort}`,
                   http: spec.transport === "http" ? { mountPath: HTTP_RPC_PATH, secret: HTTP_RPC_SECRET } : undefined,
                   app: spec.app ?? "channels/app.ts",
-                  broadcast,
-                  logLevel: "info",
+                  broadcast: spec.broadcast === "none" ? { adapter: "none" } : broadcast,
+                  logLevel: spec.logLevel ?? "info",
                   env: APP_ENV,
                 };
         rpc.push(
@@ -119,6 +124,7 @@ export async function deploy(spec: DeploymentSpec, ctx: BenchContext): Promise<D
             cpus: spec.rpcCpus?.[i] ?? spec.cpus,
             // gc() on request, so heap readings between storms are after collection.
             nodeArgs: ["--expose-gc", ...(spec.nodeArgs ?? [])],
+            env: spec.env,
             logDir: ctx.workDir,
           }),
         );
@@ -173,7 +179,7 @@ export interface StormRecord extends ClientSide {
   drainSeconds: number;
   drained: boolean;
   /** Of the first RPC process, after the drain and a forced GC. */
-  memory: { rss: number; heapUsed: number } | null;
+  memory: { rss: number; heapUsed: number; heapTotal: number; newSpace: number | null; external: number } | null;
   /** TCP connections the (HTTP-RPC) server accepted over the storm and its drain; null for gRPC. */
   rpcConnectionsOpened: number | null;
 }
@@ -239,9 +245,25 @@ export class StormRunner {
     // One "mem" after the drain: it forces a GC and reports memory and accepted connections together.
     const first = deployment.rpc[0];
     const afterDrain = first
-      ? await first.request<{ type: string; heapUsed: number; acceptedConnections: number | null }>({ type: "mem" }, "mem", 30_000)
+      ? await first.request<{
+          type: string;
+          heapUsed: number;
+          heapTotal: number;
+          newSpace: number | null;
+          external: number;
+          acceptedConnections: number | null;
+        }>({ type: "mem" }, "mem", 30_000)
       : undefined;
-    const memory: StormRecord["memory"] = first && afterDrain ? { rss: rssBytes(first.pid), heapUsed: afterDrain.heapUsed } : null;
+    const memory: StormRecord["memory"] =
+      first && afterDrain
+        ? {
+            rss: rssBytes(first.pid),
+            heapUsed: afterDrain.heapUsed,
+            heapTotal: afterDrain.heapTotal,
+            newSpace: afterDrain.newSpace,
+            external: afterDrain.external,
+          }
+        : null;
     const connectionsAfter = afterDrain?.acceptedConnections ?? null;
     const rpcCalls = delta(after, before, METRIC.rpcCalls);
     const totalRpcCpu = rpcCpu.reduce((a, b) => a + b, 0);
