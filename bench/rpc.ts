@@ -38,17 +38,25 @@ const LABELS: Record<ServerName, string> = {
 const RPC_APP_ENV = { ...APP_ENV, CALL_TRANSCRIPTS_PER_SECOND: "10000" };
 const RATE_LIMITED = "transcripts over the rate limit";
 
+/** A checkout of the server under test as it was at a git ref: its server child script and tsconfig. */
+interface BaselineTree {
+  serverChild: string;
+  tsconfig: string;
+}
+
 /**
- * channels/ and the bench's app module as they were at `ref`, in `dir`, resolving packages
- * through this checkout's node_modules and "anycable-ts" through its tsconfig paths (src/ is the
- * working tree's): the application alone differs between the two servers.
+ * The framework (src/, protos/), the application (channels/) and the bench's server child and
+ * app modules (bench/lib) as they were at `ref`, in `dir`, resolving packages through this
+ * checkout's node_modules and "anycable-ts" through the extracted tsconfig's paths: the whole
+ * server is the ref's, so a cut in src/ shows in the comparison as well as one in channels/.
  */
-function extractBaseline(ref: string, dir: string): string {
+function extractBaseline(ref: string, dir: string): BaselineTree {
   mkdirSync(dir, { recursive: true });
-  const archive = execFileSync("git", ["archive", "--format=tar", ref, "channels", "bench/lib"], { cwd: REPO_ROOT, maxBuffer: 1 << 28 });
+  const paths = ["src", "protos", "channels", "bench/lib", "tsconfig.json", "package.json"];
+  const archive = execFileSync("git", ["archive", "--format=tar", ref, ...paths], { cwd: REPO_ROOT, maxBuffer: 1 << 28 });
   execFileSync("tar", ["-x", "-C", dir], { input: archive });
   symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"));
-  return join(dir, "bench", "lib", "call-monitor-app.ts");
+  return { serverChild: join(dir, "bench", "lib", "server-child.ts"), tsconfig: join(dir, "tsconfig.json") };
 }
 
 interface RunRecord {
@@ -99,13 +107,15 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
       logLevel: "info",
       env: RPC_APP_ENV,
     });
-    const start = async (name: ServerName, config: ServerConfig): Promise<NodeChild> => {
+    const start = async (name: ServerName, config: ServerConfig, tree?: BaselineTree): Promise<NodeChild> => {
       const child = await NodeChild.start({
         name: `rpc-${name}`,
-        script: "bench/lib/server-child.ts",
+        script: tree?.serverChild ?? "bench/lib/server-child.ts",
         config,
         cpus: ctx.serverCpu,
         logDir: ctx.workDir,
+        // tsx resolves "anycable-ts" through this tsconfig's paths: the baseline's own src/.
+        ...(tree === undefined ? {} : { env: { TSX_TSCONFIG_PATH: tree.tsconfig } }),
       });
       children.set(name, child);
       return child;
@@ -116,8 +126,9 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
     if (SERVERS.includes("ours-nats")) await start("ours-nats", ours("nats"));
     if (SERVERS.includes("ours-min")) await start("ours-min", ours("none", "bench/lib/minimal-app.ts"));
     if (ctx.rpc.baseline !== undefined) {
-      ctx.progress(`rpc: extracting channels/ at ${ctx.rpc.baseline} for the baseline server`);
-      await start("ours-nats-baseline", ours("nats", extractBaseline(ctx.rpc.baseline, join(ctx.workDir, "baseline"))));
+      ctx.progress(`rpc: extracting src/ and channels/ at ${ctx.rpc.baseline} for the baseline server`);
+      const tree = extractBaseline(ctx.rpc.baseline, join(ctx.workDir, "baseline"));
+      await start("ours-nats-baseline", ours("nats", join(tree.serverChild, "..", "call-monitor-app.ts")), tree);
     }
 
     // The canned responses are what our server answers, so every server returns the same bytes
@@ -340,7 +351,7 @@ function summarise(
       "framework only: our server with a minimal app of the same shape (same identifiers, channel, params and action schemas; no work). real app: channels/app.ts as `npm run rpc` serves it (info logging, in-memory call registry that lets the replayed call start again), with CALL_TRANSCRIPTS_PER_SECOND at its maximum so that every message is a transcript shown on the dashboard, none dropped by the per-call limit (checked in the logs).",
       ...(ctx.rpc.baseline === undefined
         ? []
-        : [`baseline: the same with channels/ (and bench/lib) as of git ref ${ctx.rpc.baseline}, the framework from the working tree.`]),
+        : [`baseline: the same server with src/, channels/ and bench/lib as of git ref ${ctx.rpc.baseline} (framework and application).`]),
       "bare grpc-js: the same grpc-js server options as ours (message size limits, channelz statistics off), answering with canned responses.",
       "Above 1.00 would mean faster than bare; both ratios are per round, then the median. Same request bytes for every server; responses are identical (checked).",
       `${where}.`,

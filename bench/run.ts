@@ -40,8 +40,8 @@ const USAGE = `Usage: npm run bench -- [--only=${Object.keys(BENCHMARKS).join(",
   --seed    seed of the interleaving order (default 1)
   --calls, --in-flight, --servers   rpc only: a subset of connect,subscribe,message / 28,100,256 /
             ours-min,ours-noop,ours-nats (bare grpc-js always runs: every ratio is against it)
-  --baseline  rpc only: also run the real app (NATS broadcaster) from channels/ at this git ref,
-            side by side with the working tree's: before/after in one run
+  --baseline  rpc only: also run the real app (NATS broadcaster) with src/ and channels/ at this
+            git ref, side by side with the working tree's: before/after in one run
   --out     JSON output (default bench/results/latest.json)`;
 
 function machine(): Record<string, string | number> {

@@ -6,6 +6,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { rpcClientConstructor } from "anycable-ts";
+import { favourForBenchmark } from "./children.js";
 import { percentile, sortNumbers } from "./stats.js";
 
 const serviceDefinition = rpcClientConstructor().service;
@@ -123,7 +124,9 @@ export async function runH2load(options: H2loadOptions): Promise<H2loadRun> {
 function run(argv: string[], timeoutMs: number): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve, reject) => {
     const [command, ...args] = argv as [string, ...string[]];
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+    // Its own session, so its scheduling group can be put ahead of other sessions' (see favourForBenchmark).
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
+    if (child.pid !== undefined) favourForBenchmark(child.pid);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,6 +1,9 @@
 // Each adapter against the real broker (or a real HTTP server): the bytes that arrive are exactly
 // AnyCable's publication format.
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 import { connect, type NatsConnection } from "nats";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -142,6 +145,34 @@ interface Captured {
   contentType: string | undefined;
   body: string;
 }
+
+describe("nats adapter against a nats-server that denies the subject", () => {
+  let nats: NatsServer;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nats-conf-"));
+    const config = join(dir, "nats.conf");
+    writeFileSync(
+      config,
+      'authorization {\n  users = [ { user: app, password: pw, permissions: { publish: { deny: ["_denied_"] } } } ]\n}\n',
+    );
+    nats = await startNats({ args: ["-c", config] });
+  });
+  afterAll(async () => {
+    await nats?.stop();
+  });
+
+  it("rejects loudly when the user may not publish to the subject, instead of resolving a message nobody gets", async () => {
+    const { broadcaster, logs } = broadcasterFor({
+      ANYCABLE_NATS_SERVERS: `nats://app:pw@127.0.0.1:${nats.port}`,
+      ANYCABLE_NATS_CHANNEL: "_denied_",
+    });
+    const attempt = broadcaster.broadcast("s", "x");
+    await expect(attempt).rejects.toBeInstanceOf(BroadcastRejectedError);
+    await expect(attempt).rejects.toThrow(/refused stream "s": NATS server denied publishing to "_denied_" \(permissions violation\)/);
+    expect(logs.at("error")).toMatchObject([{ stream: "s", msg: expect.stringMatching(/not retrying$/) }]);
+    expect(broadcaster.pending).toBe(0);
+  });
+});
 
 describe("http adapter against a local HTTP server", () => {
   let server: Server;

@@ -2,7 +2,7 @@
 // cannot show: which outcome (sent, failed, retry) a given broker answer becomes, and what the
 // transport tells its listener about the connection.
 import { writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { join } from "node:path";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -303,16 +303,31 @@ describe("RedisTransport against redis-server", () => {
 describe("HttpTransport against a local HTTP server", () => {
   let server: Server;
   let url: string;
-  /** Status for the next requests, consumed in order; 201 once empty, like anycable-go. */
+  /** Status for the next requests, consumed in order; 201 once empty, like anycable-go. 0: never answer. */
   const statuses: number[] = [];
   let requests = 0;
+  /** What arrived, in order. */
+  const received: Array<{ url: string | undefined; method: string | undefined; headers: IncomingHttpHeaders; body: string }> = [];
+  /**
+   * Each test below sends to its own query string and counts only those requests: a request of
+   * an earlier test stopped mid-retry may still arrive after that test ended.
+   */
+  const to = (name: string) => received.filter((r) => r.url === `/_broadcast?test=${name}`);
+  const urlFor = (name: string) => `${url}?test=${name}`;
+  /** Like statuses, for the requests of one test's query string. */
+  const statusesOf: Record<string, number[]> = {};
 
   beforeAll(async () => {
     server = createServer((req, res) => {
       requests += 1;
-      req.resume();
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
       req.on("end", () => {
-        res.statusCode = statuses.shift() ?? 201;
+        received.push({ url: req.url, method: req.method, headers: req.headers, body: Buffer.concat(chunks).toString() });
+        const test = new URL(req.url ?? "/", "http://x").searchParams.get("test");
+        const status = (test === null ? statuses : (statusesOf[test] ??= [])).shift() ?? 201;
+        if (status === 0) return;
+        res.statusCode = status;
         res.end();
       });
     });
@@ -325,10 +340,16 @@ describe("HttpTransport against a local HTTP server", () => {
   afterEach(() => {
     statuses.length = 0;
     requests = 0;
+    received.length = 0;
   });
 
-  function http() {
-    const transport = new HttpTransport({ url, key: undefined, requestTimeoutMs: 2_000, reconnect: { minDelayMs: 5, maxDelayMs: 20 } });
+  function http(options: { key?: string; requestTimeoutMs?: number; url?: string } = {}) {
+    const transport = new HttpTransport({
+      url: options.url ?? url,
+      key: options.key,
+      requestTimeoutMs: options.requestTimeoutMs ?? 2_000,
+      reconnect: { minDelayMs: 5, maxDelayMs: 20 },
+    });
     started.push(transport);
     const recorded = recordingListener();
     transport.start(recorded.listener);
@@ -397,5 +418,102 @@ describe("HttpTransport against a local HTTP server", () => {
     await waitFor(() => events.length > 0, { timeoutMs: 5_000, description: "the first 503" });
     await transport.stop();
     expect(summary(await delivering)).toEqual(["retry: HTTP broadcaster stopped"]);
+  });
+
+  it("POSTs each payload as a JSON body, in order, with the bearer key when there is one", async () => {
+    const { transport } = http({ key: "s3cret", url: urlFor("post") });
+    expect(transport.ready).toBe(true);
+    expect(summary(await transport.deliver(['{"stream":"a","data":"1"}', '{"stream":"b","data":"2"}']))).toEqual(["sent", "sent"]);
+    expect(to("post").map(({ method, body }) => ({ method, body }))).toEqual([
+      { method: "POST", body: '{"stream":"a","data":"1"}' },
+      { method: "POST", body: '{"stream":"b","data":"2"}' },
+    ]);
+    expect(to("post")[0]?.headers).toMatchObject({ "content-type": "application/json", authorization: "Bearer s3cret" });
+  });
+
+  it("sends no Authorization header without a key", async () => {
+    const { transport } = http({ url: urlFor("no-key") });
+    await transport.deliver(["1"]);
+    expect(to("no-key")).toHaveLength(1);
+    expect(to("no-key")[0]?.headers.authorization).toBeUndefined();
+  });
+
+  it("retries a 500 like any other 5xx", async () => {
+    statusesOf["500"] = [500];
+    const { transport } = http({ url: urlFor("500") });
+    expect(summary(await transport.deliver(["1"]))).toEqual(["sent"]);
+    expect(to("500")).toHaveLength(2);
+  });
+
+  it("fails a 401 at once with a hint about the key, as an HttpStatusError with its status", async () => {
+    statusesOf["401"] = [401];
+    const { transport, events } = http({ key: "wrong", url: urlFor("401") });
+    const [outcome] = await transport.deliver(["1"]);
+    expect(summary([outcome!])).toEqual([
+      "failed: HTTP 401 Unauthorized: the broadcast key does not match anycable-go's (check ANYCABLE_BROADCAST_KEY / ANYCABLE_SECRET against its --broadcast_key / --secret)",
+    ]);
+    expect(outcome).toMatchObject({ error: { name: "HttpStatusError", status: 401 } });
+    expect(events).toEqual([]);
+  });
+
+  it("gives up on a request the endpoint never answers after the request timeout, and sends it again", async () => {
+    statusesOf.timeout = [0];
+    const { transport, events } = http({ requestTimeoutMs: 200, url: urlFor("timeout") });
+    expect(summary(await transport.deliver(["1"]))).toEqual(["sent"]);
+    expect(to("timeout")).toHaveLength(2);
+    expect(events).toEqual([expect.stringMatching(/^down: /), "up"]);
+  });
+
+  it("abandons a request still waiting for its answer when stopped, and hands the payload back", async () => {
+    statusesOf.hang = [0];
+    const { transport } = http({ requestTimeoutMs: 60_000, url: urlFor("hang") });
+    const delivering = transport.deliver(["1"]);
+    await waitFor(() => to("hang").length === 1, { timeoutMs: 5_000, description: "the request to arrive" });
+    await transport.stop();
+    expect(summary(await delivering)).toEqual(["retry: HTTP broadcaster stopped"]);
+  });
+
+  it("reports an endpoint that refuses connections as down, with the socket error, until stopped", async () => {
+    const { transport, events } = http({ url: `http://127.0.0.1:${await freePort()}/_broadcast` });
+    const delivering = transport.deliver(["1"]);
+    await waitFor(() => events.length > 0, { timeoutMs: 5_000, description: "the refused connection to be reported" });
+    expect(events[0]).toMatch(/^down: fetch failed: connect ECONNREFUSED/);
+    await transport.stop();
+    expect(summary(await delivering)).toEqual(["retry: HTTP broadcaster stopped"]);
+  });
+});
+
+describe("NatsTransport when the server stops accepting its credentials", () => {
+  it("reports the closed connection and keeps trying until the credentials are accepted again", async () => {
+    const config = configFile("authorization { users = [ { user: pub, password: pw } ] }\n");
+    const server = await startNats({ args: ["-c", config] });
+    try {
+      const { transport } = natsTransport([`nats://pub:pw@127.0.0.1:${server.port}`]);
+      const { listener, events } = recordingListener();
+      transport.start(listener);
+      await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+      // Restarted with another password: nats.js's own redials meet an authorization error,
+      // after which it closes the connection for good. The transport must start over.
+      writeFileSync(config, "authorization { users = [ { user: pub, password: changed } ] }\n");
+      await server.restart();
+      await waitFor(() => events.some((e) => /^down: .*authorization/i.test(e)), {
+        timeoutMs: 15_000,
+        description: "the refused credentials to be reported",
+        details: () => JSON.stringify(events),
+      });
+      expect(transport.ready).toBe(false);
+      writeFileSync(config, "authorization { users = [ { user: pub, password: pw } ] }\n");
+      await server.restart();
+      await waitFor(() => transport.ready, {
+        timeoutMs: 15_000,
+        description: "the transport to connect again",
+        details: () => JSON.stringify(events),
+      });
+      expect(events[0]).toBe("up");
+      expect(events.at(-1)).toBe("up");
+      expect(summary(await transport.deliver(["after"]))).toEqual(["sent"]);
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -1,6 +1,6 @@
 // The exact bytes anycable-go receives: publication, batch array, meta, remote command.
 import { describe, expect, it } from "vitest";
-import { encodeBatch, encodeCommand, encodePublication } from "../../../src/broadcast/payload.js";
+import { describeSubject, encodeBatch, encodeCommand, encodePublication } from "../../../src/broadcast/payload.js";
 
 describe("encodePublication", () => {
   it("keeps a string data as is", () => {
@@ -61,5 +61,48 @@ describe("encodeCommand", () => {
       /unknown remote command/,
     );
     expect(() => encodeCommand({ command: "disconnect", payload: { identifier: "", reconnect: false } })).toThrow(/identifiers/);
+  });
+});
+
+describe("payload checks for callers the types do not reach (plain JavaScript)", () => {
+  it("refuses a stream that is not a string", () => {
+    expect(() => encodePublication(42 as unknown as string, "x")).toThrow(/stream must be a non-empty string/);
+    expect(() => encodeBatch([{ stream: undefined as unknown as string, data: "x" }])).toThrow(/stream must be a non-empty string/);
+  });
+
+  it("refuses a disconnect command without a string identifier or a boolean reconnect", () => {
+    expect(() => encodeCommand({ command: "disconnect", payload: { identifier: 7 as unknown as string, reconnect: false } })).toThrow(
+      "disconnect command needs the connection identifiers string",
+    );
+    expect(() => encodeCommand({ command: "disconnect", payload: { identifier: "ids", reconnect: "yes" as unknown as boolean } })).toThrow(
+      "disconnect command needs reconnect: true or false",
+    );
+    expect(encodeCommand({ command: "disconnect", payload: { identifier: "ids", reconnect: true } }).about).toEqual({
+      kind: "command",
+      command: "disconnect",
+      identifier: "ids",
+    });
+  });
+});
+
+describe("describeSubject", () => {
+  it("names a publication's stream, a batch's first five streams and size, a command and its identifiers", () => {
+    expect(describeSubject({ kind: "publication", stream: "s" })).toEqual({ stream: "s" });
+    const streams = ["a", "b", "c", "d", "e", "f"];
+    expect(describeSubject({ kind: "batch", streams, size: 7 })).toEqual({ streams: ["a", "b", "c", "d", "e"], batchSize: 7 });
+    expect(describeSubject({ kind: "command", command: "disconnect", identifier: "ids" })).toEqual({
+      command: "disconnect",
+      identifier: "ids",
+    });
+  });
+
+  it("lists a one-publication batch's stream once, and a batch's repeated streams once each", () => {
+    expect(encodeBatch([{ stream: "a", data: "1" }]).about).toEqual({ kind: "batch", streams: ["a"], size: 1 });
+    expect(
+      encodeBatch([
+        { stream: "a", data: "1" },
+        { stream: "a", data: "2" },
+      ]).about,
+    ).toEqual({ kind: "batch", streams: ["a"], size: 2 });
   });
 });

@@ -243,6 +243,7 @@ describe("QueuedBroadcaster", () => {
     await expect(leftToo).rejects.toThrow(/closing with 2 undelivered publication\(s\).*stream "t" was not sent/);
     expect(logs.at("error").find((l) => l.undelivered === 2)).toMatchObject({ streams: ["s", "t"] });
     expect(transport.stopped).toBe(true);
+    expect(broadcaster.pending).toBe(0);
   });
 
   it("rejects publishing after close() began, loudly", async () => {
@@ -312,7 +313,7 @@ describe("QueuedBroadcaster under a misbehaving transport", () => {
   });
 
   it("treats a payload the transport gave no outcome for as not delivered, and delivers it again", async () => {
-    const { transport, broadcaster } = setup();
+    const { transport, broadcaster, logs } = setup();
     transport.up();
     const deliver = transport.deliver.bind(transport);
     let calls = 0;
@@ -320,6 +321,10 @@ describe("QueuedBroadcaster under a misbehaving transport", () => {
     await broadcaster.broadcast("s", "1");
     expect(transport.delivered.map(data)).toEqual(["1"]);
     expect(calls).toBe(2);
+    // A retry like any other: after the first backoff step, and saying why.
+    expect(logs.at("debug").filter((l) => l.msg === "delivery will be retried")).toMatchObject([
+      { reason: "transport reported no outcome", retryInMs: 5 },
+    ]);
   });
 
   it("starts the backoff afresh after a delivery goes through", async () => {
@@ -617,6 +622,8 @@ describe("QueuedBroadcaster and a transport that is down", () => {
     expect(logs.at("error").map((l) => l.msg)).toEqual([
       "closing with 1 undelivered publication(s): Fake broker at fake://broker:1 did not take them within 20 ms",
     ]);
+    // The abandoned window ends as a retry that will never come, and says why.
+    expect(logs.at("debug").filter((l) => l.msg === "delivery will be retried")).toMatchObject([{ reason: "broadcaster stopped" }]);
   });
 });
 
@@ -668,5 +675,61 @@ describe("QueuedBroadcaster holes found by mutation testing", () => {
     } finally {
       process.off("warning", onWarning);
     }
+  });
+});
+
+describe("QueuedBroadcaster after close(), on a fake clock", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function onFakeClock(flushTimeoutMs: number) {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const transport = new FakeTransport();
+    const broadcaster = new QueuedBroadcaster({
+      transport,
+      logger: captureLogger().logger,
+      queueSize: 10,
+      flushTimeoutMs,
+      retry: { minDelayMs: 5, maxDelayMs: 60_000 },
+      settleOn: "delivered",
+    });
+    open.push(broadcaster);
+    return { transport, broadcaster };
+  }
+
+  it("leaves no timer behind when it gives up on a broker that is down", async () => {
+    const { broadcaster } = onFakeClock(10);
+    const left = broadcaster.broadcast("s", "1").catch((error: unknown) => error);
+    await turn();
+    // The pump waits for up() with a timer of its own: close() must take that one away too.
+    const closing = broadcaster.close();
+    await vi.advanceTimersByTimeAsync(10);
+    await closing;
+    expect(await left).toBeInstanceOf(BroadcastClosedError);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("leaves no timer behind when everything was delivered in time", async () => {
+    const { transport, broadcaster } = onFakeClock(60_000);
+    const sent = broadcaster.broadcast("s", "1");
+    const closing = broadcaster.close();
+    transport.up();
+    await Promise.all([sent, closing]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe("QueuedBroadcaster close() and what is still to be retried", () => {
+  it("waits for a publication the broker asked to retry, not only for the first window to come back", async () => {
+    const { transport, broadcaster } = setup({ flushTimeoutMs: 2_000 });
+    transport.up();
+    let hiccups = 1;
+    transport.behaviour = (payload) =>
+      data(payload) === "2" && hiccups-- > 0 ? { status: "retry", error: new Error("LOADING") } : { status: "sent" };
+    const sent = [track(broadcaster.broadcast("s", "1")), track(broadcaster.broadcast("s", "2"))];
+    await broadcaster.close();
+    expect(sent.map((s) => s.status)).toEqual(["fulfilled", "fulfilled"]);
+    expect(transport.delivered.map(data)).toEqual(["1", "2"]);
   });
 });

@@ -109,6 +109,8 @@ describe("ERB in a recording", () => {
       "<%= ENV['A'] %>",
       '<%= ENV["1A"] %>',
       '<%= ENV.fetch("A", "1", "2") %>',
+      // A lookup hidden behind other Ruby in the same tag.
+      '<% x <%= ENV["A"] %>',
     ]) {
       expect(refusal(() => substituteErb(tag, { A: "v" }))).toBe(
         `unsupported ERB tag in recording: ${tag} (only ENV.fetch("NAME", "default") and ENV["NAME"] are understood)`,
@@ -153,6 +155,9 @@ describe("a broken recording", () => {
     // A step that is not an object has no field to point at.
     expect(refusal(() => parseRecording("- 5"))).toBe("invalid recording: step 1: Invalid input: expected object, received number");
     expect(refusal(() => parseRecording("- null"))).toBe("invalid recording: step 1: Invalid input: expected object, received null");
+    expect(refusal(() => parseRecording("- send: {data: null}"))).toBe(
+      "invalid recording: step 1: at send.data: Invalid input: expected object, received null",
+    );
   });
 
   it("refuses steps with unknown keys or a sleep that is not a finite, non-negative time", () => {

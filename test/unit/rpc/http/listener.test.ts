@@ -318,4 +318,20 @@ describe("its own failures", () => {
     expect(logs.at("debug").find((l) => l.msg === "HTTP RPC request body not received")).toMatchObject({ path: "/connect" });
     expect(logs.at("error")).toEqual([]);
   });
+
+  it("cuts the connection when a reply fails to encode after its 200 was written, and keeps serving", async () => {
+    const logs = captureLogger();
+    class UnencodableHandler extends RpcHandler {
+      override async disconnect(): Promise<never> {
+        // JSON.stringify throws on a BigInt: the 200 status line is already written by then.
+        return { status: 1n } as never;
+      }
+    }
+    const handler = new UnencodableHandler({ app, broadcaster: new RecordingBroadcaster(), logger: logs.logger });
+    const { port, events, logs: own } = await listen({ handler });
+    await expect(send(port, "/disconnect", { body: "{}" })).rejects.toMatchObject({ code: "ECONNRESET" });
+    expect(own.at("error").map((l) => [l.msg, l.path])).toEqual([["HTTP RPC handler failed unexpectedly", "/disconnect"]]);
+    expect(events).toEqual(["start", "end"]);
+    expect((await send(port, "/connect")).status).toBe(200);
+  });
 });
