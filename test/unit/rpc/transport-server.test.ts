@@ -152,4 +152,33 @@ describe("TransportServer's grace period once idle", () => {
     await stopped;
     expect(logs.at("warn")).toEqual([]);
   });
+
+  it("closes at the first poll once 200 ms have passed with nothing in flight, not one later", async () => {
+    vi.useFakeTimers();
+    const server = new RecordingTransport({ shutdownTimeoutSeconds: 5 });
+    server.begin();
+    const stopped = server.shutdown();
+    await vi.advanceTimersByTimeAsync(1000);
+    server.end();
+    // The drain polls every 20 ms: the next poll finds nothing in flight, the one 200 ms after it closes.
+    await vi.advanceTimersByTimeAsync(200);
+    expect(server.steps).toEqual(["stop accepting"]);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(server.steps).toEqual(["stop accepting", "close"]);
+    await stopped;
+  });
+
+  it("cuts the calls still running at the poll that reaches the shutdown timeout, not one later", async () => {
+    vi.useFakeTimers();
+    const logs = captureLogger();
+    const server = new RecordingTransport({ shutdownTimeoutSeconds: 1 }, logs.logger);
+    server.begin();
+    const stopped = server.shutdown();
+    await vi.advanceTimersByTimeAsync(980);
+    expect(server.steps).toEqual(["stop accepting"]);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(server.steps).toEqual(["stop accepting", "close"]);
+    expect(logs.at("warn")).toHaveLength(1);
+    await stopped;
+  });
 });

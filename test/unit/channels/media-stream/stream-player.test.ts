@@ -69,7 +69,7 @@ describe("playing a media stream", () => {
         if ((JSON.parse(data.toString()) as { event: string }).event === "stop") ws.close(1000, "stream ended");
       });
     });
-    const outcome = await playMediaStream(options(url));
+    const outcome = await withTimeout(playMediaStream(options(url)), 10_000, "the stream to play");
     expect(seen?.signature).toBe(streamSignature(TOKEN, STREAM_URL));
     expect(seen?.events[0]).toBe("connected");
     expect(seen?.events[1]).toBe("start");
@@ -111,7 +111,8 @@ describe("playing a media stream", () => {
 
   it("drops a far end that never closes after stop, as an abnormal close", async () => {
     const url = await startFarEnd(() => undefined);
-    const outcome = await playMediaStream(options(url, { timeoutMs: 300 }));
+    // timeoutMs bounds the wait for the far end's close: well before the 10 s default.
+    const outcome = await withTimeout(playMediaStream(options(url, { timeoutMs: 300 })), 5_000, "the player to give up");
     expect(outcome).toMatchObject({ completed: true, closeCode: 1006, closeReason: "no close from the far end" });
   });
 
@@ -259,6 +260,67 @@ describe("playing a media stream, further", () => {
     expect(logs.at("warn")).toMatchObject([{ msg: "media stream socket error", err: "Invalid WebSocket frame: RSV1 must be clear" }]);
     expect(outcome).toMatchObject({ completed: false, closeCode: 1006 });
     expect(logs.at("info").map((line) => line.msg)).not.toContain("→ stop");
+  });
+
+  it("sends this call's identity and parameters in start, and plays at the given speed", async () => {
+    const frames: Array<Record<string, unknown>> = [];
+    const url = await startFarEnd((ws) => {
+      ws.on("message", (data) => {
+        frames.push(JSON.parse(data.toString()) as Record<string, unknown>);
+        if (frames.at(-1)?.event === "stop") ws.close(1000, "stream ended");
+      });
+    });
+    // An hour of pause at a million times real time is 3.6 ms.
+    const play = playMediaStream(options(url, { recording: smallRecording(3600), speed: 1_000_000 }));
+    const outcome = await withTimeout(play, 10_000, "the stream to play");
+    expect(outcome).toMatchObject({ mediaFrames: 2, completed: true });
+    const start = frames[1] as { streamSid: string; start: Record<string, unknown> };
+    expect(start.streamSid).toMatch(/^MZ[0-9a-f]{32}$/);
+    expect(start.start).toMatchObject({
+      accountSid: ACCOUNT,
+      callSid: CALL,
+      streamSid: start.streamSid,
+      customParameters: { streamToken: "t" },
+    });
+    expect(frames.at(-1)).toMatchObject({ event: "stop", streamSid: start.streamSid, stop: { accountSid: ACCOUNT, callSid: CALL } });
+  });
+
+  it("stops at once when the far end closes during a pause, without sitting out the pauses that follow", async () => {
+    const url = await startFarEnd((ws, events) => {
+      ws.on("message", () => {
+        if (events.at(-1) === "start") ws.close(1011, "bridge failed");
+      });
+    });
+    // Two pauses in a row: the close arrives in the first, and the second must not be waited for.
+    const recording = parseRecording(
+      `- send: {data: {event: connected, protocol: Call, version: "1"}}
+- send: {data: {event: start, sequenceNumber: "1", streamSid: MZ${"1".repeat(32)}, start: {accountSid: AC1, streamSid: MZ${"1".repeat(32)}, callSid: ${CALL}, tracks: [inbound], mediaFormat: {encoding: audio/x-mulaw, sampleRate: 8000, channels: 1}}}}
+- sleep: {time: 0.2}
+- sleep: {time: 3600}
+- send: {data: {event: stop, sequenceNumber: "2", streamSid: MZ${"1".repeat(32)}, stop: {accountSid: AC1, callSid: ${CALL}}}}`,
+    );
+    const outcome = await withTimeout(playMediaStream(options(url, { recording, speed: 1 })), 10_000, "the player to stop");
+    expect(outcome).toEqual({ mediaFrames: 0, completed: false, closeCode: 1011, closeReason: "bridge failed" });
+  });
+
+  it("sends nothing more once the far end has sent its close, even while the socket is still open", async () => {
+    const url = await startFarEnd((ws, events) => {
+      ws.on("message", () => {
+        if (events.at(-1) !== "start") return;
+        // A close frame (1000) written by hand, and the far end stops reading: the player's socket
+        // stays CLOSING, with no close event, until the player gives up on it.
+        const socket = (ws as unknown as { _socket: Socket })._socket;
+        socket.write(Buffer.from([0x88, 0x02, 0x03, 0xe8]));
+        socket.pause();
+      });
+    });
+    const outcome = await withTimeout(
+      // The close frame arrives during the first pause (2 s, ample on a busy host); media follows it.
+      playMediaStream(options(url, { recording: smallRecording(2), speed: 1, timeoutMs: 500 })),
+      10_000,
+      "the player to stop",
+    );
+    expect(outcome).toMatchObject({ mediaFrames: 0, completed: false });
   });
 
   it("on hang-up during a long pause stops waiting and sends stop at once", async () => {
