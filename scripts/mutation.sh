@@ -31,7 +31,10 @@ for folder in "${folders[@]}"; do
     folder="${folder#src/}"
     path="src/$folder"
     incremental="test/mutation/$folder.incremental.json"
+    # A folder whose mutants are judged by its own tests only has its own config
+    # (stryker.broadcast.config.mjs); the others share stryker.config.mjs.
     config="stryker.config.mjs"
+    [[ -f "stryker.$folder.config.mjs" ]] && config="stryker.$folder.config.mjs"
     mutate="$path/**/*.ts,!$path/**/index.ts"
   fi
   if [[ ! -d "$path" ]]; then
