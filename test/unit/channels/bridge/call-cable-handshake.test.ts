@@ -2,10 +2,10 @@
 // as the welcome and the confirmation: only the right frame, of the right kind, at the right stage,
 // so a confused or hostile server cannot make the bridge believe it is subscribed when it is not.
 import { afterEach, describe, expect, it } from "vitest";
-import { silentLogger } from "../../../../src/index.js";
 import { CallCable, CallCableError, type CallCableOptions } from "../../../../channels/bridge/call-cable.js";
 import { waitFor } from "../../../support/wait.js";
 import { startCableServer, welcomeAndConfirm, type CableConnection, type CableServer } from "../support/action-cable-server.js";
+import { callCableOptions } from "../support/call-cable-options.js";
 
 const IDENTIFIER = JSON.stringify({ channel: "twilio", sid: `CA${"2".repeat(32)}` });
 let server: CableServer | undefined;
@@ -21,16 +21,7 @@ async function serve(script: (connection: CableConnection) => void, options: Par
 }
 
 function options(url: string, overrides: Partial<CallCableOptions> = {}): CallCableOptions {
-  return {
-    url,
-    headers: {},
-    identifier: IDENTIFIER,
-    logger: silentLogger(),
-    handshakeTimeoutMs: 5_000,
-    maxQueued: 8,
-    onLost: () => undefined,
-    ...overrides,
-  };
+  return callCableOptions(url, IDENTIFIER, overrides);
 }
 
 describe("what a call's cable connection presents", () => {

@@ -3,11 +3,11 @@
 // only a loss after the subscription (not the bridge's own close) is reported through onLost.
 import { afterEach, describe, expect, it } from "vitest";
 import type { WebSocket } from "ws";
-import { silentLogger } from "../../../../src/index.js";
 import { CallCable, CallCableError, type CallCableOptions } from "../../../../channels/bridge/call-cable.js";
 import { captureLogger } from "../../../support/capture-logger.js";
 import { waitFor, withTimeout } from "../../../support/wait.js";
 import { performs, startCableServer, welcomeAndConfirm, type CableConnection, type CableServer } from "../support/action-cable-server.js";
+import { callCableOptions } from "../support/call-cable-options.js";
 
 const IDENTIFIER = JSON.stringify({ channel: "twilio", sid: `CA${"1".repeat(32)}` });
 let server: CableServer | undefined;
@@ -57,16 +57,7 @@ async function untilSocketsClosed(): Promise<void> {
 }
 
 function options(url: string, overrides: Partial<CallCableOptions> = {}): CallCableOptions {
-  return {
-    url,
-    headers: {},
-    identifier: IDENTIFIER,
-    logger: silentLogger(),
-    handshakeTimeoutMs: 5_000,
-    maxQueued: 8,
-    onLost: () => undefined,
-    ...overrides,
-  };
+  return callCableOptions(url, IDENTIFIER, overrides);
 }
 
 describe("opening a call's cable connection", () => {

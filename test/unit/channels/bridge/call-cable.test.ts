@@ -2,11 +2,11 @@
 // reading: what waits for a slow anycable-go is bounded (32 frames handed to the socket, then
 // `maxQueued`), partial results give way first, nothing blocks, and close() flushes what it can.
 import { afterEach, describe, expect, it } from "vitest";
-import { silentLogger } from "../../../../src/index.js";
 import { CallCable, type CallCableOptions } from "../../../../channels/bridge/call-cable.js";
 import { captureLogger } from "../../../support/capture-logger.js";
 import { waitFor, withTimeout } from "../../../support/wait.js";
 import { performs, startCableServer, welcomeAndConfirm, type CableConnection, type CableServer } from "../support/action-cable-server.js";
+import { callCableOptions } from "../support/call-cable-options.js";
 
 const IDENTIFIER = JSON.stringify({ channel: "twilio", sid: `CA${"0".repeat(32)}` });
 /** How many frames CallCable hands to the socket before it queues (its MAX_IN_FLIGHT). */
@@ -32,16 +32,7 @@ async function startCable(options: { stall: boolean }) {
 }
 
 function open(url: string, overrides: Partial<CallCableOptions> = {}) {
-  return CallCable.open({
-    url,
-    headers: {},
-    identifier: IDENTIFIER,
-    logger: silentLogger(),
-    handshakeTimeoutMs: 5_000,
-    maxQueued: 8,
-    onLost: () => undefined,
-    ...overrides,
-  });
+  return CallCable.open(callCableOptions(url, IDENTIFIER, overrides));
 }
 
 const numbers = (connection: CableConnection) => performs(connection.received).map((data) => data.n);
