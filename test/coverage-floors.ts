@@ -24,16 +24,17 @@ export const coverageFloors: Record<string, Floor> = {
   // channels (as a whole), bridge, limits, media-stream and recordings were raised that day too, from
   // runs of test/unit/channels and test/integration/channels (or a subset), which a full run includes.
   // Raised again from the clean-clone CI run at the end of the afternoon of 2026-12-02 (issue 15's
-  // mutation work added tests across src/ and the bridge), by the same rule.
+  // mutation work added tests across src/ and the bridge), by the same rule, except that a folder
+  // reaching 100 for the first time gets 99 (one run at 100 is not yet a habit).
   channels: { lines: 89, branches: 81 },
   "channels/bridge": { lines: 91, branches: 88 },
   "channels/cable": { lines: 97, branches: 96 },
   "channels/calls": { lines: 96, branches: 81 },
   "channels/config": { lines: 97, branches: 88 },
-  "channels/credentials": { lines: 100, branches: 100 },
+  "channels/credentials": { lines: 100, branches: 99 },
   "channels/feed": { lines: 93, branches: 87 },
-  "channels/limits": { lines: 100, branches: 91 },
-  "channels/media-stream": { lines: 100, branches: 97 },
+  "channels/limits": { lines: 99, branches: 91 },
+  "channels/media-stream": { lines: 99, branches: 97 },
   "channels/recordings": { lines: 100, branches: 100 },
   "channels/speech": { lines: 97, branches: 87 },
   "channels/tools": { lines: 52, branches: 48 },
@@ -43,9 +44,9 @@ export const coverageFloors: Record<string, Floor> = {
   src: { lines: 98, branches: 95 },
   "src/broadcast": { lines: 98, branches: 94 },
   "src/cable": { lines: 98, branches: 97 },
-  "src/cable-ready": { lines: 100, branches: 100 },
+  "src/cable-ready": { lines: 100, branches: 99 },
   "src/cli": { lines: 97, branches: 88 },
-  "src/config": { lines: 100, branches: 97 },
+  "src/config": { lines: 99, branches: 97 },
   "src/jwt": { lines: 100, branches: 100 },
   "src/logging": { lines: 100, branches: 93 },
   "src/presence": { lines: 100, branches: 96 },
