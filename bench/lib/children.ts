@@ -207,7 +207,6 @@ export function tail(file: string, lines = 40): string {
   }
 }
 
-/** Pins every thread of a running process (anycable-go, nats-server, redis-server) to `cpus`. */
 /** The autogroup nice of everything a benchmark runs: -20 weighs ~87x a nice-0 group, so five busy sessions on its CPU leave it ~95%. */
 const BENCH_AUTOGROUP_NICE = -20;
 
@@ -228,6 +227,7 @@ export function favourForBenchmark(pid: number): void {
   }
 }
 
+/** Pins every thread of a running process (anycable-go, nats-server, redis-server) to `cpus`. */
 export async function pin(pid: number, cpus: string | undefined): Promise<void> {
   favourForBenchmark(pid);
   if (cpus === undefined) return;
