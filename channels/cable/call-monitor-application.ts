@@ -45,7 +45,6 @@ export function createCallMonitorApplication(options: CallMonitorApplicationOpti
   class CallChannel extends TwilioCallChannel {
     static override registry: CallRegistry | undefined = registry;
     static override transcriptLimit = new KeyedRateLimit({ limit: transcriptsPerSecond, intervalMs: 1_000 });
-    static override appLogger: Logger | undefined = options.logger;
   }
   return defineApplication({ connection: CallConnection, channels: [CallChannel] });
 }

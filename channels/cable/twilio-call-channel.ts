@@ -1,4 +1,4 @@
-import { Channel, z, type Logger } from "anycable-ts";
+import { Channel, z } from "anycable-ts";
 import { callSid } from "../calls/call-sid.js";
 import type { CallMonitorConnection } from "./call-monitor-connection.js";
 import { transcriptEvent } from "../calls/call-event.js";
@@ -37,11 +37,6 @@ export class TwilioCallChannel extends Channel<CallParams, CallMonitorConnection
   static registry: CallRegistry | undefined = undefined;
   /** Transcripts per call stream; the application factory sets it from CALL_TRANSCRIPTS_PER_SECOND. */
   static transcriptLimit = new KeyedRateLimit({ limit: 50, intervalMs: 1_000 });
-  /**
-   * The application's logger, set by the factory. Asking it whether debug is on costs nothing;
-   * `this.logger` builds the call's child logger, which a line at debug never needs at info.
-   */
-  static appLogger: Logger | undefined = undefined;
 
   override async subscribed(): Promise<void> {
     const own = this.connection.twilioCallSid;
@@ -66,13 +61,13 @@ export class TwilioCallChannel extends Channel<CallParams, CallMonitorConnection
     // Debug, like every per-call line of an AnyCable RPC server (anycable-go logs sessions at
     // debug, the Ruby server keeps access logs off by default): the call's lifecycle is logged at
     // info once, by the bridge that holds its media stream, and shown on the dashboard.
-    if (this.#debugging()) this.logger.debug({ callSid: this.params.sid }, "call started");
+    if (this.logs("debug")) this.logger.debug({ callSid: this.params.sid }, "call started");
   }
 
   override async unsubscribed(): Promise<void> {
     // Only accepted subscriptions reach here through anycable-go; this guards direct RPC calls.
     if (this.connection.twilioCallSid !== this.params.sid) return;
-    if (this.#debugging()) this.logger.debug({ callSid: this.params.sid }, "call stopped");
+    if (this.logs("debug")) this.logger.debug({ callSid: this.params.sid }, "call stopped");
     await this.#feed().callStopped(this.params.sid);
   }
 
@@ -98,7 +93,7 @@ export class TwilioCallChannel extends Channel<CallParams, CallMonitorConnection
     await feed.callAlive(sid, false);
     // Recognisers open a phrase with empty partials; an empty bubble tells the viewer nothing.
     if (result.text.trim() === "") return;
-    if (this.#debugging()) this.logger.debug({ callSid: sid, resultId: result.id, final: result.final }, "transcript");
+    if (this.logs("debug")) this.logger.debug({ callSid: sid, resultId: result.id, final: result.final }, "transcript");
     await feed.eventHappened(sid, transcriptEvent(result.id, result.text, result.final));
   }
 
@@ -106,12 +101,6 @@ export class TwilioCallChannel extends Channel<CallParams, CallMonitorConnection
   async heartbeat(): Promise<void> {
     if (this.connection.twilioCallSid !== this.params.sid) throw new TwilioConnectionRequired("heartbeat");
     await this.#feed().callAlive(this.params.sid, true);
-  }
-
-  /** Whether a debug line would be written; without an application logger, ask the call's own. */
-  #debugging(): boolean {
-    const appLogger = (this.constructor as typeof TwilioCallChannel).appLogger;
-    return (appLogger ?? this.logger).isLevelEnabled("debug");
   }
 
   #feed(): CallFeed {

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Logger } from "pino";
+import type { Level, Logger } from "pino";
 import type { Broadcaster, BroadcastMeta } from "../broadcast/broadcaster.js";
 import { brand } from "../shared/brand.js";
 import { broadcastingFor, type Broadcastable } from "../streams/broadcasting.js";
@@ -105,6 +105,11 @@ export class Channel<P = Record<string, unknown>, C extends Connection = Connect
     this.params = init.params as P;
     this.state = init.state;
     this.#output = init.output;
+  }
+
+  /** Whether a line at `level` would be written; see Connection#logs. */
+  logs(level: Level): boolean {
+    return this.connection.logs(level);
   }
 
   get logger(): Logger {

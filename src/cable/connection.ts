@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Logger } from "pino";
+import type { Level, Logger } from "pino";
 import type { Broadcaster } from "../broadcast/broadcaster.js";
 import { brand } from "../shared/brand.js";
 import type { CallOutput } from "./call-output.js";
@@ -93,6 +93,14 @@ export class Connection<I extends Identifiers = Identifiers> {
   get logger(): Logger {
     this.#logger ??= this.#baseLogger.child({ sid: this.sid });
     return this.#logger;
+  }
+
+  /**
+   * Whether a line at `level` would be written, asked without building this session's child
+   * logger (children take their parent's level): a hot path can skip a debug line's work at info.
+   */
+  logs(level: Level): boolean {
+    return this.#baseLogger.isLevelEnabled(level);
   }
 
   /**

@@ -2,7 +2,7 @@
 // rejection, streams, broadcasts, transmissions, presence) and what it writes into the call's
 // output for the RPC layer. channel-features.test.ts covers whisper and presence state across
 // calls, records' broadcastings and rescueFrom.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Channel, Connection, Request, StateStore, actionCableChannelName } from "../../../src/index.js";
 import { CallOutput } from "../../../src/cable/call-output.js";
 import { RecordingBroadcaster } from "../../fixtures/recording-broadcaster.js";
@@ -51,6 +51,32 @@ describe("a channel's defaults", () => {
     expect(channel.logger).toBe(channel.logger);
     channel.logger.info("joined");
     expect(logs.lines.map((line) => [line.msg, line.sid, line.channel])).toEqual([["joined", "sid-7", "RoomChannel"]]);
+  });
+});
+
+describe("asking whether a level is logged", () => {
+  it("answers from the application's logger level without building a child logger", () => {
+    const logs = captureLogger({ level: "info" });
+    const child = vi.spyOn(logs.logger, "child");
+    const output = new CallOutput();
+    const connection = new Connection({
+      sid: "sid-8",
+      request: new Request("http://example.test/cable", {}),
+      state: new StateStore(),
+      broadcaster: new RecordingBroadcaster(),
+      logger: logs.logger,
+      output,
+    });
+    const channel = new RoomChannel({ connection, identifier: '{"channel":"RoomChannel"}', params: {}, state: new StateStore(), output });
+    expect([channel.logs("debug"), channel.logs("info"), connection.logs("debug"), connection.logs("warn")]).toEqual([
+      false,
+      true,
+      false,
+      true,
+    ]);
+    expect(child).not.toHaveBeenCalled();
+    logs.logger.level = "debug";
+    expect(channel.logs("debug")).toBe(true);
   });
 });
 
