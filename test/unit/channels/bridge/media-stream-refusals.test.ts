@@ -63,6 +63,9 @@ describe("frames of a started call", () => {
       { msg: "media stream closed: frame is not JSON", code: 1007, reason: "frame is not JSON", callSid: sid },
     ]);
     expect(speech.streams[0]!.closed).toBe(true);
+    // The bridge closed the socket itself: that is not a stream that vanished without a stop.
+    await waitFor(() => logs.lines.some((l) => l.msg === "call ended"), { timeoutMs: 5_000 });
+    expect(logs.lines.map((l) => l.msg)).not.toContain("media stream socket closed without a stop frame");
   });
 
   it("closes on a binary frame", async () => {

@@ -69,6 +69,12 @@ describe("a media stream that follows Twilio's rules", () => {
     const credential = cable.request.headers[BRIDGE_CREDENTIAL_HEADER];
     expect(new BridgeCredentials(SECRET).verify(String(credential))).toEqual({ ok: true, callSid: sid });
     expect(JSON.parse(cable.received[0]!)).toEqual({ command: "subscribe", identifier: twilioCallIdentifier(sid) });
+    // From the start frame on, every line names the call and its stream.
+    const streamSid = `MZ${sid.slice(2)}`;
+    expect(logs.at("info").slice(1)).toMatchObject([
+      { msg: "start frame: connecting the call to anycable-go", callSid: sid, streamSid, stream: "127.0.0.1" },
+      { msg: "call connected: results flow to handle_message", callSid: sid, streamSid },
+    ]);
   });
 
   it("turns each result with text into one handle_message; partial transcripts are the ones that may be dropped", async () => {
