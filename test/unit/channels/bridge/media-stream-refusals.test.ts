@@ -127,6 +127,9 @@ describe("frames of a started call", () => {
     ["a leading zero", "01"],
     ["a word", "two"],
     ["a number with a tail", "1x"],
+    ["a decimal", "1.0"],
+    ["a number after a space", " 1"],
+    ["a number before a space", "1 "],
     ["beyond a safe integer", "9".repeat(16)],
   ])("closes on a sequenceNumber that is %s", async (_label, sequenceNumber) => {
     await start();
@@ -239,6 +242,9 @@ describe("before start", () => {
     socket.send(frames[event]());
     expect(await closedWith(socket)).toEqual({ code: 1008, reason: `${event} frame before start` });
     expect(unit!.cable.connections).toHaveLength(0);
+    // The stream ends like any other: released, with nothing dropped.
+    expect(await waitFor(() => logs.lines.find((l) => l.msg === "call ended"), { timeoutMs: 5_000 })).toMatchObject({ droppedPerforms: 0 });
+    await waitFor(() => unit!.bridge.streams === 0, { timeoutMs: 5_000 });
   });
 
   it("closes a stream that sends no start within 10 s", async () => {
@@ -302,6 +308,18 @@ describe("before start", () => {
       reason: `stream token ${verdict} (customParameters.streamToken must be minted for this call)`,
     });
     expect(unit!.cable.connections).toHaveLength(0);
+  });
+
+  it("closes on a start that carries no custom parameters at all", async () => {
+    await start();
+    const socket = await unit!.open();
+    const start_ = unit!.frames(callSid(0x508)).start();
+    const { customParameters: _, ...bare } = start_.start;
+    socket.send({ ...start_, start: bare });
+    expect(await closedWith(socket)).toEqual({
+      code: 1008,
+      reason: "stream token missing (customParameters.streamToken must be minted for this call)",
+    });
   });
 
   it("warns about a stream with no inbound track, and carries on", async () => {

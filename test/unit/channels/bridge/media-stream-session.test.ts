@@ -138,6 +138,38 @@ describe("a media stream that follows Twilio's rules", () => {
     expect(stream.writes[1]).toEqual(Int16Array.from(payloads.slice(5).flatMap((p) => [...decodeMulaw(p)])));
   });
 
+  it("writes nothing more at the end when the audio came in whole batches", async () => {
+    await start();
+    const sid = callSid(0x10b);
+    const { socket, frames, stream } = await startCall(sid);
+    for (let i = 0; i < 10; i++) socket.send(frames.media());
+    socket.send(frames.stop());
+    await ended(sid);
+    expect(stream.writes.map((pcm) => pcm.length)).toEqual([800, 800]);
+  });
+
+  it("waits for a slow anycable-go to take the last results until the flush bound, then closes anyway", async () => {
+    await start({
+      config: { flushTimeoutMs: 3_000 },
+      cable: (connection) => {
+        welcomeAndConfirm(connection.ws);
+        connection.ws.on("message", (data) => {
+          if ((JSON.parse(data.toString()) as { command: string }).command === "subscribe") connection.stallReading();
+        });
+      },
+    });
+    const sid = callSid(0x10c);
+    const { socket, frames, stream } = await startCall(sid);
+    const big = "x".repeat(64 * 1024);
+    for (let n = 0; n < 100; n++) stream.say(`${n} ${big}`, true);
+    const stopped = performance.now();
+    socket.send(frames.stop());
+    expect(await closedWith(socket)).toEqual({ code: 1000, reason: "stream ended" });
+    // A timer cannot fire early, however busy the machine: this bound only fails when the wait was cut short.
+    expect(performance.now() - stopped).toBeGreaterThanOrEqual(2_500);
+    expect(logs.at("warn").map((l) => l.msg)).toContain("cable did not take the last results in time; closing anyway");
+  });
+
   it("lets the recognizer say its last words before the cable closes, then closes the recognizer and the stream", async () => {
     await start({ config: { flushTimeoutMs: 3_000 } });
     const sid = callSid(0x105);
@@ -154,6 +186,8 @@ describe("a media stream that follows Twilio's rules", () => {
     expect(stream.endedWithin).toBe(3_000);
     expect(cableOpenAtLastWords).toBe(true);
     expect(stream.closed).toBe(true);
+    // No audio came: nothing, not even an empty batch, was written.
+    expect(stream.writes).toEqual([]);
     await withTimeout(cable.closed, 5_000, "the cable's close");
     expect(messages(cable).map((data) => (data.result as { text: string }).text)).toEqual(["last words"]);
     expect(logs.at("info").map((l) => l.msg)).toContain("stop frame: ending the call");
