@@ -51,7 +51,6 @@ export class MediaStreamSession {
   #phase: Phase = "awaiting-start";
   #lastSequence = 0;
   #streamSid: string | undefined;
-  #callSid: string | undefined;
   #cable: CallCable | undefined;
   #recognition: RecognitionStream | undefined;
   #pending: Int16Array[] = [];
@@ -89,10 +88,6 @@ export class MediaStreamSession {
   /** Resolves once the call's cable connection is closed and every resource released. */
   get done(): Promise<void> {
     return this.#done;
-  }
-
-  get callSid(): string | undefined {
-    return this.#callSid;
   }
 
   /** Ends the stream as a shutdown would: flush, Disconnect, close the socket. */
@@ -174,7 +169,6 @@ export class MediaStreamSession {
     if (!start.tracks.includes("inbound"))
       this.#logger.warn({ tracks: start.tracks }, "stream carries no inbound track: nothing to transcribe");
     this.#streamSid = frame.streamSid;
-    this.#callSid = start.callSid;
     this.#phase = "connecting";
     this.#logger.info("start frame: connecting the call to anycable-go");
     this.#connecting = this.#connect(start.accountSid, start.callSid);

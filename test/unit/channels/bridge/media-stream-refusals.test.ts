@@ -3,6 +3,7 @@
 // still ends cleanly (its cable closed, so anycable-go runs Disconnect).
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { STREAM_TOKEN_PARAMETER, StreamTokens } from "../../../../channels/credentials/stream-token.js";
+import { StreamRefusal } from "../../../../channels/bridge/media-stream-session.js";
 import { MAX_FRAME_BYTES } from "../../../../channels/bridge/stream-rules.js";
 import { captureLogger, type CapturedLogs } from "../../../support/capture-logger.js";
 import { twilioFrames, type RawTwilioSocket } from "../../../support/raw-twilio-socket.js";
@@ -66,6 +67,30 @@ describe("frames of a started call", () => {
     // The bridge closed the socket itself: that is not a stream that vanished without a stop.
     await waitFor(() => logs.lines.some((l) => l.msg === "call ended"), { timeoutMs: 5_000 });
     expect(logs.lines.map((l) => l.msg)).not.toContain("media stream socket closed without a stop frame");
+  });
+
+  it("does not take a socket it closed itself, while the call still flushes, for one that closed without a stop", async () => {
+    await start();
+    const sid = callSid(0x410);
+    const { socket } = await afterStart(sid);
+    // The recognizer finishes only after Twilio's side has seen the close: the socket's close
+    // event reaches the bridge while the call is still ending.
+    speech.streams[0]!.onEnd = async () => {
+      await socket.closed;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+    socket.send("{not json");
+    expect(await closedWith(socket)).toEqual({ code: 1007, reason: "frame is not JSON" });
+    await waitFor(() => logs.lines.some((l) => l.msg === "call ended"), { timeoutMs: 5_000 });
+    expect(logs.lines.map((l) => l.msg)).not.toContain("media stream socket closed without a stop frame");
+  });
+
+  it("names its refusals", () => {
+    expect(new StreamRefusal(1008, "a second start frame")).toMatchObject({
+      name: "StreamRefusal",
+      code: 1008,
+      message: "a second start frame",
+    });
   });
 
   it("closes on a binary frame", async () => {
