@@ -120,7 +120,11 @@ describe("plain HTTP", () => {
       ["healthz", "GET"],
     ] as const) {
       const response = await fetch(`${base}${path}`, { method });
-      expect([response.status, await response.text()]).toEqual([426, "Twilio media streams only: WebSocket upgrade required"]);
+      expect([response.status, response.headers.get("content-type"), await response.text()]).toEqual([
+        426,
+        "text/plain",
+        "Twilio media streams only: WebSocket upgrade required",
+      ]);
     }
   });
 });
