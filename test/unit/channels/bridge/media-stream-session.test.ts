@@ -301,6 +301,9 @@ describe("results that come before anycable-go confirmed the call", () => {
     stream.say("before the confirmation", true);
     socket.send(frames.stop());
     await waitFor(() => stream.closed, { timeoutMs: 5_000 });
+    // Within the flush bound the stream waits for the cable: Twilio's socket stays open meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(socket.ws.readyState).toBe(socket.ws.OPEN);
     release();
     expect(await closedWith(socket)).toEqual({ code: 1000, reason: "stream ended" });
     const connection = await cableOf();
@@ -330,6 +333,22 @@ describe("results that come before anycable-go confirmed the call", () => {
 });
 
 describe("anycable-go's side of the call", () => {
+  it("lets a cable that fails after the stream ended go quietly", async () => {
+    // anycable-go accepts the connection and never welcomes it; the stream ends first.
+    await start({ cable: () => undefined, config: { flushTimeoutMs: 200 }, handshakeTimeoutMs: 800 });
+    const sid = callSid(0x304);
+    const { socket, frames } = await startCall(sid, { confirmed: false });
+    const connection = await cableOf();
+    socket.send(frames.stop());
+    expect(await closedWith(socket)).toEqual({ code: 1000, reason: "stream ended" });
+    await ended(sid);
+    // The handshake bound passes after the call ended: the cable is let go, nothing else is said.
+    await withTimeout(connection.closed, 5_000, "the cable's end");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(logs.at("warn")).toEqual([]);
+    expect(logs.at("error")).toEqual([]);
+  });
+
   it("closes the stream with 1011 when the application rejects the call's subscription", async () => {
     await start({
       cable: (connection) => {
