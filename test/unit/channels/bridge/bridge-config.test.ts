@@ -55,6 +55,8 @@ describe("bridge configuration", () => {
       const lines = (error as Error).message.split("\n");
       expect(lines[0]).toBe("Invalid media-stream bridge configuration:");
       expect(lines).toHaveLength(2);
+      // Each problem on its own line, indented by two spaces.
+      expect(lines[1]).toMatch(/^ {2}\S/);
       return lines[1]!.trim();
     }
     throw new Error(`accepted ${JSON.stringify(changes)}`);
