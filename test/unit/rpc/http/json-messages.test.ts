@@ -98,6 +98,15 @@ describe("decodeRequest: hostile bodies", () => {
     expect(result).toEqual({ ok: false, status: 422, error: typeof error === "string" ? error : expect.stringMatching(error) });
   });
 
+  it("names every field that is wrong, not only the first", () => {
+    const result = decodeRequest("command", '{"command":42,"data":{"action":"speak"}}');
+    expect(result).toEqual({
+      ok: false,
+      status: 422,
+      error: expect.stringMatching(/^Invalid Command request: command: [^;]+; data: [^;]+$/),
+    });
+  });
+
   it("refuses a Disconnect whose subscriptions are not strings", () => {
     expect(decodeRequest("disconnect", '{"subscriptions":[{"channel":"chat"}]}')).toMatchObject({
       ok: false,
@@ -159,6 +168,26 @@ describe("decodeRequest: entry limit", () => {
     });
     const subscriptions = JSON.stringify({ subscriptions: Array.from({ length: 6 }, () => 42), env: { istate: { a: "1", b: "2" } } });
     expect(decodeRequest("disconnect", subscriptions, 7)).toMatchObject({ ok: false, status: 413 });
+  });
+
+  it("counts the entries of every env map: headers, cstate and istate", () => {
+    const env = (map: string) => JSON.stringify({ env: { [map]: { a: "1", b: "2", c: "3" } } });
+    for (const map of ["headers", "cstate", "istate"]) {
+      expect(decodeRequest("connect", env(map), 3).ok, map).toBe(true);
+      expect(decodeRequest("connect", env(map), 2), map).toMatchObject({ ok: false, status: 413 });
+    }
+  });
+
+  it("counts only lists and maps: a long string in their place is refused for its type, not its length", () => {
+    const longString = "x".repeat(50);
+    for (const [method, body] of [
+      ["disconnect", { subscriptions: longString }],
+      ["connect", { env: { headers: longString } }],
+      ["connect", { env: { cstate: longString } }],
+      ["connect", { env: { istate: longString } }],
+    ] as const) {
+      expect(decodeRequest(method, JSON.stringify(body), 10), JSON.stringify(body)).toMatchObject({ ok: false, status: 422 });
+    }
   });
 
   it("allows 4,096 entries by default", () => {
