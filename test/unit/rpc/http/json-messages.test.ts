@@ -1,6 +1,6 @@
 // The JSON anycable-go posts (encoding/json of its protobuf structs) into the messages the handler takes.
 import { describe, expect, it } from "vitest";
-import { decodeRequest, encodeResponse } from "../../../../src/rpc/http/json-messages.js";
+import { decodeRequest, encodeResponse, isHttpRpcMethod } from "../../../../src/rpc/http/json-messages.js";
 import { Status } from "../../../../src/rpc/messages.js";
 
 // Bodies as anycable-go 1.5.6 and 1.6.16 sent them (identical in both): snake_case names, and
@@ -23,6 +23,15 @@ function decoded(method: "connect" | "command" | "disconnect", body: string) {
   if (!result.ok) throw new Error(`expected ${body} to decode, got ${result.status} ${result.error}`);
   return result.decoded.request;
 }
+
+describe("isHttpRpcMethod", () => {
+  it("knows the three endpoints, and nothing an object inherits", () => {
+    expect(["connect", "command", "disconnect"].every(isHttpRpcMethod)).toBe(true);
+    for (const name of ["Connect", "perform", "", "toString", "__proto__", "constructor", "hasOwnProperty"]) {
+      expect(isHttpRpcMethod(name), name).toBe(false);
+    }
+  });
+});
 
 describe("decodeRequest: what anycable-go sends", () => {
   it("reads a Connect, with the env's missing maps as empty", () => {
