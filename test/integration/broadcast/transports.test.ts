@@ -1,16 +1,20 @@
 // Each transport on its own against a real broker or HTTP server, for what the broadcaster above it
 // cannot show: which outcome (sent, failed, retry) a given broker answer becomes, and what the
 // transport tells its listener about the connection.
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { join } from "node:path";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { Redis } from "ioredis";
 import { connect, type NatsConnection } from "nats";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { HttpTransport } from "../../../src/broadcast/http.js";
 import { NatsTransport } from "../../../src/broadcast/nats.js";
-import { RedisTransport } from "../../../src/broadcast/redis-connection.js";
+import { RedisTransport, type RedisTransportOptions } from "../../../src/broadcast/redis-connection.js";
+import { loadBroadcastConfig } from "../../../src/broadcast/config.js";
+import { createTransport } from "../../../src/broadcast/factory.js";
+import { silentLogger } from "../../../src/logging/logger.js";
 import type { BroadcastTransport, DeliveryOutcome, TransportListener } from "../../../src/broadcast/transport.js";
 import {
   captureLogger,
@@ -19,6 +23,7 @@ import {
   startNats,
   startRedis,
   waitFor,
+  withTimeout,
   type NatsServer,
   type RedisServer,
 } from "../../support/index.js";
@@ -47,6 +52,15 @@ function natsTransport(servers: string[], subject = "_transport_") {
   const transport = new NatsTransport({ servers, subject, reconnect: RECONNECT, logger: logs.logger });
   started.push(transport);
   return { transport, logs };
+}
+
+/** Whether every thread of process `pid` is stopped (SIGSTOP), as /proc shows it. */
+function everyThreadStopped(pid: number): boolean {
+  return readdirSync(`/proc/${pid}/task`).every((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    // The state follows the command name, which is in parentheses and may contain spaces.
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("T");
+  });
 }
 
 function configFile(text: string): string {
@@ -129,6 +143,9 @@ describe("NatsTransport against nats-server", () => {
       transport.start(listener);
       await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
       server.process.signal("SIGSTOP");
+      // kill() returns before every thread of the server has stopped; a thread still running could
+      // answer the PING. Wait until the kernel shows each one stopped (state T).
+      await waitFor(() => everyThreadStopped(server.process.pid), { timeoutMs: 5_000, description: "nats-server to stop" });
       const delivering = transport.deliver(["1", "2"]);
       await server.stop({ signal: "SIGKILL" });
       expect(summary(await delivering)).toEqual([
@@ -297,6 +314,142 @@ describe("RedisTransport against redis-server", () => {
     // Nothing to wait for when nothing should happen: three reconnect ceilings would have seen it.
     await new Promise((resolve) => setTimeout(resolve, 3 * RECONNECT.maxDelayMs));
     expect(events.length).toBe(after);
+  });
+});
+
+describe("RedisTransport's replies and connection against redis-server", () => {
+  let redis: RedisServer;
+  let client: Redis;
+  beforeAll(async () => {
+    redis = await startRedis();
+    client = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await redis?.stop();
+  });
+
+  /** A transport whose one command answers with the error reply it is given as the payload. */
+  function replying(send: RedisTransportOptions["send"]) {
+    const transport = new RedisTransport({ url: redis.url, key: "_k_", kind: "Redis", reconnect: RECONNECT, send });
+    started.push(transport);
+    const recorded = recordingListener();
+    transport.start(recorded.listener);
+    return { transport, ...recorded };
+  }
+  const errorReply: RedisTransportOptions["send"] = (r, _key, payload) => r.eval("return redis.error_reply(ARGV[1])", 0, payload);
+  const connected = (transport: RedisTransport) =>
+    waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+  /** The transport's own connection on the server, found by the name it gives itself. */
+  const ownClientId = async (): Promise<string | undefined> =>
+    /(?:^|\n)id=(\d+) [^\n]*name=anycable-ts-broadcaster /.exec(String(await client.client("LIST")))?.[1];
+
+  it("retries the replies that say 'not now' and fails the others: a refusal is not an outage", async () => {
+    const { transport } = replying(errorReply);
+    await connected(transport);
+    const replies = ["LOADING x", "BUSY x", "TRYAGAIN x", "MASTERDOWN x", "CLUSTERDOWN x", "WRONGTYPE x", "ERR LOADING x", "LOADINGX x"];
+    expect(summary(await transport.deliver(replies))).toEqual([
+      "retry: LOADING x",
+      "retry: BUSY x",
+      "retry: TRYAGAIN x",
+      "retry: MASTERDOWN x",
+      "retry: CLUSTERDOWN x",
+      "failed: WRONGTYPE x",
+      "failed: ERR LOADING x",
+      "failed: LOADINGX x",
+    ]);
+  });
+
+  it("retries a command that failed on the connection rather than in a reply", async () => {
+    const { transport } = replying(() => Promise.reject(new Error("Connection is closed.")));
+    await connected(transport);
+    expect(summary(await transport.deliver(["a"]))).toEqual(["retry: Connection is closed."]);
+  });
+
+  it("reports a connection the server closed as down, then up again once it has reconnected", async () => {
+    const { transport, events } = replying(errorReply);
+    await connected(transport);
+    const id = await ownClientId();
+    expect(id).toBeDefined();
+    await client.client("KILL", "ID", id as string);
+    await waitFor(() => events.length >= 3, { timeoutMs: 5_000, description: "down then up", details: () => JSON.stringify(events) });
+    expect(events.slice(0, 3)).toEqual(["up", "down: connection closed", "up"]);
+  });
+
+  it("re-sends a command in flight when the connection drops, instead of failing it", async () => {
+    const { transport, events } = replying((r, key, payload) => r.xadd(key, "*", "payload", payload));
+    await connected(transport);
+    const id = await ownClientId();
+    // The XADD waits in the server's paused write queue while its connection is cut under it.
+    await client.client("PAUSE", 1_000, "WRITE");
+    const delivery = transport.deliver(["held"]);
+    await waitFor(async () => /cmd=xadd/.test(String(await client.client("LIST"))), { timeoutMs: 5_000, description: "the XADD to wait" });
+    await client.client("KILL", "ID", id as string);
+    await client.client("UNPAUSE");
+    // Bounded: a command that is neither re-sent nor failed would leave the window waiting forever.
+    expect(summary(await withTimeout(delivery, 5_000, "the held XADD"))).toEqual(["sent"]);
+    expect((await client.xrange("_k_", "-", "+")).map(([, fields]) => fields)).toEqual([["payload", "held"]]);
+    expect(events[1]).toBe("down: connection closed");
+  });
+
+  it("reports nothing after stop(), not even the closed connection, and is no longer ready", async () => {
+    const { transport, events } = replying(errorReply);
+    await connected(transport);
+    await transport.stop();
+    expect(transport.ready).toBe(false);
+    expect(summary(await transport.deliver(["a"]))).toEqual(["retry: not connected to Redis"]);
+    await waitFor(async () => (await ownClientId()) === undefined, { timeoutMs: 5_000, description: "the connection to close" });
+    expect(events).toEqual(["up"]);
+  });
+});
+
+describe("the redis and redisx adapters' transports against redis-server", () => {
+  let redis: RedisServer;
+  let client: Redis;
+  beforeAll(async () => {
+    redis = await startRedis();
+    client = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await redis?.stop();
+  });
+
+  async function adapterTransport(adapter: "redis" | "redisx", channel: string) {
+    const transport = createTransport(
+      loadBroadcastConfig({ ANYCABLE_BROADCAST_ADAPTER: adapter, REDIS_URL: redis.url, ANYCABLE_REDIS_CHANNEL: channel }),
+      silentLogger(),
+    );
+    started.push(transport);
+    transport.start(recordingListener().listener);
+    await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+    return transport;
+  }
+
+  it("redis PUBLISHes each payload on ANYCABLE_REDIS_CHANNEL, in order", async () => {
+    const subscriber = new Redis(redis.url);
+    try {
+      const received: string[] = [];
+      subscriber.on("message", (channel: string, message: string) => received.push(`${channel} ${message}`));
+      await subscriber.subscribe("_pub_");
+      const transport = await adapterTransport("redis", "_pub_");
+      expect(transport.kind).toBe("Redis");
+      expect(summary(await transport.deliver(["a", "b"]))).toEqual(["sent", "sent"]);
+      await waitFor(() => received.length === 2, { timeoutMs: 5_000, description: "2 messages" });
+      expect(received).toEqual(["_pub_ a", "_pub_ b"]);
+    } finally {
+      subscriber.disconnect();
+    }
+  });
+
+  it("redisx XADDs each payload to the ANYCABLE_REDIS_CHANNEL stream under the field payload", async () => {
+    const transport = await adapterTransport("redisx", "_xs_");
+    expect(transport.kind).toBe("Redis stream");
+    expect(summary(await transport.deliver(["a", "b"]))).toEqual(["sent", "sent"]);
+    expect((await client.xrange("_xs_", "-", "+")).map(([, fields]) => fields)).toEqual([
+      ["payload", "a"],
+      ["payload", "b"],
+    ]);
   });
 });
 
