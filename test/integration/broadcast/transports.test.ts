@@ -229,6 +229,26 @@ describe("NatsTransport and the server's authorization", () => {
     expect(events.length).toBe(after);
   });
 
+  it("backs off between refused first connections, doubling the wait from minDelayMs", async () => {
+    const logs = captureLogger();
+    // 20, 40, 80, 160, 320, 640 ms: about 6 attempts in a second. Without the doubling (or with
+    // the attempt count going the wrong way) it would try every 20 ms, some 50 times. A slow
+    // machine only makes fewer attempts, so the bound cannot fail the right code.
+    const transport = new NatsTransport({
+      servers: [`nats://pub:wrong@127.0.0.1:${nats.port}`],
+      subject: "_transport_",
+      reconnect: { minDelayMs: 20, maxDelayMs: 60_000 },
+      logger: logs.logger,
+    });
+    started.push(transport);
+    const { listener, events } = recordingListener();
+    transport.start(listener);
+    await waitFor(() => events.length >= 2, { timeoutMs: 10_000, description: "two refused attempts" });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await transport.stop();
+    expect(events.length).toBeLessThanOrEqual(10);
+  });
+
   it("fails a window the server's permissions refuse, instead of counting it as sent, and keeps the connection", async () => {
     const { transport, logs } = natsTransport([`nats://pub:pw@127.0.0.1:${nats.port}`], "forbidden");
     const { listener, events } = recordingListener();
