@@ -646,6 +646,19 @@ describe("HttpTransport against a local HTTP server", () => {
     expect(summary(await delivering)).toEqual(["retry: HTTP broadcaster stopped"]);
   });
 
+  it("delivers without a listener to tell, when used on its own", async () => {
+    statusesOf.alone = [503];
+    const transport = new HttpTransport({
+      url: urlFor("alone"),
+      key: undefined,
+      requestTimeoutMs: 2_000,
+      reconnect: { minDelayMs: 5, maxDelayMs: 20 },
+    });
+    started.push(transport);
+    expect(summary(await transport.deliver(["1"]))).toEqual(["sent"]);
+    expect(to("alone")).toHaveLength(2);
+  });
+
   it("reports an endpoint that refuses connections as down, with the socket error, until stopped", async () => {
     const { transport, events } = http({ url: `http://127.0.0.1:${await freePort()}/_broadcast` });
     const delivering = transport.deliver(["1"]);

@@ -73,6 +73,15 @@ describe("loadBroadcastConfig", () => {
     expect(loadBroadcastConfig({ ANYCABLE_SECRET: "none" }).http.key).toBeUndefined();
   });
 
+  it("trims the broadcast key and the secret, so a stray space in an env file does not change the key", () => {
+    expect(loadBroadcastConfig({ ANYCABLE_BROADCAST_KEY: " k " }).http.key).toBe("k");
+    expect(loadBroadcastConfig({ ANYCABLE_SECRET: " qwerty " }).http.key).toBe(deriveBroadcastKey("qwerty"));
+    expect(loadBroadcastConfig({ ANYCABLE_BROADCAST_KEY: " none ", ANYCABLE_SECRET: "s" }).http).toMatchObject({
+      key: undefined,
+      keySource: "none",
+    });
+  });
+
   it("defaults the HTTP URL to anycable-go's main port when a key is set, as the Ruby gem does", () => {
     expect(loadBroadcastConfig({ ANYCABLE_SECRET: "s" }).http.url).toBe("http://localhost:8080/_broadcast");
     expect(loadBroadcastConfig({ ANYCABLE_BROADCAST_KEY: "k" }).http.url).toBe("http://localhost:8080/_broadcast");
