@@ -107,6 +107,24 @@ describe("NatsTransport against nats-server", () => {
     sub.unsubscribe();
   });
 
+  it("hands back every payload to be retried when the client cannot publish at all (here: an empty subject)", async () => {
+    const { transport } = natsTransport([nats.url], "");
+    transport.start(recordingListener().listener);
+    await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+    expect(summary(await transport.deliver(["a", "b"]))).toEqual(["retry: BAD_SUBJECT", "retry: BAD_SUBJECT"]);
+  });
+
+  it("is not ready once stopped, and hands everything back to be retried", async () => {
+    const { transport } = natsTransport([nats.url]);
+    const { listener, events } = recordingListener();
+    transport.start(listener);
+    await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+    await transport.stop();
+    expect(transport.ready).toBe(false);
+    expect(summary(await transport.deliver(["a"]))).toEqual(["retry: not connected to NATS"]);
+    expect(events).toEqual(["up"]);
+  });
+
   it("reports nothing sent and skips the flush when every payload was refused", async () => {
     const { transport } = natsTransport([nats.url]);
     transport.start(recordingListener().listener);
@@ -146,10 +164,12 @@ describe("NatsTransport against nats-server", () => {
       // kill() returns before every thread of the server has stopped; a thread still running could
       // answer the PING. Wait until the kernel shows each one stopped (state T).
       await waitFor(() => everyThreadStopped(server.process.pid), { timeoutMs: 5_000, description: "nats-server to stop" });
-      const delivering = transport.deliver(["1", "2"]);
+      // Over the server's max_payload (1 MiB by default): refused by the client, whatever the flush does.
+      const delivering = transport.deliver(["1", "x".repeat(1024 * 1024 + 1), "2"]);
       await server.stop({ signal: "SIGKILL" });
       expect(summary(await delivering)).toEqual([
         expect.stringMatching(/^retry: NATS flush failed: /),
+        expect.stringMatching(/^failed: .*MAX_PAYLOAD_EXCEEDED/i),
         expect.stringMatching(/^retry: NATS flush failed: /),
       ]);
       await waitFor(() => events.some((e) => e.startsWith("down: disconnected from")), {
@@ -256,8 +276,12 @@ describe("NatsTransport and the server's authorization", () => {
     await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
     const denied = 'failed: NATS server denied publishing to "forbidden" (permissions violation): grant the user publish permission on it';
     expect(summary(await transport.deliver(["dropped by the server", "and this one"]))).toEqual([denied, denied]);
-    // The next window is judged on its own refusals, not on those counted before it.
-    expect(summary(await transport.deliver(["again"]))).toEqual([denied]);
+    // The next window is judged on its own refusals, not on those counted before it; a payload the
+    // client refused keeps its own reason.
+    expect(summary(await transport.deliver(["again", "x".repeat(1024 * 1024 + 1)]))).toEqual([
+      denied,
+      expect.stringMatching(/^failed: .*MAX_PAYLOAD_EXCEEDED/i),
+    ]);
     expect(events).toEqual(["up"]);
     expect(transport.ready).toBe(true);
     // Each refusal is the broadcaster's to log, once per publication, not a second time here.
