@@ -436,6 +436,17 @@ describe("RedisTransport's replies and connection against redis-server", () => {
     expect(events[1]).toBe("down: connection closed");
   });
 
+  it("lets a command already written finish when stopped (QUIT), instead of cutting it off", async () => {
+    const { transport } = replying((r, key, payload) => r.xadd(key, "*", "payload", payload));
+    await connected(transport);
+    await client.client("PAUSE", 300, "WRITE");
+    const delivery = transport.deliver(["last"]);
+    await waitFor(async () => /cmd=xadd/.test(String(await client.client("LIST"))), { timeoutMs: 5_000, description: "the XADD to wait" });
+    await transport.stop();
+    expect(summary(await delivery)).toEqual(["sent"]);
+    expect((await client.xrange("_k_", "-", "+")).map(([, fields]) => fields).at(-1)).toEqual(["payload", "last"]);
+  });
+
   it("reports nothing after stop(), not even the closed connection, and is no longer ready", async () => {
     const { transport, events } = replying(errorReply);
     await connected(transport);
