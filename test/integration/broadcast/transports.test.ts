@@ -183,6 +183,26 @@ describe("NatsTransport against nats-server", () => {
   });
 });
 
+describe("NatsTransport stopped while its first connection is pending", () => {
+  it("reports nothing when that connection then fails", async () => {
+    const server = await startNats();
+    try {
+      const { transport } = natsTransport([server.url]);
+      const { listener, events } = recordingListener();
+      // Frozen, the server accepts the TCP connection but cannot greet: connect() stays pending.
+      server.process.signal("SIGSTOP");
+      transport.start(listener);
+      await transport.stop();
+      // The pending connect() now fails (connection closed); stopped, the transport must stay quiet.
+      await server.stop({ signal: "SIGKILL" });
+      await new Promise((resolve) => setTimeout(resolve, 3 * RECONNECT.maxDelayMs));
+      expect(events).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe("NatsTransport through a server restart", () => {
   it("keeps its connection through the restart (nats.js redials it): one down, one up, nothing closed", async () => {
     const server = await startNats();
@@ -709,7 +729,7 @@ describe("NatsTransport when the server stops accepting its credentials", () => 
     const config = configFile("authorization { users = [ { user: pub, password: pw } ] }\n");
     const server = await startNats({ args: ["-c", config] });
     try {
-      const { transport } = natsTransport([`nats://pub:pw@127.0.0.1:${server.port}`]);
+      const { transport, logs } = natsTransport([`nats://pub:pw@127.0.0.1:${server.port}`]);
       const { listener, events } = recordingListener();
       transport.start(listener);
       await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
@@ -723,6 +743,10 @@ describe("NatsTransport when the server stops accepting its credentials", () => 
         details: () => JSON.stringify(events),
       });
       expect(transport.ready).toBe(false);
+      // What the server said while nats.js redialled is logged, as it is no refusal of a publication.
+      expect(logs.at("error")).toContainEqual(
+        expect.objectContaining({ msg: "NATS server reported an error", status: expect.stringMatching(/AUTHORIZATION/i) }),
+      );
       writeFileSync(config, "authorization { users = [ { user: pub, password: pw } ] }\n");
       await server.restart();
       await waitFor(() => transport.ready, {
