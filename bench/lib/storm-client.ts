@@ -1,6 +1,7 @@
 // The connection-storm load process: raw `ws` sockets speaking just enough Action Cable to get
 // from upgrade to confirm_subscription. One long-lived process (pinned to the driver core) runs
 // every storm of a benchmark, so no run pays for starting it. Commands arrive over IPC.
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import WebSocket from "ws";
 import { callSidFor, twilioHeaders } from "./requests.js";
 import { percentile, sortNumbers } from "./stats.js";
@@ -31,6 +32,10 @@ export interface StormResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** Socket opened to failure, shortest and longest (null without failures): which timeout fired. */
+  failureAgeMs: { min: number; max: number } | null;
+  /** Longest stall of this process's event loop during the storm: a late request is then ours, not the server's. */
+  loopDelayMaxMs: number;
 }
 
 const sockets: WebSocket[] = [];
@@ -43,6 +48,9 @@ function storm(command: StormCommand): Promise<StormResult> {
   return new Promise((resolve) => {
     const failures: Record<string, number> = {};
     const latencies: number[] = [];
+    const failureAges: number[] = [];
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     let next = 0;
     let inFlight = 0;
     let settled = 0;
@@ -54,6 +62,7 @@ function storm(command: StormCommand): Promise<StormResult> {
       if (finished) return;
       finished = true;
       clearTimeout(deadline);
+      loopDelay.disable();
       const seconds = ((lastConfirm || performance.now()) - started) / 1000;
       const sorted = sortNumbers(latencies);
       resolve({
@@ -66,6 +75,8 @@ function storm(command: StormCommand): Promise<StormResult> {
         p50Ms: percentile(sorted, 50),
         p99Ms: percentile(sorted, 99),
         maxMs: sorted.length ? (sorted[sorted.length - 1] as number) : Number.NaN,
+        failureAgeMs: failureAges.length ? { min: Math.min(...failureAges), max: Math.max(...failureAges) } : null,
+        loopDelayMaxMs: loopDelay.max / 1e6,
       });
     };
     const deadline = setTimeout(() => {
@@ -90,6 +101,7 @@ function storm(command: StormCommand): Promise<StormResult> {
           latencies.push(lastConfirm - openedAt);
         } else {
           failures[failure] = (failures[failure] ?? 0) + 1;
+          failureAges.push(performance.now() - openedAt);
         }
         if (settled === command.clients) finish();
         else pump();
@@ -112,7 +124,12 @@ function storm(command: StormCommand): Promise<StormResult> {
         else if (text.includes('"reject_subscription"')) settle("rejected");
         else if (text.includes('"disconnect"')) settle(`disconnect ${/"reason":"([^"]*)"/.exec(text)?.[1] ?? ""}`.trim());
       });
-      ws.on("error", (error: NodeJS.ErrnoException) => settle(`error ${error.code ?? error.message}`));
+      // "socket hang up" (ECONNRESET) is the server closing before it answered the upgrade:
+      // anycable-go does that to a connection whose request headers took over 5 s to arrive
+      // (http.Server ReadHeaderTimeout); failureAgeMs and loopDelayMaxMs say whose delay it was.
+      ws.on("error", (error: NodeJS.ErrnoException) =>
+        settle(`error ${error.code ?? error.message}${error.message === "socket hang up" ? " (socket hang up)" : ""}`),
+      );
       ws.on("close", (code) => settle(`closed ${code}`));
     };
     const pump = (): void => {

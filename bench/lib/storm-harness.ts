@@ -2,6 +2,7 @@
 // run connection storms against, interleaved round by round, with the bookkeeping every storm
 // needs: anycable-go's counters, the RPC processes' CPU, the drain of Disconnect calls afterwards,
 // and the RPC heap after each drain.
+import { loadavg } from "node:os";
 import type { AnycableGo } from "../../test/support/anycable-go.js";
 import { freePort } from "../../test/support/ports.js";
 import { signStreamName } from "anycable-ts";
@@ -161,12 +162,17 @@ function overHttp(spec: DeploymentSpec): boolean {
 }
 
 /** What the load client measured, as the record keeps it. */
-type ClientSide = Pick<StormResult, "confirmed" | "failures" | "seconds" | "clientsPerSecond" | "p50Ms" | "p99Ms">;
+type ClientSide = Pick<
+  StormResult,
+  "confirmed" | "failures" | "seconds" | "clientsPerSecond" | "p50Ms" | "p99Ms" | "failureAgeMs" | "loopDelayMaxMs"
+>;
 
 export interface StormRecord extends ClientSide {
   deployment: string;
   clients: number;
   round: number;
+  /** The host's 1-minute load average when the storm began: how busy the shared machine was. */
+  loadAverage: number;
   rpcCalls: number;
   rpcErrors: number;
   rpcRetries: number;
@@ -184,8 +190,9 @@ export interface StormRecord extends ClientSide {
   rpcConnectionsOpened: number | null;
 }
 
-function clientSide({ confirmed, failures, seconds, clientsPerSecond, p50Ms, p99Ms }: StormResult): ClientSide {
-  return { confirmed, failures, seconds, clientsPerSecond, p50Ms, p99Ms };
+function clientSide(r: StormResult): ClientSide {
+  const { confirmed, failures, seconds, clientsPerSecond, p50Ms, p99Ms, failureAgeMs, loopDelayMaxMs } = r;
+  return { confirmed, failures, seconds, clientsPerSecond, p50Ms, p99Ms, failureAgeMs, loopDelayMaxMs };
 }
 
 export class StormRunner {
@@ -216,6 +223,7 @@ export class StormRunner {
   /** One storm of `clients` against `deployment`, then close every socket and wait for the Disconnect calls to finish. */
   async storm(deployment: Deployment, clients: number, round: number): Promise<StormRecord> {
     const window = Math.min(1_000, clients);
+    const loadAverage = loadavg()[0] as number;
     const before = await readMetrics(deployment.anycable);
     const connectionsBefore = await this.#acceptedConnections(deployment);
     const rpcCpuBefore = deployment.rpc.map((r) => cpuSeconds(r.pid));
@@ -271,6 +279,7 @@ export class StormRunner {
       deployment: deployment.name,
       clients,
       round,
+      loadAverage,
       ...clientSide(result),
       rpcCalls,
       rpcErrors: delta(after, before, METRIC.rpcErrors),
@@ -316,8 +325,10 @@ export class StormRunner {
         for (const d of shuffled(deployments, random)) {
           const record = await this.storm(d, clients, round);
           this.#ctx.progress(
-            `  round ${round}/${rounds} ${d.name} ${clients}: ${record.confirmed}/${clients} confirmed in ${record.seconds.toFixed(2)} s` +
-              (Object.keys(record.failures).length ? `, failures ${JSON.stringify(record.failures)}` : "") +
+            `  round ${round}/${rounds} ${d.name} ${clients} (load ${record.loadAverage.toFixed(1)}): ${record.confirmed}/${clients} confirmed in ${record.seconds.toFixed(2)} s` +
+              (Object.keys(record.failures).length
+                ? `, failures ${JSON.stringify(record.failures)} ${failureAges(record)} after opening (load client's longest stall ${record.loopDelayMaxMs.toFixed(0)} ms)`
+                : "") +
               `, drained in ${record.drainSeconds.toFixed(1)} s`,
           );
           records.push(record);
@@ -327,6 +338,10 @@ export class StormRunner {
     }
     return records;
   }
+}
+
+function failureAges({ failureAgeMs }: StormRecord): string {
+  return failureAgeMs ? `${(failureAgeMs.min / 1000).toFixed(1)}–${(failureAgeMs.max / 1000).toFixed(1)} s` : "";
 }
 
 function measured(records: StormRecord[], deployment: string, clients: number): StormRecord[] {

@@ -55,6 +55,8 @@ export class QueuedBroadcaster implements Broadcaster {
   /** Calls refused since the queue last filled up; 0 while it has room. */
   #refusedWhileFull = 0;
   #pumping = false;
+  /** performance.now() when the last window was handed to the transport. */
+  #lastWindowAt = Number.NEGATIVE_INFINITY;
   #wakeUp: (() => void) | undefined;
   #drainWaiters: Array<() => void> = [];
   #closing: Promise<void> | undefined;
@@ -158,6 +160,16 @@ export class QueuedBroadcaster implements Broadcaster {
           // up() wakes us; the timeout only guards against a transport that never says so.
           await this.#waitForWake(retry.maxDelayMs);
           continue;
+        }
+        const spacing = transport.windowSpacingMs ?? 0;
+        if (spacing > 0) {
+          // Busy: let the calls of the next few milliseconds join this window (see transport.ts).
+          const early = this.#lastWindowAt + spacing - performance.now();
+          if (early > 0) {
+            await this.#waitForWake(early);
+            continue;
+          }
+          this.#lastWindowAt = performance.now();
         }
         const window = this.#queue.slice(0, MAX_WINDOW);
         const outcomes = await this.#deliver(window.map((entry) => entry.payload.json));

@@ -10,6 +10,13 @@ export interface BroadcastTransport {
   readonly target: string;
   /** True while deliver() can be attempted. */
   readonly ready: boolean;
+  /**
+   * Least time, in ms, between the starts of two deliver() calls while publications keep coming
+   * (none when absent). For a broker whose cost is per delivery (a socket write, an acknowledgement
+   * round trip, a wake-up of the broker) rather than per payload: calls made meanwhile wait and
+   * share the next delivery. A publication made after a quiet spell is never delayed.
+   */
+  readonly windowSpacingMs?: number;
   /** Starts connecting in the background; never throws because the broker is unreachable. */
   start(listener: TransportListener): void;
   /**

@@ -88,6 +88,9 @@ async function broadcastLoop(broadcaster: QueuedBroadcaster, at: (i: number) => 
 }
 
 const numberOf = (json: string): number => (JSON.parse((JSON.parse(json) as { data: string }).data) as { n: number }).n;
+/** A NATS message may carry several publications as one batch (see publicationRun in nats.ts): anycable-go fans them out in order. */
+const numbersOf = (json: string): number[] =>
+  json.startsWith("[") ? (JSON.parse(json) as { data: string }[]).map((p) => numberOf(JSON.stringify(p))) : [numberOf(json)];
 const oneToN = Array.from({ length: N }, (_, i) => i + 1);
 
 interface RestartCase {
@@ -149,7 +152,7 @@ const restartCases: RestartCase[] = [
       cleanups.push(() => subscriber.close());
       const sub = subscriber.subscribe("fault-subject");
       void (async () => {
-        for await (const m of sub) received.push(numberOf(m.string()));
+        for await (const m of sub) received.push(...numbersOf(m.string()));
       })();
       await subscriber.flush();
       // A PONG from the new server proves it has the subscriber's SUB (sent before any PING).

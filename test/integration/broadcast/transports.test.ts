@@ -125,6 +125,45 @@ describe("NatsTransport against nats-server", () => {
     expect(events).toEqual(["up"]);
   });
 
+  it("sends a window's consecutive publications and batches as one batch message, and a command on its own", async () => {
+    const received: string[] = [];
+    const sub = nc.subscribe("_transport_");
+    void (async () => {
+      for await (const m of sub) received.push(m.string());
+    })();
+    await nc.flush();
+    const { transport } = natsTransport([nats.url]);
+    transport.start(recordingListener().listener);
+    await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+    const one = '{"stream":"a","data":"1"}';
+    const batch = '[{"stream":"b","data":"2"},{"stream":"c","data":"3"}]';
+    const command = '{"command":"disconnect","payload":{"identifier":"x","reconnect":false}}';
+    const last = '{"stream":"d","data":"4"}';
+    expect(summary(await transport.deliver([one, batch, command, last]))).toEqual(["sent", "sent", "sent", "sent"]);
+    await waitFor(() => received.length === 3, { timeoutMs: 5_000, description: "three messages" });
+    expect(received).toEqual([`[${one},{"stream":"b","data":"2"},{"stream":"c","data":"3"}]`, command, last]);
+    sub.unsubscribe();
+  });
+
+  it("sends publications one by one when together they exceed the server's max_payload, so only an oversized one fails", async () => {
+    const received: string[] = [];
+    const sub = nc.subscribe("_transport_");
+    void (async () => {
+      for await (const m of sub) received.push(m.string());
+    })();
+    await nc.flush();
+    const { transport } = natsTransport([nats.url]);
+    transport.start(recordingListener().listener);
+    await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+    const publication = (data: string) => JSON.stringify({ stream: "s", data });
+    const payloads = [publication("a".repeat(600)), publication("b".repeat(2_000)), publication("c".repeat(600))];
+    const outcomes = await transport.deliver(payloads);
+    expect(summary(outcomes)).toEqual(["sent", expect.stringMatching(/^failed: .*MAX_PAYLOAD_EXCEEDED/i), "sent"]);
+    await waitFor(() => received.length === 2, { timeoutMs: 5_000, description: "two messages" });
+    expect(received).toEqual([payloads[0], payloads[2]]);
+    sub.unsubscribe();
+  });
+
   it("reports nothing sent and skips the flush when every payload was refused", async () => {
     const { transport } = natsTransport([nats.url]);
     transport.start(recordingListener().listener);
@@ -306,6 +345,15 @@ describe("NatsTransport and the server's authorization", () => {
     expect(transport.ready).toBe(true);
     // Each refusal is the broadcaster's to log, once per publication, not a second time here.
     expect(logs.at("error")).toEqual([]);
+  });
+
+  it("fails every publication of a merged batch the server's permissions refuse", async () => {
+    const { transport } = natsTransport([`nats://pub:pw@127.0.0.1:${nats.port}`], "forbidden");
+    transport.start(recordingListener().listener);
+    await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+    const denied = 'failed: NATS server denied publishing to "forbidden" (permissions violation): grant the user publish permission on it';
+    const payloads = ['{"stream":"a","data":"1"}', '[{"stream":"b","data":"2"}]', '{"stream":"c","data":"3"}'];
+    expect(summary(await transport.deliver(payloads))).toEqual([denied, denied, denied]);
   });
 
   it("sends on a subject the same user may publish to", async () => {

@@ -7,6 +7,7 @@ export class FakeTransport implements BroadcastTransport {
   readonly kind = "Fake broker";
   readonly target = "fake://broker:1";
   ready = false;
+  windowSpacingMs: number | undefined = undefined;
   delivered: string[] = [];
   deliverCalls = 0;
   /** How many payloads each deliver() call was handed, in call order. */

@@ -733,3 +733,84 @@ describe("QueuedBroadcaster close() and what is still to be retried", () => {
     expect(transport.delivered.map(data)).toEqual(["1", "2"]);
   });
 });
+
+describe("QueuedBroadcaster and a transport that spaces its windows (fake clock)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function spaced(windowSpacingMs: number) {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    const transport = new FakeTransport();
+    transport.windowSpacingMs = windowSpacingMs;
+    const broadcaster = new QueuedBroadcaster({
+      transport,
+      logger: captureLogger().logger,
+      queueSize: 10,
+      flushTimeoutMs: 100,
+      retry: { minDelayMs: 5, maxDelayMs: 20 },
+      settleOn: "delivered",
+    });
+    open.push(broadcaster);
+    transport.up();
+    return { transport, broadcaster };
+  }
+
+  it("holds calls made just after a window until the spacing has passed, then sends them together, in order", async () => {
+    const { transport, broadcaster } = spaced(10);
+    const first = track(broadcaster.broadcast("s", "1"));
+    await vi.advanceTimersByTimeAsync(0);
+    expect([first.status, transport.deliverSizes]).toEqual(["fulfilled", [1]]);
+    // Three calls in three separate turns, as a storm's RPC calls arrive.
+    const later = [track(broadcaster.broadcast("s", "2"))];
+    await vi.advanceTimersByTimeAsync(3);
+    later.push(track(broadcaster.broadcast("s", "3")));
+    await vi.advanceTimersByTimeAsync(3);
+    later.push(track(broadcaster.broadcast("s", "4")));
+    await vi.advanceTimersByTimeAsync(3);
+    expect(later.map((p) => p.status)).toEqual(["pending", "pending", "pending"]);
+    expect(transport.deliverSizes).toEqual([1]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(later.map((p) => p.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
+    expect(transport.deliverSizes).toEqual([1, 3]);
+    expect(transport.delivered.map(data)).toEqual(["1", "2", "3", "4"]);
+  });
+
+  it("does not delay a publication made after a quiet spell", async () => {
+    const { transport, broadcaster } = spaced(10);
+    await broadcaster.broadcast("s", "1");
+    await vi.advanceTimersByTimeAsync(10);
+    const second = track(broadcaster.broadcast("s", "2"));
+    await vi.advanceTimersByTimeAsync(0);
+    expect([second.status, transport.deliverSizes]).toEqual(["fulfilled", [1, 1]]);
+  });
+
+  it("waits only for what is left of the spacing, counted from the start of the last window", async () => {
+    const { transport, broadcaster } = spaced(10);
+    await broadcaster.broadcast("s", "1");
+    await vi.advanceTimersByTimeAsync(7);
+    const second = track(broadcaster.broadcast("s", "2"));
+    await vi.advanceTimersByTimeAsync(2);
+    expect(second.status).toBe("pending");
+    await vi.advanceTimersByTimeAsync(1);
+    expect([second.status, transport.deliverSizes]).toEqual(["fulfilled", [1, 1]]);
+  });
+
+  it("delivers what waits for the spacing before close() stops the transport", async () => {
+    const { transport, broadcaster } = spaced(10);
+    await broadcaster.broadcast("s", "1");
+    const second = track(broadcaster.broadcast("s", "2"));
+    const closed = broadcaster.close();
+    await vi.advanceTimersByTimeAsync(10);
+    await closed;
+    expect([second.status, transport.delivered.map(data), transport.stopped]).toEqual(["fulfilled", ["1", "2"], true]);
+  });
+
+  it("sends at once, window after window, when the transport asks for no spacing", async () => {
+    const { transport, broadcaster } = spaced(0);
+    await broadcaster.broadcast("s", "1");
+    const second = track(broadcaster.broadcast("s", "2"));
+    await vi.advanceTimersByTimeAsync(0);
+    expect([second.status, transport.deliverSizes]).toEqual(["fulfilled", [1, 1]]);
+  });
+});
