@@ -115,4 +115,13 @@ describe("createBroadcaster", () => {
     expect(await settled(configWith(adapter), { settleOn: "delivered" })).toBe("BroadcastClosedError");
     expect(await settled(configWith(adapter, { ANYCABLE_BROADCAST_SETTLE_ON: "delivered" }), { settleOn: "accepted" })).toBe("resolved");
   });
+
+  it("settles on acceptance for a config made by hand without settleOn", async () => {
+    const { adapter } = probeAdapter();
+    const { settleOn: _omitted, ...config } = { ...configWith(adapter), flushTimeoutMs: 10 };
+    const broadcaster = createBroadcaster(config, captureLogger().logger);
+    await expect(broadcaster.broadcast("a", "1")).resolves.toBeUndefined();
+    expect(broadcaster.pending).toBe(1);
+    await broadcaster.close();
+  });
 });
