@@ -10,8 +10,10 @@ import { loadRegistryLimits } from "../../channels/calls/registry-config.js";
 import { MemoryCallRegistry } from "../../channels/calls/memory-call-registry.js";
 
 class RestartingCallRegistry extends MemoryCallRegistry {
-  override async callStarted(sid: string, at: number): Promise<boolean> {
-    await this.callStopped(sid);
+  override callStarted(sid: string, at: number): Promise<boolean> {
+    // The memory registry's callStopped completes synchronously: no await, so the replayed
+    // subscribe pays one Map delete over the real one, not an extra promise turn as well.
+    void this.callStopped(sid);
     return super.callStarted(sid, at);
   }
 }

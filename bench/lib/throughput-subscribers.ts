@@ -126,11 +126,14 @@ async function connect(config: SubscribersConfig): Promise<void> {
     if (data.includes(httpMark)) floodCounts.http++;
   });
   floodSocket?.once("close", () => floodCounts.closedSockets++);
-  const natsMark = Buffer.from(config.floodStreams.nats);
+  // Our NATS transport merges a window's publications into one batch message (src/broadcast/nats.ts):
+  // count the publications a message carries, not the message.
+  const natsMark = Buffer.from(`"stream":${JSON.stringify(config.floodStreams.nats)}`);
   nats = await connectNats({ servers: config.natsUrl });
   nats.subscribe(config.subject, {
     callback: (_error, msg) => {
-      if (Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength).includes(natsMark)) floodCounts.nats++;
+      const data = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
+      for (let at = data.indexOf(natsMark); at !== -1; at = data.indexOf(natsMark, at + natsMark.length)) floodCounts.nats++;
     },
   });
   await nats.flush();

@@ -1,4 +1,4 @@
-import { Channel, z } from "anycable-ts";
+import { Channel, z, type Logger } from "anycable-ts";
 import { callSid } from "../calls/call-sid.js";
 import type { CallMonitorConnection } from "./call-monitor-connection.js";
 import { transcriptEvent } from "../calls/call-event.js";
@@ -106,6 +106,15 @@ export class TwilioCallChannel extends Channel<CallParams, CallMonitorConnection
   #feed(): CallFeed {
     const registry = (this.constructor as typeof TwilioCallChannel).registry;
     if (!registry) throw new Error(`${this.constructor.name} has no registry: build the application with createCallMonitorApplication()`);
-    return new CallFeed({ registry, broadcaster: this.broadcaster, logger: () => this.logger });
+    return new CallFeed({ registry, broadcaster: this.broadcaster, logger: loggerOf(this) });
   }
+}
+
+/**
+ * The channel's logger, built only if the feed has something to log. A helper rather than an
+ * arrow written in the options literal: tsx (esbuild's keepNames) wraps a function literal that
+ * sits in a named position in `__name()`, an Object.defineProperty on every call.
+ */
+function loggerOf(channel: TwilioCallChannel): () => Logger {
+  return () => channel.logger;
 }

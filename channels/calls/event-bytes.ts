@@ -29,7 +29,9 @@ function jsonValueBytes(value: unknown): number {
 export function eventJsonBytes(event: CallEvent): number {
   let bytes = 2; // the braces
   let fields = 0;
-  for (const [key, value] of Object.entries(event)) {
+  // Object.keys, not Object.entries: one array per event instead of one per field as well.
+  for (const key of Object.keys(event)) {
+    const value = (event as Record<string, unknown>)[key];
     // JSON.stringify leaves these keys out.
     if (value === undefined || typeof value === "function" || typeof value === "symbol") continue;
     bytes += (fields++ === 0 ? 0 : 1) + jsonStringBytes(key) + 1 + jsonValueBytes(value);

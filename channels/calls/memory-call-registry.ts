@@ -31,6 +31,8 @@ export class MemoryCallRegistry implements CallRegistry {
   readonly #evictions: EvictionLog;
   readonly #live = new Map<string, { startedAt: number; lastSeenAt: number }>();
   readonly #timelines = new Map<string, Timeline>();
+  /** The call whose timeline is last in #timelines' order. */
+  #newestTimeline: string | undefined;
   readonly #sequences = new Map<string, number>();
 
   constructor(limits: Partial<RegistryLimits> = {}, now: () => number = Date.now, logger?: Logger) {
@@ -77,10 +79,16 @@ export class MemoryCallRegistry implements CallRegistry {
   }
 
   async recordEvent(sid: string, event: CallEvent): Promise<RecordOutcome> {
-    const timeline = this.#timelines.get(sid) ?? { events: new Map(), bytes: 0, seq: 0 };
+    let timeline = this.#timelines.get(sid);
+    // Most recently active last; a call's events come in a row, and when it is already last,
+    // moving it again would only cost a Map delete and insert per event.
+    if (timeline === undefined || sid !== this.#newestTimeline) {
+      timeline ??= { events: new Map(), bytes: 0, seq: 0 };
+      this.#timelines.delete(sid);
+      this.#timelines.set(sid, timeline);
+      this.#newestTimeline = sid;
+    }
     timeline.seq++;
-    this.#timelines.delete(sid);
-    this.#timelines.set(sid, timeline);
     const bytes = eventJsonBytes(event);
     // Map.set on an existing key keeps its position: a final transcript stays where its partial was.
     timeline.bytes += bytes - (timeline.events.get(event.key)?.bytes ?? 0);

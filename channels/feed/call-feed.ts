@@ -1,5 +1,5 @@
 import type { Broadcaster, CableReady, Logger } from "anycable-ts";
-import type { CallRegistry } from "../calls/call-registry.js";
+import type { CallRegistry, RecordOutcome } from "../calls/call-registry.js";
 import { callEventHtml } from "../views/call-event-html.js";
 import { callListItemHtml, callListItemId } from "../views/call-list-item.js";
 import { CALLS_LIST_ID, CALLS_STREAM, TIMELINE_ID, callStream } from "../views/live-regions.js";
@@ -55,10 +55,18 @@ export class CallFeed {
    */
   async callStarted(sid: string): Promise<boolean> {
     const now = this.#now();
-    const event = callStartedEvent(now);
-    const fresh = await this.#record(sid, "callStarted", () => this.#registry.callStarted(sid, now));
+    // The registry's steps are awaited inline rather than through a helper taking a closure: a
+    // subscribe is the application's most frequent write, and each helper layer cost an async
+    // frame, a promise and a closure per call (see docs/performance.md).
+    let fresh: boolean | undefined;
+    try {
+      fresh = await this.#registry.callStarted(sid, now);
+    } catch (error) {
+      this.#registryFailed(sid, "callStarted", error);
+    }
     if (fresh === false) return false;
-    const seq = await this.#recordEvent(sid, event);
+    const event = callStartedEvent(now);
+    const seq = this.#sequenceOf(sid, await this.#tryRecordEvent(sid, event));
     const listItem = callListItemHtml(sid, now);
     const entry = callEventHtml(event);
     await this.#send(sid, (cableReady) => {
@@ -85,7 +93,12 @@ export class CallFeed {
    * that lost its data) lists it again: the stream is evidently open.
    */
   async callAlive(sid: string, relistIfUnknown: boolean): Promise<void> {
-    const live = await this.#record(sid, "touch", () => this.#registry.touch(sid, this.#now()));
+    let live: boolean | undefined;
+    try {
+      live = await this.#registry.touch(sid, this.#now());
+    } catch (error) {
+      this.#registryFailed(sid, "touch", error);
+    }
     if (live === false && relistIfUnknown) {
       this.#logger.info({ callSid: sid }, "heartbeat from a call that was not listed: listing it again");
       await this.callStarted(sid);
@@ -120,7 +133,7 @@ export class CallFeed {
   }
 
   async #announceEnd(sid: string, event: CallEvent): Promise<void> {
-    const seq = await this.#recordEvent(sid, event);
+    const seq = this.#sequenceOf(sid, await this.#tryRecordEvent(sid, event));
     const entry = callEventHtml(event);
     await this.#send(sid, (cableReady) => {
       cableReady.stream(CALLS_STREAM).remove({ selector: `#${callListItemId(sid)}` });
@@ -130,14 +143,26 @@ export class CallFeed {
 
   /** Adds an event to the call's timeline, replacing the one with the same key in place. */
   async eventHappened(sid: string, event: CallEvent): Promise<void> {
-    const seq = await this.#recordEvent(sid, event);
+    const seq = this.#sequenceOf(sid, await this.#tryRecordEvent(sid, event));
     const entry = callEventHtml(event);
     await this.#send(sid, (cableReady) => upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, entry, seq));
   }
 
-  /** Records the event; returns its sequence number, unknown when the registry failed. */
-  async #recordEvent(sid: string, event: CallEvent): Promise<number | undefined> {
-    const outcome = await this.#record(sid, "recordEvent", () => this.#registry.recordEvent(sid, event));
+  /** Records the event; undefined when the registry failed (logged). Not async: one promise, the registry's. */
+  #tryRecordEvent(sid: string, event: CallEvent): Promise<RecordOutcome | undefined> | RecordOutcome | undefined {
+    try {
+      return this.#registry.recordEvent(sid, event).catch((error: unknown) => {
+        this.#registryFailed(sid, "recordEvent", error);
+        return undefined;
+      });
+    } catch (error) {
+      this.#registryFailed(sid, "recordEvent", error);
+      return undefined;
+    }
+  }
+
+  /** The event's sequence number, unknown when the registry failed; warns (throttled) when the timeline dropped events. */
+  #sequenceOf(sid: string, outcome: RecordOutcome | undefined): number | undefined {
     if (outcome && outcome.dropped > 0 && droppedWarnings.shouldLog(sid, this.#now())) {
       this.#logger.warn(
         { callSid: sid, dropped: outcome.dropped },
@@ -147,22 +172,34 @@ export class CallFeed {
     return outcome?.seq;
   }
 
+  #registryFailed(sid: string, what: string, error: unknown): void {
+    this.#logger.error({ callSid: sid, err: error }, `call registry ${what} failed; pages loaded later will miss this`);
+  }
+
   async #record<T>(sid: string, what: string, write: () => Promise<T>): Promise<T | undefined> {
     try {
       return await write();
     } catch (error) {
-      this.#logger.error({ callSid: sid, err: error }, `call registry ${what} failed; pages loaded later will miss this`);
+      this.#registryFailed(sid, what, error);
       return undefined;
     }
   }
 
-  /** Adds the call's operations to this turn's batch (see CoalescedCableReady) and waits until it is handed over. */
-  async #send(sid: string, queue: (cableReady: CableReady) => void): Promise<void> {
+  /**
+   * Adds the call's operations to this turn's batch (see CoalescedCableReady); the promise settles
+   * once the batch is handed over. Never rejects: a failure, thrown or settled, is logged.
+   */
+  #send(sid: string, queue: (cableReady: CableReady) => void): Promise<void> {
     try {
       // The broadcaster settles once the publication is queued, so a broker outage does not stall this.
-      await this.#updates.send(queue);
+      return this.#updates.send(queue).catch((error: unknown) => this.#broadcastFailed(sid, error));
     } catch (error) {
-      this.#logger.error({ callSid: sid, err: error }, "broadcast to the dashboard failed; open pages miss this update");
+      this.#broadcastFailed(sid, error);
+      return Promise.resolve();
     }
+  }
+
+  #broadcastFailed(sid: string, error: unknown): void {
+    this.#logger.error({ callSid: sid, err: error }, "broadcast to the dashboard failed; open pages miss this update");
   }
 }

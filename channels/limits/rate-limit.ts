@@ -3,6 +3,9 @@
  * bucket for the process (the cost lands on one Twilio account whoever asks); transcripts one per
  * connection.
  */
+/** One answer shared by every granted take: transcripts take a token each. */
+const TAKEN: { readonly ok: true } = Object.freeze({ ok: true });
+
 export class RateLimit {
   readonly #limit: number;
   readonly #intervalMs: number;
@@ -31,11 +34,11 @@ export class RateLimit {
   }
 
   /** Takes a token; when none is left, says how many seconds until one is. */
-  take(): { ok: true } | { ok: false; retryAfterSeconds: number } {
+  take(): { readonly ok: true } | { ok: false; retryAfterSeconds: number } {
     this.#refill();
     if (this.#tokens >= 1) {
       this.#tokens -= 1;
-      return { ok: true };
+      return TAKEN;
     }
     return { ok: false, retryAfterSeconds: this.retryAfterSeconds() };
   }

@@ -19,13 +19,25 @@ const SEGMENT = /(?:_|(\/))([a-z\d]*)/gi;
 // is a measurable share of building an operation.
 const ALREADY_CAMEL = /^[a-z][A-Za-z0-9]*$/;
 
+/** Keys seen to be camelCase already; operations reuse a handful of option names. */
+const knownCamel = new Set<string>();
+const MAX_KNOWN_CAMEL = 1_000;
+
+/** Whether camelize(:lower) leaves `key` as it is (the common case, checked without a regex once seen). */
+export function isCamelKey(key: string): boolean {
+  if (knownCamel.has(key)) return true;
+  if (!ALREADY_CAMEL.test(key)) return false;
+  if (knownCamel.size < MAX_KNOWN_CAMEL) knownCamel.add(key);
+  return true;
+}
+
 function capitalize(word: string): string {
   return word.length === 0 ? word : word.charAt(0).toUpperCase() + word.slice(1).toLowerCase();
 }
 
 /** `focus_selector` -> `focusSelector`, `selectAll` -> `selectAll`, `Background_COLOR` -> `backgroundColor`. */
 export function camelizeKey(key: string): string {
-  if (ALREADY_CAMEL.test(key)) return key;
+  if (isCamelKey(key)) return key;
   return key
     .replace(FIRST_WORD_CHARACTER, (first) => first.toLowerCase())
     .replace(SEGMENT, (_match, slash: string | undefined, word: string) => (slash ? `::${capitalize(word)}` : capitalize(word)));
@@ -38,7 +50,7 @@ export function camelizeKey(key: string): string {
  */
 function isFlatAndCamel(value: Record<string, unknown>): boolean {
   for (const key in value) {
-    if (!ALREADY_CAMEL.test(key)) return false;
+    if (!isCamelKey(key)) return false;
     const inner = value[key];
     if (Array.isArray(inner) || isPlainObject(inner)) return false;
   }

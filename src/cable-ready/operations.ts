@@ -12,7 +12,8 @@
  * are left out, and `html` must be a SafeHtml (see html.ts).
  */
 import type { BroadcastMeta, Broadcaster } from "../broadcast/broadcaster.js";
-import { camelizeKey, deepCamelizeKeys } from "./camelize.js";
+import { camelizeKey, deepCamelizeKeys, isCamelKey } from "./camelize.js";
+import { isPlainObject } from "../cable/json-object.js";
 import { isSafeHtml, type SafeHtml } from "./html.js";
 import {
   OPERATION_CATALOGUE,
@@ -113,13 +114,8 @@ export class OperationBuilder {
     if (options === null || typeof options !== "object" || Array.isArray(options)) {
       throw new TypeError(`Options of the ${wireName} operation must be an object`);
     }
-    const camelized = deepCamelizeKeys({ ...options }) as Record<string, unknown>;
     const op: Record<string, unknown> = { operation: wireName };
-    for (const [key, value] of Object.entries(camelized)) {
-      // `operation` is the name the client dispatches on; an option must not override it.
-      if (key === "operation" || value === undefined) continue;
-      op[key] = value;
-    }
+    copyOptions(options as Record<string, unknown>, op);
     if (op.html !== undefined) op.html = markupOf(op.html, wireName);
     if (op.selector === undefined && this.#previousSelector !== undefined) {
       op.selector = this.#previousSelector;
@@ -141,6 +137,36 @@ for (const name of OPERATION_NAMES) {
     },
   };
   Object.defineProperty(OperationBuilder.prototype, name, { value: method, writable: true, configurable: true });
+}
+
+/**
+ * Copies the options, camelized the gem's way, into the operation: `operation` and undefined
+ * values left out, every getter read once. Nearly every operation's options are already flat and
+ * camelCase (a selector, an id, the html), and deepCamelizeKeys would return them unchanged:
+ * those are copied straight across, without its two copies of the options and an array per key.
+ */
+function copyOptions(options: Record<string, unknown>, op: Record<string, unknown>): void {
+  let keys = Object.keys(options);
+  let values: unknown[] = [];
+  let flatAndCamel = true;
+  for (const key of keys) {
+    const value = options[key];
+    values.push(value);
+    if (flatAndCamel && (!isCamelKey(key) || Array.isArray(value) || isPlainObject(value))) flatAndCamel = false;
+  }
+  if (!flatAndCamel) {
+    // fromEntries defines own properties, as a spread would: a "__proto__" key stays a key.
+    const camelized = deepCamelizeKeys(Object.fromEntries(keys.map((key, index) => [key, values[index]]))) as Record<string, unknown>;
+    keys = Object.keys(camelized);
+    values = keys.map((key) => camelized[key]);
+  }
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index] as string;
+    const value = values[index];
+    // `operation` is the name the client dispatches on; an option must not override it.
+    if (key === "operation" || value === undefined) continue;
+    op[key] = value;
+  }
 }
 
 function markupOf(value: unknown, operation: string): string {

@@ -8,8 +8,17 @@
  */
 const ordinaryHasInstance = Function.prototype[Symbol.hasInstance];
 
+// hasBrand runs for every value interpolated into html`…` and every operation's markup: a new
+// "anycable-ts.<name>" string and a registry lookup each time showed in the call monitor's profile.
+const keys = new Map<string, symbol>();
+
 export function brandKey(name: string): symbol {
-  return Symbol.for(`anycable-ts.${name}`);
+  let key = keys.get(name);
+  if (key === undefined) {
+    key = Symbol.for(`anycable-ts.${name}`);
+    keys.set(name, key);
+  }
+  return key;
 }
 
 /** Whether `value` (an instance, or a prototype) carries the `name` brand. */

@@ -273,6 +273,51 @@ describe("deep camelization of options", () => {
     expect(op).toEqual({ operation: "append", selector: "#c", html: '<div id="call_CA1">CA1</div>', focusSelector: "#f", selectAll: true });
   });
 
+  it("reads each option once, whether the options are flat camelCase or need camelizing", () => {
+    for (const extra of [{}, { focus_selector: "#f" }, { detail: { call_sid: "CA1" } }]) {
+      let reads = 0;
+      const options = {
+        get selector() {
+          reads += 1;
+          return "#c";
+        },
+        ...extra,
+      };
+      const [op] = operations().operation("flash", options as unknown as CustomOperationOptions).operations;
+      expect(reads).toBe(1);
+      expect(op?.selector).toBe("#c");
+    }
+  });
+
+  it("copies own enumerable string keys only, in order, from plain objects and class instances alike", () => {
+    class Options {
+      selector = "#c";
+      id = "x";
+    }
+    Object.defineProperty(Options.prototype, "inherited", { value: "no", enumerable: true });
+    const hidden = Object.defineProperty({ selector: "#d" }, "hidden", { value: "no", enumerable: false });
+    const withSymbol = { selector: "#e", [Symbol("s")]: "no" };
+    const ops = operations()
+      .operation("flash", new Options() as unknown as CustomOperationOptions)
+      .operation("flash", hidden)
+      .operation("flash", withSymbol as CustomOperationOptions)
+      .operation("flash", { select_all: true, selector: "#f", [Symbol("s")]: "no" } as unknown as CustomOperationOptions).operations;
+    expect(ops.map((op) => Object.keys(op))).toEqual([
+      ["operation", "selector", "id"],
+      ["operation", "selector"],
+      ["operation", "selector"],
+      ["operation", "selectAll", "selector"],
+    ]);
+    expect(ops.map((op) => Object.getOwnPropertySymbols(op).length)).toEqual([0, 0, 0, 0]);
+  });
+
+  it("keeps a __proto__ option a key, never the operation's prototype", () => {
+    const options = JSON.parse('{"selector":"#c","__proto__":{"polluted":true}}') as CustomOperationOptions;
+    const [op] = operations().operation("flash", options).operations;
+    expect(Object.getPrototypeOf(op)).toBe(Object.prototype);
+    expect((op as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it("does not change values, only keys", () => {
     const [op] = operations().setStyles({ selector: "#c", styles: { border_width: "snake_case_value" } }).operations;
     expect(op?.styles).toEqual({ borderWidth: "snake_case_value" });
