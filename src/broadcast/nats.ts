@@ -184,37 +184,23 @@ export class NatsTransport implements BroadcastTransport {
     const outcomes: DeliveryOutcome[] = [];
     const deniedBefore = this.#deniedPublishes;
     let published = false;
+    // Once a publish must be retried, nothing after it is sent: it would overtake the retried one.
     let retryRest: Error | undefined;
-    const publish = (message: string, count: number): void => {
-      if (retryRest !== undefined) {
-        for (let i = 0; i < count; i++) outcomes.push({ status: "retry", error: retryRest });
-        return;
-      }
-      let outcome: DeliveryOutcome = SENT;
-      try {
-        nc.publish(this.#options.subject, message);
-        published = true;
-      } catch (error) {
-        const err = asError(error);
-        if (err instanceof NatsError && PERMANENT.has(err.code)) outcome = { status: "failed", error: err };
-        else {
-          retryRest = err;
-          outcome = { status: "retry", error: err };
-        }
-      }
-      for (let i = 0; i < count; i++) outcomes.push(outcome);
-    };
     for (let start = 0; start < payloads.length;) {
       const run = publicationRun(payloads, start);
-      if (run.count === 1) publish(payloads[start] as string, 1);
-      else {
-        const before = outcomes.length;
-        publish(run.message, run.count);
+      let outcome = retryRest === undefined ? this.#publish(nc, run.message) : { status: "retry" as const, error: retryRest };
+      if (run.count > 1 && outcome.status === "failed") {
         // Too large together for this server: each on its own, so only one too large itself fails.
-        if (outcomes[before]?.status === "failed") {
-          outcomes.length = before;
-          for (let i = start; i < start + run.count; i++) publish(payloads[i] as string, 1);
+        for (let i = start; i < start + run.count; i++) {
+          outcome = retryRest === undefined ? this.#publish(nc, payloads[i] as string) : { status: "retry", error: retryRest };
+          if (outcome === SENT) published = true;
+          else if (outcome.status === "retry") retryRest = outcome.error;
+          outcomes.push(outcome);
         }
+      } else {
+        if (outcome === SENT) published = true;
+        else if (outcome.status === "retry") retryRest = outcome.error;
+        for (let i = 0; i < run.count; i++) outcomes.push(outcome);
       }
       start += run.count;
     }
@@ -236,6 +222,17 @@ export class NatsTransport implements BroadcastTransport {
       `NATS server denied publishing to "${this.#options.subject}" (permissions violation): grant the user publish permission on it`,
     );
     return outcomes.map((o) => (o.status === "sent" ? { status: "failed", error: denied } : o));
+  }
+
+  /** One PUB; a method rather than a closure made per window (this runs behind every RPC call that broadcasts). */
+  #publish(nc: NatsConnection, message: string): DeliveryOutcome {
+    try {
+      nc.publish(this.#options.subject, message);
+      return SENT;
+    } catch (error) {
+      const err = asError(error);
+      return err instanceof NatsError && PERMANENT.has(err.code) ? { status: "failed", error: err } : { status: "retry", error: err };
+    }
   }
 
   async stop(): Promise<void> {

@@ -11,6 +11,20 @@ const MAX_WINDOW = 256;
 /** Accepted-mode entries settle nobody's promise: one shared no-op instead of two closures per publication. */
 const NOTHING_TO_SETTLE = (): void => {};
 
+/** How a window's wait for the transport ends when close() stops the pump first. */
+const STOPPED = Symbol("stopped");
+
+/** A transport whose deliver() rejected, which it must not: its window is retried like any other. */
+class RejectedDelivery {
+  readonly error: Error;
+  constructor(reason: unknown) {
+    this.error = asError(reason);
+  }
+}
+const rejectedDelivery = (reason: unknown): RejectedDelivery => new RejectedDelivery(reason);
+
+type WindowEnd = DeliveryOutcome[] | RejectedDelivery | typeof STOPPED;
+
 interface Pending {
   payload: EncodedPayload;
   resolve(): void;
@@ -57,10 +71,19 @@ export class QueuedBroadcaster implements Broadcaster {
   #pumping = false;
   /** performance.now() when the last window was handed to the transport. */
   #lastWindowAt = Number.NEGATIVE_INFINITY;
+  /** Ends the pump's current #waitForWake; set only while it waits. */
   #wakeUp: (() => void) | undefined;
+  #wakeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Ends the pump's current #deliver; set only while a window is with the transport. */
+  #endWindow: ((end: WindowEnd) => void) | undefined;
   #drainWaiters: Array<() => void> = [];
   #closing: Promise<void> | undefined;
-  readonly #stopped = new AbortController();
+  /**
+   * Set once by close() after the flush timeout. A flag and the two slots above rather than an
+   * AbortSignal: only the one pump ever waits, and a listener added and removed per window (with
+   * its closures) was a visible share of the broadcaster's cost per RPC call.
+   */
+  #stopped = false;
   readonly #log: Logger;
 
   readonly #options: QueuedBroadcasterOptions;
@@ -154,7 +177,7 @@ export class QueuedBroadcaster implements Broadcaster {
   async #pump(): Promise<void> {
     let failures = 0;
     try {
-      while (this.#queue.length > 0 && !this.#stopped.signal.aborted) {
+      while (this.#queue.length > 0 && !this.#stopped) {
         const { transport, retry } = this.#options;
         if (!transport.ready) {
           // up() wakes us; the timeout only guards against a transport that never says so.
@@ -198,35 +221,35 @@ export class QueuedBroadcaster implements Broadcaster {
   }
 
   async #deliver(payloads: string[]): Promise<DeliveryOutcome[]> {
-    const stoppedOutcome = (error: Error): DeliveryOutcome[] => payloads.map(() => ({ status: "retry", error }));
-    let onStop: (() => void) | undefined;
-    const stopped = new Promise<DeliveryOutcome[]>((resolve) => {
-      onStop = () => resolve(stoppedOutcome(new Error("broadcaster stopped")));
-      this.#stopped.signal.addEventListener("abort", onStop, { once: true });
+    const delivery = this.#options.transport.deliver(payloads).catch(rejectedDelivery);
+    // Settled by the transport, or by close() through #endWindow, whichever comes first.
+    const end = await new Promise<WindowEnd>((resolve) => {
+      this.#endWindow = resolve;
+      void delivery.then(resolve);
     });
-    try {
-      return await Promise.race([
-        this.#options.transport.deliver(payloads).catch((error: unknown) => stoppedOutcome(asError(error))),
-        stopped,
-      ]);
-    } finally {
-      if (onStop) this.#stopped.signal.removeEventListener("abort", onStop);
-    }
+    this.#endWindow = undefined;
+    if (Array.isArray(end)) return end;
+    const error = end === STOPPED ? new Error("broadcaster stopped") : end.error;
+    return payloads.map(() => ({ status: "retry", error }));
   }
 
   #waitForWake(timeoutMs: number): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
     return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.#stopped.signal.removeEventListener("abort", done);
-        if (this.#wakeUp === done) this.#wakeUp = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      this.#wakeUp = done;
-      this.#stopped.signal.addEventListener("abort", done, { once: true });
+      this.#wakeUp = resolve;
+      this.#wakeTimer = setTimeout(this.#wake, timeoutMs);
     });
   }
+
+  /** Ends the current #waitForWake early (up(), close()) or on its timer; a no-op when nothing waits. */
+  readonly #wake = (): void => {
+    const wakeUp = this.#wakeUp;
+    if (wakeUp === undefined) return;
+    this.#wakeUp = undefined;
+    clearTimeout(this.#wakeTimer);
+    this.#wakeTimer = undefined;
+    wakeUp();
+  };
 
   #settle(entry: Pending, error?: Error): void {
     if (entry.settled) return;
@@ -267,7 +290,7 @@ export class QueuedBroadcaster implements Broadcaster {
   }
 
   #onUp(): void {
-    if (this.#connected || this.#stopped.signal.aborted) return;
+    if (this.#connected || this.#stopped) return;
     const { kind, target } = this.#options.transport;
     this.#connected = true;
     const pending = this.#queue.length;
@@ -276,11 +299,11 @@ export class QueuedBroadcaster implements Broadcaster {
     this.#log.info({ target, pending }, `${verb} ${kind} at ${target}${flushing}`);
     this.#everConnected = true;
     this.#outageReported = false;
-    this.#wakeUp?.();
+    this.#wake();
   }
 
   #onDown(reason: Error): void {
-    if (this.#stopped.signal.aborted) return;
+    if (this.#stopped) return;
     const { kind, target } = this.#options.transport;
     this.#connected = false;
     if (this.#outageReported) {
@@ -325,7 +348,9 @@ export class QueuedBroadcaster implements Broadcaster {
           new BroadcastClosedError(`${message}; ${describeAbout(entry.payload.about)} was not sent`, entry.payload.about),
         );
     }
-    this.#stopped.abort();
+    this.#stopped = true;
+    this.#wake();
+    this.#endWindow?.(STOPPED);
     try {
       await this.#options.transport.stop();
     } catch (error) {

@@ -47,9 +47,8 @@ export function subscriptionConfirmed(identifier: string, run: ChannelRun): Comm
  */
 export function subscriptionRejected(identifier: string, message: string, run?: ChannelRun): CommandResponse {
   return {
-    ...emptyCommandResponse(Status.FAILURE),
+    ...failedCommand(Status.FAILURE, message),
     transmissions: [JSON.stringify({ identifier, type: "reject_subscription" })],
-    error_msg: message,
     env: run ? envDelta(run.connection.state, run.channel.state) : null,
   };
 }
@@ -75,7 +74,7 @@ export function commandSucceeded({ connection, channel, output }: ChannelRun): C
 }
 
 export function commandError(message: string): CommandResponse {
-  return { ...emptyCommandResponse(Status.ERROR), error_msg: message };
+  return failedCommand(Status.ERROR, message);
 }
 
 export function disconnected(errors: readonly string[]): DisconnectResponse {
@@ -86,14 +85,15 @@ export function disconnectError(message: string): DisconnectResponse {
   return { status: Status.ERROR, error_msg: message };
 }
 
-function emptyCommandResponse(status: Status): CommandResponse {
+/** A command that did nothing: no streams, no transmissions, no disconnect, only why. */
+function failedCommand(status: Status, message: string): CommandResponse {
   return {
     status,
     disconnect: false,
     stop_streams: false,
     streams: [],
     transmissions: [],
-    error_msg: "",
+    error_msg: message,
     env: null,
     stopped_streams: [],
     presence: null,

@@ -1,16 +1,20 @@
 // Each transport on its own against a real broker or HTTP server, for what the broadcaster above it
 // cannot show: which outcome (sent, failed, retry) a given broker answer becomes, and what the
 // transport tells its listener about the connection.
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { join } from "node:path";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { Redis } from "ioredis";
 import { connect, type NatsConnection } from "nats";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { HttpTransport } from "../../../src/broadcast/http.js";
 import { NatsTransport } from "../../../src/broadcast/nats.js";
-import { RedisTransport } from "../../../src/broadcast/redis-connection.js";
+import { RedisTransport, type RedisTransportOptions } from "../../../src/broadcast/redis-connection.js";
+import { loadBroadcastConfig } from "../../../src/broadcast/config.js";
+import { createTransport } from "../../../src/broadcast/factory.js";
+import { silentLogger } from "../../../src/logging/logger.js";
 import type { BroadcastTransport, DeliveryOutcome, TransportListener } from "../../../src/broadcast/transport.js";
 import {
   captureLogger,
@@ -19,6 +23,7 @@ import {
   startNats,
   startRedis,
   waitFor,
+  withTimeout,
   type NatsServer,
   type RedisServer,
 } from "../../support/index.js";
@@ -47,6 +52,15 @@ function natsTransport(servers: string[], subject = "_transport_") {
   const transport = new NatsTransport({ servers, subject, reconnect: RECONNECT, logger: logs.logger });
   started.push(transport);
   return { transport, logs };
+}
+
+/** Whether every thread of process `pid` is stopped (SIGSTOP), as /proc shows it. */
+function everyThreadStopped(pid: number): boolean {
+  return readdirSync(`/proc/${pid}/task`).every((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    // The state follows the command name, which is in parentheses and may contain spaces.
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("T");
+  });
 }
 
 function configFile(text: string): string {
@@ -91,6 +105,24 @@ describe("NatsTransport against nats-server", () => {
     await waitFor(() => received.length === 2, { timeoutMs: 5_000, description: "two messages" });
     expect(received).toEqual(["small", "after"]);
     sub.unsubscribe();
+  });
+
+  it("hands back every payload to be retried when the client cannot publish at all (here: an empty subject)", async () => {
+    const { transport } = natsTransport([nats.url], "");
+    transport.start(recordingListener().listener);
+    await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+    expect(summary(await transport.deliver(["a", "b"]))).toEqual(["retry: BAD_SUBJECT", "retry: BAD_SUBJECT"]);
+  });
+
+  it("is not ready once stopped, and hands everything back to be retried", async () => {
+    const { transport } = natsTransport([nats.url]);
+    const { listener, events } = recordingListener();
+    transport.start(listener);
+    await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+    await transport.stop();
+    expect(transport.ready).toBe(false);
+    expect(summary(await transport.deliver(["a"]))).toEqual(["retry: not connected to NATS"]);
+    expect(events).toEqual(["up"]);
   });
 
   it("sends a window's consecutive publications and batches as one batch message, and a command on its own", async () => {
@@ -168,10 +200,15 @@ describe("NatsTransport against nats-server", () => {
       transport.start(listener);
       await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
       server.process.signal("SIGSTOP");
-      const delivering = transport.deliver(["1", "2"]);
+      // kill() returns before every thread of the server has stopped; a thread still running could
+      // answer the PING. Wait until the kernel shows each one stopped (state T).
+      await waitFor(() => everyThreadStopped(server.process.pid), { timeoutMs: 5_000, description: "nats-server to stop" });
+      // Over the server's max_payload (1 MiB by default): refused by the client, whatever the flush does.
+      const delivering = transport.deliver(["1", "x".repeat(1024 * 1024 + 1), "2"]);
       await server.stop({ signal: "SIGKILL" });
       expect(summary(await delivering)).toEqual([
         expect.stringMatching(/^retry: NATS flush failed: /),
+        expect.stringMatching(/^failed: .*MAX_PAYLOAD_EXCEEDED/i),
         expect.stringMatching(/^retry: NATS flush failed: /),
       ]);
       await waitFor(() => events.some((e) => e.startsWith("down: disconnected from")), {
@@ -179,6 +216,26 @@ describe("NatsTransport against nats-server", () => {
         description: "the disconnect to be reported",
       });
       expect(transport.ready).toBe(false);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe("NatsTransport stopped while its first connection is pending", () => {
+  it("reports nothing when that connection then fails", async () => {
+    const server = await startNats();
+    try {
+      const { transport } = natsTransport([server.url]);
+      const { listener, events } = recordingListener();
+      // Frozen, the server accepts the TCP connection but cannot greet: connect() stays pending.
+      server.process.signal("SIGSTOP");
+      transport.start(listener);
+      await transport.stop();
+      // The pending connect() now fails (connection closed); stopped, the transport must stay quiet.
+      await server.stop({ signal: "SIGKILL" });
+      await new Promise((resolve) => setTimeout(resolve, 3 * RECONNECT.maxDelayMs));
+      expect(events).toEqual([]);
     } finally {
       await server.stop();
     }
@@ -251,6 +308,26 @@ describe("NatsTransport and the server's authorization", () => {
     expect(events.length).toBe(after);
   });
 
+  it("backs off between refused first connections, doubling the wait from minDelayMs", async () => {
+    const logs = captureLogger();
+    // 20, 40, 80, 160, 320, 640 ms: about 6 attempts in a second. Without the doubling (or with
+    // the attempt count going the wrong way) it would try every 20 ms, some 50 times. A slow
+    // machine only makes fewer attempts, so the bound cannot fail the right code.
+    const transport = new NatsTransport({
+      servers: [`nats://pub:wrong@127.0.0.1:${nats.port}`],
+      subject: "_transport_",
+      reconnect: { minDelayMs: 20, maxDelayMs: 60_000 },
+      logger: logs.logger,
+    });
+    started.push(transport);
+    const { listener, events } = recordingListener();
+    transport.start(listener);
+    await waitFor(() => events.length >= 2, { timeoutMs: 10_000, description: "two refused attempts" });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await transport.stop();
+    expect(events.length).toBeLessThanOrEqual(10);
+  });
+
   it("fails a window the server's permissions refuse, instead of counting it as sent, and keeps the connection", async () => {
     const { transport, logs } = natsTransport([`nats://pub:pw@127.0.0.1:${nats.port}`], "forbidden");
     const { listener, events } = recordingListener();
@@ -258,8 +335,12 @@ describe("NatsTransport and the server's authorization", () => {
     await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
     const denied = 'failed: NATS server denied publishing to "forbidden" (permissions violation): grant the user publish permission on it';
     expect(summary(await transport.deliver(["dropped by the server", "and this one"]))).toEqual([denied, denied]);
-    // The next window is judged on its own refusals, not on those counted before it.
-    expect(summary(await transport.deliver(["again"]))).toEqual([denied]);
+    // The next window is judged on its own refusals, not on those counted before it; a payload the
+    // client refused keeps its own reason.
+    expect(summary(await transport.deliver(["again", "x".repeat(1024 * 1024 + 1)]))).toEqual([
+      denied,
+      expect.stringMatching(/^failed: .*MAX_PAYLOAD_EXCEEDED/i),
+    ]);
     expect(events).toEqual(["up"]);
     expect(transport.ready).toBe(true);
     // Each refusal is the broadcaster's to log, once per publication, not a second time here.
@@ -345,6 +426,153 @@ describe("RedisTransport against redis-server", () => {
     // Nothing to wait for when nothing should happen: three reconnect ceilings would have seen it.
     await new Promise((resolve) => setTimeout(resolve, 3 * RECONNECT.maxDelayMs));
     expect(events.length).toBe(after);
+  });
+});
+
+describe("RedisTransport's replies and connection against redis-server", () => {
+  let redis: RedisServer;
+  let client: Redis;
+  beforeAll(async () => {
+    redis = await startRedis();
+    client = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await redis?.stop();
+  });
+
+  /** A transport whose one command answers with the error reply it is given as the payload. */
+  function replying(send: RedisTransportOptions["send"]) {
+    const transport = new RedisTransport({ url: redis.url, key: "_k_", kind: "Redis", reconnect: RECONNECT, send });
+    started.push(transport);
+    const recorded = recordingListener();
+    transport.start(recorded.listener);
+    return { transport, ...recorded };
+  }
+  const errorReply: RedisTransportOptions["send"] = (r, _key, payload) => r.eval("return redis.error_reply(ARGV[1])", 0, payload);
+  const connected = (transport: RedisTransport) =>
+    waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+  /** The transport's own connection on the server, found by the name it gives itself. */
+  const ownClientId = async (): Promise<string | undefined> =>
+    /(?:^|\n)id=(\d+) [^\n]*name=anycable-ts-broadcaster /.exec(String(await client.client("LIST")))?.[1];
+
+  it("retries the replies that say 'not now' and fails the others: a refusal is not an outage", async () => {
+    const { transport } = replying(errorReply);
+    await connected(transport);
+    const replies = ["LOADING x", "BUSY x", "TRYAGAIN x", "MASTERDOWN x", "CLUSTERDOWN x", "WRONGTYPE x", "ERR LOADING x", "LOADINGX x"];
+    expect(summary(await transport.deliver(replies))).toEqual([
+      "retry: LOADING x",
+      "retry: BUSY x",
+      "retry: TRYAGAIN x",
+      "retry: MASTERDOWN x",
+      "retry: CLUSTERDOWN x",
+      "failed: WRONGTYPE x",
+      "failed: ERR LOADING x",
+      "failed: LOADINGX x",
+    ]);
+  });
+
+  it("retries a command that failed on the connection rather than in a reply", async () => {
+    const { transport } = replying(() => Promise.reject(new Error("Connection is closed.")));
+    await connected(transport);
+    expect(summary(await transport.deliver(["a"]))).toEqual(["retry: Connection is closed."]);
+  });
+
+  it("reports a connection the server closed as down, then up again once it has reconnected", async () => {
+    const { transport, events } = replying(errorReply);
+    await connected(transport);
+    const id = await ownClientId();
+    expect(id).toBeDefined();
+    await client.client("KILL", "ID", id as string);
+    await waitFor(() => events.length >= 3, { timeoutMs: 5_000, description: "down then up", details: () => JSON.stringify(events) });
+    expect(events.slice(0, 3)).toEqual(["up", "down: connection closed", "up"]);
+  });
+
+  it("re-sends a command in flight when the connection drops, instead of failing it", async () => {
+    const { transport, events } = replying((r, key, payload) => r.xadd(key, "*", "payload", payload));
+    await connected(transport);
+    const id = await ownClientId();
+    // The XADD waits in the server's paused write queue while its connection is cut under it.
+    await client.client("PAUSE", 1_000, "WRITE");
+    const delivery = transport.deliver(["held"]);
+    await waitFor(async () => /cmd=xadd/.test(String(await client.client("LIST"))), { timeoutMs: 5_000, description: "the XADD to wait" });
+    await client.client("KILL", "ID", id as string);
+    await client.client("UNPAUSE");
+    // Bounded: a command that is neither re-sent nor failed would leave the window waiting forever.
+    expect(summary(await withTimeout(delivery, 5_000, "the held XADD"))).toEqual(["sent"]);
+    expect((await client.xrange("_k_", "-", "+")).map(([, fields]) => fields)).toEqual([["payload", "held"]]);
+    expect(events[1]).toBe("down: connection closed");
+  });
+
+  it("lets a command already written finish when stopped (QUIT), instead of cutting it off", async () => {
+    const { transport } = replying((r, key, payload) => r.xadd(key, "*", "payload", payload));
+    await connected(transport);
+    await client.client("PAUSE", 300, "WRITE");
+    const delivery = transport.deliver(["last"]);
+    await waitFor(async () => /cmd=xadd/.test(String(await client.client("LIST"))), { timeoutMs: 5_000, description: "the XADD to wait" });
+    await transport.stop();
+    expect(summary(await delivery)).toEqual(["sent"]);
+    expect((await client.xrange("_k_", "-", "+")).map(([, fields]) => fields).at(-1)).toEqual(["payload", "last"]);
+  });
+
+  it("reports nothing after stop(), not even the closed connection, and is no longer ready", async () => {
+    const { transport, events } = replying(errorReply);
+    await connected(transport);
+    await transport.stop();
+    expect(transport.ready).toBe(false);
+    expect(summary(await transport.deliver(["a"]))).toEqual(["retry: not connected to Redis"]);
+    await waitFor(async () => (await ownClientId()) === undefined, { timeoutMs: 5_000, description: "the connection to close" });
+    expect(events).toEqual(["up"]);
+  });
+});
+
+describe("the redis and redisx adapters' transports against redis-server", () => {
+  let redis: RedisServer;
+  let client: Redis;
+  beforeAll(async () => {
+    redis = await startRedis();
+    client = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await redis?.stop();
+  });
+
+  async function adapterTransport(adapter: "redis" | "redisx", channel: string) {
+    const transport = createTransport(
+      loadBroadcastConfig({ ANYCABLE_BROADCAST_ADAPTER: adapter, REDIS_URL: redis.url, ANYCABLE_REDIS_CHANNEL: channel }),
+      silentLogger(),
+    );
+    started.push(transport);
+    transport.start(recordingListener().listener);
+    await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+    return transport;
+  }
+
+  it("redis PUBLISHes each payload on ANYCABLE_REDIS_CHANNEL, in order", async () => {
+    const subscriber = new Redis(redis.url);
+    try {
+      const received: string[] = [];
+      subscriber.on("message", (channel: string, message: string) => received.push(`${channel} ${message}`));
+      await subscriber.subscribe("_pub_");
+      const transport = await adapterTransport("redis", "_pub_");
+      expect(transport.kind).toBe("Redis");
+      expect(summary(await transport.deliver(["a", "b"]))).toEqual(["sent", "sent"]);
+      await waitFor(() => received.length === 2, { timeoutMs: 5_000, description: "2 messages" });
+      expect(received).toEqual(["_pub_ a", "_pub_ b"]);
+    } finally {
+      subscriber.disconnect();
+    }
+  });
+
+  it("redisx XADDs each payload to the ANYCABLE_REDIS_CHANNEL stream under the field payload", async () => {
+    const transport = await adapterTransport("redisx", "_xs_");
+    expect(transport.kind).toBe("Redis stream");
+    expect(summary(await transport.deliver(["a", "b"]))).toEqual(["sent", "sent"]);
+    expect((await client.xrange("_xs_", "-", "+")).map(([, fields]) => fields)).toEqual([
+      ["payload", "a"],
+      ["payload", "b"],
+    ]);
   });
 });
 
@@ -521,6 +749,19 @@ describe("HttpTransport against a local HTTP server", () => {
     expect(summary(await delivering)).toEqual(["retry: HTTP broadcaster stopped"]);
   });
 
+  it("delivers without a listener to tell, when used on its own", async () => {
+    statusesOf.alone = [503];
+    const transport = new HttpTransport({
+      url: urlFor("alone"),
+      key: undefined,
+      requestTimeoutMs: 2_000,
+      reconnect: { minDelayMs: 5, maxDelayMs: 20 },
+    });
+    started.push(transport);
+    expect(summary(await transport.deliver(["1"]))).toEqual(["sent"]);
+    expect(to("alone")).toHaveLength(2);
+  });
+
   it("reports an endpoint that refuses connections as down, with the socket error, until stopped", async () => {
     const { transport, events } = http({ url: `http://127.0.0.1:${await freePort()}/_broadcast` });
     const delivering = transport.deliver(["1"]);
@@ -536,7 +777,7 @@ describe("NatsTransport when the server stops accepting its credentials", () => 
     const config = configFile("authorization { users = [ { user: pub, password: pw } ] }\n");
     const server = await startNats({ args: ["-c", config] });
     try {
-      const { transport } = natsTransport([`nats://pub:pw@127.0.0.1:${server.port}`]);
+      const { transport, logs } = natsTransport([`nats://pub:pw@127.0.0.1:${server.port}`]);
       const { listener, events } = recordingListener();
       transport.start(listener);
       await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
@@ -550,6 +791,10 @@ describe("NatsTransport when the server stops accepting its credentials", () => 
         details: () => JSON.stringify(events),
       });
       expect(transport.ready).toBe(false);
+      // What the server said while nats.js redialled is logged, as it is no refusal of a publication.
+      expect(logs.at("error")).toContainEqual(
+        expect.objectContaining({ msg: "NATS server reported an error", status: expect.stringMatching(/AUTHORIZATION/i) }),
+      );
       writeFileSync(config, "authorization { users = [ { user: pub, password: pw } ] }\n");
       await server.restart();
       await waitFor(() => transport.ready, {

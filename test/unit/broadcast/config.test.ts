@@ -1,7 +1,10 @@
 // Env names and defaults shared with anycable-go and the Ruby gem; errors a person can act on.
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { deriveBroadcastKey, loadBroadcastConfig } from "../../../src/broadcast/config.js";
+import { z } from "zod";
+import { checkBroadcastAdapters, deriveBroadcastKey, loadBroadcastConfig } from "../../../src/broadcast/config.js";
+import type { AnyBroadcastAdapter } from "../../../src/broadcast/adapter.js";
+import type { BroadcastTransport } from "../../../src/broadcast/transport.js";
 import { ConfigError } from "../../../src/config/errors.js";
 
 describe("loadBroadcastConfig", () => {
@@ -70,6 +73,15 @@ describe("loadBroadcastConfig", () => {
     expect(loadBroadcastConfig({ ANYCABLE_SECRET: "none" }).http.key).toBeUndefined();
   });
 
+  it("trims the broadcast key and the secret, so a stray space in an env file does not change the key", () => {
+    expect(loadBroadcastConfig({ ANYCABLE_BROADCAST_KEY: " k " }).http.key).toBe("k");
+    expect(loadBroadcastConfig({ ANYCABLE_SECRET: " qwerty " }).http.key).toBe(deriveBroadcastKey("qwerty"));
+    expect(loadBroadcastConfig({ ANYCABLE_BROADCAST_KEY: " none ", ANYCABLE_SECRET: "s" }).http).toMatchObject({
+      key: undefined,
+      keySource: "none",
+    });
+  });
+
   it("defaults the HTTP URL to anycable-go's main port when a key is set, as the Ruby gem does", () => {
     expect(loadBroadcastConfig({ ANYCABLE_SECRET: "s" }).http.url).toBe("http://localhost:8080/_broadcast");
     expect(loadBroadcastConfig({ ANYCABLE_BROADCAST_KEY: "k" }).http.url).toBe("http://localhost:8080/_broadcast");
@@ -101,5 +113,81 @@ describe("loadBroadcastConfig", () => {
     } catch (error) {
       expect((error as Error).message).toMatch(/^Invalid broadcasting configuration:\n {2}ANYCABLE_BROADCAST_ADAPTER: .*\n {2}REDIS_URL: /);
     }
+  });
+
+  it("takes the adapter name with spaces around it, as an env file may leave them", () => {
+    expect(loadBroadcastConfig({ ANYCABLE_BROADCAST_ADAPTER: " Redis " }).adapter).toBe("redis");
+  });
+
+  it("reconnects from 100 ms, doubling up to 5 s, as anycable-go's broker clients do", () => {
+    expect(loadBroadcastConfig({}).reconnect).toEqual({ minDelayMs: 100, maxDelayMs: 5_000 });
+  });
+
+  it("gives every adapter its settings under its configKey, redis and redisx the same ones", () => {
+    const c = loadBroadcastConfig({ ANYCABLE_BROADCAST_ADAPTER: "redisx" });
+    expect(Object.keys(c).sort()).toEqual([
+      "adapter",
+      "adapters",
+      "flushTimeoutMs",
+      "http",
+      "nats",
+      "queueSize",
+      "reconnect",
+      "redis",
+      "settleOn",
+    ]);
+    expect(c.adapters.map((a) => a.name)).toEqual(["nats", "redis", "redisx", "http"]);
+  });
+});
+
+describe("checkBroadcastAdapters", () => {
+  const adapter = (overrides: Partial<AnyBroadcastAdapter>): AnyBroadcastAdapter => ({
+    name: "mine",
+    configKey: "mine",
+    env: {},
+    settings: () => ({}),
+    createTransport: (): BroadcastTransport => {
+      throw new Error("not built in this test");
+    },
+    describe: () => "",
+    ...overrides,
+  });
+
+  it("accepts adapters of one's own beside the built-in ones, without reading any variable", () => {
+    expect(() => checkBroadcastAdapters([])).not.toThrow();
+    const mine = adapter({ env: { MINE_URL: z.string().url() } });
+    expect(() => checkBroadcastAdapters([mine, adapter({ name: "other", configKey: "other" })])).not.toThrow();
+  });
+
+  it.each(["adapter", "adapters", "queueSize", "flushTimeoutMs", "reconnect", "settleOn"])(
+    "refuses settings kept under the broadcaster's own key %s",
+    (configKey) => {
+      expect(() => checkBroadcastAdapters([adapter({ configKey })])).toThrow(
+        new TypeError(`broadcast adapter "mine" cannot keep its settings under "${configKey}"`),
+      );
+    },
+  );
+
+  it("refuses a taken name, other settings under a taken key, or another schema for a variable already read", () => {
+    expect(() => checkBroadcastAdapters([adapter({ name: "redisx", configKey: "x" })])).toThrow(
+      new TypeError('two broadcast adapters are named "redisx"'),
+    );
+    expect(() => checkBroadcastAdapters([adapter({ configKey: "nats" })])).toThrow(
+      new TypeError('broadcast adapter "mine" keeps other settings under "nats" than an adapter before it'),
+    );
+    expect(() => checkBroadcastAdapters([adapter({ env: { REDIS_URL: z.string() } })])).toThrow(
+      new TypeError('broadcast adapter "mine" reads REDIS_URL with another schema than adapter "redisx"'),
+    );
+    expect(() => checkBroadcastAdapters([adapter({ env: { ANYCABLE_BROADCAST_FLUSH_TIMEOUT: z.string() } })])).toThrow(
+      new TypeError('broadcast adapter "mine" reads ANYCABLE_BROADCAST_FLUSH_TIMEOUT with another schema than the broadcaster'),
+    );
+  });
+
+  it("lets adapters share a key when they share its settings, as redis and redisx do", () => {
+    const settings = () => ({ shared: true });
+    const pair = [adapter({ name: "one", configKey: "both", settings }), adapter({ name: "two", configKey: "both", settings })];
+    expect(() => checkBroadcastAdapters(pair)).not.toThrow();
+    const c = loadBroadcastConfig({ ANYCABLE_BROADCAST_ADAPTER: "two" }, { adapters: pair });
+    expect((c as unknown as Record<string, unknown>).both).toEqual({ shared: true });
   });
 });

@@ -46,7 +46,7 @@ describe("encodeBatch", () => {
 
   it("refuses non-string data in a publication (the type says string; JS callers may not know)", () => {
     expect(() => encodeBatch([{ stream: "a", data: { x: 1 } as unknown as string }])).toThrow(/must be a string/);
-    expect(() => encodeBatch([])).toThrow(RangeError);
+    expect(() => encodeBatch([])).toThrow(new RangeError("a broadcast batch needs at least one publication"));
   });
 });
 

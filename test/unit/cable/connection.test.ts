@@ -40,6 +40,10 @@ describe("connectionIdentifier", () => {
     expect(connectionIdentifier({})).toBe("");
   });
 
+  it("writes numbers as their text, NaN and Infinity included, where JSON would write null", () => {
+    expect(connectionIdentifier({ a: Number.NaN, b: Infinity, c: -1.5 })).toBe("NaN:Infinity:-1.5");
+  });
+
   it("encodes no identifiers as an empty object", () => {
     expect(encodeIdentifiers(undefined)).toBe("{}");
     expect(encodeIdentifiers({ user: "ann" })).toBe('{"user":"ann"}');

@@ -37,6 +37,21 @@ describe("cable errors", () => {
     expect(new DefinitionError("x")).not.toBeInstanceOf(ChannelRefusal);
   });
 
+  it("recognises the errors another copy of this package throws, by their brand", () => {
+    // An application that brings its own copy of the framework throws that copy's classes: the RPC
+    // layer must still tell a rejection, a refusal and a definition error apart (shared/brand.ts).
+    const foreign = (name: string): Error => {
+      class Foreign extends Error {}
+      Object.defineProperty(Foreign.prototype, Symbol.for(`anycable-ts.${name}`), { value: true });
+      return new Foreign("from another copy");
+    };
+    expect(foreign("UnauthorizedError")).toBeInstanceOf(UnauthorizedError);
+    expect(foreign("ChannelRefusal")).toBeInstanceOf(ChannelRefusal);
+    expect(foreign("DefinitionError")).toBeInstanceOf(DefinitionError);
+    expect(foreign("UnauthorizedError")).not.toBeInstanceOf(ChannelRefusal);
+    expect(new Error("plain")).not.toBeInstanceOf(UnauthorizedError);
+  });
+
   it("rejects a connection as unauthorized with a default message", () => {
     expect(new UnauthorizedError().message).toBe("Connection rejected as unauthorized");
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Channel, ChannelRegistry, DefinitionError, z, type ChannelClass } from "../../../src/index.js";
+import { brandKey } from "../../../src/shared/brand.js";
 
 function channelWith(actions: Record<string, z.ZodType>, methods: Record<string, () => void> = {}): ChannelClass {
   class Custom extends Channel {
@@ -70,6 +71,33 @@ describe("ChannelRegistry.register", () => {
       static actions = {};
     }
     expect(() => new ChannelRegistry([NotAChannel as unknown as ChannelClass])).toThrow(/does not extend Channel/);
+  });
+
+  it("refuses an identifier that is not a string, as a JavaScript channel may set one", () => {
+    for (const identifier of [42, undefined, null]) {
+      class Numbered extends Channel {
+        static override identifier = identifier as unknown as string;
+      }
+      const register = () => new ChannelRegistry([Numbered]);
+      expect(register, String(identifier)).toThrow(DefinitionError);
+      expect(register, String(identifier)).toThrow('Numbered needs a static identifier (the "channel" clients subscribe to)');
+    }
+  });
+
+  it("refuses, as a definition error, a class that carries the Channel brand but whose prototype chain ends without Channel", () => {
+    // The brand (shared/brand.ts) is what `instanceof Channel` asks for across copies of the
+    // package; a forged one must still be refused cleanly while looking for the action's method.
+    const prototype = Object.create(null) as object;
+    Object.defineProperty(prototype, brandKey("Channel"), { value: true });
+    const Forged = Object.assign(function Forged() {}, {
+      prototype,
+      identifier: "forged",
+      params: undefined,
+      actions: { speak: z.object({}) },
+    }) as unknown as ChannelClass;
+    const register = () => new ChannelRegistry([Forged]);
+    expect(register).toThrow(DefinitionError);
+    expect(register).toThrow('Forged declares action "speak" but has no method of that name');
   });
 
   it("finds actions defined on an intermediate base class but not on Channel itself", () => {

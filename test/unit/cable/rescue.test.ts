@@ -2,6 +2,7 @@
 // error, what is rethrown, and what a declaration refuses. channel-features.test.ts covers the
 // walk from a channel to its ancestors and to its connection.
 import { describe, expect, it } from "vitest";
+import { ChannelRefusal } from "../../../src/cable/errors.js";
 import { addRescueHandler, callRescued } from "../../../src/cable/rescue.js";
 
 class Receiver {
@@ -61,6 +62,22 @@ describe("rescue handlers of one class", () => {
     const original = new RangeError("nobody takes this");
     await expect(callRescued(new Declares(), failWith(original), undefined)).rejects.toBe(original);
     await expect(callRescued(new Declares(), failWith(original), undefined, new Receiver())).rejects.toBe(original);
+  });
+});
+
+describe("what rescue handlers are handed", () => {
+  it("only Errors: a thrown value that is not one is rethrown, even one carrying an error class's brand", async () => {
+    // Handlers are typed to take an Error; a branded class (ChannelRefusal) answers instanceof by
+    // its mark alone (shared/brand.ts), so the Error check is what keeps a forged object out.
+    class Guarded extends Receiver {}
+    addRescueHandler(Guarded, ChannelRefusal, function (this: Receiver) {
+      this.seen.push("refusal");
+    });
+    const forged = { [Symbol.for("anycable-ts.ChannelRefusal")]: true, message: "not an Error" };
+    const receiver = new Guarded();
+    await expect(callRescued(receiver, failWith(forged), undefined)).rejects.toBe(forged);
+    await expect(callRescued(receiver, failWith("a string"), undefined)).rejects.toBe("a string");
+    expect(receiver.seen).toEqual([]);
   });
 });
 

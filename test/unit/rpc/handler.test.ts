@@ -65,11 +65,15 @@ describe("Connect", () => {
 
   it("turns an exception into ERROR with a clear message and logs the stack", async () => {
     const res = await handler.connect({ env: env({ headers: { cookie: "user=crash" } }) }, meta);
-    expect(res.status).toBe(Status.ERROR);
-    expect(res.error_msg).toBe("Error in Connect: database is down");
-    expect(res.transmissions).toEqual([]);
+    expect(res).toEqual({
+      status: Status.ERROR,
+      identifiers: "",
+      transmissions: [],
+      error_msg: "Error in Connect: database is down",
+      env: null,
+    });
     const logged = logLines.find((l) => l.level === 50);
-    expect(JSON.stringify(logged)).toContain("database is down");
+    expect(logged?.msg).toBe("exception in Connect: database is down");
     expect((logged?.err as { stack?: string }).stack).toContain("chat-app.ts");
   });
 
@@ -142,10 +146,14 @@ describe("Command subscribe", () => {
   });
 
   it("refuses connection identifiers that are not what the connection declares", async () => {
-    for (const connection_identifiers of ["{not json", '{"user":42}', "[]"]) {
+    for (const [connection_identifiers, why] of [
+      ["{not json", "are not valid JSON"],
+      ['{"user":42}', "do not match ChatConnection"],
+      ["[]", "do not match ChatConnection"],
+    ]) {
       const res = await handler.command(command({ command: "subscribe", connection_identifiers }), meta);
       expect(res.status).toBe(Status.ERROR);
-      expect(res.error_msg).toMatch(/Connection identifiers/);
+      expect(res.error_msg).toBe(`Connection identifiers ${why}: ${connection_identifiers}`);
     }
   });
 });
@@ -153,8 +161,17 @@ describe("Command subscribe", () => {
 describe("Command message", () => {
   it("runs a declared action and transmits to the subscriber", async () => {
     const res = await handler.command(perform("speak", { message: "hi <b>" }), meta);
-    expect(res.status).toBe(Status.SUCCESS);
-    expect(res.transmissions).toEqual([JSON.stringify({ identifier: ROOM, message: { from: "ann", message: "hi <b>" } })]);
+    expect(res).toEqual({
+      status: Status.SUCCESS,
+      disconnect: false,
+      stop_streams: false,
+      streams: [],
+      transmissions: [JSON.stringify({ identifier: ROOM, message: { from: "ann", message: "hi <b>" } })],
+      error_msg: "",
+      env: null,
+      stopped_streams: [],
+      presence: null,
+    });
   });
 
   it("reads channel and connection state from the request and returns only the changes", async () => {
@@ -210,10 +227,19 @@ describe("Command message", () => {
     expect(res.error_msg).toMatch(message);
   });
 
-  it("turns an exception in an action into ERROR naming the action", async () => {
+  it("turns an exception in an action into ERROR naming the action, and neither closes the socket nor stops its streams", async () => {
     const res = await handler.command(perform("explode"), meta);
-    expect(res.status).toBe(Status.ERROR);
-    expect(res.error_msg).toBe("RangeError in ChatChannel#explode: action exploded");
+    expect(res).toEqual({
+      status: Status.ERROR,
+      disconnect: false,
+      stop_streams: false,
+      streams: [],
+      transmissions: [],
+      error_msg: "RangeError in ChatChannel#explode: action exploded",
+      env: null,
+      stopped_streams: [],
+      presence: null,
+    });
   });
 
   it("publishes through the broadcaster", async () => {
@@ -226,6 +252,13 @@ describe("Command message", () => {
     const res = await handler.command(command({ command: "explode" }), meta);
     expect(res.status).toBe(Status.ERROR);
     expect(res.error_msg).toMatch(/Unknown command "explode"/);
+  });
+
+  it("quotes at most 64 characters of an unknown command in the error and the log", async () => {
+    const res = await handler.command(command({ command: "x".repeat(5000) }), meta);
+    const quoted = `Unknown command "${"x".repeat(64)}": expected subscribe, unsubscribe or message`;
+    expect(res.error_msg).toBe(quoted);
+    expect(logLines.filter((l) => l.level === 40).map((l) => l.msg)).toEqual([quoted]);
   });
 });
 
@@ -274,6 +307,74 @@ describe("Disconnect", () => {
       "Error in ChatChannel#unsubscribed: unsubscribe exploded; Error in ChatConnection#disconnect: disconnect exploded",
     );
     expect(journal).toEqual(["unsubscribed:fragile:fragile:-", "unsubscribed:fragile:lobby:-", "disconnect:fragile"]);
+  });
+
+  it("runs none of the application's code for a connection rejected at Connect, not even its Connection's initializers", async () => {
+    const built: string[] = [];
+    class CountedConnection extends Connection<{ user: string }> {
+      static override identifiers = z.object({ user: z.string() });
+      // Application code that runs whenever a Connection is made, e.g. opening a handle.
+      readonly handle = built.push(`built:${this.sid}`);
+    }
+    const counted = new RpcHandler({
+      app: defineApplication({ connection: CountedConnection, channels: [] }),
+      broadcaster,
+      logger: captureLogger().logger,
+    });
+    const rejected = await counted.disconnect({ identifiers: "", subscriptions: [], env: env() }, { sid: "rejected", protov: "v1" });
+    expect(rejected).toEqual({ status: Status.SUCCESS, error_msg: "" });
+    expect(built).toEqual([]);
+    // The same Disconnect for an accepted connection does build it.
+    await counted.disconnect({ identifiers: '{"user":"ann"}', subscriptions: [], env: env() }, { sid: "accepted", protov: "v1" });
+    expect(built).toEqual(["built:accepted"]);
+  });
+
+  it("still unsubscribes every channel of a connection that comes back with no identifiers", async () => {
+    const left: string[] = [];
+    class Lounge extends Channel {
+      static override identifier = "lounge";
+      override unsubscribed(): void {
+        left.push(`left:${this.identifier}`);
+      }
+    }
+    const lounge = new RpcHandler({ app: defineApplication({ channels: [Lounge] }), broadcaster, logger: captureLogger().logger });
+    const subscription = '{"channel":"lounge"}';
+    const res = await lounge.disconnect({ identifiers: "", subscriptions: [subscription], env: env() }, meta);
+    expect(res).toEqual({ status: Status.SUCCESS, error_msg: "" });
+    expect(left).toEqual([`left:${subscription}`]);
+  });
+
+  it("logs at debug, with the session and the identifier, each listed subscription that has no channel here", async () => {
+    await handler.disconnect({ identifiers: '{"user":"ann"}', subscriptions, env: env() }, meta);
+    expect(logLines.filter((l) => l.msg === "disconnect: no channel to unsubscribe")).toEqual([
+      expect.objectContaining({ level: 20, sid: "sid-1", identifier: subscriptions[2] }),
+    ]);
+  });
+
+  it("answers ERROR when a listed subscription's params make the channel's schema throw, runs the rest, and runs again on the retry", async () => {
+    const ran: string[] = [];
+    // An application bug reachable by a client: BigInt() throws on a room id that is not a number.
+    class Ledger extends Channel<{ account: bigint }> {
+      static override identifier = "ledger";
+      static override params = z.object({ account: z.string().transform((id) => BigInt(id)) });
+      override unsubscribed(): void {
+        ran.push(`unsubscribed:${this.params.account}`);
+      }
+    }
+    const ledger = new RpcHandler({ app: defineApplication({ channels: [Ledger] }), broadcaster, logger: captureLogger().logger });
+    const request = {
+      identifiers: "{}",
+      subscriptions: ['{"channel":"ledger","account":"12x"}', '{"channel":"ledger","account":"7"}'],
+      env: env(),
+    };
+    for (const attempt of [1, 2]) {
+      const res = await ledger.disconnect(request, meta);
+      expect(res, `attempt ${attempt}`).toEqual({
+        status: Status.ERROR,
+        error_msg: "SyntaxError in Disconnect: Cannot convert 12x to a BigInt",
+      });
+    }
+    expect(ran).toEqual(["unsubscribed:7", "unsubscribed:7"]);
   });
 
   it("tolerates state that is not a JSON map", async () => {
@@ -493,6 +594,12 @@ describe("one way to report a refusal", () => {
     expect(res.status).toBe(Status.ERROR);
     expect(res.error_msg).toBe("Error in subscribe: identifiers transform exploded");
     expect(lines.find((l) => l.level === 50)?.err).toBeDefined();
+  });
+
+  it("answers ERROR naming Disconnect when the connection's identifiers schema throws on a Disconnect", async () => {
+    const res = await gate.disconnect({ identifiers: '{"user":"broken"}', subscriptions: ['{"channel":"gate"}'], env: env() }, meta);
+    expect(res).toEqual({ status: Status.ERROR, error_msg: "Error in Disconnect: identifiers transform exploded" });
+    expect(lines.filter((l) => l.level === 50).map((l) => [l.sid, l.where])).toEqual([["sid-1", "Disconnect"]]);
   });
 
   it("logs a request off the protocol as a warning and answers ERROR", async () => {

@@ -1,7 +1,11 @@
 // RpcServer, the gRPC transport, in-process on loopback: what it reads from a call's metadata,
 // the two guards around (de)serialization, its own failures, binding, and draining. The whole
 // stack against a real anycable-go is test/integration/rpc.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { afterEach, describe, expect, it } from "vitest";
@@ -235,7 +239,7 @@ describe("binding", () => {
     expect(logs.at("warn")).toEqual([]);
   });
 
-  it.each(["[::1]:0", "LocalHost:0"])("binds %s without a warning: it is loopback", async (host) => {
+  it.each(["[::1]:0", "LocalHost:0", "127.10.200.30:0"])("binds %s without a warning: it is loopback", async (host) => {
     const { logs, client } = await serve({ config: { host } });
     expect(logs.at("warn")).toEqual([]);
     client.close();
@@ -250,6 +254,57 @@ describe("binding", () => {
     await expect(server.start()).rejects.toThrow(/^Cannot listen on 192\.0\.2\.1:0: /);
     expect(logs.at("warn")[0]?.msg).toMatch(/^the RPC server listens beyond loopback/);
     expect(logs.at("warn")[0]).toMatchObject({ host: "192.0.2.1:0", tls: false });
+  });
+});
+
+describe("TLS", () => {
+  it("serves over TLS with the configured certificate, asks clients for none, and refuses plaintext", async () => {
+    // A throwaway self-signed certificate, which the client trusts as its own root.
+    const dir = mkdtempSync(join(tmpdir(), "grpc-tls-"));
+    let cert: string;
+    let key: string;
+    try {
+      execFileSync(
+        "openssl",
+        [
+          "req",
+          "-x509",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:prime256v1",
+          "-nodes",
+          "-keyout",
+          "key.pem",
+          "-out",
+          "cert.pem",
+        ].concat(["-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"]),
+        { cwd: dir, stdio: ["ignore", "ignore", "pipe"] },
+      );
+      cert = readFileSync(join(dir, "cert.pem"), "utf8");
+      key = readFileSync(join(dir, "key.pem"), "utf8");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const logs = captureLogger();
+    const handler = new RpcHandler({ app, broadcaster: new RecordingBroadcaster(), logger: logs.logger });
+    const server = new RpcServer({ handler, config: config({ tls: { cert, key } }), logger: logs.logger });
+    const entry: { server: RpcServer; client?: grpc.Client } = { server };
+    started.push(entry);
+    const port = await server.start();
+    expect(logs.at("info").find((l) => l.msg === "AnyCable RPC server listening")).toMatchObject({ port, tls: true });
+
+    const RPC = rpcClientConstructor();
+    // No client certificate, as anycable-go presents none.
+    const secure = new RPC(`127.0.0.1:${port}`, grpc.credentials.createSsl(Buffer.from(cert))) as unknown as RpcClient;
+    entry.client = secure;
+    expect((await call(secure, "Connect", CONNECT)).status).toBe(Status.SUCCESS);
+    const plain = new RPC(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as RpcClient;
+    try {
+      await expect(call(plain, "Connect", CONNECT)).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+    } finally {
+      plain.close();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 // The JSON anycable-go posts (encoding/json of its protobuf structs) into the messages the handler takes.
 import { describe, expect, it } from "vitest";
-import { decodeRequest, encodeResponse } from "../../../../src/rpc/http/json-messages.js";
+import { decodeRequest, encodeResponse, isHttpRpcMethod } from "../../../../src/rpc/http/json-messages.js";
 import { Status } from "../../../../src/rpc/messages.js";
 
 // Bodies as anycable-go 1.5.6 and 1.6.16 sent them (identical in both): snake_case names, and
@@ -23,6 +23,15 @@ function decoded(method: "connect" | "command" | "disconnect", body: string) {
   if (!result.ok) throw new Error(`expected ${body} to decode, got ${result.status} ${result.error}`);
   return result.decoded.request;
 }
+
+describe("isHttpRpcMethod", () => {
+  it("knows the three endpoints, and nothing an object inherits", () => {
+    expect(["connect", "command", "disconnect"].every(isHttpRpcMethod)).toBe(true);
+    for (const name of ["Connect", "perform", "", "toString", "__proto__", "constructor", "hasOwnProperty"]) {
+      expect(isHttpRpcMethod(name), name).toBe(false);
+    }
+  });
+});
 
 describe("decodeRequest: what anycable-go sends", () => {
   it("reads a Connect, with the env's missing maps as empty", () => {
@@ -98,6 +107,15 @@ describe("decodeRequest: hostile bodies", () => {
     expect(result).toEqual({ ok: false, status: 422, error: typeof error === "string" ? error : expect.stringMatching(error) });
   });
 
+  it("names every field that is wrong, not only the first", () => {
+    const result = decodeRequest("command", '{"command":42,"data":{"action":"speak"}}');
+    expect(result).toEqual({
+      ok: false,
+      status: 422,
+      error: expect.stringMatching(/^Invalid Command request: command: [^;]+; data: [^;]+$/),
+    });
+  });
+
   it("refuses a Disconnect whose subscriptions are not strings", () => {
     expect(decodeRequest("disconnect", '{"subscriptions":[{"channel":"chat"}]}')).toMatchObject({
       ok: false,
@@ -159,6 +177,26 @@ describe("decodeRequest: entry limit", () => {
     });
     const subscriptions = JSON.stringify({ subscriptions: Array.from({ length: 6 }, () => 42), env: { istate: { a: "1", b: "2" } } });
     expect(decodeRequest("disconnect", subscriptions, 7)).toMatchObject({ ok: false, status: 413 });
+  });
+
+  it("counts the entries of every env map: headers, cstate and istate", () => {
+    const env = (map: string) => JSON.stringify({ env: { [map]: { a: "1", b: "2", c: "3" } } });
+    for (const map of ["headers", "cstate", "istate"]) {
+      expect(decodeRequest("connect", env(map), 3).ok, map).toBe(true);
+      expect(decodeRequest("connect", env(map), 2), map).toMatchObject({ ok: false, status: 413 });
+    }
+  });
+
+  it("counts only lists and maps: a long string in their place is refused for its type, not its length", () => {
+    const longString = "x".repeat(50);
+    for (const [method, body] of [
+      ["disconnect", { subscriptions: longString }],
+      ["connect", { env: { headers: longString } }],
+      ["connect", { env: { cstate: longString } }],
+      ["connect", { env: { istate: longString } }],
+    ] as const) {
+      expect(decodeRequest(method, JSON.stringify(body), 10), JSON.stringify(body)).toMatchObject({ ok: false, status: 422 });
+    }
   });
 
   it("allows 4,096 entries by default", () => {
