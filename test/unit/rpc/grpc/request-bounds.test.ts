@@ -55,6 +55,14 @@ describe("requestEntries", () => {
     expect(requestEntries("Connect", fits)).toBe(1);
   });
 
+  it("keeps a length's fifth and sixth 7-bit groups whole instead of wrapping them in 32 bits", () => {
+    // 2^32 declared: or-ing its fifth group into a 32-bit int would read it as 0, a valid empty field.
+    expect(requestEntries("Connect", Buffer.from([tag(1, 2), 0x80, 0x80, 0x80, 0x80, 0x10]))).toBeUndefined();
+    // 2^35 + 8 declared: a 32-bit shift by 35 is a shift by 3, which would read it as 8 and fit the 8 bytes that follow.
+    const wrapsToEight = Buffer.concat([Buffer.from([tag(1, 2), 0x88, 0x80, 0x80, 0x80, 0x80, 0x01]), Buffer.alloc(8)]);
+    expect(requestEntries("Connect", wrapsToEight)).toBeUndefined();
+  });
+
   it("gives up on bytes that are not protobuf", () => {
     const cases: Array<[string, number[]]> = [
       ["a tag cut short", [0x80]],
