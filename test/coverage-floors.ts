@@ -25,10 +25,12 @@ export const coverageFloors: Record<string, Floor> = {
   // runs of test/unit/channels and test/integration/channels (or a subset), which a full run includes.
   // Raised again from the clean-clone CI run at the end of the afternoon of 2026-12-02 (issue 15's
   // mutation work added tests across src/ and the bridge), by the same rule, except that a folder
-  // reaching 100 for the first time gets 99 (one run at 100 is not yet a habit).
-  channels: { lines: 89, branches: 81 },
-  "channels/bridge": { lines: 91, branches: 88 },
-  "channels/cable": { lines: 97, branches: 96 },
+  // reaching 100 for the first time gets 99 (one run at 100 is not yet a habit). channels, src,
+  // channels/bridge, channels/cable and src/broadcast raised again, same rule, from the clean-clone run
+  // of 58f7708 (evening of 2026-12-02: the bridge's unit tests, the broadcast transports' tests).
+  channels: { lines: 90, branches: 83 },
+  "channels/bridge": { lines: 95, branches: 96 },
+  "channels/cable": { lines: 97, branches: 97 },
   "channels/calls": { lines: 96, branches: 81 },
   "channels/config": { lines: 97, branches: 88 },
   "channels/credentials": { lines: 100, branches: 99 },
@@ -41,8 +43,8 @@ export const coverageFloors: Record<string, Floor> = {
   "channels/twilio": { lines: 98, branches: 87 },
   "channels/views": { lines: 100, branches: 93 },
   "channels/web": { lines: 92, branches: 86 },
-  src: { lines: 98, branches: 95 },
-  "src/broadcast": { lines: 98, branches: 96 },
+  src: { lines: 98, branches: 96 },
+  "src/broadcast": { lines: 98, branches: 97 },
   "src/cable": { lines: 98, branches: 97 },
   "src/cable-ready": { lines: 100, branches: 99 },
   "src/cli": { lines: 97, branches: 88 },

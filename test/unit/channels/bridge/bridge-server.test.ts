@@ -4,11 +4,11 @@
 // listening.
 import type { IncomingMessage } from "node:http";
 import { Socket } from "node:net";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { startMediaStreamBridge, signedByTwilio } from "../../../../channels/bridge/bridge-server.js";
 import { streamSignature } from "../../../../channels/media-stream/stream-player.js";
 import { TWILIO_SIGNATURE_HEADER } from "../../../../channels/twilio/signature-header.js";
-import { captureLogger, type CapturedLogs } from "../../../support/capture-logger.js";
+import { captureLogger } from "../../../support/capture-logger.js";
 import { isPortOpen } from "../../../support/ports.js";
 import { waitFor, withTimeout } from "../../../support/wait.js";
 import { performs } from "../support/action-cable-server.js";
@@ -17,27 +17,13 @@ import {
   STREAM_URL,
   callSid,
   startUnitBridge,
-  type UnitBridge,
   type UnitBridgeOptions,
+  unitBridgePerTest,
 } from "../support/media-stream-bridge.js";
 import { ScriptedRecognizer } from "../support/scripted-recognizer.js";
 
-let unit: UnitBridge | undefined;
-let logs: CapturedLogs;
-let speech: ScriptedRecognizer;
-
-afterEach(async () => {
-  vi.useRealTimers();
-  await unit?.stop();
-  unit = undefined;
-});
-
-async function start(options: UnitBridgeOptions = {}) {
-  logs = captureLogger();
-  speech = new ScriptedRecognizer();
-  unit = await startUnitBridge({ recognizer: speech, logger: logs.logger, ...options });
-  return unit;
-}
+const harness = unitBridgePerTest();
+const start = (options?: UnitBridgeOptions) => harness.start(options);
 
 /** A raw HTTP/1.1 connection to the bridge, to send requests a byte at a time and read what comes back. */
 function rawConnection(port: number) {
@@ -83,10 +69,10 @@ describe("Twilio's signature on the upgrade", () => {
 
   it("refuses an unsigned upgrade with 403 before any stream exists, and logs who tried", async () => {
     await start();
-    await expect(unit!.open(null)).rejects.toThrow("HTTP 403");
-    await expect(unit!.open(streamSignature("another-token", STREAM_URL))).rejects.toThrow("HTTP 403");
-    expect(unit!.bridge.streams).toBe(0);
-    expect(logs.at("warn")).toMatchObject([
+    await expect(harness.unit.open(null)).rejects.toThrow("HTTP 403");
+    await expect(harness.unit.open(streamSignature("another-token", STREAM_URL))).rejects.toThrow("HTTP 403");
+    expect(harness.unit.bridge.streams).toBe(0);
+    expect(harness.logs.at("warn")).toMatchObject([
       {
         msg: "media stream refused: X-Twilio-Signature is missing or does not match TWILIO_STREAM_URL",
         remoteAddress: "127.0.0.1",
@@ -98,7 +84,7 @@ describe("Twilio's signature on the upgrade", () => {
 
   it("answers a refused upgrade with a complete plain-text response", async () => {
     await start();
-    const connection = rawConnection(unit!.bridge.port);
+    const connection = rawConnection(harness.unit.bridge.port);
     await connection.connected;
     connection.write(upgradeRequest() + "\r\n");
     expect(await connection.answer(/Forbidden$/)).toBe(
@@ -111,7 +97,7 @@ describe("Twilio's signature on the upgrade", () => {
 describe("plain HTTP", () => {
   it("serves GET /health and answers anything else with 426", async () => {
     await start();
-    const base = unit!.bridge.url.replace("ws://", "http://");
+    const base = harness.unit.bridge.url.replace("ws://", "http://");
     const health = await fetch(`${base}health`);
     expect([health.status, health.headers.get("content-type"), await health.text()]).toEqual([200, "text/plain", "ok"]);
     for (const [path, method] of [
@@ -132,10 +118,10 @@ describe("plain HTTP", () => {
 describe("where it listens", () => {
   it("says where, in its URL and in its first log line", async () => {
     await start();
-    const { bridge, cable } = unit!;
+    const { bridge, cable } = harness.unit;
     expect(bridge.port).toBeGreaterThan(0);
     expect(bridge.url).toBe(`ws://127.0.0.1:${bridge.port}/`);
-    expect(logs.at("info")).toMatchObject([
+    expect(harness.logs.at("info")).toMatchObject([
       {
         msg: "media-stream bridge listening",
         listen: `127.0.0.1:${bridge.port}`,
@@ -148,13 +134,13 @@ describe("where it listens", () => {
 
   it("brackets an IPv6 host", async () => {
     await start({ config: { host: "::1" } });
-    expect(unit!.bridge.url).toBe(`ws://[::1]:${unit!.bridge.port}/`);
-    expect(logs.at("info")[0]).toMatchObject({ listen: `[::1]:${unit!.bridge.port}` });
+    expect(harness.unit.bridge.url).toBe(`ws://[::1]:${harness.unit.bridge.port}/`);
+    expect(harness.logs.at("info")[0]).toMatchObject({ listen: `[::1]:${harness.unit.bridge.port}` });
   });
 
   it("fails to start on a port that is taken", async () => {
     await start();
-    const port = unit!.bridge.port;
+    const port = harness.unit.bridge.port;
     const second = captureLogger();
     await expect(startUnitBridge({ recognizer: new ScriptedRecognizer(), logger: second.logger, config: { port } })).rejects.toMatchObject({
       code: "EADDRINUSE",
@@ -164,7 +150,7 @@ describe("where it listens", () => {
 
   it("does not negotiate permessage-deflate", async () => {
     await start();
-    const socket = await unit!.open();
+    const socket = await harness.unit.open();
     expect(socket.ws.extensions).toBe("");
     socket.ws.close();
   });
@@ -174,28 +160,28 @@ describe("streams at once", () => {
   it("refuses a stream beyond TWILIO_BRIDGE_MAX_STREAMS with 503, and takes one again once a stream ended", async () => {
     await start({ config: { maxStreams: 1 } });
     const sid = callSid(0x601);
-    const first = await unit!.open();
-    await waitFor(() => unit!.bridge.streams === 1, { timeoutMs: 5_000 });
-    await expect(unit!.open()).rejects.toThrow("HTTP 503");
-    expect(logs.at("warn")).toMatchObject([
+    const first = await harness.unit.open();
+    await waitFor(() => harness.unit.bridge.streams === 1, { timeoutMs: 5_000 });
+    await expect(harness.unit.open()).rejects.toThrow("HTTP 503");
+    expect(harness.logs.at("warn")).toMatchObject([
       { msg: "media stream refused: the bridge is at capacity or closing", streams: 1, remoteAddress: "127.0.0.1", path: "/" },
     ]);
-    const frames = unit!.frames(sid);
+    const frames = harness.unit.frames(sid);
     first.send(frames.start());
     first.send(frames.stop());
     await withTimeout(first.closed, 5_000, "the first stream's end");
-    await waitFor(() => unit!.bridge.streams === 0, { timeoutMs: 5_000 });
-    const again = await unit!.open();
-    expect(unit!.bridge.streams).toBe(1);
+    await waitFor(() => harness.unit.bridge.streams === 0, { timeoutMs: 5_000 });
+    const again = await harness.unit.open();
+    expect(harness.unit.bridge.streams).toBe(1);
     again.ws.close();
   });
 
   it("gives each stream a logger that names its peer", async () => {
     await start();
-    const socket = await unit!.open();
+    const socket = await harness.unit.open();
     socket.send("{not json");
     await withTimeout(socket.closed, 5_000, "the close");
-    expect(logs.at("warn")).toMatchObject([{ msg: "media stream closed: frame is not JSON", stream: "127.0.0.1" }]);
+    expect(harness.logs.at("warn")).toMatchObject([{ msg: "media stream closed: frame is not JSON", stream: "127.0.0.1" }]);
   });
 });
 
@@ -204,51 +190,51 @@ describe("close()", () => {
     await start();
     const sockets = [];
     for (const n of [0x701, 0x702]) {
-      const socket = await unit!.open();
-      const frames = unit!.frames(callSid(n));
+      const socket = await harness.unit.open();
+      const frames = harness.unit.frames(callSid(n));
       socket.send(frames.start());
       sockets.push(socket);
     }
-    await waitFor(() => unit!.cable.connections.length === 2 && speech.streams.length === 2, { timeoutMs: 5_000 });
-    for (const stream of speech.streams) stream.onEnd = () => stream.say(`last words of ${stream.callSid}`, true);
-    const port = unit!.bridge.port;
-    const closing = unit!.bridge.close();
-    expect(unit!.bridge.close()).toBe(closing);
+    await waitFor(() => harness.unit.cable.connections.length === 2 && harness.speech.streams.length === 2, { timeoutMs: 5_000 });
+    for (const stream of harness.speech.streams) stream.onEnd = () => stream.say(`last words of ${stream.callSid}`, true);
+    const port = harness.unit.bridge.port;
+    const closing = harness.unit.bridge.close();
+    expect(harness.unit.bridge.close()).toBe(closing);
     await withTimeout(closing, 10_000, "the bridge's close");
     for (const socket of sockets)
       expect(await withTimeout(socket.closed, 1_000, "a stream's close")).toEqual({ code: 1001, reason: "bridge shutting down" });
-    for (const [i, connection] of unit!.cable.connections.entries()) {
+    for (const [i, connection] of harness.unit.cable.connections.entries()) {
       await withTimeout(connection.closed, 5_000, "a cable's close");
       expect(performs(connection.received).map((data) => (data.result as { text: string }).text)).toEqual([
-        `last words of ${speech.streams[i]!.callSid}`,
+        `last words of ${harness.speech.streams[i]!.callSid}`,
       ]);
     }
-    expect(unit!.bridge.streams).toBe(0);
+    expect(harness.unit.bridge.streams).toBe(0);
     expect(await isPortOpen(port)).toBe(false);
   });
 
   it("answers 503 to what arrives while the streams are flushing", async () => {
     await start();
-    const socket = await unit!.open();
-    socket.send(unit!.frames(callSid(0x703)).start());
-    const stream = await waitFor(() => speech.streams[0], { timeoutMs: 5_000 });
+    const socket = await harness.unit.open();
+    socket.send(harness.unit.frames(callSid(0x703)).start());
+    const stream = await waitFor(() => harness.speech.streams[0], { timeoutMs: 5_000 });
     let finish!: () => void;
     stream.onEnd = () => new Promise<void>((resolve) => (finish = resolve));
     // Requests already on their way when close() begins (connections that are not idle stay open).
-    const health = rawConnection(unit!.bridge.port);
-    const upgrade = rawConnection(unit!.bridge.port);
+    const health = rawConnection(harness.unit.bridge.port);
+    const upgrade = rawConnection(harness.unit.bridge.port);
     await Promise.all([health.connected, upgrade.connected]);
     health.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n");
     upgrade.write(upgradeRequest(streamSignature(AUTH_TOKEN, STREAM_URL)));
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const closing = unit!.bridge.close();
+    const closing = harness.unit.bridge.close();
     await waitFor(() => stream.endedWithin !== undefined, { timeoutMs: 5_000 });
     try {
       health.write("\r\n");
       upgrade.write("\r\n");
       expect(await health.answer(/0\r\n\r\n$/)).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n[^]*\r\n7\r\nclosing\r\n0\r\n\r\n$/);
       expect(await upgrade.answer(/Service Unavailable$/)).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
-      expect(logs.at("warn")).toMatchObject([{ msg: "media stream refused: the bridge is at capacity or closing", streams: 1 }]);
+      expect(harness.logs.at("warn")).toMatchObject([{ msg: "media stream refused: the bridge is at capacity or closing", streams: 1 }]);
     } finally {
       finish();
     }
@@ -260,10 +246,8 @@ describe("close()", () => {
 
 describe("anycable-go's handshake", () => {
   it("is bounded by 10 s unless the bridge is told otherwise", async () => {
-    logs = captureLogger();
-    speech = new ScriptedRecognizer();
     // anycable-go that accepts the connection and never welcomes it.
-    unit = await startUnitBridge({ recognizer: speech, logger: logs.logger, cable: () => undefined, handshakeTimeoutMs: null });
+    const unit = await start({ cable: () => undefined, handshakeTimeoutMs: null });
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const socket = await unit.open();
     socket.send(unit.frames(callSid(0x801)).start());
@@ -272,7 +256,7 @@ describe("anycable-go's handshake", () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     vi.advanceTimersByTime(9_999);
-    expect(logs.at("warn")).toEqual([]);
+    expect(harness.logs.at("warn")).toEqual([]);
     vi.advanceTimersByTime(1);
     vi.useRealTimers();
     expect(await withTimeout(socket.closed, 5_000, "the close")).toEqual({

@@ -1,32 +1,16 @@
 // Every rule a media stream can break, against the bridge in this process: the stream is closed
 // with the code and reason that name the rule, the reason is logged, and a call that had started
 // still ends cleanly (its cable closed, so anycable-go runs Disconnect).
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { STREAM_TOKEN_PARAMETER, StreamTokens } from "../../../../channels/credentials/stream-token.js";
 import { StreamRefusal } from "../../../../channels/bridge/media-stream-session.js";
 import { MAX_FRAME_BYTES } from "../../../../channels/bridge/stream-rules.js";
-import { captureLogger, type CapturedLogs } from "../../../support/capture-logger.js";
 import { twilioFrames, type RawTwilioSocket } from "../../../support/raw-twilio-socket.js";
 import { waitFor, withTimeout } from "../../../support/wait.js";
-import { ACCOUNT_SID, SECRET, callSid, startUnitBridge, type UnitBridge } from "../support/media-stream-bridge.js";
-import { ScriptedRecognizer } from "../support/scripted-recognizer.js";
+import { ACCOUNT_SID, SECRET, callSid, unitBridgePerTest, type UnitBridgeOptions } from "../support/media-stream-bridge.js";
 
-let unit: UnitBridge | undefined;
-let logs: CapturedLogs;
-let speech: ScriptedRecognizer;
-
-afterEach(async () => {
-  vi.useRealTimers();
-  await unit?.stop();
-  unit = undefined;
-});
-
-async function start() {
-  logs = captureLogger();
-  speech = new ScriptedRecognizer();
-  unit = await startUnitBridge({ recognizer: speech, logger: logs.logger });
-  return unit;
-}
+const harness = unitBridgePerTest();
+const start = (options?: UnitBridgeOptions) => harness.start(options);
 
 /** Polls on the event loop's check phase, which fake timers leave alone. */
 async function until(predicate: () => boolean): Promise<void> {
@@ -40,17 +24,17 @@ const closedWith = (socket: RawTwilioSocket) => withTimeout(socket.closed, 10_00
 
 /** A started call: connected, start (sequence 1) and one media frame (2). */
 async function afterStart(sid: string) {
-  const socket = await unit!.open();
-  const frames = unit!.frames(sid);
+  const socket = await harness.unit.open();
+  const frames = harness.unit.frames(sid);
   socket.send(frames.connected());
   socket.send(frames.start());
   socket.send(frames.media());
-  await waitFor(() => unit!.cable.connections[0]?.received.length === 1, { timeoutMs: 5_000, description: "the subscribe" });
+  await waitFor(() => harness.unit.cable.connections[0]?.received.length === 1, { timeoutMs: 5_000, description: "the subscribe" });
   return { socket, frames };
 }
 
 /** The call's cable closes: anycable-go would run Disconnect. */
-const cableClosed = () => withTimeout(unit!.cable.connections[0]!.closed, 5_000, "the cable's close");
+const cableClosed = () => withTimeout(harness.unit.cable.connections[0]!.closed, 5_000, "the cable's close");
 
 describe("frames of a started call", () => {
   it("closes on a frame that is not JSON, logs why, and ends the call cleanly", async () => {
@@ -60,13 +44,13 @@ describe("frames of a started call", () => {
     socket.send("{not json");
     expect(await closedWith(socket)).toEqual({ code: 1007, reason: "frame is not JSON" });
     await cableClosed();
-    expect(logs.at("warn")).toMatchObject([
+    expect(harness.logs.at("warn")).toMatchObject([
       { msg: "media stream closed: frame is not JSON", code: 1007, reason: "frame is not JSON", callSid: sid },
     ]);
-    expect(speech.streams[0]!.closed).toBe(true);
+    expect(harness.speech.streams[0]!.closed).toBe(true);
     // The bridge closed the socket itself: that is not a stream that vanished without a stop.
-    await waitFor(() => logs.lines.some((l) => l.msg === "call ended"), { timeoutMs: 5_000 });
-    expect(logs.lines.map((l) => l.msg)).not.toContain("media stream socket closed without a stop frame");
+    await waitFor(() => harness.logs.lines.some((l) => l.msg === "call ended"), { timeoutMs: 5_000 });
+    expect(harness.logs.lines.map((l) => l.msg)).not.toContain("media stream socket closed without a stop frame");
   });
 
   it("does not take a socket it closed itself, while the call still flushes, for one that closed without a stop", async () => {
@@ -75,14 +59,14 @@ describe("frames of a started call", () => {
     const { socket } = await afterStart(sid);
     // The recognizer finishes only after Twilio's side has seen the close: the socket's close
     // event reaches the bridge while the call is still ending.
-    speech.streams[0]!.onEnd = async () => {
+    harness.speech.streams[0]!.onEnd = async () => {
       await socket.closed;
       await new Promise((resolve) => setTimeout(resolve, 50));
     };
     socket.send("{not json");
     expect(await closedWith(socket)).toEqual({ code: 1007, reason: "frame is not JSON" });
-    await waitFor(() => logs.lines.some((l) => l.msg === "call ended"), { timeoutMs: 5_000 });
-    expect(logs.lines.map((l) => l.msg)).not.toContain("media stream socket closed without a stop frame");
+    await waitFor(() => harness.logs.lines.some((l) => l.msg === "call ended"), { timeoutMs: 5_000 });
+    expect(harness.logs.lines.map((l) => l.msg)).not.toContain("media stream socket closed without a stop frame");
   });
 
   it("names its refusals", () => {
@@ -114,21 +98,21 @@ describe("frames of a started call", () => {
 
   it("closes on JSON that is not an object, with no field to name", async () => {
     await start();
-    const socket = await unit!.open();
+    const socket = await harness.unit.open();
     socket.send("[]");
     expect(await closedWith(socket)).toEqual({ code: 1007, reason: "malformed frame: Invalid input: expected object, received array" });
   });
 
   it("cuts a reason to the 120 bytes a close frame can carry, and logs it whole", async () => {
     await start();
-    const socket = await unit!.open();
+    const socket = await harness.unit.open();
     const frames = twilioFrames(callSid(0x404), ACCOUNT_SID, {});
     const start_ = frames.start();
     const key = "k".repeat(100);
     socket.send({ ...start_, start: { ...start_.start, customParameters: { [key]: 1 } } });
     const reason = `malformed frame at start.customParameters.${key}: Invalid input: expected string, received number`;
     expect(await closedWith(socket)).toEqual({ code: 1007, reason: reason.slice(0, 120) });
-    expect(logs.at("warn")).toMatchObject([{ reason }]);
+    expect(harness.logs.at("warn")).toMatchObject([{ reason }]);
   });
 
   it("closes on an out-of-order sequenceNumber", async () => {
@@ -158,23 +142,23 @@ describe("frames of a started call", () => {
     ["beyond a safe integer", "9".repeat(16)],
   ])("closes on a sequenceNumber that is %s", async (_label, sequenceNumber) => {
     await start();
-    const socket = await unit!.open();
-    socket.send({ ...unit!.frames(callSid(0x407)).start(), sequenceNumber });
+    const socket = await harness.unit.open();
+    socket.send({ ...harness.unit.frames(callSid(0x407)).start(), sequenceNumber });
     expect(await closedWith(socket)).toEqual({ code: 1007, reason: `sequenceNumber "${sequenceNumber}" is not a positive integer` });
   });
 
   it("quotes at most 20 characters of a bad sequenceNumber", async () => {
     await start();
-    const socket = await unit!.open();
-    socket.send({ ...unit!.frames(callSid(0x408)).start(), sequenceNumber: "x".repeat(30) });
+    const socket = await harness.unit.open();
+    socket.send({ ...harness.unit.frames(callSid(0x408)).start(), sequenceNumber: "x".repeat(30) });
     expect(await closedWith(socket)).toEqual({ code: 1007, reason: `sequenceNumber "${"x".repeat(20)}" is not a positive integer` });
   });
 
   it("accepts the largest safe sequenceNumber that follows", async () => {
     // Sixteen digits are allowed; the first frame must still be number 1.
     await start();
-    const socket = await unit!.open();
-    socket.send({ ...unit!.frames(callSid(0x409)).start(), sequenceNumber: "1000000000000000" });
+    const socket = await harness.unit.open();
+    socket.send({ ...harness.unit.frames(callSid(0x409)).start(), sequenceNumber: "1000000000000000" });
     expect(await closedWith(socket)).toEqual({ code: 1008, reason: "out-of-order frame: sequenceNumber 1000000000000000 after 0" });
   });
 
@@ -190,7 +174,7 @@ describe("frames of a started call", () => {
     const { socket, frames } = await afterStart(callSid(0x40b));
     socket.send(frames.start());
     expect(await closedWith(socket)).toEqual({ code: 1008, reason: "a second start frame" });
-    expect(unit!.cable.connections).toHaveLength(1);
+    expect(harness.unit.cable.connections).toHaveLength(1);
   });
 
   it("closes on a frame for another stream", async () => {
@@ -217,18 +201,18 @@ describe("frames of a started call", () => {
     socket.send(frames.stop());
     expect(await closedWith(socket)).toEqual({ code: 1007, reason: "frame is not JSON" });
     await cableClosed();
-    expect(logs.at("warn").map((l) => l.msg)).toEqual(["media stream closed: frame is not JSON"]);
-    expect(logs.at("info").map((l) => l.msg)).not.toContain("stop frame: ending the call");
+    expect(harness.logs.at("warn").map((l) => l.msg)).toEqual(["media stream closed: frame is not JSON"]);
+    expect(harness.logs.at("info").map((l) => l.msg)).not.toContain("stop frame: ending the call");
   });
 
   it("closes with 1011 when the bridge itself fails, and logs the error at error level", async () => {
     await start();
-    speech.prepare = (stream) => (stream.failWrites = new Error("recognizer exploded"));
+    harness.speech.prepare = (stream) => (stream.failWrites = new Error("recognizer exploded"));
     const sid = callSid(0x40f);
     const { socket, frames } = await afterStart(sid);
     for (let i = 0; i < 5; i++) socket.send(frames.media());
     expect(await closedWith(socket)).toEqual({ code: 1011, reason: "bridge failure: recognizer exploded" });
-    expect(logs.at("error")).toMatchObject([
+    expect(harness.logs.at("error")).toMatchObject([
       { msg: "media stream closed: bridge failure: recognizer exploded", code: 1011, err: { message: "recognizer exploded" } },
     ]);
     await cableClosed();
@@ -236,10 +220,10 @@ describe("frames of a started call", () => {
 
   it("closes on a frame larger than 64 KiB, with a logged reason", async () => {
     await start();
-    const socket = await unit!.open();
+    const socket = await harness.unit.open();
     socket.send("x".repeat(MAX_FRAME_BYTES + 1));
     expect((await closedWith(socket)).code).toBe(1009);
-    expect(logs.at("warn")).toMatchObject([
+    expect(harness.logs.at("warn")).toMatchObject([
       {
         msg: "media stream closed: the socket broke a WebSocket rule",
         err: "Max payload size exceeded",
@@ -250,7 +234,7 @@ describe("frames of a started call", () => {
 
   it("takes a frame of exactly 64 KiB", async () => {
     await start();
-    const socket = await unit!.open();
+    const socket = await harness.unit.open();
     const frame = JSON.stringify({ event: "connected", protocol: "Call", version: "1.0.0" });
     socket.send(frame + " ".repeat(MAX_FRAME_BYTES - frame.length));
     socket.send("{not json");
@@ -261,25 +245,27 @@ describe("frames of a started call", () => {
 describe("before start", () => {
   it.each(["media", "stop"] as const)("closes on %s before start", async (event) => {
     await start();
-    const socket = await unit!.open();
-    const frames = unit!.frames(callSid(0x501));
+    const socket = await harness.unit.open();
+    const frames = harness.unit.frames(callSid(0x501));
     socket.send(frames.connected());
     socket.send(frames[event]());
     expect(await closedWith(socket)).toEqual({ code: 1008, reason: `${event} frame before start` });
-    expect(unit!.cable.connections).toHaveLength(0);
+    expect(harness.unit.cable.connections).toHaveLength(0);
     // The stream ends like any other: released, with nothing dropped.
-    expect(await waitFor(() => logs.lines.find((l) => l.msg === "call ended"), { timeoutMs: 5_000 })).toMatchObject({ droppedPerforms: 0 });
-    await waitFor(() => unit!.bridge.streams === 0, { timeoutMs: 5_000 });
+    expect(await waitFor(() => harness.logs.lines.find((l) => l.msg === "call ended"), { timeoutMs: 5_000 })).toMatchObject({
+      droppedPerforms: 0,
+    });
+    await waitFor(() => harness.unit.bridge.streams === 0, { timeoutMs: 5_000 });
   });
 
   it("closes a stream that sends no start within 10 s", async () => {
     await start();
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-    const socket = await unit!.open();
-    socket.send(unit!.frames(callSid(0x502)).connected());
-    await until(() => unit!.bridge.streams === 1);
+    const socket = await harness.unit.open();
+    socket.send(harness.unit.frames(callSid(0x502)).connected());
+    await until(() => harness.unit.bridge.streams === 1);
     vi.advanceTimersByTime(9_999);
-    expect(logs.at("warn")).toEqual([]);
+    expect(harness.logs.at("warn")).toEqual([]);
     vi.advanceTimersByTime(1);
     vi.useRealTimers();
     expect(await closedWith(socket)).toEqual({ code: 1008, reason: "no start frame within 10 s" });
@@ -289,10 +275,10 @@ describe("before start", () => {
     await start();
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const sid = callSid(0x503);
-    const socket = await unit!.open();
-    const frames = unit!.frames(sid);
+    const socket = await harness.unit.open();
+    const frames = harness.unit.frames(sid);
     socket.send(frames.start());
-    await until(() => logs.lines.some((l) => l.msg === "call connected: results flow to handle_message"));
+    await until(() => harness.logs.lines.some((l) => l.msg === "call connected: results flow to handle_message"));
     vi.advanceTimersByTime(10_000);
     vi.useRealTimers();
     socket.send(frames.stop());
@@ -301,21 +287,21 @@ describe("before start", () => {
 
   it("closes on a start whose start.streamSid differs from the frame's, before anything reaches anycable-go", async () => {
     await start();
-    const socket = await unit!.open();
-    const start_ = unit!.frames(callSid(0x504)).start();
+    const socket = await harness.unit.open();
+    const start_ = harness.unit.frames(callSid(0x504)).start();
     socket.send({ ...start_, start: { ...start_.start, streamSid: `MZ${"8".repeat(32)}` } });
     expect(await closedWith(socket)).toEqual({ code: 1008, reason: "start.streamSid differs from the frame's streamSid" });
-    expect(unit!.cable.connections).toHaveLength(0);
-    expect(speech.streams).toHaveLength(0);
+    expect(harness.unit.cable.connections).toHaveLength(0);
+    expect(harness.speech.streams).toHaveLength(0);
   });
 
   it("closes on a start for another Twilio account", async () => {
     await start();
-    const socket = await unit!.open();
+    const socket = await harness.unit.open();
     const sid = callSid(0x505);
-    socket.send(twilioFrames(sid, `AC${"0c".repeat(16)}`, { [STREAM_TOKEN_PARAMETER]: unit!.token(sid) }).start());
+    socket.send(twilioFrames(sid, `AC${"0c".repeat(16)}`, { [STREAM_TOKEN_PARAMETER]: harness.unit.token(sid) }).start());
     expect(await closedWith(socket)).toEqual({ code: 1008, reason: "start.accountSid is not the configured TWILIO_ACCOUNT_SID" });
-    expect(unit!.cable.connections).toHaveLength(0);
+    expect(harness.unit.cable.connections).toHaveLength(0);
   });
 
   it.each([
@@ -326,19 +312,19 @@ describe("before start", () => {
   ] as const)("closes on a start whose stream token is %s", async (verdict, parameters) => {
     await start();
     const sid = callSid(0x506);
-    const socket = await unit!.open();
-    socket.send(unit!.frames(sid, parameters(sid)).start());
+    const socket = await harness.unit.open();
+    socket.send(harness.unit.frames(sid, parameters(sid)).start());
     expect(await closedWith(socket)).toEqual({
       code: 1008,
       reason: `stream token ${verdict} (customParameters.streamToken must be minted for this call)`,
     });
-    expect(unit!.cable.connections).toHaveLength(0);
+    expect(harness.unit.cable.connections).toHaveLength(0);
   });
 
   it("closes on a start that carries no custom parameters at all", async () => {
     await start();
-    const socket = await unit!.open();
-    const start_ = unit!.frames(callSid(0x508)).start();
+    const socket = await harness.unit.open();
+    const start_ = harness.unit.frames(callSid(0x508)).start();
     const { customParameters: _, ...bare } = start_.start;
     socket.send({ ...start_, start: bare });
     expect(await closedWith(socket)).toEqual({
@@ -350,13 +336,13 @@ describe("before start", () => {
   it("warns about a stream with no inbound track, and carries on", async () => {
     await start();
     const sid = callSid(0x507);
-    const socket = await unit!.open();
-    const frames = unit!.frames(sid);
+    const socket = await harness.unit.open();
+    const frames = harness.unit.frames(sid);
     const start_ = frames.start();
     socket.send({ ...start_, start: { ...start_.start, tracks: ["outbound"] } });
     socket.send(frames.stop());
     expect(await closedWith(socket)).toEqual({ code: 1000, reason: "stream ended" });
-    expect(logs.at("warn")).toMatchObject([
+    expect(harness.logs.at("warn")).toMatchObject([
       { msg: "stream carries no inbound track: nothing to transcribe", tracks: ["outbound"], callSid: sid },
     ]);
   });

@@ -2,37 +2,23 @@
 // handle_message per recognition result out on the call's own cable connection, and however the
 // stream ends, the last results flushed before the cable closes (which is when anycable-go runs
 // Disconnect). anycable-go's side is a loopback Action Cable server; the recognizer is scripted.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BRIDGE_CREDENTIAL_HEADER, TWILIO_ACCOUNT_HEADER, twilioCallIdentifier } from "../../../../channels/cable/protocol.js";
 import { BridgeCredentials } from "../../../../channels/credentials/bridge-credential.js";
 import { decodeMulaw } from "../../../../channels/media-stream/mulaw.js";
-import { captureLogger, type CapturedLogs } from "../../../support/capture-logger.js";
 import type { RawTwilioSocket } from "../../../support/raw-twilio-socket.js";
 import { waitFor, withTimeout } from "../../../support/wait.js";
 import { performs, welcomeAndConfirm, type CableConnection } from "../support/action-cable-server.js";
-import { ACCOUNT_SID, SECRET, callSid, startUnitBridge, type UnitBridge, type UnitBridgeOptions } from "../support/media-stream-bridge.js";
-import { ScriptedRecognizer, type ScriptedStream } from "../support/scripted-recognizer.js";
+import { ACCOUNT_SID, SECRET, callSid, type UnitBridgeOptions, unitBridgePerTest } from "../support/media-stream-bridge.js";
+import type { ScriptedStream } from "../support/scripted-recognizer.js";
 
-let unit: UnitBridge | undefined;
-let logs: CapturedLogs;
-let speech: ScriptedRecognizer;
-
-afterEach(async () => {
-  await unit?.stop();
-  unit = undefined;
-});
-
-async function start(options: UnitBridgeOptions = {}) {
-  logs = captureLogger();
-  speech = new ScriptedRecognizer();
-  unit = await startUnitBridge({ recognizer: speech, logger: logs.logger, ...options });
-  return unit;
-}
+const harness = unitBridgePerTest();
+const start = (options?: UnitBridgeOptions) => harness.start(options);
 
 /** Opens a stream for the call and sends connected and start; resolves once the call's cable is confirmed. */
 async function startCall(sid: string, options: { confirmed?: boolean } = {}) {
-  const socket = await unit!.open();
-  const frames = unit!.frames(sid);
+  const socket = await harness.unit.open();
+  const frames = harness.unit.frames(sid);
   socket.send(frames.connected());
   socket.send(frames.start());
   if (options.confirmed !== false) await connected(sid);
@@ -40,22 +26,25 @@ async function startCall(sid: string, options: { confirmed?: boolean } = {}) {
 }
 
 const connected = (sid: string) =>
-  waitFor(() => logs.lines.some((l) => l.msg === "call connected: results flow to handle_message" && l.callSid === sid), {
+  waitFor(() => harness.logs.lines.some((l) => l.msg === "call connected: results flow to handle_message" && l.callSid === sid), {
     timeoutMs: 5_000,
     description: `${sid} connected`,
   });
 
 const streamOf = (sid: string): Promise<ScriptedStream> =>
-  waitFor(() => speech.streams.find((s) => s.callSid === sid), { timeoutMs: 5_000, description: `recognition of ${sid}` });
+  waitFor(() => harness.speech.streams.find((s) => s.callSid === sid), { timeoutMs: 5_000, description: `recognition of ${sid}` });
 
 const cableOf = (index = 0): Promise<CableConnection> =>
-  waitFor(() => unit!.cable.connections[index], { timeoutMs: 5_000, description: "the call's cable connection" });
+  waitFor(() => harness.unit.cable.connections[index], { timeoutMs: 5_000, description: "the call's cable connection" });
 
 /** The perform frames the cable received, parsed, heartbeats left out. */
 const messages = (connection: CableConnection) => performs(connection.received).filter((data) => data.action !== "heartbeat");
 
 const ended = (sid: string) =>
-  waitFor(() => logs.lines.find((l) => l.msg === "call ended" && l.callSid === sid), { timeoutMs: 10_000, description: `${sid} ended` });
+  waitFor(() => harness.logs.lines.find((l) => l.msg === "call ended" && l.callSid === sid), {
+    timeoutMs: 10_000,
+    description: `${sid} ended`,
+  });
 
 const closedWith = (socket: RawTwilioSocket) => withTimeout(socket.closed, 10_000, "the bridge's close");
 
@@ -71,7 +60,7 @@ describe("a media stream that follows Twilio's rules", () => {
     expect(JSON.parse(cable.received[0]!)).toEqual({ command: "subscribe", identifier: twilioCallIdentifier(sid) });
     // From the start frame on, every line names the call and its stream.
     const streamSid = `MZ${sid.slice(2)}`;
-    expect(logs.at("info").slice(1)).toMatchObject([
+    expect(harness.logs.at("info").slice(1)).toMatchObject([
       { msg: "start frame: connecting the call to anycable-go", callSid: sid, streamSid, stream: "127.0.0.1" },
       { msg: "call connected: results flow to handle_message", callSid: sid, streamSid },
     ]);
@@ -167,7 +156,7 @@ describe("a media stream that follows Twilio's rules", () => {
     expect(await closedWith(socket)).toEqual({ code: 1000, reason: "stream ended" });
     // A timer cannot fire early, however busy the machine: this bound only fails when the wait was cut short.
     expect(performance.now() - stopped).toBeGreaterThanOrEqual(2_500);
-    expect(logs.at("warn").map((l) => l.msg)).toContain("cable did not take the last results in time; closing anyway");
+    expect(harness.logs.at("warn").map((l) => l.msg)).toContain("cable did not take the last results in time; closing anyway");
   });
 
   it("lets the recognizer say its last words before the cable closes, then closes the recognizer and the stream", async () => {
@@ -190,7 +179,7 @@ describe("a media stream that follows Twilio's rules", () => {
     expect(stream.writes).toEqual([]);
     await withTimeout(cable.closed, 5_000, "the cable's close");
     expect(messages(cable).map((data) => (data.result as { text: string }).text)).toEqual(["last words"]);
-    expect(logs.at("info").map((l) => l.msg)).toContain("stop frame: ending the call");
+    expect(harness.logs.at("info").map((l) => l.msg)).toContain("stop frame: ending the call");
     expect(await ended(sid)).toMatchObject({ droppedPerforms: 0, callSid: sid });
   });
 
@@ -202,7 +191,9 @@ describe("a media stream that follows Twilio's rules", () => {
     socket.send(frames.stop());
     expect(await closedWith(socket)).toEqual({ code: 1000, reason: "stream ended" });
     await withTimeout((await cableOf()).closed, 5_000, "the cable's close");
-    expect(logs.at("warn")).toMatchObject([{ msg: "recognizer failed to finish", err: { message: "vosk went away" }, callSid: sid }]);
+    expect(harness.logs.at("warn")).toMatchObject([
+      { msg: "recognizer failed to finish", err: { message: "vosk went away" }, callSid: sid },
+    ]);
   });
 
   it("sends heartbeats while the call is connected, and none after it ended", async () => {
@@ -229,7 +220,7 @@ describe("a media stream that follows Twilio's rules", () => {
     const cable = await cableOf();
     await withTimeout(cable.closed, 5_000, "the cable's close");
     expect(messages(cable).map((data) => (data.result as { text: string }).text)).toEqual(["said as the line dropped"]);
-    expect(logs.at("info")).toContainEqual(
+    expect(harness.logs.at("info")).toContainEqual(
       expect.objectContaining({ msg: "media stream socket closed without a stop frame", code: 1001, reason: "gone", callSid: sid }),
     );
     await ended(sid);
@@ -242,7 +233,7 @@ describe("a media stream that follows Twilio's rules", () => {
     socket.send(frames.stop());
     await closedWith(socket);
     await ended(sid);
-    expect(logs.lines.map((l) => l.msg)).not.toContain("media stream socket closed without a stop frame");
+    expect(harness.logs.lines.map((l) => l.msg)).not.toContain("media stream socket closed without a stop frame");
   });
 
   it("accepts mark and dtmf frames in sequence", async () => {
@@ -280,9 +271,11 @@ describe("results that come before anycable-go confirmed the call", () => {
     await start({ cable });
     const sid = callSid(0x201);
     const { socket, frames, stream } = await startCall(sid, { confirmed: false });
-    await waitFor(() => unit!.cable.connections[0]?.received.length === 1, { timeoutMs: 5_000 });
+    await waitFor(() => harness.unit.cable.connections[0]?.received.length === 1, { timeoutMs: 5_000 });
     for (let n = 0; n < 257; n++) stream.say(`early ${n}`, true);
-    expect(logs.at("warn")).toMatchObject([{ msg: "results arrived faster than anycable-go accepted the call; dropping", callSid: sid }]);
+    expect(harness.logs.at("warn")).toMatchObject([
+      { msg: "results arrived faster than anycable-go accepted the call; dropping", callSid: sid },
+    ]);
     release();
     await connected(sid);
     stream.say("after", true);
@@ -297,7 +290,7 @@ describe("results that come before anycable-go confirmed the call", () => {
     await start({ cable, config: { heartbeatIntervalMs: 20 } });
     const sid = callSid(0x202);
     const { socket, frames, stream } = await startCall(sid, { confirmed: false });
-    await waitFor(() => unit!.cable.connections[0]?.received.length === 1, { timeoutMs: 5_000 });
+    await waitFor(() => harness.unit.cable.connections[0]?.received.length === 1, { timeoutMs: 5_000 });
     stream.say("before the confirmation", true);
     socket.send(frames.stop());
     await waitFor(() => stream.closed, { timeoutMs: 5_000 });
@@ -312,7 +305,7 @@ describe("results that come before anycable-go confirmed the call", () => {
     expect(performs(connection.received)).toEqual([
       { action: "handle_message", result: { id: "phrase-0", text: "before the confirmation", final: true, event: "transcript" } },
     ]);
-    expect(logs.lines.map((l) => l.msg)).not.toContain("call connected: results flow to handle_message");
+    expect(harness.logs.lines.map((l) => l.msg)).not.toContain("call connected: results flow to handle_message");
   });
 
   it("do not hold the stream past its flush bound; a cable that opens later is closed at once", async () => {
@@ -345,8 +338,8 @@ describe("anycable-go's side of the call", () => {
     // The handshake bound passes after the call ended: the cable is let go, nothing else is said.
     await withTimeout(connection.closed, 5_000, "the cable's end");
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(logs.at("warn")).toEqual([]);
-    expect(logs.at("error")).toEqual([]);
+    expect(harness.logs.at("warn")).toEqual([]);
+    expect(harness.logs.at("error")).toEqual([]);
   });
 
   it("closes the stream with 1011 when the application rejects the call's subscription", async () => {
@@ -381,14 +374,14 @@ describe("anycable-go's side of the call", () => {
     const { socket } = await startCall(sid);
     disconnect();
     expect(await closedWith(socket)).toEqual({ code: 1011, reason: "anycable-go disconnected the call: server_restart" });
-    expect(logs.at("warn")).toMatchObject([
+    expect(harness.logs.at("warn")).toMatchObject([
       {
         msg: "media stream closed: anycable-go disconnected the call: server_restart",
         code: 1011,
         reason: "anycable-go disconnected the call: server_restart",
       },
     ]);
-    expect(logs.at("warn")[0]).not.toHaveProperty("err");
+    expect(harness.logs.at("warn")[0]).not.toHaveProperty("err");
   });
 
   it("closes the stream with 1011 when the cable URL cannot be used", async () => {

@@ -1,11 +1,13 @@
 // The media-stream bridge in this process, between a hand-driven Twilio socket (signed with the
 // real twilio SDK), a loopback Action Cable server playing anycable-go's side, and a recognizer
 // the test chooses (scripted by default).
+import { afterEach, vi } from "vitest";
 import { silentLogger, type Logger } from "../../../../src/index.js";
 import type { BridgeConfig } from "../../../../channels/bridge/bridge-config.js";
 import { startMediaStreamBridge, type RunningBridge } from "../../../../channels/bridge/bridge-server.js";
 import { STREAM_TOKEN_PARAMETER, StreamTokens } from "../../../../channels/credentials/stream-token.js";
 import type { Recognizer } from "../../../../channels/speech/recognizer.js";
+import { captureLogger, type CapturedLogs } from "../../../support/capture-logger.js";
 import { openRawTwilioSocket, twilioFrames, type RawTwilioSocket } from "../../../support/raw-twilio-socket.js";
 import { startCableServer, welcomeAndConfirm, type CableConnection, type CableServer } from "./action-cable-server.js";
 import { ScriptedRecognizer } from "./scripted-recognizer.js";
@@ -77,6 +79,43 @@ export async function startUnitBridge(options: UnitBridgeOptions = {}): Promise<
     async stop() {
       await bridge.close();
       await cable.close();
+    },
+  };
+}
+
+/**
+ * One bridge per test, with its captured logs and scripted recognizer: `start()` inside a test,
+ * then `bridge.unit`, `bridge.logs`, `bridge.speech`; the bridge is stopped (and real timers are
+ * back) after each test. Call it once at the top of a test file.
+ */
+export function unitBridgePerTest() {
+  let current: { unit: UnitBridge; logs: CapturedLogs; speech: ScriptedRecognizer } | undefined;
+  afterEach(async () => {
+    vi.useRealTimers();
+    const stopping = current?.unit.stop();
+    current = undefined;
+    await stopping;
+  });
+  const started = () => {
+    if (current === undefined) throw new Error("no bridge: call start() first in this test");
+    return current;
+  };
+  return {
+    async start(options: UnitBridgeOptions = {}): Promise<UnitBridge> {
+      const logs = captureLogger();
+      const speech = new ScriptedRecognizer();
+      const unit = await startUnitBridge({ recognizer: speech, logger: logs.logger, ...options });
+      current = { unit, logs, speech };
+      return unit;
+    },
+    get unit(): UnitBridge {
+      return started().unit;
+    },
+    get logs(): CapturedLogs {
+      return started().logs;
+    },
+    get speech(): ScriptedRecognizer {
+      return started().speech;
     },
   };
 }
