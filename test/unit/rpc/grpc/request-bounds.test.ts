@@ -63,6 +63,20 @@ describe("requestEntries", () => {
     expect(requestEntries("Connect", wrapsToEight)).toBeUndefined();
   });
 
+  it("skips a field of 2^28 bytes or more whole, as a request limit raised past 256 MiB allows", () => {
+    // Only the first 6 bytes are written: the rest is never read, so it need not be filled.
+    const huge = Buffer.allocUnsafe(6 + 2 ** 28);
+    huge.set([tag(1, 2), 0x80, 0x80, 0x80, 0x80, 0x01]);
+    expect(requestEntries("Command", huge)).toBe(1);
+  });
+
+  it("refuses a nested length past the end at once instead of walking it", () => {
+    // An env declaring 2^56 - 1 bytes: looked into before its length was checked, counting would
+    // step through all of them.
+    const bytes = Buffer.from([tag(3, 2), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, tag(1, 2), 0]);
+    expect(requestEntries("Connect", bytes)).toBeUndefined();
+  });
+
   it("gives up on bytes that are not protobuf", () => {
     const cases: Array<[string, number[]]> = [
       ["a tag cut short", [0x80]],
