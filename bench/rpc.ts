@@ -8,6 +8,7 @@ import { startNats, type NatsServer } from "../test/support/nats.js";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { REPO_ROOT } from "../test/support/binaries.js";
 import { NodeChild, pin } from "./lib/children.js";
 import type { BenchContext } from "./lib/context.js";
@@ -40,6 +41,7 @@ const RATE_LIMITED = "transcripts over the rate limit";
 
 /** A checkout of the server under test as it was at a git ref: its server child script and tsconfig. */
 interface BaselineTree {
+  root: string;
   serverChild: string;
   tsconfig: string;
 }
@@ -56,7 +58,21 @@ function extractBaseline(ref: string, dir: string): BaselineTree {
   const archive = execFileSync("git", ["archive", "--format=tar", ref, ...paths], { cwd: REPO_ROOT, maxBuffer: 1 << 28 });
   execFileSync("tar", ["-x", "-C", dir], { input: archive });
   symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"));
-  return { serverChild: join(dir, "bench", "lib", "server-child.ts"), tsconfig: join(dir, "tsconfig.json") };
+  return { root: dir, serverChild: join(dir, "bench", "lib", "server-child.ts"), tsconfig: join(dir, "tsconfig.json") };
+}
+
+/**
+ * Fails unless a server started from the repository root with `env` resolves "anycable-ts" inside
+ * `srcDir`: the baseline must run its own framework, the working tree's servers theirs.
+ */
+function assertFrameworkEntry(who: string, env: Record<string, string>, srcDir: string): void {
+  const entry = execFileSync(process.execPath, ["--import", "tsx", "bench/lib/framework-entry.ts"], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    encoding: "utf8",
+  });
+  const expected = pathToFileURL(join(srcDir, "index.ts")).href;
+  if (entry !== expected) throw new Error(`rpc: ${who} would load "anycable-ts" from ${entry}, not ${expected}`);
 }
 
 interface RunRecord {
@@ -125,10 +141,18 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
     await start("ours-noop", ours("none"));
     if (SERVERS.includes("ours-nats")) await start("ours-nats", ours("nats"));
     if (SERVERS.includes("ours-min")) await start("ours-min", ours("none", "bench/lib/minimal-app.ts"));
+    // With --baseline, the two servers compared are restarted every round (see the round loop).
+    const fresh = new Map<ServerName, () => Promise<NodeChild>>();
+    if (SERVERS.includes("ours-nats")) fresh.set("ours-nats", () => start("ours-nats", ours("nats")));
     if (ctx.rpc.baseline !== undefined) {
       ctx.progress(`rpc: extracting src/ and channels/ at ${ctx.rpc.baseline} for the baseline server`);
       const tree = extractBaseline(ctx.rpc.baseline, join(ctx.workDir, "baseline"));
-      await start("ours-nats-baseline", ours("nats", join(tree.serverChild, "..", "call-monitor-app.ts")), tree);
+      assertFrameworkEntry("the working tree's servers", {}, join(REPO_ROOT, "src"));
+      assertFrameworkEntry(`the baseline server (${ctx.rpc.baseline})`, { TSX_TSCONFIG_PATH: tree.tsconfig }, join(tree.root, "src"));
+      fresh.set("ours-nats-baseline", () =>
+        start("ours-nats-baseline", ours("nats", join(tree.serverChild, "..", "call-monitor-app.ts")), tree),
+      );
+      await (fresh.get("ours-nats-baseline") as () => Promise<NodeChild>)();
     }
 
     // The canned responses are what our server answers, so every server returns the same bytes
@@ -197,6 +221,17 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
     const cells = cases.flatMap((c) => inFlightLevels.map((inFlight) => ({ c, inFlight })));
     for (let rep = 1; rep <= rounds; rep++) {
       ctx.progress(`rpc: round ${rep}/${rounds}`);
+      // Two processes of the same code read 20-45 µs per call apart for the whole of a run, either
+      // way round (same-code runs, docs/performance.md "Third round"): a state of one process, not
+      // of the code. With --baseline, fresh processes of both every round turn that into noise
+      // between rounds, which the median absorbs, instead of a bias of the whole comparison.
+      if (ctx.rpc.baseline !== undefined && rep > 1) {
+        for (const [server, restart] of fresh) {
+          await children.get(server)?.stop();
+          await restart();
+          for (const c of cases) await runOne(server, c, 28, 3_000);
+        }
+      }
       for (const { c, inFlight } of cells) {
         const order: ServerName[] = shuffled(c.name === "connect" ? [...SERVERS, "raw-h2"] : [...SERVERS], random);
         for (const server of order) {
@@ -351,7 +386,9 @@ function summarise(
       "framework only: our server with a minimal app of the same shape (same identifiers, channel, params and action schemas; no work). real app: channels/app.ts as `npm run rpc` serves it (info logging, in-memory call registry that lets the replayed call start again), with CALL_TRANSCRIPTS_PER_SECOND at its maximum so that every message is a transcript shown on the dashboard, none dropped by the per-call limit (checked in the logs).",
       ...(ctx.rpc.baseline === undefined
         ? []
-        : [`baseline: the same server with src/, channels/ and bench/lib as of git ref ${ctx.rpc.baseline} (framework and application).`]),
+        : [
+            `baseline: the same server with src/, channels/ and bench/lib as of git ref ${ctx.rpc.baseline} (framework and application); it and the working tree's NATS server are fresh processes every round.`,
+          ]),
       "bare grpc-js: the same grpc-js server options as ours (message size limits, channelz statistics off), answering with canned responses.",
       "Above 1.00 would mean faster than bare; both ratios are per round, then the median. Same request bytes for every server; responses are identical (checked).",
       `${where}.`,
