@@ -21,7 +21,7 @@ const ALREADY_CAMEL = /^[a-z][A-Za-z0-9]*$/;
 
 /** Keys seen to be camelCase already; operations reuse a handful of option names. */
 const knownCamel = new Set<string>();
-const MAX_KNOWN_CAMEL = 1_000;
+export const MAX_KNOWN_CAMEL = 1_000;
 
 /** Whether camelize(:lower) leaves `key` as it is (the common case, checked without a regex once seen). */
 export function isCamelKey(key: string): boolean {
@@ -76,4 +76,12 @@ export function deepCamelizeKeys(value: unknown): unknown {
   }
   // fromEntries defines own properties, so a "__proto__" key could never reach the prototype.
   return Object.fromEntries(entries);
+}
+
+/**
+ * How many keys isCamelKey's cache holds. Keys come from callers (a custom operation's options, a
+ * nested `detail`), so the cache is bounded, and this count is the only place the bound shows.
+ */
+export function knownCamelKeyCount(): number {
+  return knownCamel.size;
 }

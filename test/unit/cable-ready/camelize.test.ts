@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { camelizeKey, deepCamelizeKeys } from "../../../src/cable-ready/camelize.js";
+import { MAX_KNOWN_CAMEL, camelizeKey, deepCamelizeKeys, isCamelKey, knownCamelKeyCount } from "../../../src/cable-ready/camelize.js";
 
 describe("camelizeKey (ActiveSupport camelize(:lower))", () => {
   it.each([
@@ -112,5 +112,29 @@ describe("deepCamelizeKeys on symbol-keyed properties", () => {
       selector: "#a",
       detail: { callSid: "CA1" },
     });
+  });
+});
+
+describe("isCamelKey's cache of camelCase keys", () => {
+  // Keys come from callers (custom operations, nested details), so the cache must stay bounded
+  // whatever they send; these two run in order and share the module's one cache.
+  it("remembers a camelCase key the first time it sees one, and only once", () => {
+    const before = knownCamelKeyCount();
+    expect(before).toBeLessThan(MAX_KNOWN_CAMEL);
+    expect(isCamelKey("cacheProbeKey")).toBe(true);
+    expect(knownCamelKeyCount()).toBe(before + 1);
+    expect(isCamelKey("cacheProbeKey")).toBe(true);
+    expect(isCamelKey("cache_probe_key")).toBe(false);
+    expect(knownCamelKeyCount()).toBe(before + 1);
+  });
+
+  it("stops growing at its bound, and still answers for keys past it", () => {
+    const keys = Array.from({ length: MAX_KNOWN_CAMEL + 50 }, (_, index) => `boundProbe${index}`);
+    expect(keys.every((key) => isCamelKey(key))).toBe(true);
+    expect(knownCamelKeyCount()).toBe(MAX_KNOWN_CAMEL);
+    expect(camelizeKey("boundProbeLast")).toBe("boundProbeLast");
+    expect(camelizeKey("bound_probe_last")).toBe("boundProbeLast");
+    expect(isCamelKey("bound_probe_last")).toBe(false);
+    expect(knownCamelKeyCount()).toBe(MAX_KNOWN_CAMEL);
   });
 });

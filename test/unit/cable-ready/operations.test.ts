@@ -318,6 +318,14 @@ describe("deep camelization of options", () => {
     expect((op as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it("camelizes options whose keys all need renaming, with no camelCase key among them", () => {
+    const [op] = operations().operation("flash", {
+      focus_selector: "#f",
+      select_all: true,
+    } as unknown as CustomOperationOptions).operations;
+    expect(op).toStrictEqual({ operation: "flash", focusSelector: "#f", selectAll: true });
+  });
+
   it("does not change values, only keys", () => {
     const [op] = operations().setStyles({ selector: "#c", styles: { border_width: "snake_case_value" } }).operations;
     expect(op?.styles).toEqual({ borderWidth: "snake_case_value" });
