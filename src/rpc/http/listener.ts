@@ -157,11 +157,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
       done = true;
       reject(error);
     });
-    req.on("aborted", () => {
-      if (done) return;
-      done = true;
-      reject(new Error("request aborted"));
-    });
   });
 }
 

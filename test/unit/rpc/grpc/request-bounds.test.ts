@@ -55,6 +55,28 @@ describe("requestEntries", () => {
     expect(requestEntries("Connect", fits)).toBe(1);
   });
 
+  it("keeps a length's fifth and sixth 7-bit groups whole instead of wrapping them in 32 bits", () => {
+    // 2^32 declared: or-ing its fifth group into a 32-bit int would read it as 0, a valid empty field.
+    expect(requestEntries("Connect", Buffer.from([tag(1, 2), 0x80, 0x80, 0x80, 0x80, 0x10]))).toBeUndefined();
+    // 2^35 + 8 declared: a 32-bit shift by 35 is a shift by 3, which would read it as 8 and fit the 8 bytes that follow.
+    const wrapsToEight = Buffer.concat([Buffer.from([tag(1, 2), 0x88, 0x80, 0x80, 0x80, 0x80, 0x01]), Buffer.alloc(8)]);
+    expect(requestEntries("Connect", wrapsToEight)).toBeUndefined();
+  });
+
+  it("skips a field of 2^28 bytes or more whole, as a request limit raised past 256 MiB allows", () => {
+    // Only the first 6 bytes are written: the rest is never read, so it need not be filled.
+    const huge = Buffer.allocUnsafe(6 + 2 ** 28);
+    huge.set([tag(1, 2), 0x80, 0x80, 0x80, 0x80, 0x01]);
+    expect(requestEntries("Command", huge)).toBe(1);
+  });
+
+  it("refuses a nested length past the end at once instead of walking it", () => {
+    // An env declaring 2^56 - 1 bytes: looked into before its length was checked, counting would
+    // step through all of them.
+    const bytes = Buffer.from([tag(3, 2), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, tag(1, 2), 0]);
+    expect(requestEntries("Connect", bytes)).toBeUndefined();
+  });
+
   it("gives up on bytes that are not protobuf", () => {
     const cases: Array<[string, number[]]> = [
       ["a tag cut short", [0x80]],

@@ -90,3 +90,37 @@ describe("createHttpRpcHandler's built-in channels", () => {
     expect(unknown.transmissions?.[0]).toMatch(/reject_subscription/);
   });
 });
+
+describe("createHttpRpcHandler's defaults", () => {
+  async function serve(options: Partial<CreateHttpRpcHandlerOptions>) {
+    const logs = captureLogger();
+    const rpc = createHttpRpcHandler({ app, broadcaster: new RecordingBroadcaster(), logger: logs.logger, ...options });
+    server = createServer((req, res) => rpc(req, res));
+    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const post = (path: string, headers: Record<string, string> = {}, body = JSON.stringify({ env: { url: "http://x/cable" } })) =>
+      fetch(`http://127.0.0.1:${port}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+    return { post, logs };
+  }
+  const WARNING = "HTTP RPC handler accepts requests without a secret: set ANYCABLE_HTTP_RPC_SECRET or ANYCABLE_SECRET beyond development";
+
+  it("takes the secret from ANYCABLE_HTTP_RPC_SECRET and warns only when it has none", async () => {
+    const { post, logs } = await serve({ env: { ANYCABLE_HTTP_RPC_SECRET: RPC_SECRET } });
+    expect((await post("/connect")).status).toBe(401);
+    expect((await post("/connect", { authorization: `Bearer ${RPC_SECRET}` })).status).toBe(200);
+    expect(logs.at("warn").map((l) => l.msg)).not.toContain(WARNING);
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    const open = await serve({ env: {}, secret: null });
+    expect((await open.post("/connect")).status).toBe(200);
+    expect(open.logs.at("warn").filter((l) => l.msg === WARNING)).toHaveLength(1);
+  });
+
+  it("takes the body limit from ANYCABLE_RPC_MAX_MESSAGE_SIZE and drops a mount path's trailing slashes", async () => {
+    const { post } = await serve({ env: { ANYCABLE_RPC_MAX_MESSAGE_SIZE: "64" }, secret: null, mountPath: "/_anycable//" });
+    expect((await post("/_anycable/connect")).status).toBe(200);
+    expect((await post("/_anycable/connect", {}, JSON.stringify({ env: { url: "http://x/cable" }, pad: "x".repeat(64) }))).status).toBe(
+      413,
+    );
+    expect((await post("/other/connect")).status).toBe(404);
+  });
+});

@@ -315,7 +315,11 @@ describe("its own failures", () => {
     server?.once("request", () => req.destroy());
     await closed;
     expect(events).toEqual(["start", "end"]);
-    expect(logs.at("debug").find((l) => l.msg === "HTTP RPC request body not received")).toMatchObject({ path: "/connect" });
+    // Node >= 20 ends an aborted request with an ECONNRESET "aborted" error, which is what reaches the log.
+    expect(logs.at("debug").find((l) => l.msg === "HTTP RPC request body not received")).toMatchObject({
+      path: "/connect",
+      err: { code: "ECONNRESET", message: "aborted" },
+    });
     expect(logs.at("error")).toEqual([]);
   });
 
