@@ -2,6 +2,7 @@ import type { Logger } from "anycable-ts";
 import type { CallEvent } from "./call-event.js";
 import { EvictionLog } from "./eviction-log.js";
 import { eventJsonBytes } from "./event-bytes.js";
+import { RecencyMap } from "../limits/recency-map.js";
 import {
   DEFAULT_REGISTRY_LIMITS,
   type CallRegistry,
@@ -30,9 +31,8 @@ export class MemoryCallRegistry implements CallRegistry {
   readonly #now: () => number;
   readonly #evictions: EvictionLog;
   readonly #live = new Map<string, { startedAt: number; lastSeenAt: number }>();
-  readonly #timelines = new Map<string, Timeline>();
-  /** The call whose timeline is last in #timelines' order. */
-  #newestTimeline: string | undefined;
+  /** Most recently active last: a bound drops the idlest call's timeline. */
+  readonly #timelines = new RecencyMap<Timeline>(() => ({ events: new Map(), bytes: 0, seq: 0 }));
   readonly #sequences = new Map<string, number>();
 
   constructor(limits: Partial<RegistryLimits> = {}, now: () => number = Date.now, logger?: Logger) {
@@ -79,15 +79,7 @@ export class MemoryCallRegistry implements CallRegistry {
   }
 
   async recordEvent(sid: string, event: CallEvent): Promise<RecordOutcome> {
-    let timeline = this.#timelines.get(sid);
-    // Most recently active last; a call's events come in a row, and when it is already last,
-    // moving it again would only cost a Map delete and insert per event.
-    if (timeline === undefined || sid !== this.#newestTimeline) {
-      timeline ??= { events: new Map(), bytes: 0, seq: 0 };
-      this.#timelines.delete(sid);
-      this.#timelines.set(sid, timeline);
-      this.#newestTimeline = sid;
-    }
+    const timeline = this.#timelines.use(sid);
     timeline.seq++;
     const bytes = eventJsonBytes(event);
     // Map.set on an existing key keeps its position: a final transcript stays where its partial was.
@@ -104,11 +96,7 @@ export class MemoryCallRegistry implements CallRegistry {
       timeline.bytes -= entry.bytes;
       dropped++;
     }
-    while (this.#timelines.size > this.#limits.maxCallsWithEvents) {
-      const idlest = this.#timelines.keys().next().value;
-      if (idlest === undefined) break;
-      this.#timelines.delete(idlest);
-    }
+    this.#timelines.trimTo(this.#limits.maxCallsWithEvents);
     return { seq: timeline.seq, dropped };
   }
 
@@ -130,11 +118,11 @@ export class MemoryCallRegistry implements CallRegistry {
   }
 
   async events(sid: string): Promise<CallEvent[]> {
-    return [...(this.#timelines.get(sid)?.events.values() ?? [])].map((entry) => entry.event);
+    return [...(this.#timelines.peek(sid)?.events.values() ?? [])].map((entry) => entry.event);
   }
 
   async snapshot(sid: string): Promise<TimelineSnapshot> {
-    return { seq: this.#timelines.get(sid)?.seq ?? 0, events: await this.events(sid) };
+    return { seq: this.#timelines.peek(sid)?.seq ?? 0, events: await this.events(sid) };
   }
 
   async close(): Promise<void> {}

@@ -1,4 +1,5 @@
 import { RateLimit } from "./rate-limit.js";
+import { RecencyMap } from "./recency-map.js";
 
 /**
  * One token bucket per key (a call's stream), remembering a bounded number of keys: the least
@@ -9,15 +10,14 @@ export class KeyedRateLimit {
   readonly #intervalMs: number;
   readonly #maxKeys: number;
   readonly #now: () => number;
-  readonly #buckets = new Map<string, RateLimit>();
-  /** The key set last, i.e. the last in #buckets' order. */
-  #newest: string | undefined;
+  readonly #buckets: RecencyMap<RateLimit>;
 
   constructor(options: { limit: number; intervalMs: number; maxKeys?: number; now?: () => number }) {
     this.#limit = options.limit;
     this.#intervalMs = options.intervalMs;
     this.#maxKeys = options.maxKeys ?? 10_000;
     this.#now = options.now ?? Date.now;
+    this.#buckets = new RecencyMap(() => new RateLimit(this.#limit, this.#intervalMs, this.#now));
   }
 
   get limit(): number {
@@ -25,20 +25,9 @@ export class KeyedRateLimit {
   }
 
   take(key: string): boolean {
-    let bucket = this.#buckets.get(key);
-    // A call's stream sends its transcripts in a row: when the key is already the most recent,
-    // moving it to the end again would only cost a Map delete and insert (and V8's table
-    // rebuilds they cause) per transcript.
-    if (bucket === undefined || key !== this.#newest) {
-      bucket ??= new RateLimit(this.#limit, this.#intervalMs, this.#now);
-      this.#buckets.delete(key);
-      this.#buckets.set(key, bucket);
-      this.#newest = key;
-    }
-    if (this.#buckets.size > this.#maxKeys) {
-      const oldest = this.#buckets.keys().next().value;
-      if (oldest !== undefined) this.#buckets.delete(oldest);
-    }
+    // A call's stream sends its transcripts in a row: RecencyMap moves nothing for those.
+    const bucket = this.#buckets.use(key);
+    this.#buckets.trimTo(this.#maxKeys);
     return bucket.take().ok;
   }
 }
