@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { Redis } from "ioredis";
-import { connect, type NatsConnection } from "nats";
+import { connect, type NatsConnection, type Subscription } from "nats";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { HttpTransport } from "../../../src/broadcast/http.js";
 import { NatsTransport } from "../../../src/broadcast/nats.js";
@@ -82,6 +82,17 @@ describe("NatsTransport against nats-server", () => {
     await nats?.stop();
   });
 
+  /** What the transport publishes, as a subscriber on its subject receives it (subscribed before the test sends). */
+  async function subscribeToTransportSubject(): Promise<{ received: string[]; sub: Subscription }> {
+    const received: string[] = [];
+    const sub = nc.subscribe("_transport_");
+    void (async () => {
+      for await (const m of sub) received.push(m.string());
+    })();
+    await nc.flush();
+    return { received, sub };
+  }
+
   it("reports every payload as to be retried before it has connected", async () => {
     const { transport } = natsTransport([nats.url]);
     expect(transport.ready).toBe(false);
@@ -89,12 +100,7 @@ describe("NatsTransport against nats-server", () => {
   });
 
   it("refuses a payload over the server's max_payload and still sends the rest of the window", async () => {
-    const received: string[] = [];
-    const sub = nc.subscribe("_transport_");
-    void (async () => {
-      for await (const m of sub) received.push(m.string());
-    })();
-    await nc.flush();
+    const { received, sub } = await subscribeToTransportSubject();
     const { transport } = natsTransport([nats.url]);
     const { listener, events } = recordingListener();
     transport.start(listener);
@@ -126,12 +132,7 @@ describe("NatsTransport against nats-server", () => {
   });
 
   it("sends a window's consecutive publications and batches as one batch message, and a command on its own", async () => {
-    const received: string[] = [];
-    const sub = nc.subscribe("_transport_");
-    void (async () => {
-      for await (const m of sub) received.push(m.string());
-    })();
-    await nc.flush();
+    const { received, sub } = await subscribeToTransportSubject();
     const { transport } = natsTransport([nats.url]);
     transport.start(recordingListener().listener);
     await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
@@ -146,12 +147,7 @@ describe("NatsTransport against nats-server", () => {
   });
 
   it("sends publications one by one when together they exceed the server's max_payload, so only an oversized one fails", async () => {
-    const received: string[] = [];
-    const sub = nc.subscribe("_transport_");
-    void (async () => {
-      for await (const m of sub) received.push(m.string());
-    })();
-    await nc.flush();
+    const { received, sub } = await subscribeToTransportSubject();
     const { transport } = natsTransport([nats.url]);
     transport.start(recordingListener().listener);
     await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
