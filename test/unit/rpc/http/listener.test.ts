@@ -1,8 +1,10 @@
 // createHttpRpcListener in a plain node:http server on loopback: routing, the refusals before a
 // body is read (method, secret, content type, declared size), body limits, decoding errors, the
 // metadata headers, its own failures, and the start/end events draining counts on.
-import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server } from "node:http";
+import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import { RpcHandler } from "../../../../src/rpc/handler.js";
 import { createHttpRpcListener, type HttpRpcListenerOptions } from "../../../../src/rpc/http/listener.js";
@@ -209,6 +211,85 @@ describe("the body", () => {
     expect(over.status).toBe(413);
     expect(over.text).toBe("Request body over 1024 bytes");
     expect(events).toEqual(["start", "end", "start", "end"]);
+  });
+
+  it("stops reading a body that grows past the limit: paused when its 413 goes out, the rest left on the wire", async () => {
+    const { port } = await listen({ maxBodySize: 1024 });
+    const seen = new Promise<{ flowing: boolean | null; readAtReply: number; readAtClose: number; highWaterMark: number }>((resolve) =>
+      server?.once("request", (req: IncomingMessage, res: ServerResponse) => {
+        const { socket } = req;
+        let flowing: boolean | null = null;
+        let readAtReply = -1;
+        res.once("finish", () => {
+          flowing = req.readableFlowing;
+          readAtReply = socket.bytesRead;
+        });
+        socket.once("close", () =>
+          resolve({ flowing, readAtReply, readAtClose: socket.bytesRead, highWaterMark: req.readableHighWaterMark }),
+        );
+      }),
+    );
+    // No Content-Length: only counting the body can catch it. 32 MiB, far more than the loopback
+    // buffers hold, so the server could read on for as long as it keeps the socket.
+    const client = request({ host: "127.0.0.1", port, path: "/connect", method: "POST", headers: AUTH });
+    client.on("error", () => {});
+    const status = new Promise<number>((resolve) =>
+      client.on("response", (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }),
+    );
+    client.write(Buffer.alloc(32 << 20, " "));
+    const { flowing, readAtReply, readAtClose, highWaterMark } = await seen;
+    expect(await status).toBe(413);
+    client.destroy();
+    expect(flowing).toBe(false);
+    // Paused, the request buffers what the parser already holds until its high-water mark, then
+    // stops the socket: past the reply, at most that plus one 64 KiB socket read. Left flowing, the
+    // server reads (and throws away) whatever arrives until the socket is gone.
+    expect(readAtReply).toBeGreaterThan(1024);
+    expect(readAtClose - readAtReply).toBeLessThan(highWaterMark + 64 * 1024);
+  });
+
+  it("lets go of the part of an oversized body it had buffered, even while the request object lives on", async () => {
+    // Whatever holds the request after the 413 (a framework, a logger) must not hold up to
+    // maxBodySize of discarded body with it. Each chunk is watched through a WeakRef only.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const limit = 256 * 1024;
+    const { port } = await listen({ maxBodySize: limit });
+    const chunks: WeakRef<Buffer>[] = [];
+    let held: IncomingMessage | undefined;
+    let received = 0;
+    let halfway = () => {};
+    const halfwayIn = new Promise<void>((resolve) => (halfway = resolve));
+    const closed = new Promise<void>((resolve) =>
+      server?.once("request", (req: IncomingMessage) => {
+        held = req;
+        req.on("data", (chunk: Buffer) => {
+          chunks.push(new WeakRef(chunk));
+          received += chunk.length;
+          if (received >= limit / 2) halfway();
+        });
+        req.socket.once("close", () => resolve());
+      }),
+    );
+    const client = request({ host: "127.0.0.1", port, path: "/connect", method: "POST", headers: AUTH });
+    client.on("error", () => {});
+    const status = new Promise<number>((resolve) => client.on("response", (res) => resolve(res.statusCode ?? 0)));
+    client.write(Buffer.alloc(limit / 2, " "));
+    await halfwayIn;
+    client.write(Buffer.alloc(limit, " "));
+    expect(await status).toBe(413);
+    await closed;
+    client.destroy();
+    expect(held?.complete).toBe(false);
+    expect(chunks.length).toBeGreaterThan(1);
+    // WeakRefs keep their targets until the current job ends: collect from a later turn.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(chunks.filter((chunk) => chunk.deref() !== undefined)).toHaveLength(0);
+    held = undefined;
   });
 
   it("answers what decoding refuses with its status and reason, and logs it", async () => {
