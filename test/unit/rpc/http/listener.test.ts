@@ -5,10 +5,10 @@ import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, 
 import type { AddressInfo } from "node:net";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, onTestFinished } from "vitest";
 import { RpcHandler } from "../../../../src/rpc/handler.js";
 import { createHttpRpcListener, type HttpRpcListenerOptions } from "../../../../src/rpc/http/listener.js";
-import { Status } from "../../../../src/rpc/messages.js";
+import { Status, type CallMetadata } from "../../../../src/rpc/messages.js";
 import app from "../../../fixtures/chat-app.js";
 import { RecordingBroadcaster } from "../../../fixtures/recording-broadcaster.js";
 import { captureLogger, type CapturedLogs } from "../../../support/capture-logger.js";
@@ -342,6 +342,33 @@ describe("the body", () => {
     expect(json(unversioned).error_msg).toBe("Incompatible AnyCable RPC client: server speaks v1, client supports unknown");
   });
 
+  it("hands the handler exactly the metadata anycable-go sent: an empty sid and no protov when their headers are absent", async () => {
+    const logs = captureLogger();
+    const seen: CallMetadata[] = [];
+    class RecordingHandler extends RpcHandler {
+      override connect(request: Parameters<RpcHandler["connect"]>[0], meta: CallMetadata) {
+        seen.push(meta);
+        return super.connect(request, meta);
+      }
+    }
+    const handler = new RecordingHandler({ app, broadcaster: new RecordingBroadcaster(), logger: logs.logger });
+    const { port } = await listen({ handler, secret: undefined });
+    await send(port, "/connect", { headers: { "x-anycable-meta-sid": "sid-7" } });
+    const bare = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port, path: "/connect", method: "POST", headers: JSON_TYPE }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end(JSON.stringify(CONNECT));
+    });
+    expect(bare).toBe(200);
+    expect(seen).toStrictEqual([
+      { sid: "sid-7", protov: "v1" },
+      { sid: "", protov: undefined },
+    ]);
+  });
+
   it("routes each path to its own call", async () => {
     const { port } = await listen();
     const command = await send(port, "/command", {
@@ -354,6 +381,31 @@ describe("the body", () => {
     expect(json(command)).toMatchObject({ status: Status.SUCCESS, streams: ["chat:lobby"] });
     const disconnect = await send(port, "/disconnect", { body: JSON.stringify({ identifiers: '{"user":"ann"}', subscriptions: [] }) });
     expect(json(disconnect)).toEqual({ status: Status.SUCCESS, error_msg: "" });
+  });
+});
+
+describe("without an onRequest callback (it is optional)", () => {
+  it("answers, refuses an oversized body and survives a client going away mid-body", async () => {
+    // A promise rejected where nobody awaits it would take a real server down (Node's default).
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    onTestFinished(() => void process.off("unhandledRejection", onUnhandled));
+    const { port, logs } = await listen({ onRequest: undefined, maxBodySize: 1024 });
+    expect((await send(port, "/connect")).status).toBe(200);
+    expect((await send(port, "/connect", { body: JSON.stringify({ ...CONNECT, pad: "x".repeat(2000) }), chunked: true })).status).toBe(413);
+    const closed = new Promise<void>((resolve) =>
+      server?.once("request", (req: IncomingMessage) => req.once("close", () => setImmediate(resolve))),
+    );
+    const req = request({ host: "127.0.0.1", port, path: "/connect", method: "POST", headers: { ...AUTH, "content-length": "1000" } });
+    req.on("error", () => {});
+    req.write("{");
+    server?.once("request", () => req.destroy());
+    await closed;
+    expect(logs.at("debug").map((l) => l.msg)).toContain("HTTP RPC request body not received");
+    expect(logs.at("error")).toEqual([]);
+    expect((await send(port, "/connect")).status).toBe(200);
+    expect(unhandled).toEqual([]);
   });
 });
 
