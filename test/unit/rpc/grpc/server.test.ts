@@ -14,7 +14,7 @@ import { rpcClientConstructor, rpcServiceDefinition } from "../../../../src/rpc/
 import { requestEntries } from "../../../../src/rpc/grpc/request-bounds.js";
 import { grpcServerOptions, RpcServer, SERVICE_NAME } from "../../../../src/rpc/grpc/server.js";
 import { RpcHandler } from "../../../../src/rpc/handler.js";
-import { Status } from "../../../../src/rpc/messages.js";
+import { Status, type CallMetadata } from "../../../../src/rpc/messages.js";
 import { held, holdApp as app, holding } from "../support/hold-channel.js";
 import { RecordingBroadcaster } from "../../../fixtures/recording-broadcaster.js";
 import { captureLogger, type CapturedLogs } from "../../../support/capture-logger.js";
@@ -96,7 +96,8 @@ function requestBytes(method: string, request: object): Buffer {
 
 describe("grpcServerOptions", () => {
   it("caps messages both ways at maxMessageSize, turns channelz off, and limits streams only when asked", () => {
-    expect(grpcServerOptions({ maxMessageSize: 1234, maxConcurrentStreams: undefined })).toEqual({
+    // Strictly: grpc-js reads an option that is present but undefined differently from one left out.
+    expect(grpcServerOptions({ maxMessageSize: 1234, maxConcurrentStreams: undefined })).toStrictEqual({
       "grpc.max_receive_message_length": 1234,
       "grpc.max_send_message_length": 1234,
       "grpc.enable_channelz": 0,
@@ -122,6 +123,45 @@ describe("the call's metadata", () => {
       status: Status.ERROR,
       error_msg: "Incompatible AnyCable RPC client: server speaks v1, client supports unknown",
     });
+  });
+
+  it("hands the handler exactly what the metadata said: an empty sid and no protov when they are missing", async () => {
+    const logs = captureLogger();
+    const seen: CallMetadata[] = [];
+    class RecordingHandler extends RpcHandler {
+      override connect(request: Parameters<RpcHandler["connect"]>[0], meta: CallMetadata) {
+        seen.push(meta);
+        return super.connect(request, meta);
+      }
+    }
+    const handler = new RecordingHandler({ app, broadcaster: new RecordingBroadcaster(), logger: logs.logger });
+    const { client } = await serve({ handler, logs });
+    await call(client, "Connect", CONNECT, metadata({ sid: "sid-9", protov: "v1" }));
+    await call(client, "Connect", CONNECT, metadata({}));
+    expect(seen).toStrictEqual([
+      { sid: "sid-9", protov: "v1" },
+      { sid: "", protov: undefined },
+    ]);
+  });
+});
+
+describe("health", () => {
+  it('answers SERVING for "" and "anycable.RPC", as the Ruby server does, and NOT_FOUND for other names', async () => {
+    const { port } = await serve();
+    const health = new HealthClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+      Check: (request: object, callback: (error: grpc.ServiceError | null, reply: { status: string }) => void) => void;
+    };
+    const check = (service: string) =>
+      new Promise<string>((resolve) =>
+        health.Check({ service }, (error, reply) => resolve(error ? grpc.status[error.code] : reply.status)),
+      );
+    try {
+      expect(await check("")).toBe("SERVING");
+      expect(await check("anycable.RPC")).toBe("SERVING");
+      expect(await check("anycable.Other")).toBe("NOT_FOUND");
+    } finally {
+      health.close();
+    }
   });
 });
 
