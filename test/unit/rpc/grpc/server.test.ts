@@ -6,6 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { afterEach, describe, expect, it } from "vitest";
@@ -142,6 +144,30 @@ describe("the call's metadata", () => {
       { sid: "sid-9", protov: "v1" },
       { sid: "", protov: undefined },
     ]);
+  });
+});
+
+describe("calls", () => {
+  it("forgets each call once it is answered", async () => {
+    // Each running call is kept only to be answered if the shutdown timeout cuts it.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const logs = captureLogger();
+    const requests: WeakRef<object>[] = [];
+    class RecordingHandler extends RpcHandler {
+      override connect(request: Parameters<RpcHandler["connect"]>[0], meta: CallMetadata) {
+        requests.push(new WeakRef(request));
+        return super.connect(request, meta);
+      }
+    }
+    const handler = new RecordingHandler({ app, broadcaster: new RecordingBroadcaster(), logger: logs.logger });
+    const { client } = await serve({ handler, logs });
+    for (let i = 0; i < 3; i++) expect((await call(client, "Connect", CONNECT)).status).toBe(Status.SUCCESS);
+    // WeakRefs keep their targets until the current job ends: collect from a later turn.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(requests).toHaveLength(3);
+    expect(requests.filter((request) => request.deref() !== undefined)).toHaveLength(0);
   });
 });
 
@@ -388,14 +414,22 @@ describe("draining", () => {
     health.close();
   });
 
-  it("stops at the shutdown timeout with a call still running, and warns", async () => {
+  it("cuts a call still running at the shutdown timeout, and warns", async () => {
     const { server, client, logs } = await serve({ config: { shutdownTimeoutSeconds: 0.3 } });
     const { reply, arrived } = holding(() => call(client, "Command", HOLD));
     reply.catch(() => {});
     await arrived;
     await server.shutdown();
+    // Its client hears at once, with a status anycable-go retries elsewhere (grpc-js's forceShutdown
+    // alone left it waiting: with channelz off it cuts no connection).
+    await expect(reply).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE, details: "Command cut: the RPC server is shutting down" });
     expect(logs.at("warn").find((l) => l.msg === "shutdown timeout reached, cutting the calls still running")).toMatchObject({
       inFlight: 1,
     });
+    // The handler finishing afterwards answers no one, and the call counts as finished.
+    held.releaseAll();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(server.inFlight).toBe(0);
+    expect(logs.at("error")).toEqual([]);
   });
 });
