@@ -270,6 +270,36 @@ describe("draining", () => {
     await stopping;
   });
 
+  it("drains with a reply still on its way to a client that stopped reading: its headers are already out", async () => {
+    // The drain tells unanswered responses to close their connection; one whose headers are sent
+    // (a big reply the client is slow to take) cannot be told, and must not break the drain.
+    const logs = captureLogger();
+    class BigReplyHandler extends RpcHandler {
+      override async connect() {
+        return { status: Status.SUCCESS, identifiers: "", transmissions: ["x".repeat(64 << 20)], error_msg: "", env: undefined };
+      }
+    }
+    const handler = new BigReplyHandler({ app, broadcaster: new RecordingBroadcaster(), logger: logs.logger });
+    const server = new HttpRpcServer({
+      handler,
+      config: config({ shutdownTimeoutSeconds: 1 }, { secret: undefined }),
+      logger: logs.logger,
+    });
+    servers.push(server);
+    const port = await server.start();
+    const slow = connect(port);
+    const started = new Promise<void>((resolve) => slow.once("data", () => resolve()));
+    slow.write(
+      "POST /_anycable/connect HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+        `Content-Length: ${Buffer.byteLength(CONNECT)}\r\n\r\n${CONNECT}`,
+    );
+    await started;
+    // The reply's head has arrived; 64 MiB cannot all fit in the socket buffers of a reader that stopped.
+    slow.pause();
+    await expect(server.shutdown()).resolves.toBeUndefined();
+    slow.destroy();
+  });
+
   it("cuts a request still running at the shutdown timeout, with a warning", async () => {
     const { server, logs } = create({ config: config({ shutdownTimeoutSeconds: 0.3 }) });
     const port = await server.start();
