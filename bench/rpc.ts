@@ -189,18 +189,22 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
       children.set(name, child);
       return child;
     };
+    // With --baseline or ours-nats-tsx, the servers compared are restarted every round (see the round
+    // loop): each is started through startFresh, which keeps its launch so that a restart is the same start.
+    const fresh = new Map<ServerName, () => Promise<NodeChild>>();
+    const startFresh = (name: ServerName, config: ServerConfig, build = working): Promise<NodeChild> => {
+      const launch = (): Promise<NodeChild> => start(name, config, build);
+      fresh.set(name, launch);
+      return launch();
+    };
     ctx.progress("rpc: starting servers");
     // ours-noop answers the reference responses, so it always starts; it is measured only if selected.
     await start("ours-noop", ours("none"));
-    if (SERVERS.includes("ours-nats")) await start("ours-nats", ours("nats"));
+    if (SERVERS.includes("ours-nats")) await startFresh("ours-nats", ours("nats"));
     if (SERVERS.includes("ours-min")) await start("ours-min", ours("none", working, "minimal-app"));
-    // With --baseline or ours-nats-tsx, the servers compared are restarted every round (see the round loop).
-    const fresh = new Map<ServerName, () => Promise<NodeChild>>();
-    if (SERVERS.includes("ours-nats")) fresh.set("ours-nats", () => start("ours-nats", ours("nats")));
     if (SERVERS.includes("ours-nats-tsx")) {
       assertFrameworkEntry("the tsx servers", {}, join(REPO_ROOT, "src"));
-      fresh.set("ours-nats-tsx", () => start("ours-nats-tsx", ours("nats", throughTsx), throughTsx));
-      await (fresh.get("ours-nats-tsx") as () => Promise<NodeChild>)();
+      await startFresh("ours-nats-tsx", ours("nats", throughTsx), throughTsx);
     }
     if (ctx.rpc.baseline !== undefined) {
       ctx.progress(`rpc: extracting src/ and channels/ at ${ctx.rpc.baseline} for the baseline server`);
@@ -219,8 +223,7 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
         assertFrameworkEntry("the working tree's servers", {}, join(REPO_ROOT, "src"));
         assertFrameworkEntry(`the baseline server (${ctx.rpc.baseline})`, { TSX_TSCONFIG_PATH: tree.tsconfig }, join(tree.root, "src"));
       }
-      fresh.set("ours-nats-baseline", () => start("ours-nats-baseline", ours("nats", baseline), baseline));
-      await (fresh.get("ours-nats-baseline") as () => Promise<NodeChild>)();
+      await startFresh("ours-nats-baseline", ours("nats", baseline), baseline);
     }
 
     // The canned responses are what our server answers, so every server returns the same bytes
@@ -294,9 +297,9 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
       // of the code. With --baseline, fresh processes of both every round turn that into noise
       // between rounds, which the median absorbs, instead of a bias of the whole comparison.
       if ((ctx.rpc.baseline !== undefined || SERVERS.includes("ours-nats-tsx")) && rep > 1) {
-        for (const [server, restart] of fresh) {
+        for (const [server, launch] of fresh) {
           await children.get(server)?.stop();
-          await restart();
+          await launch();
           for (const c of cases) await runOne(server, c, 28, 3_000);
         }
       }
