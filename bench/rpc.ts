@@ -297,7 +297,8 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
       // of the code. With --baseline, fresh processes of both every round turn that into noise
       // between rounds, which the median absorbs, instead of a bias of the whole comparison.
       if ((ctx.rpc.baseline !== undefined || SERVERS.includes("ours-nats-tsx")) && rep > 1) {
-        for (const [server, launch] of fresh) {
+        // In a shuffled order: the one restarted first then sits idle while the other starts and warms up.
+        for (const [server, launch] of shuffled([...fresh], random)) {
           await children.get(server)?.stop();
           await launch();
           for (const c of cases) await runOne(server, c, 28, 3_000);
