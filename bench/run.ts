@@ -44,6 +44,8 @@ const USAGE = `Usage: npm run bench -- [--only=${Object.keys(BENCHMARKS).join(",
   --baseline  rpc only: also run the real app (NATS broadcaster) with src/ and channels/ at this
             git ref, side by side with the working tree's: before/after in one run
   --form    rpc only: compiled (default: tsc's output run by node, as users deploy it) or tsx
+  --rpc-concurrency   storm only: anycable-go --rpc_concurrency settings (default 28,64,256), e.g.
+            one setting with more rounds in the same minutes
   --out     JSON output (default bench/results/latest.json)`;
 
 function machine(): Record<string, string | number> {
@@ -107,6 +109,7 @@ async function main(): Promise<number> {
       servers: { type: "string" },
       baseline: { type: "string" },
       form: { type: "string" },
+      "rpc-concurrency": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -163,6 +166,11 @@ async function main(): Promise<number> {
     process.stderr.write(`--form must be compiled or tsx, got ${values.form}\n`);
     return 2;
   }
+  const rpcConcurrency = list(values["rpc-concurrency"])?.map(Number);
+  if (rpcConcurrency?.some((n) => !Number.isInteger(n) || n <= 0)) {
+    process.stderr.write(`--rpc-concurrency must be positive integers, got ${values["rpc-concurrency"]}\n`);
+    return 2;
+  }
   const workDir = mkdtempSync(join(tmpdir(), "anycable-bench-"));
   const started = Date.now();
   const ctx: BenchContext = {
@@ -171,6 +179,7 @@ async function main(): Promise<number> {
     reps,
     workDir,
     seed: Number(values.seed),
+    rpcConcurrency,
     rpc: { calls: list(values.calls), inFlight, servers: list(values.servers), baseline: values.baseline, form },
     ...cpuLayout(),
     progress: (message) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${message}\n`),
