@@ -276,7 +276,7 @@ describe("draining", () => {
     const logs = captureLogger();
     class BigReplyHandler extends RpcHandler {
       override async connect() {
-        return { status: Status.SUCCESS, identifiers: "", transmissions: ["x".repeat(64 << 20)], error_msg: "", env: undefined };
+        return { status: Status.SUCCESS, identifiers: "", transmissions: ["x".repeat(64 << 20)], error_msg: "", env: null };
       }
     }
     const handler = new BigReplyHandler({ app, broadcaster: new RecordingBroadcaster(), logger: logs.logger });
