@@ -371,6 +371,15 @@ describe("TLS", () => {
     } finally {
       plain.close();
     }
+
+    // Beyond loopback, TLS or not, anycable-go still presents no credential: the warning says TLS is on.
+    const wide = new RpcServer({ handler, config: config({ tls: { cert, key }, host: "192.0.2.1:0" }), logger: logs.logger });
+    started.push({ server: wide });
+    await expect(wide.start()).rejects.toThrow(/^Cannot listen on 192\.0\.2\.1:0: /);
+    expect(logs.at("warn").find((l) => /^the RPC server listens beyond loopback/.test(l.msg))).toMatchObject({
+      host: "192.0.2.1:0",
+      tls: true,
+    });
   });
 });
 
