@@ -42,6 +42,8 @@ const USAGE = `Usage: npm run bench -- [--only=${Object.keys(BENCHMARKS).join(",
             ours-min,ours-noop,ours-nats (bare grpc-js always runs: every ratio is against it)
   --baseline  rpc only: also run the real app (NATS broadcaster) with src/ and channels/ at this
             git ref, side by side with the working tree's: before/after in one run
+  --rpc-concurrency   storm only: anycable-go --rpc_concurrency settings (default 28,64,256), e.g.
+            one setting with more rounds in the same minutes
   --out     JSON output (default bench/results/latest.json)`;
 
 function machine(): Record<string, string | number> {
@@ -104,6 +106,7 @@ async function main(): Promise<number> {
       "in-flight": { type: "string" },
       servers: { type: "string" },
       baseline: { type: "string" },
+      "rpc-concurrency": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -155,6 +158,11 @@ async function main(): Promise<number> {
     process.stderr.write(`--in-flight must be positive integers, got ${values["in-flight"]}\n`);
     return 2;
   }
+  const rpcConcurrency = list(values["rpc-concurrency"])?.map(Number);
+  if (rpcConcurrency?.some((n) => !Number.isInteger(n) || n <= 0)) {
+    process.stderr.write(`--rpc-concurrency must be positive integers, got ${values["rpc-concurrency"]}\n`);
+    return 2;
+  }
   const workDir = mkdtempSync(join(tmpdir(), "anycable-bench-"));
   const started = Date.now();
   const ctx: BenchContext = {
@@ -163,6 +171,7 @@ async function main(): Promise<number> {
     reps,
     workDir,
     seed: Number(values.seed),
+    rpcConcurrency,
     rpc: { calls: list(values.calls), inFlight, servers: list(values.servers), baseline: values.baseline },
     ...cpuLayout(),
     progress: (message) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${message}\n`),

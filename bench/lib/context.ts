@@ -9,6 +9,8 @@ export interface BenchContext {
   reps: number;
   /** Where children write logs and scratch files. */
   workDir: string;
+  /** --rpc-concurrency: the storm's anycable-go --rpc_concurrency settings (default 28, 64, 256). */
+  rpcConcurrency?: number[] | undefined;
   /** --calls, --in-flight, --servers, --baseline: narrow the RPC benchmark (see bench/rpc.ts). */
   rpc: RpcSelection;
   /** Seed for the interleaving order. */
