@@ -582,12 +582,21 @@ describe("RedisTransport's replies and connection against redis-server", () => {
   });
 
   it("reports nothing after stop(), not even the closed connection, and is no longer ready", async () => {
-    const { transport, events } = replying(errorReply);
+    let connection: Redis | undefined;
+    const { transport, events } = replying((r) => {
+      connection = r;
+      return r.ping();
+    });
     await connected(transport);
+    expect(summary(await transport.deliver(["a"]))).toEqual(["sent"]);
     await transport.stop();
     expect(transport.ready).toBe(false);
     expect(summary(await transport.deliver(["a"]))).toEqual(["retry: not connected to Redis"]);
     await waitFor(async () => (await ownClientId()) === undefined, { timeoutMs: 5_000, description: "the connection to close" });
+    // The server drops the connection before the client has seen it close; ioredis emits "end" after
+    // "close", so once the transport's own connection has ended it has heard every event it will.
+    const ended = connection as Redis;
+    if (ended.status !== "end") await new Promise((resolve) => ended.once("end", resolve));
     expect(events).toEqual(["up"]);
   });
 });
