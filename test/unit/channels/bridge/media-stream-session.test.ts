@@ -211,6 +211,48 @@ describe("a media stream that follows Twilio's rules", () => {
     expect(heartbeats()).toHaveLength(count);
   });
 
+  it("lets a heartbeat give way when anycable-go does not keep up: it never takes a queued transcript's place", async () => {
+    await start({
+      config: { heartbeatIntervalMs: 20, flushTimeoutMs: 10_000 },
+      cable: (connection) => {
+        welcomeAndConfirm(connection.ws);
+        connection.ws.on("message", (data) => {
+          if ((JSON.parse(data.toString()) as { command: string }).command === "subscribe") connection.stallReading();
+        });
+      },
+    });
+    const sid = callSid(0x10e);
+    const { socket, frames, stream } = await startCall(sid);
+    const cable = await cableOf();
+    const big = "x".repeat(64 * 1024);
+    const say = (from: number, count: number) => {
+      for (let n = from; n < from + count; n++) stream.say(`${n} ${big}`, false);
+    };
+    // Far more than the socket's buffers hold: the writes back up and what is left waits in the
+    // queue. Then, once the buffers are full, the queue is filled to its bound of 256 again.
+    // These waits only decide whether the socket has backed up and heartbeats have come due while
+    // the queue is full; with the rule kept, the outcome is the same however many do.
+    say(0, 500);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    say(500, 300);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // No final result here: a final one takes the place of the oldest queued partial, by design.
+    cable.resumeReading();
+    socket.send(frames.stop());
+    await closedWith(socket);
+    await ended(sid);
+    const texts = messages(cable).map((data) => (data.result as { text: string }).text);
+    const numbers = texts.map((text) => Number(text.slice(0, text.indexOf(" "))));
+    // Each batch got through as its first results in order, without a hole: the partials refused
+    // were the latest ones, and no heartbeat pushed out one already queued.
+    const first = numbers.filter((n) => n < 500);
+    const second = numbers.filter((n) => n >= 500);
+    // At least what was in flight and queued when the first batch came in (32 + 256), never all.
+    expect(first.length).toBeGreaterThanOrEqual(32 + 256);
+    expect(first.length + second.length).toBeLessThan(800);
+    expect(numbers).toEqual([...Array(first.length).keys(), ...[...Array(second.length).keys()].map((n) => n + 500)]);
+  });
+
   it("ends the call cleanly when Twilio's socket closes without a stop frame, and says so", async () => {
     await start();
     const sid = callSid(0x109);
