@@ -240,7 +240,7 @@ export class NatsTransport implements BroadcastTransport {
     this.#connected = false;
     const nc = this.#nc;
     this.#nc = undefined;
-    if (nc !== undefined && !nc.isClosed()) await nc.close();
+    if (nc !== undefined && nc.isClosed()) await nc.close();
   }
 }
 
