@@ -240,15 +240,17 @@ export class NatsTransport implements BroadcastTransport {
     this.#connected = false;
     const nc = this.#nc;
     this.#nc = undefined;
-    if (nc !== undefined && nc.isClosed()) await nc.close();
+    if (nc !== undefined && !nc.isClosed()) await nc.close();
   }
 }
 
-// nats.js accepts both nats://host:port and a bare host:port for every server in the list.
+// nats.js accepts both nats://host:port and a bare host:port for every server in the list. A loose
+// check of the shape only (nats.js reports the rest when it dials): the host part takes the port,
+// credentials and IPv6 brackets alike, so a separate port pattern after it could never decide.
 const natsServer = z
   .string()
   .trim()
-  .refine((v) => /^((nats|tls|ws|wss):\/\/)?[^\s,/]+(:\d{1,5})?\/?$/.test(v), {
+  .refine((v) => /^((nats|tls|ws|wss):\/\/)?[^\s,/]+\/?$/.test(v), {
     message: "expected a comma-separated list of NATS servers, e.g. nats://127.0.0.1:4222",
   });
 
