@@ -136,23 +136,25 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
       children.set(name, child);
       return child;
     };
+    // With --baseline, the two servers compared are restarted every round (see the round loop):
+    // each is started through startFresh, which keeps its launch so that a restart is the same start.
+    const fresh = new Map<ServerName, () => Promise<NodeChild>>();
+    const startFresh = (name: ServerName, config: ServerConfig, tree?: BaselineTree): Promise<NodeChild> => {
+      const launch = (): Promise<NodeChild> => start(name, config, tree);
+      fresh.set(name, launch);
+      return launch();
+    };
     ctx.progress("rpc: starting servers");
     // ours-noop answers the reference responses, so it always starts; it is measured only if selected.
     await start("ours-noop", ours("none"));
-    if (SERVERS.includes("ours-nats")) await start("ours-nats", ours("nats"));
+    if (SERVERS.includes("ours-nats")) await startFresh("ours-nats", ours("nats"));
     if (SERVERS.includes("ours-min")) await start("ours-min", ours("none", "bench/lib/minimal-app.ts"));
-    // With --baseline, the two servers compared are restarted every round (see the round loop).
-    const fresh = new Map<ServerName, () => Promise<NodeChild>>();
-    if (SERVERS.includes("ours-nats")) fresh.set("ours-nats", () => start("ours-nats", ours("nats")));
     if (ctx.rpc.baseline !== undefined) {
       ctx.progress(`rpc: extracting src/ and channels/ at ${ctx.rpc.baseline} for the baseline server`);
       const tree = extractBaseline(ctx.rpc.baseline, join(ctx.workDir, "baseline"));
       assertFrameworkEntry("the working tree's servers", {}, join(REPO_ROOT, "src"));
       assertFrameworkEntry(`the baseline server (${ctx.rpc.baseline})`, { TSX_TSCONFIG_PATH: tree.tsconfig }, join(tree.root, "src"));
-      fresh.set("ours-nats-baseline", () =>
-        start("ours-nats-baseline", ours("nats", join(tree.serverChild, "..", "call-monitor-app.ts")), tree),
-      );
-      await (fresh.get("ours-nats-baseline") as () => Promise<NodeChild>)();
+      await startFresh("ours-nats-baseline", ours("nats", join(tree.serverChild, "..", "call-monitor-app.ts")), tree);
     }
 
     // The canned responses are what our server answers, so every server returns the same bytes
@@ -226,9 +228,9 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
       // of the code. With --baseline, fresh processes of both every round turn that into noise
       // between rounds, which the median absorbs, instead of a bias of the whole comparison.
       if (ctx.rpc.baseline !== undefined && rep > 1) {
-        for (const [server, restart] of fresh) {
+        for (const [server, launch] of fresh) {
           await children.get(server)?.stop();
-          await restart();
+          await launch();
           for (const c of cases) await runOne(server, c, 28, 3_000);
         }
       }

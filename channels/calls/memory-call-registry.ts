@@ -19,7 +19,7 @@ interface Timeline {
 }
 
 // Status sequence numbers are a few bytes each; this many covers far more calls than the timelines.
-const MAX_TRACKED_SEQUENCES = 10_000;
+export const MAX_TRACKED_SEQUENCES = 10_000;
 
 /**
  * The registry for one process (RPC and dashboard started together, or tests). Maps keep
@@ -33,7 +33,8 @@ export class MemoryCallRegistry implements CallRegistry {
   readonly #live = new Map<string, { startedAt: number; lastSeenAt: number }>();
   /** Most recently active last: a bound drops the idlest call's timeline. */
   readonly #timelines = new RecencyMap<Timeline>(() => ({ events: new Map(), bytes: 0, seq: 0 }));
-  readonly #sequences = new Map<string, number>();
+  /** The last status sequence claimed per call, most recently claimed last (a refused claim is no use). */
+  readonly #sequences = new RecencyMap<{ sequence: number }>(() => ({ sequence: -1 }));
 
   constructor(limits: Partial<RegistryLimits> = {}, now: () => number = Date.now, logger?: Logger) {
     this.#limits = { ...DEFAULT_REGISTRY_LIMITS, ...limits };
@@ -101,14 +102,10 @@ export class MemoryCallRegistry implements CallRegistry {
   }
 
   async claimStatusSequence(sid: string, sequence: number): Promise<boolean> {
-    const last = this.#sequences.get(sid);
-    if (last !== undefined && sequence <= last) return false;
-    this.#sequences.delete(sid);
-    this.#sequences.set(sid, sequence);
-    if (this.#sequences.size > MAX_TRACKED_SEQUENCES) {
-      const oldest = this.#sequences.keys().next().value;
-      if (oldest !== undefined) this.#sequences.delete(oldest);
-    }
+    const last = this.#sequences.peek(sid);
+    if (last !== undefined && sequence <= last.sequence) return false;
+    this.#sequences.use(sid).sequence = sequence;
+    this.#sequences.trimTo(MAX_TRACKED_SEQUENCES);
     return true;
   }
 

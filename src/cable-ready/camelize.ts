@@ -44,15 +44,22 @@ export function camelizeKey(key: string): string {
 }
 
 /**
+ * Whether deepCamelizeKeys would leave this property as it is: its key already camelCase and its
+ * value nothing it descends into (an array or a plain object). An object whose properties all are
+ * can be copied instead of replayed (isFlatAndCamel below, and copyOptions in operations.ts).
+ */
+export function isFlatCamelEntry(key: string, value: unknown): boolean {
+  return isCamelKey(key) && !Array.isArray(value) && !isPlainObject(value);
+}
+
+/**
  * Nothing to rename and nothing to descend into: the replay below would return the same keys in
  * the same order. Symbol-keyed properties send an object to the replay too: a spread would copy
  * them, the replay drops them (they have no name to camelize and JSON has no place for them).
  */
 function isFlatAndCamel(value: Record<string, unknown>): boolean {
   for (const key in value) {
-    if (!isCamelKey(key)) return false;
-    const inner = value[key];
-    if (Array.isArray(inner) || isPlainObject(inner)) return false;
+    if (!isFlatCamelEntry(key, value[key])) return false;
   }
   return Object.getOwnPropertySymbols(value).length === 0;
 }

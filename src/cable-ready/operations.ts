@@ -12,8 +12,7 @@
  * are left out, and `html` must be a SafeHtml (see html.ts).
  */
 import type { BroadcastMeta, Broadcaster } from "../broadcast/broadcaster.js";
-import { camelizeKey, deepCamelizeKeys, isCamelKey } from "./camelize.js";
-import { isPlainObject } from "../cable/json-object.js";
+import { camelizeKey, deepCamelizeKeys, isFlatCamelEntry } from "./camelize.js";
 import { isSafeHtml, type SafeHtml } from "./html.js";
 import {
   OPERATION_CATALOGUE,
@@ -152,7 +151,7 @@ function copyOptions(options: Record<string, unknown>, op: Record<string, unknow
   for (const key of keys) {
     const value = options[key];
     values.push(value);
-    if (flatAndCamel && (!isCamelKey(key) || Array.isArray(value) || isPlainObject(value))) flatAndCamel = false;
+    if (flatAndCamel && !isFlatCamelEntry(key, value)) flatAndCamel = false;
   }
   if (!flatAndCamel) {
     // fromEntries defines own properties, as a spread would: a "__proto__" key stays a key.

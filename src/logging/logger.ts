@@ -13,7 +13,9 @@ const LEVELS: readonly LevelWithSilent[] = ["fatal", "error", "warn", "info", "d
 function levelFromEnv(env: NodeJS.ProcessEnv): LevelWithSilent {
   // ANYCABLE_DEBUG=true is the AnyCable shortcut for debug logging.
   if (env.ANYCABLE_DEBUG === "true" || env.ANYCABLE_DEBUG === "1") return "debug";
-  const level = (env.ANYCABLE_LOG_LEVEL ?? env.LOG_LEVEL ?? "info").toLowerCase();
+  // An env object built by hand may hold a non-string: like an unknown level name, it means info.
+  const raw: unknown = env.ANYCABLE_LOG_LEVEL ?? env.LOG_LEVEL;
+  const level = typeof raw === "string" ? raw.toLowerCase() : "info";
   return (LEVELS as readonly string[]).includes(level) ? (level as LevelWithSilent) : "info";
 }
 

@@ -12,7 +12,13 @@ export interface HttpRpcServerOptions {
   logger: Logger;
 }
 
-/** What `GET /health` says, as the gRPC health service would: SERVING, or NOT_SERVING while draining. */
+/**
+ * What `GET /health` says, as the gRPC health service would: SERVING, or NOT_SERVING while draining.
+ * The drain closes the listener at once (as grpc-js's tryShutdown and anycable-go's own server do),
+ * so a load balancer's next probe is refused, a failed check like the 503; the 503 is what a probe
+ * already on an open connection reads. RPC paths never answer 503: anycable-go would take it as an
+ * Unknown error and not retry, while it retries a refused connection (Unavailable).
+ */
 const HEALTH_PATH = "/health";
 
 // anycable-go's HTTP client keeps idle connections with no time limit of its own. Node closing

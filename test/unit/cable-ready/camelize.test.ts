@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { MAX_KNOWN_CAMEL, camelizeKey, deepCamelizeKeys, isCamelKey, knownCamelKeyCount } from "../../../src/cable-ready/camelize.js";
+import {
+  MAX_KNOWN_CAMEL,
+  camelizeKey,
+  deepCamelizeKeys,
+  isCamelKey,
+  isFlatCamelEntry,
+  knownCamelKeyCount,
+} from "../../../src/cable-ready/camelize.js";
 
 describe("camelizeKey (ActiveSupport camelize(:lower))", () => {
   it.each([
@@ -112,6 +119,28 @@ describe("deepCamelizeKeys on symbol-keyed properties", () => {
       selector: "#a",
       detail: { callSid: "CA1" },
     });
+  });
+});
+
+describe("isFlatCamelEntry (a property deepCamelizeKeys leaves as it is)", () => {
+  it.each([
+    ["selector", "#calls"],
+    ["focusSelector", null],
+    ["at", new Date(0)],
+    ["count", 3],
+  ])("%s with a value it does not descend into", (key, value) => {
+    expect(isFlatCamelEntry(key, value)).toBe(true);
+  });
+
+  it.each([
+    ["call_sid", "CA1"],
+    ["Selector", "#calls"],
+    ["detail", { callSid: "CA1" }],
+    ["detail", Object.create(null) as object],
+    ["items", []],
+    ["items", ["a"]],
+  ])("not %s = %j: a key to rename or a value to descend into", (key, value) => {
+    expect(isFlatCamelEntry(key, value)).toBe(false);
   });
 });
 

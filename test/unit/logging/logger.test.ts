@@ -47,8 +47,11 @@ describe("createLogger's level", () => {
     [{ ANYCABLE_DEBUG: "true", ANYCABLE_LOG_LEVEL: "error" }, "debug"],
     [{ ANYCABLE_DEBUG: "1" }, "debug"],
     [{ ANYCABLE_DEBUG: "false", ANYCABLE_LOG_LEVEL: "fatal" }, "fatal"],
+    // An env object built by hand: a value that is not text is an unknown level, not a TypeError.
+    [{ ANYCABLE_LOG_LEVEL: 3 }, "info"],
+    [{ ANYCABLE_LOG_LEVEL: { level: "debug" } }, "info"],
   ])("is read from %j as %s", (env, level) => {
-    expect(createLogger({ destination: nextFile() }, env).level).toBe(level);
+    expect(createLogger({ destination: nextFile() }, env as NodeJS.ProcessEnv).level).toBe(level);
   });
 
   it("is the option's when one is given, whatever the environment says", () => {

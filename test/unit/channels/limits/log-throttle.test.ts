@@ -27,6 +27,17 @@ describe("LogThrottle (one log line per key per interval)", () => {
     expect(throttle.shouldLog("c", 1)).toBe(false);
   });
 
+  it("forgets the key logged longest ago first: a suppressed line is not a use", () => {
+    const throttle = new LogThrottle(10_000, 2);
+    expect(throttle.shouldLog("a", 0)).toBe(true);
+    expect(throttle.shouldLog("b", 1)).toBe(true);
+    expect(throttle.shouldLog("a", 2)).toBe(false);
+    expect(throttle.shouldLog("c", 3)).toBe(true);
+    // "a" went, not "b": a flood of one key cannot keep it remembered past the bound.
+    expect(throttle.shouldLog("b", 4)).toBe(false);
+    expect(throttle.shouldLog("a", 5)).toBe(true);
+  });
+
   it("keeps 1 000 keys by default", () => {
     const throttle = new LogThrottle(10_000);
     for (let i = 0; i < 1_001; i += 1) throttle.shouldLog(`host-${i}`, 0);

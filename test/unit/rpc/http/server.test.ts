@@ -70,6 +70,26 @@ function send(port: number, path: string, options: { method?: string; body?: str
   });
 }
 
+/**
+ * A connection holding the first part of a request: midway through its headers it is not idle, so
+ * a drain keeps it open, and the rest, sent with finish(), is the first request the server sees
+ * after the drain began. finish() resolves with all the server sent before closing it.
+ */
+async function halfSentRequest(port: number, head: string): Promise<{ finish: (rest: string) => Promise<string> }> {
+  const socket = connect(port);
+  await new Promise<void>((resolve) => socket.once("connect", resolve));
+  let text = "";
+  socket.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+  const closed = new Promise<string>((resolve) => socket.on("close", () => resolve(text)));
+  socket.write(head);
+  return {
+    finish: (rest) => {
+      socket.write(rest);
+      return closed;
+    },
+  };
+}
+
 describe("health", () => {
   it("answers GET and HEAD /health with SERVING, and leaves other methods to RPC", async () => {
     const { server } = create();
@@ -135,24 +155,14 @@ describe("draining", () => {
   it("answers health NOT_SERVING, tells connections to close, and stops once the request in flight has its reply", async () => {
     const { server, logs } = create();
     const port = await server.start();
-    // A connection midway through a request's headers is not idle, so the drain keeps it open: its
-    // request is the first the server sees after the drain began.
-    const late = connect(port);
-    await new Promise<void>((resolve) => late.once("connect", resolve));
-    late.write("GET /health HTTP/1.1\r\nHost: x\r\n");
+    const late = await halfSentRequest(port, "GET /health HTTP/1.1\r\nHost: x\r\n");
     const { reply: inFlight, arrived } = holding(() => send(port, "/_anycable/command", { body: HOLD }));
     await arrived;
     expect(server.inFlight).toBe(1);
     let stopped = false;
     const stopping = server.shutdown().then(() => (stopped = true));
     expect(server.shutdown()).toBe(server.shutdown());
-    const raw = new Promise<string>((resolve) => {
-      let text = "";
-      late.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
-      late.on("close", () => resolve(text));
-    });
-    late.write("\r\n");
-    const health = await raw;
+    const health = await late.finish("\r\n");
     expect(health).toMatch(/^HTTP\/1\.1 503 /);
     expect(health).toMatch(/\r\nConnection: close\r\n/i);
     expect(health).toContain('{"status":"NOT_SERVING"}');
@@ -167,6 +177,30 @@ describe("draining", () => {
     expect(server.inFlight).toBe(0);
     expect(logs.at("info").map((l) => l.msg)).toEqual(expect.arrayContaining(["draining RPC server", "RPC server stopped"]));
     expect(logs.at("warn").filter((l) => l.msg.startsWith("shutdown timeout"))).toEqual([]);
+  });
+
+  it("still answers an RPC call that reaches a connection opened before the drain, and closes that connection", async () => {
+    // The 503 is for /health only: to anycable-go an RPC answered 503 is an Unknown error, which
+    // it does not retry, while a refused connection is Unavailable, which it retries.
+    const { server } = create();
+    const port = await server.start();
+    const late = await halfSentRequest(
+      port,
+      "POST /_anycable/connect HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-AnyCable-Meta-Protov: v1\r\n" +
+        `Content-Length: ${Buffer.byteLength(CONNECT)}\r\n`,
+    );
+    const { reply: inFlight, arrived } = holding(() => send(port, "/_anycable/command", { body: HOLD }));
+    await arrived;
+    const stopping = server.shutdown();
+    const answer = await late.finish(`\r\n${CONNECT}`);
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toMatch(/\r\nConnection: close\r\n/i);
+    // One chunk, then the last (Transfer-Encoding: chunked).
+    const body = /\r\n\r\n[0-9a-f]+\r\n(.*)\r\n0\r\n\r\n$/s.exec(answer)?.[1] ?? "";
+    expect(JSON.parse(body)).toMatchObject({ status: Status.SUCCESS });
+    held.releaseAll();
+    expect((await inFlight).status).toBe(200);
+    await stopping;
   });
 
   it("cuts a request still running at the shutdown timeout, with a warning", async () => {
