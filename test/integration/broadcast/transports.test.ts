@@ -905,6 +905,10 @@ describe("NatsTransport when the server stops accepting its credentials", () => 
         description: "the refused credentials to be reported",
         details: () => JSON.stringify(events),
       });
+      // nats.js gives up on the refused credentials and closes the connection (after one or more
+      // disconnects): that closure is reported with the server's reason, before any attempt of the transport's own.
+      const firstOtherDown = events.find((e) => e.startsWith("down: ") && !e.startsWith("down: disconnected from "));
+      expect(firstOtherDown).toMatch(/^down: .*authorization/i);
       expect(transport.ready).toBe(false);
       // What the server said while nats.js redialled is logged, as it is no refusal of a publication.
       expect(logs.at("error")).toContainEqual(
