@@ -6,12 +6,13 @@
 // driver itself tops out.
 import { startNats, type NatsServer } from "../test/support/nats.js";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { REPO_ROOT } from "../test/support/binaries.js";
 import { NodeChild, pin } from "./lib/children.js";
-import type { BenchContext } from "./lib/context.js";
+import { compileTree } from "./lib/compiled-tree.js";
+import type { BenchContext, ServerForm } from "./lib/context.js";
 import { callOnce, grpcFrame, responseFrame, runH2load, writeBody, type H2loadRun } from "./lib/h2load.js";
 import { cpuSeconds } from "./lib/proc-stats.js";
 import type { BenchResult, Cell, Table, Target } from "./lib/report.js";
@@ -19,7 +20,7 @@ import { APP_ENV, SESSION_ID, rpcCases, type RpcCase } from "./lib/requests.js";
 import type { CannedResponses, ServerConfig } from "./lib/server-child.js";
 import { max, median, percentile, seededRandom, shuffled, sortNumbers } from "./lib/stats.js";
 
-const ALL_SERVERS = ["bare", "ours-min", "ours-noop", "ours-nats"] as const;
+const ALL_SERVERS = ["bare", "ours-min", "ours-noop", "ours-nats", "ours-nats-tsx"] as const;
 type ServerName = (typeof ALL_SERVERS)[number] | "ours-nats-baseline" | "raw-h2";
 
 const LABELS: Record<ServerName, string> = {
@@ -28,6 +29,7 @@ const LABELS: Record<ServerName, string> = {
   "ours-min": "ours, minimal app (framework only)",
   "ours-noop": "ours, no-op broadcaster",
   "ours-nats": "ours, NATS broadcaster",
+  "ours-nats-tsx": "ours, NATS broadcaster, run through tsx",
   "ours-nats-baseline": "ours, NATS broadcaster, baseline",
 };
 
@@ -47,6 +49,42 @@ interface BaselineTree {
 }
 
 /**
+ * How a server under test runs: the server child script, the folder of its app modules
+ * (call-monitor-app, minimal-app), and whether it is compiled JavaScript run by plain node (what
+ * users deploy) or TypeScript run through tsx (what the repository's tests and `npm run rpc` do).
+ */
+interface ServerBuild {
+  serverChild: string;
+  appDir: string;
+  compiled: boolean;
+  env?: Record<string, string>;
+}
+
+/** The working tree or a baseline as `form` runs it; compiling writes under `outDir`. */
+function serverBuild(form: ServerForm, root: string, outDir: string, tsconfig?: string): ServerBuild {
+  if (form === "tsx")
+    return {
+      serverChild: join(root, "bench", "lib", "server-child.ts"),
+      appDir: join(root, "bench", "lib"),
+      compiled: false,
+      // tsx resolves "anycable-ts" through this tsconfig's paths: a baseline's own src/.
+      ...(tsconfig === undefined ? {} : { env: { TSX_TSCONFIG_PATH: tsconfig } }),
+    };
+  const { benchLib } = compileTree(root, outDir);
+  return { serverChild: join(benchLib, "server-child.js"), appDir: benchLib, compiled: true };
+}
+
+/** Fails unless modules in `build.appDir` resolve "anycable-ts" to `expected` (a file path). */
+function assertBuildEntry(who: string, build: ServerBuild, expected: string): void {
+  const entry = execFileSync(process.execPath, ["--input-type=module", "-e", 'process.stdout.write(import.meta.resolve("anycable-ts"))'], {
+    cwd: build.appDir,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+    encoding: "utf8",
+  });
+  if (entry !== pathToFileURL(expected).href) throw new Error(`rpc: ${who} would load "anycable-ts" from ${entry}, not ${expected}`);
+}
+
+/**
  * The framework (src/, protos/), the application (channels/) and the bench's server child and
  * app modules (bench/lib) as they were at `ref`, in `dir`, resolving packages through this
  * checkout's node_modules and "anycable-ts" through the extracted tsconfig's paths: the whole
@@ -54,7 +92,7 @@ interface BaselineTree {
  */
 function extractBaseline(ref: string, dir: string): BaselineTree {
   mkdirSync(dir, { recursive: true });
-  const paths = ["src", "protos", "channels", "bench/lib", "tsconfig.json", "package.json"];
+  const paths = ["src", "protos", "channels", "bench/lib", "tsconfig.json", "tsconfig.build.json", "package.json"];
   const archive = execFileSync("git", ["archive", "--format=tar", ref, ...paths], { cwd: REPO_ROOT, maxBuffer: 1 << 28 });
   execFileSync("tar", ["-x", "-C", dir], { input: archive });
   symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"));
@@ -96,7 +134,8 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
   const unknownServers = (ctx.rpc.servers ?? []).filter((s) => !(ALL_SERVERS as readonly string[]).includes(s));
   if (unknownServers.length > 0) throw new Error(`rpc: unknown server(s) ${unknownServers.join(", ")}; known: ${ALL_SERVERS.join(", ")}`);
   const SERVERS: ServerName[] = [
-    ...ALL_SERVERS.filter((s) => s === "bare" || ctx.rpc.servers === undefined || ctx.rpc.servers.includes(s)),
+    // ours-nats-tsx only when asked for: it measures the form, not the product.
+    ...ALL_SERVERS.filter((s) => s === "bare" || (ctx.rpc.servers === undefined ? s !== "ours-nats-tsx" : ctx.rpc.servers.includes(s))),
     ...(ctx.rpc.baseline === undefined ? [] : ["ours-nats-baseline" as const]),
   ];
   // Short runs, many rounds: this machine's noise comes in bursts that can move one run by 30%,
@@ -114,33 +153,47 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
     // The broker is the application's dependency, not the server under test: it shares the driver's core.
     await pin(nats.process.pid, ctx.driverCpu);
     // channels/app.ts with a registry that lets the replayed call start again (see call-monitor-app.ts).
-    const ours = (broadcast: "none" | "nats", app = "bench/lib/call-monitor-app.ts"): ServerConfig => ({
+    const form: ServerForm = ctx.rpc.form ?? "compiled";
+    if (form === "tsx" && SERVERS.includes("ours-nats-tsx"))
+      throw new Error("rpc: ours-nats-tsx compares tsx with the compiled form; drop --form=tsx");
+    ctx.progress(
+      `rpc: ${form === "compiled" ? "compiling the framework (tsconfig.build.json) and the app with tsc" : "running the TypeScript through tsx"}`,
+    );
+    const working = serverBuild(form, REPO_ROOT, join(ctx.workDir, "compiled"));
+    if (form === "compiled")
+      assertBuildEntry(
+        "the working tree's servers",
+        working,
+        join(ctx.workDir, "compiled", "node_modules", "anycable-ts", "dist", "index.js"),
+      );
+    const throughTsx = serverBuild("tsx", REPO_ROOT, "");
+    const ours = (broadcast: "none" | "nats", build = working, app = "call-monitor-app"): ServerConfig => ({
       kind: "ours",
       host: "127.0.0.1:0",
-      app,
+      app: join(build.appDir, `${app}.${build.compiled ? "js" : "ts"}`),
       broadcast: broadcast === "none" ? { adapter: "none" } : { adapter: "nats", url: (nats as NatsServer).url },
       // The production default (info): per-call lines are debug, refusals and failures warn or error.
       logLevel: "info",
       env: RPC_APP_ENV,
     });
-    const start = async (name: ServerName, config: ServerConfig, tree?: BaselineTree): Promise<NodeChild> => {
+    const start = async (name: ServerName, config: ServerConfig, build = working): Promise<NodeChild> => {
       const child = await NodeChild.start({
         name: `rpc-${name}`,
-        script: tree?.serverChild ?? "bench/lib/server-child.ts",
+        script: build.serverChild,
+        compiled: build.compiled,
         config,
         cpus: ctx.serverCpu,
         logDir: ctx.workDir,
-        // tsx resolves "anycable-ts" through this tsconfig's paths: the baseline's own src/.
-        ...(tree === undefined ? {} : { env: { TSX_TSCONFIG_PATH: tree.tsconfig } }),
+        ...(build.env === undefined ? {} : { env: build.env }),
       });
       children.set(name, child);
       return child;
     };
-    // With --baseline, the two servers compared are restarted every round (see the round loop):
-    // each is started through startFresh, which keeps its launch so that a restart is the same start.
+    // With --baseline or ours-nats-tsx, the servers compared are restarted every round (see the round
+    // loop): each is started through startFresh, which keeps its launch so that a restart is the same start.
     const fresh = new Map<ServerName, () => Promise<NodeChild>>();
-    const startFresh = (name: ServerName, config: ServerConfig, tree?: BaselineTree): Promise<NodeChild> => {
-      const launch = (): Promise<NodeChild> => start(name, config, tree);
+    const startFresh = (name: ServerName, config: ServerConfig, build = working): Promise<NodeChild> => {
+      const launch = (): Promise<NodeChild> => start(name, config, build);
       fresh.set(name, launch);
       return launch();
     };
@@ -148,13 +201,29 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
     // ours-noop answers the reference responses, so it always starts; it is measured only if selected.
     await start("ours-noop", ours("none"));
     if (SERVERS.includes("ours-nats")) await startFresh("ours-nats", ours("nats"));
-    if (SERVERS.includes("ours-min")) await start("ours-min", ours("none", "bench/lib/minimal-app.ts"));
+    if (SERVERS.includes("ours-min")) await start("ours-min", ours("none", working, "minimal-app"));
+    if (SERVERS.includes("ours-nats-tsx")) {
+      assertFrameworkEntry("the tsx servers", {}, join(REPO_ROOT, "src"));
+      await startFresh("ours-nats-tsx", ours("nats", throughTsx), throughTsx);
+    }
     if (ctx.rpc.baseline !== undefined) {
       ctx.progress(`rpc: extracting src/ and channels/ at ${ctx.rpc.baseline} for the baseline server`);
       const tree = extractBaseline(ctx.rpc.baseline, join(ctx.workDir, "baseline"));
-      assertFrameworkEntry("the working tree's servers", {}, join(REPO_ROOT, "src"));
-      assertFrameworkEntry(`the baseline server (${ctx.rpc.baseline})`, { TSX_TSCONFIG_PATH: tree.tsconfig }, join(tree.root, "src"));
-      await startFresh("ours-nats-baseline", ours("nats", join(tree.serverChild, "..", "call-monitor-app.ts")), tree);
+      // The harness is this checkout's: a ref's server child may predate running under plain node
+      // (its static import of @anycable/serverless-js, whose ES build only a loader resolves).
+      if (form === "compiled") copyFileSync(join(REPO_ROOT, "bench", "lib", "server-child.ts"), tree.serverChild);
+      const baseline = serverBuild(form, tree.root, join(ctx.workDir, "baseline-compiled"), tree.tsconfig);
+      if (form === "compiled") {
+        assertBuildEntry(
+          `the baseline server (${ctx.rpc.baseline})`,
+          baseline,
+          join(ctx.workDir, "baseline-compiled", "node_modules", "anycable-ts", "dist", "index.js"),
+        );
+      } else {
+        assertFrameworkEntry("the working tree's servers", {}, join(REPO_ROOT, "src"));
+        assertFrameworkEntry(`the baseline server (${ctx.rpc.baseline})`, { TSX_TSCONFIG_PATH: tree.tsconfig }, join(tree.root, "src"));
+      }
+      await startFresh("ours-nats-baseline", ours("nats", baseline), baseline);
     }
 
     // The canned responses are what our server answers, so every server returns the same bytes
@@ -227,8 +296,9 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
       // way round (same-code runs, docs/performance.md "Third round"): a state of one process, not
       // of the code. With --baseline, fresh processes of both every round turn that into noise
       // between rounds, which the median absorbs, instead of a bias of the whole comparison.
-      if (ctx.rpc.baseline !== undefined && rep > 1) {
-        for (const [server, launch] of fresh) {
+      if ((ctx.rpc.baseline !== undefined || SERVERS.includes("ours-nats-tsx")) && rep > 1) {
+        // In a shuffled order: the one restarted first then sits idle while the other starts and warms up.
+        for (const [server, launch] of shuffled([...fresh], random)) {
           await children.get(server)?.stop();
           await launch();
           for (const c of cases) await runOne(server, c, 28, 3_000);
@@ -288,6 +358,7 @@ const COLUMNS: Record<ServerName, string> = {
   "ours-min": "framework only",
   "ours-noop": "real app, no-op broadcaster",
   "ours-nats": "real app, NATS broadcaster",
+  "ours-nats-tsx": "real app, NATS broadcaster, through tsx",
   "ours-nats-baseline": "real app, NATS broadcaster, baseline",
 };
 
@@ -386,6 +457,12 @@ function summarise(
     rows: headline,
     notes: [
       "framework only: our server with a minimal app of the same shape (same identifiers, channel, params and action schemas; no work). real app: channels/app.ts as `npm run rpc` serves it (info logging, in-memory call registry that lets the replayed call start again), with CALL_TRANSCRIPTS_PER_SECOND at its maximum so that every message is a transcript shown on the dashboard, none dropped by the per-call limit (checked in the logs).",
+      (ctx.rpc.form ?? "compiled") === "compiled"
+        ? 'ours: compiled as users deploy it (src/ by tsconfig.build.json as the "anycable-ts" package, channels/ and the server child by tsc), run by node with no loader' +
+          (SERVERS.includes("ours-nats-tsx")
+            ? "; through tsx: the same TypeScript run with tsx's loader, as the repository's tests and `npm run rpc` do."
+            : ".")
+        : "ours: the TypeScript run through tsx (--form=tsx), as the repository's tests and `npm run rpc` do; users deploy the compiled form.",
       ...(ctx.rpc.baseline === undefined
         ? []
         : [

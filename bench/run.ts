@@ -9,7 +9,7 @@ import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { anycableGoBinary, anycableGoVersion } from "../test/support/anycable-go.js";
 import { REPO_ROOT } from "../test/support/binaries.js";
-import { cpuLayout, type BenchContext } from "./lib/context.js";
+import { cpuLayout, type BenchContext, type ServerForm } from "./lib/context.js";
 import { renderTable, type BenchResult } from "./lib/report.js";
 import { broadcastFanout } from "./fanout.js";
 import { peerComparison } from "./peer.js";
@@ -39,9 +39,13 @@ const USAGE = `Usage: npm run bench -- [--only=${Object.keys(BENCHMARKS).join(",
   --reps    interleaved rounds per A/B cell (default 3; smoke 1)
   --seed    seed of the interleaving order (default 1)
   --calls, --in-flight, --servers   rpc only: a subset of connect,subscribe,message / 28,100,256 /
-            ours-min,ours-noop,ours-nats (bare grpc-js always runs: every ratio is against it)
+            ours-min,ours-noop,ours-nats,ours-nats-tsx (bare grpc-js always runs: every ratio is against
+            it; ours-nats-tsx, only when named, is the real app run through tsx beside the compiled one)
   --baseline  rpc only: also run the real app (NATS broadcaster) with src/ and channels/ at this
             git ref, side by side with the working tree's: before/after in one run
+  --form    rpc only: compiled (default: tsc's output run by node, as users deploy it) or tsx
+  --rpc-concurrency   storm only: anycable-go --rpc_concurrency settings (default 28,64,256), e.g.
+            one setting with more rounds in the same minutes
   --out     JSON output (default bench/results/latest.json)`;
 
 function machine(): Record<string, string | number> {
@@ -104,6 +108,8 @@ async function main(): Promise<number> {
       "in-flight": { type: "string" },
       servers: { type: "string" },
       baseline: { type: "string" },
+      form: { type: "string" },
+      "rpc-concurrency": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -155,6 +161,16 @@ async function main(): Promise<number> {
     process.stderr.write(`--in-flight must be positive integers, got ${values["in-flight"]}\n`);
     return 2;
   }
+  const form = values.form as ServerForm | undefined;
+  if (form !== undefined && form !== "compiled" && form !== "tsx") {
+    process.stderr.write(`--form must be compiled or tsx, got ${values.form}\n`);
+    return 2;
+  }
+  const rpcConcurrency = list(values["rpc-concurrency"])?.map(Number);
+  if (rpcConcurrency?.some((n) => !Number.isInteger(n) || n <= 0)) {
+    process.stderr.write(`--rpc-concurrency must be positive integers, got ${values["rpc-concurrency"]}\n`);
+    return 2;
+  }
   const workDir = mkdtempSync(join(tmpdir(), "anycable-bench-"));
   const started = Date.now();
   const ctx: BenchContext = {
@@ -163,7 +179,8 @@ async function main(): Promise<number> {
     reps,
     workDir,
     seed: Number(values.seed),
-    rpc: { calls: list(values.calls), inFlight, servers: list(values.servers), baseline: values.baseline },
+    rpcConcurrency,
+    rpc: { calls: list(values.calls), inFlight, servers: list(values.servers), baseline: values.baseline, form },
     ...cpuLayout(),
     progress: (message) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${message}\n`),
   };

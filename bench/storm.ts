@@ -49,7 +49,10 @@ const CPU_TARGET = 1.5;
 
 export async function connectionStorm(ctx: BenchContext): Promise<BenchResult> {
   const sizes = defaultSizes(ctx);
-  const concurrencies = ctx.smoke ? [28] : [28, 64, 256];
+  const concurrencies = ctx.rpcConcurrency ?? (ctx.smoke ? [28] : [28, 64, 256]);
+  // Replies are checked against, and memory read from, the real app at the first setting.
+  const referenceConcurrency = concurrencies[0] as number;
+  const reference = nameOf("ours", referenceConcurrency);
   const specs: DeploymentSpec[] = [
     ...concurrencies.flatMap((c) =>
       SERVERS.map((server): DeploymentSpec => ({
@@ -70,7 +73,7 @@ export async function connectionStorm(ctx: BenchContext): Promise<BenchResult> {
       ctx.progress(`storm: starting ${spec.label}`);
       deployments.push(await deploy(spec, ctx));
     }
-    const replies = await checkReplies(deployments);
+    const replies = await checkReplies(deployments, reference);
     runner = await StormRunner.start(ctx);
     const cpuRecords: H2loadCpuRecord[] = [];
     const records = await runner.interleave(deployments, sizes, ctx.reps, async (d, record) => {
@@ -81,7 +84,7 @@ export async function connectionStorm(ctx: BenchContext): Promise<BenchResult> {
         throw new Error(`storm: h2load against ${d.name} did not get a reply for every call: ${JSON.stringify(cpu)}`);
       cpuRecords.push(cpu);
     });
-    return summarise(records, cpuRecords, deployments, sizes, concurrencies, ctx, memoryOf(records, nameOf("ours", 28)));
+    return summarise(records, cpuRecords, deployments, sizes, concurrencies, ctx, memoryOf(records, reference), referenceConcurrency);
   } finally {
     await runner?.stop();
     await Promise.all(deployments.map((d) => d.stop()));
@@ -94,10 +97,10 @@ export async function connectionStorm(ctx: BenchContext): Promise<BenchResult> {
  * would not be doing the same job for anycable-go. Returns ours's replies (h2load checks every
  * run's bytes against them).
  */
-async function checkReplies(deployments: Deployment[]): Promise<Record<string, unknown>> {
+async function checkReplies(deployments: Deployment[], referenceName: string): Promise<Record<string, unknown>> {
   const replies = new Map<string, Record<string, unknown>>();
   for (const d of deployments) if (d.rpc.length > 0) replies.set(d.name, await stormReplies(d));
-  const reference = JSON.stringify(replies.get(nameOf("ours", 28)));
+  const reference = JSON.stringify(replies.get(referenceName));
   for (const [name, reply] of replies) {
     for (const [call, value] of Object.entries(reply)) {
       if ((value as { status?: number }).status !== 1)
@@ -105,7 +108,7 @@ async function checkReplies(deployments: Deployment[]): Promise<Record<string, u
     }
     if (JSON.stringify(reply) !== reference) throw new Error(`storm: ${name} answers ${JSON.stringify(reply)}, ours answers ${reference}`);
   }
-  return replies.get(nameOf("ours", 28)) as Record<string, unknown>;
+  return replies.get(referenceName) as Record<string, unknown>;
 }
 
 export function memoryOf(
@@ -208,6 +211,7 @@ function summarise(
   concurrencies: number[],
   ctx: BenchContext,
   memory: ReturnType<typeof memoryOf>,
+  memoryConcurrency: number,
 ): BenchResult {
   const { rows, medians } = stormRows(records, deployments, sizes, "ceiling");
   const table: Table = {
@@ -264,7 +268,7 @@ function summarise(
   };
 
   const memoryTable: Table = {
-    title: "RPC process memory after each storm (ours, real app, --rpc_concurrency=28), after every Disconnect drained and a forced GC",
+    title: `RPC process memory after each storm (ours, real app, --rpc_concurrency=${memoryConcurrency}), after every Disconnect drained and a forced GC`,
     columns: ["storm #", "clients", "RSS MB", "V8 heap reserved MB", "of which young generation MB", "heap used MB", "external MB"],
     digits: [undefined, 0, 1, 1, 1, 1, 1],
     rows: memory.map((m) => [

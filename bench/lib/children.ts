@@ -40,8 +40,10 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 export interface NodeChildOptions {
   /** Label for errors and the log file name. */
   name: string;
-  /** Script path relative to the repository root, run with tsx's loader. */
+  /** Script path relative to the repository root, run with tsx's loader unless `compiled`. */
   script: string;
+  /** The script is compiled JavaScript: run by plain node, no tsx loader (as users run a build). */
+  compiled?: boolean;
   /** Handed to the child as JSON in BENCH_CHILD_CONFIG. */
   config: unknown;
   /** CPU list for taskset -c; undefined leaves the scheduler free. */
@@ -80,7 +82,7 @@ export class NodeChild {
     hookExit();
     const logFile = join(options.logDir, `${options.name.replace(/[^A-Za-z0-9_.-]+/g, "_")}.log`);
     const fd = openSync(logFile, "a");
-    const nodeArgv = [...(options.nodeArgs ?? []), "--import", "tsx", resolve(REPO_ROOT, options.script)];
+    const nodeArgv = [...(options.nodeArgs ?? []), ...(options.compiled ? [] : ["--import", "tsx"]), resolve(REPO_ROOT, options.script)];
     const [command, args] =
       options.cpus === undefined ? [process.execPath, nodeArgv] : ["taskset", ["-c", options.cpus, process.execPath, ...nodeArgv]];
     const child = spawn(command, args, {

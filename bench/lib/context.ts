@@ -9,6 +9,8 @@ export interface BenchContext {
   reps: number;
   /** Where children write logs and scratch files. */
   workDir: string;
+  /** --rpc-concurrency: the storm's anycable-go --rpc_concurrency settings (default 28, 64, 256). */
+  rpcConcurrency?: number[] | undefined;
   /** --calls, --in-flight, --servers, --baseline: narrow the RPC benchmark (see bench/rpc.ts). */
   rpc: RpcSelection;
   /** Seed for the interleaving order. */
@@ -32,4 +34,9 @@ export interface RpcSelection {
   servers: string[] | undefined;
   /** A git ref whose channels/ also runs, as the real app with the NATS broadcaster: before/after in one run. */
   baseline: string | undefined;
+  /** How our servers run: compiled by tsc and run by node (what users deploy; the default), or through tsx. */
+  form?: ServerForm | undefined;
 }
+
+/** Compiled JavaScript run by node (`npm run build`'s output, as deployed) or TypeScript through tsx. */
+export type ServerForm = "compiled" | "tsx";

@@ -7,7 +7,6 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import { serve } from "@hono/node-server";
-import { handler as serverlessHandler, Status as ServerlessStatus } from "@anycable/serverless-js";
 import {
   createBroadcaster,
   createLogger,
@@ -19,7 +18,6 @@ import {
   startRpcServer,
   type Broadcaster,
 } from "anycable-ts";
-import { createPeerApplication } from "./peer-app.js";
 import { BRIDGE_CREDENTIAL_HEADER } from "../../channels/cable/protocol.js";
 
 export type BroadcastChoice = { adapter: "none" } | { adapter: "nats"; url: string };
@@ -205,6 +203,10 @@ async function startOurs(config: Extract<ServerConfig, { kind: "ours" }>): Promi
 async function startPeer(config: Extract<ServerConfig, { kind: "peer" }>): Promise<{ port: number; stop: Stop }> {
   const logger = createLogger({ name: "peer", level: config.logLevel as "info", pretty: false }, {});
   const broadcaster = await broadcasterFor(config.broadcast, logger);
+  // Imported here, not at the top: @anycable/serverless-js's ES build imports directories, which
+  // only a loader such as tsx resolves, and the compiled server child (plain node) never runs the peer.
+  const { handler: serverlessHandler, Status: ServerlessStatus } = await import("@anycable/serverless-js");
+  const { createPeerApplication } = await import("./peer-app.js");
   const app = createPeerApplication({ accountSid: config.accountSid, bridgeSecret: config.bridgeSecret, broadcaster, logger });
   const server = await new Promise<ReturnType<typeof serve>>((ok) => {
     const s = serve(

@@ -13,9 +13,9 @@ const NONE = succeed(undefined);
 
 /**
  * Reads back the identifiers string our Connect returned, as anycable-go hands it to every later
- * call, and checks it against the Connection class's schema. It comes with every command, so it
- * is parsed once per distinct string; the result is deep-frozen so one call cannot change what the
- * next one gets.
+ * call, and checks it against the Connection class's schema. It comes with every command: a
+ * connection's performs parse it once and share the result; the result is deep-frozen on every
+ * path, so one call cannot change what the next one gets.
  */
 export class ConnectionIdentifiers {
   readonly #connectionClass: ConnectionClass;
@@ -25,8 +25,23 @@ export class ConnectionIdentifiers {
     this.#connectionClass = connectionClass;
   }
 
-  /** The identifiers in `raw`; undefined for "" (a connection that identified itself by nothing). */
+  /**
+   * For a subscribe, an unsubscribe or a Disconnect: each comes a few times per connection, so the
+   * result is not kept (a cached one is used). In a connection storm every subscribe brings
+   * identifiers never seen before: kept, each cost a cache insert and an eviction and held memory
+   * for a string that never came back.
+   */
   parse(raw: string, where: string): Outcome<Identifiers | undefined> {
+    return this.#parse(raw, where, false);
+  }
+
+  /** For a perform: a connection's performs (every transcript of a call) share one parse. */
+  parseForPerform(raw: string, where: string): Outcome<Identifiers | undefined> {
+    return this.#parse(raw, where, true);
+  }
+
+  /** The identifiers in `raw`; undefined for "" (a connection that identified itself by nothing). */
+  #parse(raw: string, where: string, remember: boolean): Outcome<Identifiers | undefined> {
     if (raw === "") return NONE;
     const cached = this.#parsed.get(raw);
     if (cached !== undefined) return succeed(cached);
@@ -50,7 +65,7 @@ export class ConnectionIdentifiers {
       );
     }
     const identifiers = parsed.data as Identifiers;
-    if (freezeJsonData(identifiers)) this.#parsed.set(raw, identifiers);
+    if (freezeJsonData(identifiers) && remember) this.#parsed.set(raw, identifiers);
     return succeed(identifiers);
   }
 }

@@ -131,7 +131,7 @@ export class Dispatcher {
   async #lifecycle(call: SubscribeCall | UnsubscribeCall, callback: Callback<Channel>): Promise<Outcome<ChannelRun>> {
     const found = this.#channels.find(call.identifier, call.command);
     if (!found.ok) return found;
-    const session = this.#restore(call.sid, call.env, call.connectionIdentifiers, call.command);
+    const session = this.#restore(call.sid, call.env, this.#identifiers.parse(call.connectionIdentifiers, call.command));
     if (!session.ok) return session;
     return this.#runChannel(session.value, call.identifier, found.value, call.env.istate, callback);
   }
@@ -139,7 +139,7 @@ export class Dispatcher {
   async perform(call: PerformCall): Promise<Outcome<ChannelRun>> {
     const found = this.#channels.findForPerform(call.identifier, call.command);
     if (!found.ok) return found;
-    const session = this.#restore(call.sid, call.env, call.connectionIdentifiers, call.command);
+    const session = this.#restore(call.sid, call.env, this.#identifiers.parseForPerform(call.connectionIdentifiers, call.command));
     if (!session.ok) return session;
     const action = this.#channels.action(found.value, call.data, call.command);
     if (!action.ok) return action;
@@ -157,7 +157,7 @@ export class Dispatcher {
     // A connection rejected at Connect still gets a Disconnect, with no identifiers: it was
     // never accepted, so there is nothing to tear down.
     if (call.identifiers === "" && call.subscriptions.length === 0) return [];
-    const session = this.#restore(call.sid, call.env, call.identifiers, "Disconnect");
+    const session = this.#restore(call.sid, call.env, this.#identifiers.parse(call.identifiers, "Disconnect"));
     if (!session.ok) {
       // Forgotten like any failed Disconnect, so anycable-go's retry gets ERROR again, not SUCCESS.
       if (call.sid) this.#disconnected.delete(call.sid);
@@ -190,8 +190,7 @@ export class Dispatcher {
   }
 
   /** The connection as Connect identified it, for a later call. */
-  #restore(sid: string, env: Env, rawIdentifiers: string, where: string): Outcome<Session> {
-    const identifiers = this.#identifiers.parse(rawIdentifiers, where);
+  #restore(sid: string, env: Env, identifiers: Outcome<Identifiers | undefined>): Outcome<Session> {
     if (!identifiers.ok) return identifiers;
     const output = new CallOutput();
     return succeed({ connection: this.#newConnection(sid, env, output, identifiers.value), output });

@@ -3,7 +3,7 @@
 // transport tells its listener about the connection.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import { createConnection, createServer as createNetServer } from "node:net";
+import { createConnection, createServer as createTcpServer } from "node:net";
 import { join } from "node:path";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -343,7 +343,7 @@ describe("NatsTransport before its server listens", () => {
   it("dials no more once stopped between refused attempts", async () => {
     // A server that takes each connection and hangs up at once, noting the client's port in order.
     const accepted: number[] = [];
-    const hangUp = createNetServer((socket) => {
+    const hangUp = createTcpServer((socket) => {
       accepted.push(socket.remotePort ?? 0);
       socket.destroy();
     });
@@ -520,14 +520,79 @@ describe("RedisTransport against redis-server", () => {
     await transport.stop();
   });
 
-  it("retries what a read-only replica refuses: after a failover a fresh connection finds the primary", async () => {
+  it("retries what a read-only replica refuses and reconnects: after a failover a fresh connection finds the primary", async () => {
     const transport = xadd(replica.url);
     started.push(transport);
-    const { listener } = recordingListener();
+    const { listener, events } = recordingListener();
     transport.start(listener);
     await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
     const [outcome] = await transport.deliver(["x"]);
     expect(outcome).toMatchObject({ status: "retry", error: { message: expect.stringMatching(/^READONLY/) } });
+    await waitFor(() => events.length >= 3, { timeoutMs: 5_000, description: "down then up", details: () => JSON.stringify(events) });
+    expect(events.slice(0, 3)).toEqual(["up", "down: connection closed", "up"]);
+  });
+
+  it("hands back at once what comes while a connection it dropped is closing, instead of holding it until the reconnect", async () => {
+    const transport = xadd(replica.url);
+    started.push(transport);
+    const { listener, events } = recordingListener();
+    transport.start(listener);
+    await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+    // The READONLY reply makes ioredis end the connection; it is still "ready" until the socket has closed.
+    await transport.deliver(["x"]);
+    expect(summary(await transport.deliver(["y"]))).toEqual([expect.stringMatching(/^retry: /)]);
+    expect(events).toEqual(["up"]);
+  });
+
+  it("gives up waiting for the QUIT of a server that froze, and closes its connection: stop() is bounded", async () => {
+    const frozen = await startRedis();
+    try {
+      const transport = xadd(frozen.url);
+      started.push(transport);
+      transport.start(recordingListener().listener);
+      await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+      frozen.process.signal("SIGSTOP");
+      await waitFor(() => everyThreadStopped(frozen.process.pid), { timeoutMs: 5_000, description: "redis-server to stop" });
+      // stop() waits 2 s for the answer to its QUIT; while the server is frozen that answer never comes.
+      await withTimeout(transport.stop(), 10_000, "stop() with the server frozen");
+      expect(transport.ready).toBe(false);
+      frozen.process.signal("SIGCONT");
+      const names = new Redis(frozen.url);
+      try {
+        await waitFor(async () => !/name=anycable-ts-broadcaster /.test(String(await names.client("LIST"))), {
+          timeoutMs: 5_000,
+          description: "the transport's connection to be gone",
+        });
+      } finally {
+        names.disconnect();
+      }
+    } finally {
+      frozen.process.signal("SIGCONT");
+      await frozen.stop();
+    }
+  });
+
+  it("closes a connection still in its handshake without a QUIT, which that server would never answer", async () => {
+    let received = "";
+    let closed = false;
+    const silent = createTcpServer((socket) => {
+      socket.on("data", (chunk) => (received += chunk.toString("latin1")));
+      socket.on("close", () => (closed = true));
+    });
+    const port = await listenOnLoopback(silent);
+    try {
+      const transport = xadd(`redis://127.0.0.1:${port}`);
+      started.push(transport);
+      transport.start(recordingListener().listener);
+      // ioredis opens with CLIENT SETNAME and INFO (its ready check); this server answers nothing.
+      await waitFor(() => /info/i.test(received), { timeoutMs: 5_000, description: "the handshake's first commands" });
+      expect(transport.ready).toBe(false);
+      await transport.stop();
+      await waitFor(() => closed, { timeoutMs: 5_000, description: "the connection to close" });
+      expect(received).not.toMatch(/quit/i);
+    } finally {
+      silent.close();
+    }
   });
 
   it("stops at once while it cannot reach the server, and reports no outage after stop()", async () => {
@@ -536,6 +601,7 @@ describe("RedisTransport against redis-server", () => {
     transport.start(listener);
     await waitFor(() => events.length > 0, { timeoutMs: 5_000, description: "the first failed attempt" });
     expect(events[0]).toMatch(/^down: .*ECONNREFUSED/);
+    expect(summary(await transport.deliver(["a"]))).toEqual(["retry: not connected to Redis"]);
     await transport.stop();
     const after = events.length;
     // Nothing to wait for when nothing should happen: three reconnect ceilings would have seen it.
@@ -572,7 +638,7 @@ describe("RedisTransport's replies and connection against redis-server", () => {
     /(?:^|\n)id=(\d+) [^\n]*name=anycable-ts-broadcaster /.exec(String(await client.client("LIST")))?.[1];
 
   it("retries the replies that say 'not now' and fails the others: a refusal is not an outage", async () => {
-    const { transport } = replying(errorReply);
+    const { transport, events } = replying(errorReply);
     await connected(transport);
     const replies = ["LOADING x", "BUSY x", "TRYAGAIN x", "MASTERDOWN x", "CLUSTERDOWN x", "WRONGTYPE x", "ERR LOADING x", "LOADINGX x"];
     expect(summary(await transport.deliver(replies))).toEqual([
@@ -585,6 +651,9 @@ describe("RedisTransport's replies and connection against redis-server", () => {
       "failed: ERR LOADING x",
       "failed: LOADINGX x",
     ]);
+    // Only READONLY drops the connection (reconnectOnError): the next command still goes out on this one.
+    expect(summary(await transport.deliver(["WRONGTYPE y"]))).toEqual(["failed: WRONGTYPE y"]);
+    expect(events).toEqual(["up"]);
   });
 
   it("retries a command that failed on the connection rather than in a reply", async () => {
@@ -631,12 +700,21 @@ describe("RedisTransport's replies and connection against redis-server", () => {
   });
 
   it("reports nothing after stop(), not even the closed connection, and is no longer ready", async () => {
-    const { transport, events } = replying(errorReply);
+    let connection: Redis | undefined;
+    const { transport, events } = replying((r) => {
+      connection = r;
+      return r.ping();
+    });
     await connected(transport);
+    expect(summary(await transport.deliver(["a"]))).toEqual(["sent"]);
     await transport.stop();
     expect(transport.ready).toBe(false);
     expect(summary(await transport.deliver(["a"]))).toEqual(["retry: not connected to Redis"]);
     await waitFor(async () => (await ownClientId()) === undefined, { timeoutMs: 5_000, description: "the connection to close" });
+    // The server drops the connection before the client has seen it close; ioredis emits "end" after
+    // "close", so once the transport's own connection has ended it has heard every event it will.
+    const ended = connection as Redis;
+    if (ended.status !== "end") await new Promise((resolve) => ended.once("end", resolve));
     expect(events).toEqual(["up"]);
   });
 });
