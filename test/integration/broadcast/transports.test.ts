@@ -253,6 +253,30 @@ describe("NatsTransport against nats-server", () => {
   });
 });
 
+describe("NatsTransport with a window split one by one", () => {
+  it("waits for the flush of what it sent one by one, and hands it back when the server never answers", async () => {
+    const server = await startNats({ args: ["-c", configFile("max_payload: 1024\n")] });
+    try {
+      const { transport } = natsTransport([server.url]);
+      transport.start(recordingListener().listener);
+      await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+      server.process.signal("SIGSTOP");
+      await waitFor(() => everyThreadStopped(server.process.pid), { timeoutMs: 5_000, description: "nats-server to stop" });
+      // Too large merged for this server, so each goes alone: the first and last are published, the middle refused.
+      const publication = (data: string) => JSON.stringify({ stream: "s", data });
+      const delivering = transport.deliver([publication("a".repeat(600)), publication("b".repeat(2_000)), publication("c".repeat(600))]);
+      await server.stop({ signal: "SIGKILL" });
+      expect(summary(await delivering)).toEqual([
+        expect.stringMatching(/^retry: NATS flush failed: /),
+        expect.stringMatching(/^failed: .*MAX_PAYLOAD_EXCEEDED/i),
+        expect.stringMatching(/^retry: NATS flush failed: /),
+      ]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe("NatsTransport stopped while its first connection is pending", () => {
   it("reports nothing when that connection then fails", async () => {
     const server = await startNats();
