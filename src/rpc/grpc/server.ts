@@ -53,6 +53,8 @@ function metadataOf(call: grpc.ServerUnaryCall<unknown, unknown>): CallMetadata 
 export class RpcServer extends TransportServer {
   readonly #server: grpc.Server;
   readonly #health: HealthImplementation;
+  /** How to answer each call still running, should the shutdown timeout cut it (closeNow). */
+  readonly #running = new Set<() => void>();
 
   constructor(options: RpcServerOptions) {
     super(options.config, options.logger);
@@ -108,6 +110,13 @@ export class RpcServer extends TransportServer {
       <Req, Res>(name: string, run: (request: Req, meta: CallMetadata) => Promise<Res>) =>
       (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>): void => {
         this.callStarted();
+        // Answered once: by the handler, or by closeNow() if the shutdown timeout comes first.
+        const answer = (error: Partial<grpc.StatusObject> | null, response?: Res): void => {
+          if (!this.#running.delete(cut)) return;
+          callback(error, response);
+        };
+        const cut = (): void => answer({ code: grpc.status.UNAVAILABLE, details: `${name} cut: the RPC server is shutting down` });
+        this.#running.add(cut);
         let reply: Promise<Res>;
         try {
           reply = run(call.request, metadataOf(call as grpc.ServerUnaryCall<unknown, unknown>));
@@ -120,13 +129,13 @@ export class RpcServer extends TransportServer {
         reply.then(
           (response) => {
             this.callEnded();
-            callback(null, response);
+            answer(null, response);
           },
           // The handler turns application errors into responses; reaching here is our own bug.
           (error: unknown) => {
             this.callEnded();
             this.logger.error({ err: error, rpc: name }, "RPC handler failed unexpectedly");
-            callback({ code: grpc.status.INTERNAL, details: `${name} failed: ${error instanceof Error ? error.message : String(error)}` });
+            answer({ code: grpc.status.INTERNAL, details: `${name} failed: ${error instanceof Error ? error.message : String(error)}` });
           },
         );
       };
@@ -163,8 +172,12 @@ export class RpcServer extends TransportServer {
   }
 
   protected closeNow(): void {
-    // Long-lived health Watch streams would hold tryShutdown open forever; once our own calls
-    // are done nothing is lost by cutting them.
+    // forceShutdown() destroys only the connections channelz tracks (grpc-js 1.14), and channelz
+    // is off (grpcServerOptions): a call still running would keep its client waiting and its
+    // connection, and so the process, alive. Each is answered UNAVAILABLE, which anycable-go
+    // retries, and its connection then closes as tryShutdown() asked. (A health Watch stream is
+    // not ours to answer: its connection stays until its client goes.)
+    for (const cut of this.#running) cut();
     this.#server.forceShutdown();
   }
 }

@@ -89,8 +89,8 @@ export class HttpRpcServer extends TransportServer {
   protected stopAccepting(): void {
     this.#draining = true;
     for (const res of this.#open) if (!res.headersSent) res.setHeader("Connection", "close");
+    // close() also closes the idle kept-alive connections (Node >= 19).
     this.#server.close();
-    this.#server.closeIdleConnections();
   }
 
   protected closeNow(): void {

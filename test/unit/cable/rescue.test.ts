@@ -17,16 +17,21 @@ describe("rescue handlers of one class", () => {
   class NotFound extends Error {}
   class Conflict extends Error {}
 
-  class Declares extends Receiver {}
-  addRescueHandler(Declares, NotFound, function (this: Receiver, error: NotFound) {
-    this.seen.push(`not-found:${error.message}`);
-  });
-  addRescueHandler(Declares, Conflict, function (this: Receiver, error: Conflict) {
-    this.seen.push(`conflict:${error.message}`);
-  });
+  // Declared inside each test, never while vitest collects the file: a broken addRescueHandler
+  // must fail tests, not the file's collection (which Stryker's Vitest runner does not count).
+  function declares(): typeof Receiver {
+    class Declares extends Receiver {}
+    addRescueHandler(Declares, NotFound, function (this: Receiver, error: NotFound) {
+      this.seen.push(`not-found:${error.message}`);
+    });
+    addRescueHandler(Declares, Conflict, function (this: Receiver, error: Conflict) {
+      this.seen.push(`conflict:${error.message}`);
+    });
+    return Declares;
+  }
 
   it("keeps every declaration: a later one does not replace an earlier one for another error", async () => {
-    const receiver = new Declares();
+    const receiver = new (declares())();
     await callRescued(receiver, failWith(new NotFound("a")), undefined);
     await callRescued(receiver, failWith(new Conflict("b")), undefined);
     expect(receiver.seen).toEqual(["not-found:a", "conflict:b"]);
@@ -47,7 +52,7 @@ describe("rescue handlers of one class", () => {
   });
 
   it("calls the method on the receiver with the data when it does not throw", async () => {
-    const receiver = new Declares();
+    const receiver = new (declares())();
     await callRescued(
       receiver,
       function (this: Receiver, data) {
@@ -60,6 +65,7 @@ describe("rescue handlers of one class", () => {
 
   it("rethrows the error itself when neither the receiver nor a fallback is given a handler for it", async () => {
     const original = new RangeError("nobody takes this");
+    const Declares = declares();
     await expect(callRescued(new Declares(), failWith(original), undefined)).rejects.toBe(original);
     await expect(callRescued(new Declares(), failWith(original), undefined, new Receiver())).rejects.toBe(original);
   });

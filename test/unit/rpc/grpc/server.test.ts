@@ -6,6 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { afterEach, describe, expect, it } from "vitest";
@@ -14,7 +16,7 @@ import { rpcClientConstructor, rpcServiceDefinition } from "../../../../src/rpc/
 import { requestEntries } from "../../../../src/rpc/grpc/request-bounds.js";
 import { grpcServerOptions, RpcServer, SERVICE_NAME } from "../../../../src/rpc/grpc/server.js";
 import { RpcHandler } from "../../../../src/rpc/handler.js";
-import { Status } from "../../../../src/rpc/messages.js";
+import { Status, type CallMetadata } from "../../../../src/rpc/messages.js";
 import { held, holdApp as app, holding } from "../support/hold-channel.js";
 import { RecordingBroadcaster } from "../../../fixtures/recording-broadcaster.js";
 import { captureLogger, type CapturedLogs } from "../../../support/capture-logger.js";
@@ -96,7 +98,8 @@ function requestBytes(method: string, request: object): Buffer {
 
 describe("grpcServerOptions", () => {
   it("caps messages both ways at maxMessageSize, turns channelz off, and limits streams only when asked", () => {
-    expect(grpcServerOptions({ maxMessageSize: 1234, maxConcurrentStreams: undefined })).toEqual({
+    // Strictly: grpc-js reads an option that is present but undefined differently from one left out.
+    expect(grpcServerOptions({ maxMessageSize: 1234, maxConcurrentStreams: undefined })).toStrictEqual({
       "grpc.max_receive_message_length": 1234,
       "grpc.max_send_message_length": 1234,
       "grpc.enable_channelz": 0,
@@ -122,6 +125,69 @@ describe("the call's metadata", () => {
       status: Status.ERROR,
       error_msg: "Incompatible AnyCable RPC client: server speaks v1, client supports unknown",
     });
+  });
+
+  it("hands the handler exactly what the metadata said: an empty sid and no protov when they are missing", async () => {
+    const logs = captureLogger();
+    const seen: CallMetadata[] = [];
+    class RecordingHandler extends RpcHandler {
+      override connect(request: Parameters<RpcHandler["connect"]>[0], meta: CallMetadata) {
+        seen.push(meta);
+        return super.connect(request, meta);
+      }
+    }
+    const handler = new RecordingHandler({ app, broadcaster: new RecordingBroadcaster(), logger: logs.logger });
+    const { client } = await serve({ handler, logs });
+    await call(client, "Connect", CONNECT, metadata({ sid: "sid-9", protov: "v1" }));
+    await call(client, "Connect", CONNECT, metadata({}));
+    expect(seen).toStrictEqual([
+      { sid: "sid-9", protov: "v1" },
+      { sid: "", protov: undefined },
+    ]);
+  });
+});
+
+describe("calls", () => {
+  it("forgets each call once it is answered", async () => {
+    // Each running call is kept only to be answered if the shutdown timeout cuts it.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const logs = captureLogger();
+    const requests: WeakRef<object>[] = [];
+    class RecordingHandler extends RpcHandler {
+      override connect(request: Parameters<RpcHandler["connect"]>[0], meta: CallMetadata) {
+        requests.push(new WeakRef(request));
+        return super.connect(request, meta);
+      }
+    }
+    const handler = new RecordingHandler({ app, broadcaster: new RecordingBroadcaster(), logger: logs.logger });
+    const { client } = await serve({ handler, logs });
+    for (let i = 0; i < 3; i++) expect((await call(client, "Connect", CONNECT)).status).toBe(Status.SUCCESS);
+    // WeakRefs keep their targets until the current job ends: collect from a later turn.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(requests).toHaveLength(3);
+    expect(requests.filter((request) => request.deref() !== undefined)).toHaveLength(0);
+  });
+});
+
+describe("health", () => {
+  it('answers SERVING for "" and "anycable.RPC", as the Ruby server does, and NOT_FOUND for other names', async () => {
+    const { port } = await serve();
+    const health = new HealthClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+      Check: (request: object, callback: (error: grpc.ServiceError | null, reply: { status: string }) => void) => void;
+    };
+    const check = (service: string) =>
+      new Promise<string>((resolve) =>
+        health.Check({ service }, (error, reply) => resolve(error ? grpc.status[error.code] : reply.status)),
+      );
+    try {
+      expect(await check("")).toBe("SERVING");
+      expect(await check("anycable.RPC")).toBe("SERVING");
+      expect(await check("anycable.Other")).toBe("NOT_FOUND");
+    } finally {
+      health.close();
+    }
   });
 });
 
@@ -305,6 +371,15 @@ describe("TLS", () => {
     } finally {
       plain.close();
     }
+
+    // Beyond loopback, TLS or not, anycable-go still presents no credential: the warning says TLS is on.
+    const wide = new RpcServer({ handler, config: config({ tls: { cert, key }, host: "192.0.2.1:0" }), logger: logs.logger });
+    started.push({ server: wide });
+    await expect(wide.start()).rejects.toThrow(/^Cannot listen on 192\.0\.2\.1:0: /);
+    expect(logs.at("warn").find((l) => /^the RPC server listens beyond loopback/.test(l.msg))).toMatchObject({
+      host: "192.0.2.1:0",
+      tls: true,
+    });
   });
 });
 
@@ -348,14 +423,22 @@ describe("draining", () => {
     health.close();
   });
 
-  it("stops at the shutdown timeout with a call still running, and warns", async () => {
+  it("cuts a call still running at the shutdown timeout, and warns", async () => {
     const { server, client, logs } = await serve({ config: { shutdownTimeoutSeconds: 0.3 } });
     const { reply, arrived } = holding(() => call(client, "Command", HOLD));
     reply.catch(() => {});
     await arrived;
     await server.shutdown();
+    // Its client hears at once, with a status anycable-go retries elsewhere (grpc-js's forceShutdown
+    // alone left it waiting: with channelz off it cuts no connection).
+    await expect(reply).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE, details: "Command cut: the RPC server is shutting down" });
     expect(logs.at("warn").find((l) => l.msg === "shutdown timeout reached, cutting the calls still running")).toMatchObject({
       inFlight: 1,
     });
+    // The handler finishing afterwards answers no one, and the call counts as finished.
+    held.releaseAll();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(server.inFlight).toBe(0);
+    expect(logs.at("error")).toEqual([]);
   });
 });

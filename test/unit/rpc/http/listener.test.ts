@@ -1,12 +1,14 @@
 // createHttpRpcListener in a plain node:http server on loopback: routing, the refusals before a
 // body is read (method, secret, content type, declared size), body limits, decoding errors, the
 // metadata headers, its own failures, and the start/end events draining counts on.
-import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server } from "node:http";
+import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { afterEach, describe, expect, it, onTestFinished } from "vitest";
 import { RpcHandler } from "../../../../src/rpc/handler.js";
 import { createHttpRpcListener, type HttpRpcListenerOptions } from "../../../../src/rpc/http/listener.js";
-import { Status } from "../../../../src/rpc/messages.js";
+import { Status, type CallMetadata } from "../../../../src/rpc/messages.js";
 import app from "../../../fixtures/chat-app.js";
 import { RecordingBroadcaster } from "../../../fixtures/recording-broadcaster.js";
 import { captureLogger, type CapturedLogs } from "../../../support/capture-logger.js";
@@ -211,6 +213,85 @@ describe("the body", () => {
     expect(events).toEqual(["start", "end", "start", "end"]);
   });
 
+  it("stops reading a body that grows past the limit: paused when its 413 goes out, the rest left on the wire", async () => {
+    const { port } = await listen({ maxBodySize: 1024 });
+    const seen = new Promise<{ flowing: boolean | null; readAtReply: number; readAtClose: number; highWaterMark: number }>((resolve) =>
+      server?.once("request", (req: IncomingMessage, res: ServerResponse) => {
+        const { socket } = req;
+        let flowing: boolean | null = null;
+        let readAtReply = -1;
+        res.once("finish", () => {
+          flowing = req.readableFlowing;
+          readAtReply = socket.bytesRead;
+        });
+        socket.once("close", () =>
+          resolve({ flowing, readAtReply, readAtClose: socket.bytesRead, highWaterMark: req.readableHighWaterMark }),
+        );
+      }),
+    );
+    // No Content-Length: only counting the body can catch it. 32 MiB, far more than the loopback
+    // buffers hold, so the server could read on for as long as it keeps the socket.
+    const client = request({ host: "127.0.0.1", port, path: "/connect", method: "POST", headers: AUTH });
+    client.on("error", () => {});
+    const status = new Promise<number>((resolve) =>
+      client.on("response", (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }),
+    );
+    client.write(Buffer.alloc(32 << 20, " "));
+    const { flowing, readAtReply, readAtClose, highWaterMark } = await seen;
+    expect(await status).toBe(413);
+    client.destroy();
+    expect(flowing).toBe(false);
+    // Paused, the request buffers what the parser already holds until its high-water mark, then
+    // stops the socket: past the reply, at most that plus one 64 KiB socket read. Left flowing, the
+    // server reads (and throws away) whatever arrives until the socket is gone.
+    expect(readAtReply).toBeGreaterThan(1024);
+    expect(readAtClose - readAtReply).toBeLessThan(highWaterMark + 64 * 1024);
+  });
+
+  it("lets go of the part of an oversized body it had buffered, even while the request object lives on", async () => {
+    // Whatever holds the request after the 413 (a framework, a logger) must not hold up to
+    // maxBodySize of discarded body with it. Each chunk is watched through a WeakRef only.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const limit = 256 * 1024;
+    const { port } = await listen({ maxBodySize: limit });
+    const chunks: WeakRef<Buffer>[] = [];
+    let held: IncomingMessage | undefined;
+    let received = 0;
+    let halfway = () => {};
+    const halfwayIn = new Promise<void>((resolve) => (halfway = resolve));
+    const closed = new Promise<void>((resolve) =>
+      server?.once("request", (req: IncomingMessage) => {
+        held = req;
+        req.on("data", (chunk: Buffer) => {
+          chunks.push(new WeakRef(chunk));
+          received += chunk.length;
+          if (received >= limit / 2) halfway();
+        });
+        req.socket.once("close", () => resolve());
+      }),
+    );
+    const client = request({ host: "127.0.0.1", port, path: "/connect", method: "POST", headers: AUTH });
+    client.on("error", () => {});
+    const status = new Promise<number>((resolve) => client.on("response", (res) => resolve(res.statusCode ?? 0)));
+    client.write(Buffer.alloc(limit / 2, " "));
+    await halfwayIn;
+    client.write(Buffer.alloc(limit, " "));
+    expect(await status).toBe(413);
+    await closed;
+    client.destroy();
+    expect(held?.complete).toBe(false);
+    expect(chunks.length).toBeGreaterThan(1);
+    // WeakRefs keep their targets until the current job ends: collect from a later turn.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(chunks.filter((chunk) => chunk.deref() !== undefined)).toHaveLength(0);
+    held = undefined;
+  });
+
   it("answers what decoding refuses with its status and reason, and logs it", async () => {
     const { port, logs } = await listen({ maxRequestEntries: 2 });
     const bad = await send(port, "/_anycable/command", { body: "{not json" });
@@ -261,6 +342,33 @@ describe("the body", () => {
     expect(json(unversioned).error_msg).toBe("Incompatible AnyCable RPC client: server speaks v1, client supports unknown");
   });
 
+  it("hands the handler exactly the metadata anycable-go sent: an empty sid and no protov when their headers are absent", async () => {
+    const logs = captureLogger();
+    const seen: CallMetadata[] = [];
+    class RecordingHandler extends RpcHandler {
+      override connect(request: Parameters<RpcHandler["connect"]>[0], meta: CallMetadata) {
+        seen.push(meta);
+        return super.connect(request, meta);
+      }
+    }
+    const handler = new RecordingHandler({ app, broadcaster: new RecordingBroadcaster(), logger: logs.logger });
+    const { port } = await listen({ handler, secret: undefined });
+    await send(port, "/connect", { headers: { "x-anycable-meta-sid": "sid-7" } });
+    const bare = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port, path: "/connect", method: "POST", headers: JSON_TYPE }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end(JSON.stringify(CONNECT));
+    });
+    expect(bare).toBe(200);
+    expect(seen).toStrictEqual([
+      { sid: "sid-7", protov: "v1" },
+      { sid: "", protov: undefined },
+    ]);
+  });
+
   it("routes each path to its own call", async () => {
     const { port } = await listen();
     const command = await send(port, "/command", {
@@ -273,6 +381,31 @@ describe("the body", () => {
     expect(json(command)).toMatchObject({ status: Status.SUCCESS, streams: ["chat:lobby"] });
     const disconnect = await send(port, "/disconnect", { body: JSON.stringify({ identifiers: '{"user":"ann"}', subscriptions: [] }) });
     expect(json(disconnect)).toEqual({ status: Status.SUCCESS, error_msg: "" });
+  });
+});
+
+describe("without an onRequest callback (it is optional)", () => {
+  it("answers, refuses an oversized body and survives a client going away mid-body", async () => {
+    // A promise rejected where nobody awaits it would take a real server down (Node's default).
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    onTestFinished(() => void process.off("unhandledRejection", onUnhandled));
+    const { port, logs } = await listen({ onRequest: undefined, maxBodySize: 1024 });
+    expect((await send(port, "/connect")).status).toBe(200);
+    expect((await send(port, "/connect", { body: JSON.stringify({ ...CONNECT, pad: "x".repeat(2000) }), chunked: true })).status).toBe(413);
+    const closed = new Promise<void>((resolve) =>
+      server?.once("request", (req: IncomingMessage) => req.once("close", () => setImmediate(resolve))),
+    );
+    const req = request({ host: "127.0.0.1", port, path: "/connect", method: "POST", headers: { ...AUTH, "content-length": "1000" } });
+    req.on("error", () => {});
+    req.write("{");
+    server?.once("request", () => req.destroy());
+    await closed;
+    expect(logs.at("debug").map((l) => l.msg)).toContain("HTTP RPC request body not received");
+    expect(logs.at("error")).toEqual([]);
+    expect((await send(port, "/connect")).status).toBe(200);
+    expect(unhandled).toEqual([]);
   });
 });
 

@@ -1,8 +1,12 @@
 // HttpRpcServer in-process on loopback: health, binding and what it logs, and draining. The
 // whole stack against a real anycable-go is test/integration/rpc/http-server.test.ts.
 import { Agent, request, type IncomingHttpHeaders } from "node:http";
+import * as diagnostics from "node:diagnostics_channel";
+import type { EventEmitter } from "node:events";
 import { connect } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { afterEach, describe, expect, it, onTestFinished } from "vitest";
 import { loadRpcConfig, type RpcConfig } from "../../../../src/config/rpc-config.js";
 import { RpcHandler } from "../../../../src/rpc/handler.js";
 import { HttpRpcServer } from "../../../../src/rpc/http/server.js";
@@ -103,6 +107,51 @@ describe("health", () => {
   });
 });
 
+describe("connections", () => {
+  it("keeps an idle connection open for five minutes for anycable-go's pool to reuse, and says so in Keep-Alive", async () => {
+    const { server } = create();
+    const port = await server.start();
+    const agent = new Agent({ keepAlive: true });
+    agents.push(agent);
+    const reply = await send(port, "/health", { method: "GET", agent });
+    expect(reply.headers.connection).toBe("keep-alive");
+    expect(reply.headers["keep-alive"]).toBe("timeout=300");
+  });
+
+  it("forgets each response once it has closed, however long the server runs", async () => {
+    // Responses are tracked only to tell them to close their connection if a drain starts.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const { server } = create();
+    const port = await server.start();
+    const responses: WeakRef<object>[] = [];
+    const track = (message: unknown) => responses.push(new WeakRef((message as { response: object }).response));
+    diagnostics.subscribe("http.server.response.finish", track);
+    onTestFinished(() => void diagnostics.unsubscribe("http.server.response.finish", track));
+    const agent = new Agent({ keepAlive: true });
+    agents.push(agent);
+    for (let i = 0; i < 3; i++) expect((await send(port, "/health", { method: "GET", agent })).status).toBe(200);
+    expect((await send(port, "/_anycable/connect", { body: CONNECT, agent })).status).toBe(200);
+    expect(responses).toHaveLength(4);
+    // WeakRefs keep their targets until the current job ends: collect from a later turn.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(responses.filter((response) => response.deref() !== undefined)).toHaveLength(0);
+  });
+
+  it("leaves a server error after it listens to Node, not to the bind's own handler", async () => {
+    const { server } = create();
+    const port = await server.start();
+    let node: EventEmitter | undefined;
+    const grab = (message: unknown) => (node = (message as { server: EventEmitter }).server);
+    diagnostics.subscribe("http.server.request.start", grab);
+    onTestFinished(() => void diagnostics.unsubscribe("http.server.request.start", grab));
+    await send(port, "/health", { method: "GET" });
+    // An accept failure (EMFILE) once listening: no listener left from start() may swallow it.
+    expect(() => node?.emit("error", new Error("accept EMFILE"))).toThrow("accept EMFILE");
+  });
+});
+
 describe("binding", () => {
   it("has no port before it starts, then says where it listens, with the mount path and where its secret came from", async () => {
     const { server, logs } = create({ config: config({}, { secret: "s3cret", secretSource: "ANYCABLE_HTTP_RPC_SECRET" }) });
@@ -179,6 +228,24 @@ describe("draining", () => {
     expect(logs.at("warn").filter((l) => l.msg.startsWith("shutdown timeout"))).toEqual([]);
   });
 
+  it("closes an idle kept-alive connection as soon as the drain starts, while a request is still in flight", async () => {
+    const { server } = create();
+    const port = await server.start();
+    const idle = connect(port);
+    const received = new Promise<string>((resolve) => idle.once("data", (chunk: Buffer) => resolve(chunk.toString("utf8"))));
+    const closed = new Promise<void>((resolve) => idle.once("close", () => resolve()));
+    idle.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    expect(await received).toMatch(/^HTTP\/1\.1 200 [^]*\r\nConnection: keep-alive\r\n/i);
+    const { reply: inFlight, arrived } = holding(() => send(port, "/_anycable/command", { body: HOLD }));
+    await arrived;
+    const stopping = server.shutdown();
+    await closed;
+    expect(server.inFlight).toBe(1);
+    held.releaseAll();
+    expect((await inFlight).status).toBe(200);
+    await stopping;
+  });
+
   it("still answers an RPC call that reaches a connection opened before the drain, and closes that connection", async () => {
     // The 503 is for /health only: to anycable-go an RPC answered 503 is an Unknown error, which
     // it does not retry, while a refused connection is Unavailable, which it retries.
@@ -201,6 +268,36 @@ describe("draining", () => {
     held.releaseAll();
     expect((await inFlight).status).toBe(200);
     await stopping;
+  });
+
+  it("drains with a reply still on its way to a client that stopped reading: its headers are already out", async () => {
+    // The drain tells unanswered responses to close their connection; one whose headers are sent
+    // (a big reply the client is slow to take) cannot be told, and must not break the drain.
+    const logs = captureLogger();
+    class BigReplyHandler extends RpcHandler {
+      override async connect() {
+        return { status: Status.SUCCESS, identifiers: "", transmissions: ["x".repeat(64 << 20)], error_msg: "", env: null };
+      }
+    }
+    const handler = new BigReplyHandler({ app, broadcaster: new RecordingBroadcaster(), logger: logs.logger });
+    const server = new HttpRpcServer({
+      handler,
+      config: config({ shutdownTimeoutSeconds: 1 }, { secret: undefined }),
+      logger: logs.logger,
+    });
+    servers.push(server);
+    const port = await server.start();
+    const slow = connect(port);
+    const started = new Promise<void>((resolve) => slow.once("data", () => resolve()));
+    slow.write(
+      "POST /_anycable/connect HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+        `Content-Length: ${Buffer.byteLength(CONNECT)}\r\n\r\n${CONNECT}`,
+    );
+    await started;
+    // The reply's head has arrived; 64 MiB cannot all fit in the socket buffers of a reader that stopped.
+    slow.pause();
+    await expect(server.shutdown()).resolves.toBeUndefined();
+    slow.destroy();
   });
 
   it("cuts a request still running at the shutdown timeout, with a warning", async () => {
