@@ -203,24 +203,30 @@ describe("NatsTransport against nats-server", () => {
   });
 
   it("closes a connection that completes after stop(), and never reports it up", async () => {
-    const { transport } = natsTransport([nats.url]);
-    const { listener, events } = recordingListener();
-    // Frozen, the server accepts the TCP connection but cannot greet: connect() stays pending.
-    nats.process.signal("SIGSTOP");
+    // A server of its own: on the shared one, earlier tests' closed connections carry the same name.
+    const server = await startNats({ monitoring: true });
     try {
-      transport.start(listener);
-      await transport.stop();
+      const { transport } = natsTransport([server.url]);
+      const { listener, events } = recordingListener();
+      // Frozen, the server accepts the TCP connection but cannot greet: connect() stays pending.
+      server.process.signal("SIGSTOP");
+      try {
+        transport.start(listener);
+        await transport.stop();
+      } finally {
+        server.process.signal("SIGCONT");
+      }
+      const closed = async () => {
+        const response = await fetch(`${server.monitoringUrl}/connz?state=closed`);
+        const { connections } = (await response.json()) as { connections: Array<{ name?: string }> | null };
+        return (connections ?? []).some((c) => c.name === "anycable-ts broadcaster");
+      };
+      await waitFor(closed, { timeoutMs: 10_000, description: "nats-server to list the broadcaster's connection as closed" });
+      expect(events).toEqual([]);
+      expect(transport.ready).toBe(false);
     } finally {
-      nats.process.signal("SIGCONT");
+      await server.stop();
     }
-    const closed = async () => {
-      const response = await fetch(`${nats.monitoringUrl}/connz?state=closed`);
-      const { connections } = (await response.json()) as { connections: Array<{ name?: string }> };
-      return connections.some((c) => c.name === "anycable-ts broadcaster");
-    };
-    await waitFor(closed, { timeoutMs: 10_000, description: "nats-server to list the broadcaster's connection as closed" });
-    expect(events).toEqual([]);
-    expect(transport.ready).toBe(false);
   });
 
   it("reports a flush the server never answered as to be retried: none of the window is known to have arrived", async () => {
