@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import { envPositiveInt, nonEmpty, parseEnv } from "./env.js";
+import { isLoopbackHost } from "./loopback.js";
 import { deriveHttpRpcSecret } from "../rpc/http/secret.js";
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^:\s/]+):\d{1,5}$/;
@@ -138,7 +139,7 @@ export function loadRpcConfig(env: NodeJS.ProcessEnv = process.env): RpcConfig {
   }
   const transport: RpcTransport = address.transport === "http" || mount !== undefined ? "http" : "grpc";
   const http = httpRpcConfig(c.ANYCABLE_HTTP_RPC_SECRET, c.ANYCABLE_SECRET, mount ?? address.path ?? DEFAULT_HTTP_RPC_MOUNT_PATH);
-  if (transport === "http" && http.secretSource === "unset" && !isLoopback(address.host)) {
+  if (transport === "http" && http.secretSource === "unset" && !isLoopbackHost(address.host)) {
     throw new ConfigError(
       `Invalid RPC server configuration:\n  ANYCABLE_HTTP_RPC_SECRET: HTTP RPC on ${address.host} would run anyone's commands; set ANYCABLE_HTTP_RPC_SECRET (or ANYCABLE_SECRET, as anycable-go's --secret), or "none" to accept unauthenticated requests knowingly`,
     );
@@ -193,9 +194,4 @@ function httpRpcConfig(explicit: string | undefined, appSecret: string | undefin
     return { mountPath, secret: deriveHttpRpcSecret(appSecret), secretSource: "ANYCABLE_SECRET" };
   }
   return { mountPath, secret: undefined, secretSource: appSecret === NONE ? "none" : "unset" };
-}
-
-function isLoopback(hostPort: string): boolean {
-  const host = hostPort.slice(0, hostPort.lastIndexOf(":")).replace(/^\[|\]$/g, "");
-  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -1,6 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
 import type { Logger } from "pino";
+import { isLoopbackHost } from "../../config/loopback.js";
 import type { RpcConfig } from "../../config/rpc-config.js";
 import type { RpcHandler } from "../handler.js";
 import type { CallMetadata } from "../messages.js";
@@ -26,14 +27,6 @@ export function grpcServerOptions(config: Pick<RpcConfig, "maxMessageSize" | "ma
     // server never exposes: pure per-call cost.
     "grpc.enable_channelz": 0,
   };
-}
-
-function isLoopbackBinding(host: string): boolean {
-  const name = host
-    .slice(0, host.lastIndexOf(":"))
-    .replace(/^\[|\]$/g, "")
-    .toLowerCase();
-  return name === "localhost" || name === "::1" || /^127\.\d+\.\d+\.\d+$/.test(name);
 }
 
 function metadataOf(call: grpc.ServerUnaryCall<unknown, unknown>): CallMetadata {
@@ -151,7 +144,7 @@ export class RpcServer extends TransportServer {
     const credentials = tls
       ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }], false)
       : grpc.ServerCredentials.createInsecure();
-    if (!isLoopbackBinding(host)) {
+    if (!isLoopbackHost(host)) {
       // anycable-go presents no credential over gRPC: whoever reaches this port can act as it.
       this.logger.warn(
         { host, tls: tls !== undefined },
