@@ -110,7 +110,9 @@ export class HttpTransport implements BroadcastTransport {
   #markHealthy(healthy: boolean, reason?: Error): void {
     if (healthy) {
       if (this.#healthy !== true) this.#listener?.up();
-    } else if (!(reason instanceof HttpStatusError) || retryableStatus(reason.status)) {
+    } else {
+      // Only a failure p-retry will try again gets here: a refusal (AbortError) rejects at once,
+      // without onFailedAttempt, so a 4xx is never reported as an outage.
       this.#listener?.down(new Error(errorMessage(reason)));
     }
     this.#healthy = healthy;

@@ -244,13 +244,13 @@ export class NatsTransport implements BroadcastTransport {
   }
 }
 
-// nats.js accepts both nats://host:port and a bare host:port for every server in the list.
-const natsServer = z
-  .string()
-  .trim()
-  .refine((v) => /^((nats|tls|ws|wss):\/\/)?[^\s,/]+(:\d{1,5})?\/?$/.test(v), {
-    message: "expected a comma-separated list of NATS servers, e.g. nats://127.0.0.1:4222",
-  });
+// nats.js accepts both nats://host:port and a bare host:port for every server in the list. A loose
+// check of the shape only (nats.js reports the rest when it dials): the host part takes the port,
+// credentials and IPv6 brackets alike, so a separate port pattern after it could never decide.
+// natsServers below has trimmed each one already.
+const natsServer = z.string().refine((v) => /^((nats|tls|ws|wss):\/\/)?[^\s,/]+\/?$/.test(v), {
+  message: "expected a comma-separated list of NATS servers, e.g. nats://127.0.0.1:4222",
+});
 
 const natsServers = z
   .string()

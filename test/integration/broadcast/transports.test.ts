@@ -3,7 +3,7 @@
 // transport tells its listener about the connection.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import { createServer as createTcpServer } from "node:net";
+import { createConnection, createServer as createTcpServer } from "node:net";
 import { join } from "node:path";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -83,6 +83,13 @@ describe("NatsTransport against nats-server", () => {
     await nats?.stop();
   });
 
+  /** How many connections the transport's name nats-server holds open. */
+  async function openBroadcasterConnections(): Promise<number> {
+    const response = await fetch(`${nats.monitoringUrl}/connz`);
+    const { connections } = (await response.json()) as { connections: Array<{ name?: string }> | null };
+    return (connections ?? []).filter((c) => c.name === "anycable-ts broadcaster").length;
+  }
+
   /** What the transport publishes, as a subscriber on its subject receives it (subscribed before the test sends). */
   async function subscribeToTransportSubject(): Promise<{ received: string[]; sub: Subscription }> {
     const received: string[] = [];
@@ -121,7 +128,7 @@ describe("NatsTransport against nats-server", () => {
     expect(summary(await transport.deliver(["a", "b"]))).toEqual(["retry: BAD_SUBJECT", "retry: BAD_SUBJECT"]);
   });
 
-  it("is not ready once stopped, and hands everything back to be retried", async () => {
+  it("is not ready once stopped, hands everything back to be retried, and closes its connection", async () => {
     const { transport } = natsTransport([nats.url]);
     const { listener, events } = recordingListener();
     transport.start(listener);
@@ -130,6 +137,11 @@ describe("NatsTransport against nats-server", () => {
     expect(transport.ready).toBe(false);
     expect(summary(await transport.deliver(["a"]))).toEqual(["retry: not connected to NATS"]);
     expect(events).toEqual(["up"]);
+    // Every earlier test's transport was stopped too: once this one has closed, the server holds none.
+    await waitFor(async () => (await openBroadcasterConnections()) === 0, {
+      timeoutMs: 5_000,
+      description: "nats-server to hold no broadcaster connection",
+    });
   });
 
   it("sends a window's consecutive publications and batches as one batch message, and a command on its own", async () => {
@@ -168,25 +180,53 @@ describe("NatsTransport against nats-server", () => {
     expect(summary(await transport.deliver(["y".repeat(2_000)]))).toEqual([expect.stringMatching(/^failed: /)]);
   });
 
-  it("closes a connection that completes after stop(), and never reports it up", async () => {
-    const { transport } = natsTransport([nats.url]);
-    const { listener, events } = recordingListener();
-    // Frozen, the server accepts the TCP connection but cannot greet: connect() stays pending.
-    nats.process.signal("SIGSTOP");
+  it("answers at once when the client refused every payload, without waiting on the server", async () => {
+    const server = await startNats({ args: ["-c", configFile("max_payload: 1024\n")] });
     try {
-      transport.start(listener);
-      await transport.stop();
+      const { transport } = natsTransport([server.url]);
+      transport.start(recordingListener().listener);
+      await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+      // Frozen, the server would never answer a flush: nothing was published, so none is needed.
+      server.process.signal("SIGSTOP");
+      await waitFor(() => everyThreadStopped(server.process.pid), { timeoutMs: 5_000, description: "nats-server to stop" });
+      const publication = (data: string) => JSON.stringify({ stream: "s", data });
+      // Two publications too large even alone (merged first, then one by one), and a payload of another kind.
+      const outcomes = await withTimeout(
+        transport.deliver([publication("a".repeat(2_000)), publication("b".repeat(2_000)), "c".repeat(2_000)]),
+        10_000,
+        "the refused window's outcomes",
+      );
+      expect(summary(outcomes)).toEqual(Array.from({ length: 3 }, () => expect.stringMatching(/^failed: .*MAX_PAYLOAD_EXCEEDED/i)));
     } finally {
-      nats.process.signal("SIGCONT");
+      await server.stop({ signal: "SIGKILL" });
     }
-    const closed = async () => {
-      const response = await fetch(`${nats.monitoringUrl}/connz?state=closed`);
-      const { connections } = (await response.json()) as { connections: Array<{ name?: string }> };
-      return connections.some((c) => c.name === "anycable-ts broadcaster");
-    };
-    await waitFor(closed, { timeoutMs: 10_000, description: "nats-server to list the broadcaster's connection as closed" });
-    expect(events).toEqual([]);
-    expect(transport.ready).toBe(false);
+  });
+
+  it("closes a connection that completes after stop(), and never reports it up", async () => {
+    // A server of its own: on the shared one, earlier tests' closed connections carry the same name.
+    const server = await startNats({ monitoring: true });
+    try {
+      const { transport } = natsTransport([server.url]);
+      const { listener, events } = recordingListener();
+      // Frozen, the server accepts the TCP connection but cannot greet: connect() stays pending.
+      server.process.signal("SIGSTOP");
+      try {
+        transport.start(listener);
+        await transport.stop();
+      } finally {
+        server.process.signal("SIGCONT");
+      }
+      const closed = async () => {
+        const response = await fetch(`${server.monitoringUrl}/connz?state=closed`);
+        const { connections } = (await response.json()) as { connections: Array<{ name?: string }> | null };
+        return (connections ?? []).some((c) => c.name === "anycable-ts broadcaster");
+      };
+      await waitFor(closed, { timeoutMs: 10_000, description: "nats-server to list the broadcaster's connection as closed" });
+      expect(events).toEqual([]);
+      expect(transport.ready).toBe(false);
+    } finally {
+      await server.stop();
+    }
   });
 
   it("reports a flush the server never answered as to be retried: none of the window is known to have arrived", async () => {
@@ -219,6 +259,30 @@ describe("NatsTransport against nats-server", () => {
   });
 });
 
+describe("NatsTransport with a window split one by one", () => {
+  it("waits for the flush of what it sent one by one, and hands it back when the server never answers", async () => {
+    const server = await startNats({ args: ["-c", configFile("max_payload: 1024\n")] });
+    try {
+      const { transport } = natsTransport([server.url]);
+      transport.start(recordingListener().listener);
+      await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+      server.process.signal("SIGSTOP");
+      await waitFor(() => everyThreadStopped(server.process.pid), { timeoutMs: 5_000, description: "nats-server to stop" });
+      // Too large merged for this server, so each goes alone: the first and last are published, the middle refused.
+      const publication = (data: string) => JSON.stringify({ stream: "s", data });
+      const delivering = transport.deliver([publication("a".repeat(600)), publication("b".repeat(2_000)), publication("c".repeat(600))]);
+      await server.stop({ signal: "SIGKILL" });
+      expect(summary(await delivering)).toEqual([
+        expect.stringMatching(/^retry: NATS flush failed: /),
+        expect.stringMatching(/^failed: .*MAX_PAYLOAD_EXCEEDED/i),
+        expect.stringMatching(/^retry: NATS flush failed: /),
+      ]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe("NatsTransport stopped while its first connection is pending", () => {
   it("reports nothing when that connection then fails", async () => {
     const server = await startNats();
@@ -243,7 +307,7 @@ describe("NatsTransport through a server restart", () => {
   it("keeps its connection through the restart (nats.js redials it): one down, one up, nothing closed", async () => {
     const server = await startNats();
     try {
-      const { transport } = natsTransport([server.url]);
+      const { transport, logs } = natsTransport([server.url]);
       const { listener, events } = recordingListener();
       transport.start(listener);
       await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
@@ -257,8 +321,92 @@ describe("NatsTransport through a server restart", () => {
       await waitFor(() => transport.ready, { timeoutMs: 10_000, description: "the transport to reconnect" });
       expect(events).toEqual(["up", `down: disconnected from ${server.url.replace("nats://", "")}`, "up"]);
       expect(summary(await transport.deliver(["after"]))).toEqual(["sent"]);
+      // nats.js reports each redial as a status too; that is no error of the server's.
+      expect(logs.at("error")).toEqual([]);
     } finally {
       await server.stop();
+    }
+  });
+
+  it("redials at nats.js's pace (2 s) even when its backoff ceiling is longer", async () => {
+    const server = await startNats();
+    try {
+      const logs = captureLogger();
+      const transport = new NatsTransport({
+        servers: [server.url],
+        subject: "_transport_",
+        reconnect: { minDelayMs: 20, maxDelayMs: 600_000 },
+        logger: logs.logger,
+      });
+      started.push(transport);
+      transport.start(recordingListener().listener);
+      await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+      await server.restart();
+      await waitFor(() => transport.ready, { timeoutMs: 15_000, description: "the transport to reconnect within a few redials" });
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe("NatsTransport before its server listens", () => {
+  it("reports each refused first connection as down, and connects once the server is up", async () => {
+    const port = await freePort();
+    const { transport } = natsTransport([`nats://127.0.0.1:${port}`]);
+    const { listener, events } = recordingListener();
+    transport.start(listener);
+    await waitFor(() => events.length >= 2, { timeoutMs: 10_000, description: "two refused attempts" });
+    expect(events.slice(0, 2)).toEqual([
+      expect.stringMatching(/^down: .*CONNECTION_REFUSED/),
+      expect.stringMatching(/^down: .*CONNECTION_REFUSED/),
+    ]);
+    const server = await startNats({ port });
+    try {
+      await waitFor(() => transport.ready, { timeoutMs: 10_000, description: "the transport to connect" });
+      expect(events.at(-1)).toBe("up");
+      expect(summary(await transport.deliver(["now"]))).toEqual(["sent"]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("dials no more once stopped between refused attempts", async () => {
+    // A server that takes each connection and hangs up at once, noting the client's port in order.
+    const accepted: number[] = [];
+    const hangUp = createTcpServer((socket) => {
+      accepted.push(socket.remotePort ?? 0);
+      socket.destroy();
+    });
+    const port = await listenOnLoopback(hangUp);
+    try {
+      const transport = new NatsTransport({
+        servers: [`nats://127.0.0.1:${port}`],
+        subject: "_transport_",
+        reconnect: RECONNECT,
+        logger: silentLogger(),
+      });
+      started.push(transport);
+      const downs: string[] = [];
+      // Stopped from the listener, right where the transport would wait before dialling again.
+      transport.start({
+        up: () => downs.push("up"),
+        down: (reason) => {
+          downs.push(reason.message);
+          if (downs.length === 2) void transport.stop();
+        },
+      });
+      await waitFor(() => downs.length >= 2, { timeoutMs: 10_000, description: "two attempts" });
+      await new Promise((resolve) => setImmediate(resolve));
+      // A connection of our own, made after stop(): whatever the transport dialled before it was accepted first.
+      const probe = createConnection({ host: "127.0.0.1", port });
+      await new Promise((resolve) => probe.once("connect", resolve));
+      const probePort = probe.localPort;
+      await waitFor(() => accepted.includes(probePort ?? -1), { timeoutMs: 5_000, description: "the probe to be accepted" });
+      probe.destroy();
+      expect(accepted.indexOf(probePort ?? -1)).toBe(2);
+      expect(downs).toHaveLength(2);
+    } finally {
+      hangUp.close();
     }
   });
 });
@@ -865,6 +1013,10 @@ describe("NatsTransport when the server stops accepting its credentials", () => 
         description: "the refused credentials to be reported",
         details: () => JSON.stringify(events),
       });
+      // nats.js gives up on the refused credentials and closes the connection (after one or more
+      // disconnects): that closure is reported with the server's reason, before any attempt of the transport's own.
+      const firstOtherDown = events.find((e) => e.startsWith("down: ") && !e.startsWith("down: disconnected from "));
+      expect(firstOtherDown).toMatch(/^down: .*authorization/i);
       expect(transport.ready).toBe(false);
       // What the server said while nats.js redialled is logged, as it is no refusal of a publication.
       expect(logs.at("error")).toContainEqual(

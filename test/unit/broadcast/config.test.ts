@@ -40,6 +40,32 @@ describe("loadBroadcastConfig", () => {
     expect(() => loadBroadcastConfig({ ANYCABLE_NATS_SERVERS: "nats://a b" })).toThrow(/ANYCABLE_NATS_SERVERS/);
   });
 
+  it("takes each NATS server as nats.js does: with or without a scheme, port, credentials or trailing slash", () => {
+    const servers = [
+      "nats://127.0.0.1:4222",
+      "tls://nats.example.com:4443",
+      "ws://nats.internal:8080/",
+      "wss://nats.example.com",
+      "nats.internal:4222",
+      "nats://pub:p%40ss@10.0.0.7:4222",
+    ];
+    expect(loadBroadcastConfig({ ANYCABLE_NATS_SERVERS: `${servers.join(",")},` }).nats.servers).toEqual(servers);
+    // Empty entries (a doubled or trailing comma) are skipped.
+    expect(loadBroadcastConfig({ ANYCABLE_NATS_SERVERS: ",nats://a:4222,, ,nats://b:4222," }).nats.servers).toEqual([
+      "nats://a:4222",
+      "nats://b:4222",
+    ]);
+  });
+
+  it("refuses a NATS server with a path, another scheme or a blank, naming the expected form", () => {
+    for (const server of ["nats://h:4222/x", "http://h:4222", "nats://h :4222"]) {
+      expect(() => loadBroadcastConfig({ ANYCABLE_NATS_SERVERS: server }), server).toThrow(
+        /ANYCABLE_NATS_SERVERS.*expected a comma-separated list of NATS servers, e\.g\. nats:\/\/127\.0\.0\.1:4222/,
+      );
+    }
+    expect(() => loadBroadcastConfig({ ANYCABLE_NATS_SERVERS: " , " })).toThrow(/ANYCABLE_NATS_SERVERS.*expected at least one NATS server/);
+  });
+
   it("takes ANYCABLE_REDIS_URL, else REDIS_URL", () => {
     expect(loadBroadcastConfig({ REDIS_URL: "redis://r:1/2" }).redis.url).toBe("redis://r:1/2");
     expect(loadBroadcastConfig({ REDIS_URL: "redis://r:1", ANYCABLE_REDIS_URL: "rediss://a:2" }).redis.url).toBe("rediss://a:2");

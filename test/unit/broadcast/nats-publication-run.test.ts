@@ -29,6 +29,10 @@ describe("publicationRun", () => {
   it("leaves anything that is not a publication alone", () => {
     expect(publicationRun(["plain", publication("a")], 0)).toEqual({ message: "plain", count: 1 });
     expect(publicationRun(["[1,2]", publication("a")], 0)).toEqual({ message: "[1,2]", count: 1 });
+    // A batch cut short has no closing bracket to strip: merged, it would lose its last character.
+    const cut = batch("a").slice(0, -1);
+    expect(publicationRun([cut, publication("b")], 0)).toEqual({ message: cut, count: 1 });
+    expect(publicationRun([publication("b"), cut], 0)).toEqual({ message: publication("b"), count: 1 });
   });
 
   it("keeps a merged message under 64 KB, starting the next one where it would grow past", () => {
@@ -39,5 +43,14 @@ describe("publicationRun", () => {
     const two = publicationRun([small, small, small, small], 0);
     expect(two.count).toBe(3);
     expect(two.message.length).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it("merges up to 65,535 characters, one short of 64 KiB, and not one more", () => {
+    // Two publications merge as `[a,b]`: their lengths plus three characters.
+    const sized = (length: number) => publication("s", "y".repeat(length - publication("s", "").length));
+    const under = publicationRun([sized(32_766), sized(32_766)], 0);
+    expect(under.count).toBe(2);
+    expect(under.message.length).toBe(64 * 1024 - 1);
+    expect(publicationRun([sized(32_766), sized(32_767)], 0)).toEqual({ message: sized(32_766), count: 1 });
   });
 });
