@@ -244,13 +244,15 @@ export class NatsTransport implements BroadcastTransport {
   }
 }
 
-// nats.js accepts both nats://host:port and a bare host:port for every server in the list. A loose
-// check of the shape only (nats.js reports the rest when it dials): the host part takes the port,
-// credentials and IPv6 brackets alike, so a separate port pattern after it could never decide.
-// natsServers below has trimmed each one already.
-const natsServer = z.string().refine((v) => /^((nats|tls|ws|wss):\/\/)?[^\s,/]+\/?$/.test(v), {
-  message: "expected a comma-separated list of NATS servers, e.g. nats://127.0.0.1:4222",
-});
+// nats.js accepts both nats://host:port and a bare host:port for every server in the list. The
+// shape is checked here, then the whole as a URL (as nats.js will read it): that refuses a port out
+// of range or not a number at start-up rather than at the first dial. The host part of the pattern
+// takes the port, credentials and IPv6 brackets alike. natsServers below has trimmed each one already.
+const natsServer = z
+  .string()
+  .refine((v) => /^((nats|tls|ws|wss):\/\/)?[^\s,/]+\/?$/.test(v) && URL.canParse(v.includes("://") ? v : `nats://${v}`), {
+    message: "expected a comma-separated list of NATS servers, e.g. nats://127.0.0.1:4222",
+  });
 
 const natsServers = z
   .string()

@@ -66,6 +66,18 @@ describe("loadBroadcastConfig", () => {
     expect(() => loadBroadcastConfig({ ANYCABLE_NATS_SERVERS: " , " })).toThrow(/ANYCABLE_NATS_SERVERS.*expected at least one NATS server/);
   });
 
+  it("refuses a NATS server whose port is out of range or not a number, with or without a scheme", () => {
+    for (const server of ["nats://h:65536", "h:123456", "tls://h:99999", "nats://h:abc", "nats://a:4222,b:70000"]) {
+      expect(() => loadBroadcastConfig({ ANYCABLE_NATS_SERVERS: server }), server).toThrow(
+        /ANYCABLE_NATS_SERVERS.*expected a comma-separated list of NATS servers/,
+      );
+    }
+    expect(loadBroadcastConfig({ ANYCABLE_NATS_SERVERS: "nats://h:65535,[::1]:4222" }).nats.servers).toEqual([
+      "nats://h:65535",
+      "[::1]:4222",
+    ]);
+  });
+
   it("takes ANYCABLE_REDIS_URL, else REDIS_URL", () => {
     expect(loadBroadcastConfig({ REDIS_URL: "redis://r:1/2" }).redis.url).toBe("redis://r:1/2");
     expect(loadBroadcastConfig({ REDIS_URL: "redis://r:1", ANYCABLE_REDIS_URL: "rediss://a:2" }).redis.url).toBe("rediss://a:2");
