@@ -64,6 +64,20 @@ function everyThreadStopped(pid: number): boolean {
   });
 }
 
+/**
+ * A NatsTransport connected to `server`, which is then frozen: every thread stopped, so it answers
+ * nothing more (no PONG for a flush). kill() returns before every thread has stopped, and a thread
+ * still running could answer a PING: the kernel must show each one stopped (state T).
+ */
+async function connectedThenFrozen(server: NatsServer, listener: TransportListener = recordingListener().listener): Promise<NatsTransport> {
+  const { transport } = natsTransport([server.url]);
+  transport.start(listener);
+  await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+  server.process.signal("SIGSTOP");
+  await waitFor(() => everyThreadStopped(server.process.pid), { timeoutMs: 5_000, description: "nats-server to stop" });
+  return transport;
+}
+
 function configFile(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "nats-conf-"));
   const path = join(dir, "nats.conf");
@@ -183,12 +197,8 @@ describe("NatsTransport against nats-server", () => {
   it("answers at once when the client refused every payload, without waiting on the server", async () => {
     const server = await startNats({ args: ["-c", configFile("max_payload: 1024\n")] });
     try {
-      const { transport } = natsTransport([server.url]);
-      transport.start(recordingListener().listener);
-      await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
       // Frozen, the server would never answer a flush: nothing was published, so none is needed.
-      server.process.signal("SIGSTOP");
-      await waitFor(() => everyThreadStopped(server.process.pid), { timeoutMs: 5_000, description: "nats-server to stop" });
+      const transport = await connectedThenFrozen(server);
       const publication = (data: string) => JSON.stringify({ stream: "s", data });
       // Two publications too large even alone (merged first, then one by one), and a payload of another kind.
       const outcomes = await withTimeout(
@@ -232,14 +242,8 @@ describe("NatsTransport against nats-server", () => {
   it("reports a flush the server never answered as to be retried: none of the window is known to have arrived", async () => {
     const server = await startNats();
     try {
-      const { transport } = natsTransport([server.url]);
       const { listener, events } = recordingListener();
-      transport.start(listener);
-      await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
-      server.process.signal("SIGSTOP");
-      // kill() returns before every thread of the server has stopped; a thread still running could
-      // answer the PING. Wait until the kernel shows each one stopped (state T).
-      await waitFor(() => everyThreadStopped(server.process.pid), { timeoutMs: 5_000, description: "nats-server to stop" });
+      const transport = await connectedThenFrozen(server, listener);
       // Over the server's max_payload (1 MiB by default): refused by the client, whatever the flush does.
       const delivering = transport.deliver(["1", "x".repeat(1024 * 1024 + 1), "2"]);
       await server.stop({ signal: "SIGKILL" });
@@ -263,11 +267,7 @@ describe("NatsTransport with a window split one by one", () => {
   it("waits for the flush of what it sent one by one, and hands it back when the server never answers", async () => {
     const server = await startNats({ args: ["-c", configFile("max_payload: 1024\n")] });
     try {
-      const { transport } = natsTransport([server.url]);
-      transport.start(recordingListener().listener);
-      await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
-      server.process.signal("SIGSTOP");
-      await waitFor(() => everyThreadStopped(server.process.pid), { timeoutMs: 5_000, description: "nats-server to stop" });
+      const transport = await connectedThenFrozen(server);
       // Too large merged for this server, so each goes alone: the first and last are published, the middle refused.
       const publication = (data: string) => JSON.stringify({ stream: "s", data });
       const delivering = transport.deliver([publication("a".repeat(600)), publication("b".repeat(2_000)), publication("c".repeat(600))]);

@@ -18,6 +18,7 @@ import { grpcServerOptions, RpcServer, SERVICE_NAME } from "../../../../src/rpc/
 import { RpcHandler } from "../../../../src/rpc/handler.js";
 import { Status, type CallMetadata } from "../../../../src/rpc/messages.js";
 import { held, holdApp as app, holding } from "../support/hold-channel.js";
+import { metadataRecordingHandler } from "../support/metadata-recording-handler.js";
 import { RecordingBroadcaster } from "../../../fixtures/recording-broadcaster.js";
 import { captureLogger, type CapturedLogs } from "../../../support/capture-logger.js";
 
@@ -129,14 +130,7 @@ describe("the call's metadata", () => {
 
   it("hands the handler exactly what the metadata said: an empty sid and no protov when they are missing", async () => {
     const logs = captureLogger();
-    const seen: CallMetadata[] = [];
-    class RecordingHandler extends RpcHandler {
-      override connect(request: Parameters<RpcHandler["connect"]>[0], meta: CallMetadata) {
-        seen.push(meta);
-        return super.connect(request, meta);
-      }
-    }
-    const handler = new RecordingHandler({ app, broadcaster: new RecordingBroadcaster(), logger: logs.logger });
+    const { handler, seen } = metadataRecordingHandler({ app, broadcaster: new RecordingBroadcaster(), logger: logs.logger });
     const { client } = await serve({ handler, logs });
     await call(client, "Connect", CONNECT, metadata({ sid: "sid-9", protov: "v1" }));
     await call(client, "Connect", CONNECT, metadata({}));

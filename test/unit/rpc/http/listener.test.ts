@@ -8,8 +8,9 @@ import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it, onTestFinished } from "vitest";
 import { RpcHandler } from "../../../../src/rpc/handler.js";
 import { createHttpRpcListener, type HttpRpcListenerOptions } from "../../../../src/rpc/http/listener.js";
-import { Status, type CallMetadata } from "../../../../src/rpc/messages.js";
+import { Status } from "../../../../src/rpc/messages.js";
 import app from "../../../fixtures/chat-app.js";
+import { metadataRecordingHandler } from "../support/metadata-recording-handler.js";
 import { RecordingBroadcaster } from "../../../fixtures/recording-broadcaster.js";
 import { captureLogger, type CapturedLogs } from "../../../support/capture-logger.js";
 
@@ -344,14 +345,7 @@ describe("the body", () => {
 
   it("hands the handler exactly the metadata anycable-go sent: an empty sid and no protov when their headers are absent", async () => {
     const logs = captureLogger();
-    const seen: CallMetadata[] = [];
-    class RecordingHandler extends RpcHandler {
-      override connect(request: Parameters<RpcHandler["connect"]>[0], meta: CallMetadata) {
-        seen.push(meta);
-        return super.connect(request, meta);
-      }
-    }
-    const handler = new RecordingHandler({ app, broadcaster: new RecordingBroadcaster(), logger: logs.logger });
+    const { handler, seen } = metadataRecordingHandler({ app, broadcaster: new RecordingBroadcaster(), logger: logs.logger });
     const { port } = await listen({ handler, secret: undefined });
     await send(port, "/connect", { headers: { "x-anycable-meta-sid": "sid-7" } });
     const bare = await new Promise<number>((resolve, reject) => {
