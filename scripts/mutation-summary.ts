@@ -1,6 +1,7 @@
 // Writes test/mutation/summary.md from the per-folder incremental reports Stryker leaves in
 // test/mutation/ (scripts/mutation.sh): the score of each folder of src/ and every mutant no test
-// caught, with the reason it is equivalent when test/mutation/equivalent.json gives one.
+// caught, with the reason it is equivalent when test/mutation/equivalent.json gives one, or how it
+// was killed by hand when Stryker cannot see the kill (test/mutation/killed-by-hand.json).
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
@@ -23,9 +24,17 @@ const DETECTED = new Set(["Killed", "Timeout"]);
 const UNDETECTED = new Set(["Survived", "NoCoverage"]);
 
 const equivalentPath = join(DIR, "equivalent.json");
+/**
+ * "file:line:column:mutator" -> how a test fails on the mutant applied by hand, for mutants Stryker
+ * records as Survived without being able to see that failure (module-level values its Vitest runner
+ * does not re-evaluate). They stay undetected in every score: the note only says why.
+ */
+const killedByHandPath = join(DIR, "killed-by-hand.json");
 /** Hand-written notes on the latest runs (what they covered, what is left), appended as they are. */
 const notesPath = join(DIR, "notes.md");
-const equivalent = existsSync(equivalentPath) ? equivalentSchema.parse(JSON.parse(readFileSync(equivalentPath, "utf8"))) : {};
+const readReasons = (path: string) => (existsSync(path) ? equivalentSchema.parse(JSON.parse(readFileSync(path, "utf8"))) : {});
+const equivalent = readReasons(equivalentPath);
+const killedByHand = readReasons(killedByHandPath);
 
 const rows: string[] = [];
 const survivors: string[] = [];
@@ -52,7 +61,9 @@ for (const name of readdirSync(DIR)
         const why = equivalent[key];
         if (why) explained += 1;
         const replacement = (m.replacement ?? "").replace(/\s+/g, " ").slice(0, 80).replace(/\|/g, "\\|");
-        survivors.push(`| \`${key}\` | ${m.status} | \`${replacement}\` | ${why ?? "**not yet killed**"} |`);
+        const byHand = killedByHand[key];
+        const reason = why ?? (byHand ? `killed by hand, not seen by Stryker: ${byHand}` : "**not yet killed**");
+        survivors.push(`| \`${key}\` | ${m.status} | \`${replacement}\` | ${reason} |`);
       } else invalid += 1;
     }
   }
@@ -75,6 +86,7 @@ writeFileSync(
     "Written by `npm run test:mutation` (scripts/mutation.sh, scripts/mutation-summary.ts) from the incremental reports",
     "beside this file. Score = detected (killed or timed out) / (detected + survived + not covered); the second score",
     "leaves out survivors explained as equivalent in equivalent.json; the kills-only score counts a timeout as undetected.",
+    "Survivors killed by hand (killed-by-hand.json: Stryker cannot see those kills) stay undetected in every score.",
     "Compile errors and ignored mutants are not counted.",
     "",
     "| folder | score | without equivalents | kills only | detected | of which timeouts | undetected | equivalent | invalid |",
