@@ -74,14 +74,23 @@ function serverBuild(form: ServerForm, root: string, outDir: string, tsconfig?: 
   return { serverChild: join(benchLib, "server-child.js"), appDir: benchLib, compiled: true };
 }
 
-/** Fails unless modules in `build.appDir` resolve "anycable-ts" to `expected` (a file path). */
-function assertBuildEntry(who: string, build: ServerBuild, expected: string): void {
-  const entry = execFileSync(process.execPath, ["--input-type=module", "-e", 'process.stdout.write(import.meta.resolve("anycable-ts"))'], {
-    cwd: build.appDir,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+/**
+ * Fails unless node, run with `argv` in `cwd` and `env`, prints `expected`'s file URL: the module
+ * "anycable-ts" resolves to for the servers that `who` names.
+ */
+function assertAnycableEntry(who: string, argv: string[], cwd: string, env: Record<string, string>, expected: string): void {
+  const entry = execFileSync(process.execPath, argv, {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     encoding: "utf8",
   });
   if (entry !== pathToFileURL(expected).href) throw new Error(`rpc: ${who} would load "anycable-ts" from ${entry}, not ${expected}`);
+}
+
+/** Fails unless modules in `build.appDir` resolve "anycable-ts" to `expected` (a file path). */
+function assertBuildEntry(who: string, build: ServerBuild, expected: string): void {
+  const argv = ["--input-type=module", "-e", 'process.stdout.write(import.meta.resolve("anycable-ts"))'];
+  assertAnycableEntry(who, argv, build.appDir, {}, expected);
 }
 
 /**
@@ -104,13 +113,7 @@ function extractBaseline(ref: string, dir: string): BaselineTree {
  * `srcDir`: the baseline must run its own framework, the working tree's servers theirs.
  */
 function assertFrameworkEntry(who: string, env: Record<string, string>, srcDir: string): void {
-  const entry = execFileSync(process.execPath, ["--import", "tsx", "bench/lib/framework-entry.ts"], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    encoding: "utf8",
-  });
-  const expected = pathToFileURL(join(srcDir, "index.ts")).href;
-  if (entry !== expected) throw new Error(`rpc: ${who} would load "anycable-ts" from ${entry}, not ${expected}`);
+  assertAnycableEntry(who, ["--import", "tsx", "bench/lib/framework-entry.ts"], REPO_ROOT, env, join(srcDir, "index.ts"));
 }
 
 interface RunRecord {
