@@ -46,8 +46,8 @@ function metadataOf(call: grpc.ServerUnaryCall<unknown, unknown>): CallMetadata 
 export class RpcServer extends TransportServer {
   readonly #server: grpc.Server;
   readonly #health: HealthImplementation;
-  /** How to answer each call still running, should the shutdown timeout cut it (closeNow). */
-  readonly #running = new Set<() => void>();
+  /** Each running call's answer and name, kept should the shutdown timeout cut it (closeNow). */
+  readonly #running = new Map<grpc.sendUnaryData<never>, string>();
 
   constructor(options: RpcServerOptions) {
     super(options.config, options.logger);
@@ -103,13 +103,9 @@ export class RpcServer extends TransportServer {
       <Req, Res>(name: string, run: (request: Req, meta: CallMetadata) => Promise<Res>) =>
       (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>): void => {
         this.callStarted();
-        // Answered once: by the handler, or by closeNow() if the shutdown timeout comes first.
-        const answer = (error: Partial<grpc.StatusObject> | null, response?: Res): void => {
-          if (!this.#running.delete(cut)) return;
-          callback(error, response);
-        };
-        const cut = (): void => answer({ code: grpc.status.UNAVAILABLE, details: `${name} cut: the RPC server is shutting down` });
-        this.#running.add(cut);
+        // Answered once (#answer): by the handler, or by closeNow() if the shutdown timeout comes
+        // first. Kept by its callback, with no closure per call: this is every call's path.
+        this.#running.set(callback, name);
         let reply: Promise<Res>;
         try {
           reply = run(call.request, metadataOf(call as grpc.ServerUnaryCall<unknown, unknown>));
@@ -122,13 +118,16 @@ export class RpcServer extends TransportServer {
         reply.then(
           (response) => {
             this.callEnded();
-            answer(null, response);
+            this.#answer(callback, null, response);
           },
           // The handler turns application errors into responses; reaching here is our own bug.
           (error: unknown) => {
             this.callEnded();
             this.logger.error({ err: error, rpc: name }, "RPC handler failed unexpectedly");
-            answer({ code: grpc.status.INTERNAL, details: `${name} failed: ${error instanceof Error ? error.message : String(error)}` });
+            this.#answer(callback, {
+              code: grpc.status.INTERNAL,
+              details: `${name} failed: ${error instanceof Error ? error.message : String(error)}`,
+            });
           },
         );
       };
@@ -137,6 +136,11 @@ export class RpcServer extends TransportServer {
       Command: unary("Command", (req, meta) => handler.command(req as never, meta)),
       Disconnect: unary("Disconnect", (req, meta) => handler.disconnect(req as never, meta)),
     };
+  }
+
+  /** Answers a call unless closeNow() already has (the call is then no longer in #running). */
+  #answer<Res>(callback: grpc.sendUnaryData<Res>, error: Partial<grpc.StatusObject> | null, response?: Res): void {
+    if (this.#running.delete(callback)) callback(error, response);
   }
 
   protected async listen(host: string): Promise<number> {
@@ -170,7 +174,9 @@ export class RpcServer extends TransportServer {
     // connection, and so the process, alive. Each is answered UNAVAILABLE, which anycable-go
     // retries, and its connection then closes as tryShutdown() asked. (A health Watch stream is
     // not ours to answer: its connection stays until its client goes.)
-    for (const cut of this.#running) cut();
+    for (const [callback, name] of this.#running)
+      callback({ code: grpc.status.UNAVAILABLE, details: `${name} cut: the RPC server is shutting down` });
+    this.#running.clear();
     this.#server.forceShutdown();
   }
 }
