@@ -44,13 +44,27 @@ describe("RedisCallRegistry", () => {
   });
 
   it("expires a timeline eventsTtlMs after its last event", async () => {
-    const prefix = `ttl-${randomBytes(4).toString("hex")}:`;
-    const keys = [`${prefix}call:{${SID}}:order`, `${prefix}call:{${SID}}:events`];
-    const shortLived = registry({ eventsTtlMs: 200 }, prefix);
+    const timelineKeys = (prefix: string) => [`${prefix}call:{${SID}}:order`, `${prefix}call:{${SID}}:events`];
+    // Two registries, so no read races the expiry: the TTL is read on one whose TTL outlasts any
+    // pause of a busy host between the write and the reads, and the expiry is watched on one whose
+    // TTL runs out at once. (Reading a 200 ms TTL back took up to 208 ms under load.)
+    const lastingPrefix = `ttl-${randomBytes(4).toString("hex")}:`;
+    const lasting = registry({ eventsTtlMs: 60_000 }, lastingPrefix);
+    const shortPrefix = `ttl-${randomBytes(4).toString("hex")}:`;
+    const shortKeys = timelineKeys(shortPrefix);
+    const shortLived = registry({ eventsTtlMs: 200 }, shortPrefix);
     const { Redis } = await import("ioredis");
     const raw = new Redis(redis.url);
     const listener = new Redis(redis.url);
     try {
+      await lasting.recordEvent(SID, transcriptEvent("a", "Kept a minute.", true, 1));
+      expect(await lasting.events(SID)).toHaveLength(1);
+      for (const key of timelineKeys(lastingPrefix)) {
+        const ttl = await raw.pttl(key);
+        expect(ttl, key).toBeGreaterThan(0);
+        expect(ttl, key).toBeLessThanOrEqual(60_000);
+      }
+
       // Redis announces each key it expires: the test waits for those events, not for a guess.
       await raw.config("SET", "notify-keyspace-events", "Ex");
       await listener.subscribe("__keyevent@0__:expired");
@@ -58,20 +72,14 @@ describe("RedisCallRegistry", () => {
       const bothExpired = new Promise<void>((resolve) =>
         listener.on("message", (_channel: string, key: string) => {
           expired.add(key);
-          if (keys.every((k) => expired.has(k))) resolve();
+          if (shortKeys.every((k) => expired.has(k))) resolve();
         }),
       );
       await shortLived.recordEvent(SID, transcriptEvent("a", "Soon gone.", true, 1));
-      expect(await shortLived.events(SID)).toHaveLength(1);
-      for (const key of keys) {
-        const ttl = await raw.pttl(key);
-        expect(ttl, key).toBeGreaterThan(0);
-        expect(ttl, key).toBeLessThanOrEqual(200);
-      }
-      await withTimeout(bothExpired, 10_000, `Redis to expire ${keys.join(" and ")}`);
+      await withTimeout(bothExpired, 10_000, `Redis to expire ${shortKeys.join(" and ")}`);
       expect(await shortLived.events(SID)).toEqual([]);
     } finally {
-      await Promise.all([shortLived.close(), raw.quit(), listener.quit()]);
+      await Promise.all([lasting.close(), shortLived.close(), raw.quit(), listener.quit()]);
     }
   });
 
