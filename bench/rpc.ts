@@ -149,6 +149,10 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
   if (unknownCalls.length > 0) throw new Error(`rpc: unknown call(s) ${unknownCalls.join(", ")}; known: connect, subscribe, message`);
   const allCases = rpcCases();
   const cases = allCases.filter((c) => ctx.rpc.calls === undefined || ctx.rpc.calls.includes(c.name));
+  // A call's request is built when it is sent: the bridge credential in its headers is valid for a
+  // minute, and compiling and starting the servers alone can take longer on a busy host (a smoke
+  // run's first Connect was refused as "x-twilio-bridge-credential is expired" 61 s in).
+  const freshRequest = (c: RpcCase): unknown => (rpcCases().find((f) => f.name === c.name) as RpcCase).request;
   const children = new Map<ServerName, NodeChild>();
   let nats: NatsServer | undefined;
   try {
@@ -232,7 +236,7 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
     // The canned responses are what our server answers, so every server returns the same bytes
     // and the DATA byte count of a run proves that each call got a response message.
     const responses: Record<string, unknown> = {};
-    for (const c of allCases) responses[c.name] = await callOnce(address(children.get("ours-noop")), c.method, c.request, METADATA);
+    for (const c of allCases) responses[c.name] = await callOnce(address(children.get("ours-noop")), c.method, freshRequest(c), METADATA);
     const canned: CannedResponses = {
       Connect: responses.connect,
       subscribe: responses.subscribe,
@@ -252,7 +256,7 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
     for (const server of SERVERS) {
       verification[server] = {};
       for (const c of cases) {
-        const response = (await callOnce(address(children.get(server)), c.method, c.request, METADATA)) as {
+        const response = (await callOnce(address(children.get(server)), c.method, freshRequest(c), METADATA)) as {
           status?: number;
           error_msg?: string;
         };
@@ -273,7 +277,7 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
         // Rebuilt per run: the Connect request carries a bridge credential, valid for a minute.
         bodyFile:
           c.method === "Connect"
-            ? writeBody(ctx.workDir, `rpc-${c.name}`, grpcFrame(c.method, rpcCases().find((f) => f.name === c.name)!.request))
+            ? writeBody(ctx.workDir, `rpc-${c.name}`, grpcFrame(c.method, freshRequest(c)))
             : (bodies.get(c.name) as string),
         inFlight,
         requests,
