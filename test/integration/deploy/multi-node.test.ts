@@ -97,7 +97,14 @@ async function deploy(layout: Layout) {
     nodes.push(node);
   }
   const [nodeA, nodeB] = nodes as [AnycableGo, AnycableGo];
-  const rpc = await Promise.all(RPC_ADDRESSES.map((address) => startRpc(address, rpcPort, layout.rpcEnv(broker.url, nodeB))));
+  // The first process is the one the tests kill mid-call. It holds its slow calls until then: with
+  // a timed slow part, a kill that came after it (the "started" log line is written in batches, then
+  // read here; under load that took up to 90 ms of the 500) would find the call already answered.
+  const rpc = await Promise.all(
+    RPC_ADDRESSES.map((address, i) =>
+      startRpc(address, rpcPort, { ...layout.rpcEnv(broker.url, nodeB), ...(i === 0 ? { RELAY_HOLD_SLOW_CALLS: "1" } : {}) }),
+    ),
+  );
   return { rpc, nodeA, nodeB };
 }
 
