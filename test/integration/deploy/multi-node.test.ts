@@ -111,7 +111,11 @@ async function deploy(layout: Layout) {
 async function join(node: AnycableGo, user: string): Promise<{ client: CableClient; room: ChannelSubscription }> {
   const client = await connectCable(node.url, { headers: { cookie: `user=${user}` } });
   cleanups.push(() => client.close());
-  return { client, room: await client.subscribe("relay", { room: ROOM }) };
+  // When anycable-go never answers a subscribe (an RPC that failed, say), only its log says why.
+  const room = await client.subscribe("relay", { room: ROOM }).catch((error: unknown) => {
+    throw new Error(`${user} on ${node.url}: ${error instanceof Error ? error.message : String(error)}\n${node.process.describe()}`);
+  });
+  return { client, room };
 }
 
 type Broadcast = { id: number; from: string };
