@@ -238,7 +238,8 @@ export async function pin(pid: number, cpus: string | undefined): Promise<void> 
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.once("error", reject);
-    child.once("exit", (code) =>
+    // "close", so the error carries all of taskset's stderr (it can still be in the pipe at "exit").
+    child.once("close", (code) =>
       code === 0 ? resolve() : reject(new Error(`taskset -a -c -p ${cpus} ${pid} failed (${code}): ${stderr.trim()}`)),
     );
   });

@@ -139,7 +139,9 @@ function run(argv: string[], timeoutMs: number): Promise<{ stdout: string; stder
       clearTimeout(timer);
       reject(error);
     });
-    child.once("exit", (code) => {
+    // "close", not "exit": the process can be reported gone before its last output has been read
+    // from the pipes, and that output (h2load's summary, time's line) is what the run returns.
+    child.once("close", (code) => {
       clearTimeout(timer);
       resolve({ stdout, stderr, code });
     });
