@@ -186,22 +186,19 @@ export class NatsTransport implements BroadcastTransport {
     let published = false;
     // Once a publish must be retried, nothing after it is sent: it would overtake the retried one.
     let retryRest: Error | undefined;
+    // Payloads before this index go out one by one: merged, they were too large for this server.
+    let aloneUntil = 0;
     for (let start = 0; start < payloads.length;) {
-      const run = publicationRun(payloads, start);
-      let outcome = retryRest === undefined ? this.#publish(nc, run.message) : { status: "retry" as const, error: retryRest };
+      const run = start < aloneUntil ? { message: payloads[start] as string, count: 1 } : publicationRun(payloads, start);
+      const outcome = retryRest === undefined ? this.#publish(nc, run.message) : { status: "retry" as const, error: retryRest };
       if (run.count > 1 && outcome.status === "failed") {
         // Too large together for this server: each on its own, so only one too large itself fails.
-        for (let i = start; i < start + run.count; i++) {
-          outcome = retryRest === undefined ? this.#publish(nc, payloads[i] as string) : { status: "retry", error: retryRest };
-          if (outcome === SENT) published = true;
-          else if (outcome.status === "retry") retryRest = outcome.error;
-          outcomes.push(outcome);
-        }
-      } else {
-        if (outcome === SENT) published = true;
-        else if (outcome.status === "retry") retryRest = outcome.error;
-        for (let i = 0; i < run.count; i++) outcomes.push(outcome);
+        aloneUntil = start + run.count;
+        continue;
       }
+      if (outcome === SENT) published = true;
+      else if (outcome.status === "retry") retryRest = outcome.error;
+      for (let i = 0; i < run.count; i++) outcomes.push(outcome);
       start += run.count;
     }
     if (!published) return outcomes;

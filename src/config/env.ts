@@ -28,9 +28,12 @@ function readVariables(env: NodeJS.ProcessEnv, names: readonly string[], what: s
   return read.data;
 }
 
-/** The variable's value, undefined when unset or blank; a ConfigError when it is not text. */
-export function nonEmpty(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  return readVariables(env, [name], "environment")[name];
+/**
+ * The variable's value, undefined when unset or blank. When it is not text, a ConfigError names
+ * it and `what` loads it, as parseEnv's do: "Invalid <what> configuration:\n  <name>: …".
+ */
+export function nonEmpty(env: NodeJS.ProcessEnv, name: string, what: string): string | undefined {
+  return readVariables(env, [name], what)[name];
 }
 
 /**

@@ -176,7 +176,11 @@ export function loadRpcTlsRootCa(env: NodeJS.ProcessEnv = process.env): string |
  * server (which binds no address of ours): ANYCABLE_HTTP_RPC_SECRET, else derived from ANYCABLE_SECRET.
  */
 export function loadHttpRpcSecret(env: NodeJS.ProcessEnv = process.env): Pick<HttpRpcConfig, "secret" | "secretSource"> {
-  const { secret, secretSource } = httpRpcConfig(nonEmpty(env, "ANYCABLE_HTTP_RPC_SECRET"), nonEmpty(env, "ANYCABLE_SECRET"), "");
+  const { secret, secretSource } = httpRpcConfig(
+    nonEmpty(env, "ANYCABLE_HTTP_RPC_SECRET", "HTTP RPC handler"),
+    nonEmpty(env, "ANYCABLE_SECRET", "HTTP RPC handler"),
+    "",
+  );
   return { secret, secretSource };
 }
 

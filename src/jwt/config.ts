@@ -29,7 +29,7 @@ const schema = z.object({
 
 export function loadJwtConfig(env: NodeJS.ProcessEnv = process.env): JwtConfig {
   const values = parseEnv(schema, env, "JWT");
-  const secret = nonEmpty(env, "ANYCABLE_JWT_SECRET") ?? nonEmpty(env, "ANYCABLE_SECRET");
+  const secret = nonEmpty(env, "ANYCABLE_JWT_SECRET", "JWT") ?? nonEmpty(env, "ANYCABLE_SECRET", "JWT");
   return {
     secret: secret === "none" ? undefined : secret,
     ttlSeconds: values.ANYCABLE_JWT_TTL ?? DEFAULT_JWT_TTL_SECONDS,

@@ -49,12 +49,17 @@ export function deriveApiSecret(secret: string): string {
   return createHmac("sha256", secret).update(API_KEY_PHRASE).digest("hex");
 }
 
+/** What loadPresenceApiConfig's errors call it: "Invalid presence API configuration". */
+const PRESENCE_API = "presence API";
+
 /** ANYCABLE_API_URL (default `http://localhost:8080/api`), ANYCABLE_API_SECRET, else derived from ANYCABLE_SECRET. */
 export function loadPresenceApiConfig(env: NodeJS.ProcessEnv = process.env): PresenceApiOptions {
-  const url = nonEmpty(env, "ANYCABLE_API_URL") ?? "http://localhost:8080/api";
-  if (!z.url({ protocol: /^https?$/ }).safeParse(url).success) throw new ConfigError(`Invalid ANYCABLE_API_URL: expected an http(s) URL`);
-  const explicit = nonEmpty(env, "ANYCABLE_API_SECRET");
-  const app = nonEmpty(env, "ANYCABLE_SECRET");
+  const url = nonEmpty(env, "ANYCABLE_API_URL", PRESENCE_API) ?? "http://localhost:8080/api";
+  if (!z.url({ protocol: /^https?$/ }).safeParse(url).success) {
+    throw new ConfigError(`Invalid ${PRESENCE_API} configuration:\n  ANYCABLE_API_URL: expected an http(s) URL`);
+  }
+  const explicit = nonEmpty(env, "ANYCABLE_API_SECRET", PRESENCE_API);
+  const app = nonEmpty(env, "ANYCABLE_SECRET", PRESENCE_API);
   const secret = explicit ?? (app !== undefined && app !== "none" ? deriveApiSecret(app) : undefined);
   return { url, secret: secret === "none" ? undefined : secret };
 }

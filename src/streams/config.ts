@@ -14,7 +14,7 @@ export interface StreamsConfig {
 }
 
 function secretValue(env: NodeJS.ProcessEnv, name: string): string | undefined | null {
-  const value = nonEmpty(env, name);
+  const value = nonEmpty(env, name, "signed streams");
   if (value === "none") return null;
   return value;
 }

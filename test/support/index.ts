@@ -9,6 +9,7 @@ export * from "./fake-process.js";
 export * from "./fake-twilio-api.js";
 export * from "./gate-proxy.js";
 export * from "./nats.js";
+export * from "./never-built-adapter.js";
 export * from "./ports.js";
 export * from "./process.js";
 export * from "./redis.js";

@@ -48,12 +48,20 @@ export class RpcServer extends TransportServer {
   readonly #health: HealthImplementation;
   /** Each running call's answer and name, kept should the shutdown timeout cut it (closeNow). */
   readonly #running = new Map<grpc.sendUnaryData<never>, string>();
+  /** The health service's open Watch streams, ended by closeNow(): each would hold its connection, and so the process, open. */
+  readonly #watches = new Set<grpc.ServerWritableStream<unknown, unknown>>();
 
   constructor(options: RpcServerOptions) {
     super(options.config, options.logger);
     this.#server = new grpc.Server(grpcServerOptions(options.config));
     this.#health = new HealthImplementation({ "": "SERVING", [SERVICE_NAME]: "SERVING" });
-    this.#health.addToServer(this.#server);
+    this.#health.addToServer({
+      addService: (service, implementation) =>
+        this.#server.addService(
+          service as grpc.ServiceDefinition,
+          this.#keepingWatches(implementation as grpc.UntypedServiceImplementation),
+        ),
+    });
     this.#server.addService(this.#boundedDefinition(rpcServiceDefinition()), this.#implementation(options.handler));
   }
 
@@ -96,6 +104,19 @@ export class RpcServer extends TransportServer {
       };
     }
     return bounded;
+  }
+
+  /** The health service with each Watch stream kept until it is cancelled by its client or ended by closeNow(). */
+  #keepingWatches(health: grpc.UntypedServiceImplementation): grpc.UntypedServiceImplementation {
+    const watch = health.watch as grpc.handleServerStreamingCall<unknown, unknown>;
+    return {
+      ...health,
+      watch: (call: grpc.ServerWritableStream<unknown, unknown>) => {
+        this.#watches.add(call);
+        call.on("cancelled", () => this.#watches.delete(call));
+        watch(call);
+      },
+    };
   }
 
   #implementation(handler: RpcHandler): grpc.UntypedServiceImplementation {
@@ -172,11 +193,15 @@ export class RpcServer extends TransportServer {
     // forceShutdown() destroys only the connections channelz tracks (grpc-js 1.14), and channelz
     // is off (grpcServerOptions): a call still running would keep its client waiting and its
     // connection, and so the process, alive. Each is answered UNAVAILABLE, which anycable-go
-    // retries, and its connection then closes as tryShutdown() asked. (A health Watch stream is
-    // not ours to answer: its connection stays until its client goes.)
+    // retries, and its connection then closes as tryShutdown() asked.
     for (const [callback, name] of this.#running)
       callback({ code: grpc.status.UNAVAILABLE, details: `${name} cut: the RPC server is shutting down` });
     this.#running.clear();
+    // A health watcher has had NOT_SERVING since the drain began (stopAccepting). Its stream never
+    // ends by itself: it ends as the connection of a stopped server would, UNAVAILABLE, which
+    // health-checking clients take as "retry elsewhere".
+    for (const watch of this.#watches) watch.emit("error", { code: grpc.status.UNAVAILABLE, details: "the RPC server is shutting down" });
+    this.#watches.clear();
     this.#server.forceShutdown();
   }
 }

@@ -4,6 +4,7 @@ import type { RpcHandler } from "../handler.js";
 import type { CallMetadata } from "../messages.js";
 import { decodeRequest, encodeResponse, HTTP_RPC_METHODS, isHttpRpcMethod, type DecodedRequest } from "./json-messages.js";
 import { bearerCheck } from "./secret.js";
+import { requestPath } from "./request-path.js";
 
 /** A plain node:http request listener: what `http.createServer`, Express, Fastify's raw routes and friends accept. */
 export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -113,8 +114,7 @@ function metadataOf(req: IncomingMessage): CallMetadata {
 
 /** The RPC method a path names, or undefined when it names none. */
 function routeOf(url: string, mountPath: string | undefined) {
-  const query = url.indexOf("?");
-  const path = query === -1 ? url : url.slice(0, query);
+  const path = requestPath(url);
   const slash = path.lastIndexOf("/");
   const name = path.slice(slash + 1);
   if (!isHttpRpcMethod(name)) return undefined;

@@ -5,6 +5,7 @@ import type { RpcConfig } from "../../config/rpc-config.js";
 import type { RpcHandler } from "../handler.js";
 import { TransportServer } from "../transport-server.js";
 import { createHttpRpcListener } from "./listener.js";
+import { requestPath } from "./request-path.js";
 
 export interface HttpRpcServerOptions {
   handler: RpcHandler;
@@ -14,6 +15,7 @@ export interface HttpRpcServerOptions {
 
 /**
  * What `GET /health` says, as the gRPC health service would: SERVING, or NOT_SERVING while draining.
+ * Its query is ignored (a probe's cache buster, `?full=1`), as anycable-go's own `/health` does.
  * The drain closes the listener at once (as grpc-js's tryShutdown and anycable-go's own server do),
  * so a load balancer's next probe is refused, a failed check like the 503; the 503 is what a probe
  * already on an open connection reads. RPC paths never answer 503: anycable-go would take it as an
@@ -57,7 +59,7 @@ export class HttpRpcServer extends TransportServer {
       if (this.#draining) res.setHeader("Connection", "close");
       this.#open.add(res);
       res.once("close", () => this.#open.delete(res));
-      if (req.url === HEALTH_PATH && (req.method === "GET" || req.method === "HEAD")) {
+      if (requestPath(req.url ?? "/") === HEALTH_PATH && (req.method === "GET" || req.method === "HEAD")) {
         const serving = !this.#draining;
         res.writeHead(serving ? 200 : 503, { "Content-Type": "application/json" });
         res.end(JSON.stringify({ status: serving ? "SERVING" : "NOT_SERVING" }));

@@ -187,6 +187,27 @@ describe("NatsTransport against nats-server", () => {
     sub.unsubscribe();
   });
 
+  it("merges again after the publications it had to send one by one", async () => {
+    const { received, sub } = await subscribeToTransportSubject();
+    const { transport } = natsTransport([nats.url]);
+    transport.start(recordingListener().listener);
+    await waitFor(() => transport.ready, { timeoutMs: 5_000, description: "the transport to connect" });
+    const publication = (data: string) => JSON.stringify({ stream: "s", data });
+    const command = '{"command":"disconnect","payload":{"identifier":"x","reconnect":false}}';
+    const [a, b, c, d, e] = [
+      publication("a".repeat(600)),
+      publication("b".repeat(2_000)),
+      publication("c".repeat(600)),
+      publication("d"),
+      publication("e"),
+    ];
+    const outcomes = await transport.deliver([a, b, c, command, d, e]);
+    expect(summary(outcomes)).toEqual(["sent", expect.stringMatching(/^failed: .*MAX_PAYLOAD_EXCEEDED/i), "sent", "sent", "sent", "sent"]);
+    await waitFor(() => received.length === 4, { timeoutMs: 5_000, description: "four messages" });
+    expect(received).toEqual([a, c, command, `[${d},${e}]`]);
+    sub.unsubscribe();
+  });
+
   it("reports nothing sent and skips the flush when every payload was refused", async () => {
     const { transport } = natsTransport([nats.url]);
     transport.start(recordingListener().listener);

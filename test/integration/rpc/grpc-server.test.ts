@@ -10,7 +10,8 @@ import { silentLogger } from "../../../src/logging/logger.js";
 import { Channel, defineApplication, z, type ChannelClass } from "../../../src/index.js";
 import chatApp, { ChatConnection } from "../../fixtures/chat-app.js";
 import { RecordingBroadcaster } from "../../fixtures/recording-broadcaster.js";
-import { withTimeout } from "../../support/wait.js";
+import { readFileSync } from "node:fs";
+import { waitFor, withTimeout } from "../../support/wait.js";
 
 type Unary = (
   request: object,
@@ -207,4 +208,42 @@ describe("the gRPC server", () => {
     await stopped;
     expect(statuses).toEqual(["SERVING", "NOT_SERVING"]);
   });
+
+  it("ends its health Watch streams when it stops: NOT_SERVING first, then UNAVAILABLE, and lets the connection close", async () => {
+    const watch = (service: string) => {
+      const stream = (health.Watch as (r: object) => grpc.ClientReadableStream<{ status: string }>)({ service });
+      const statuses: string[] = [];
+      stream.on("data", (m: { status: string }) => statuses.push(m.status));
+      stream.on("error", () => {});
+      const ended = new Promise<grpc.StatusObject>((resolve) => stream.on("status", resolve));
+      return { statuses, ended };
+    };
+    const server = watch("");
+    const unknown = watch("not.a.Service");
+    await waitFor(() => server.statuses.length === 1 && unknown.statuses.length === 1, {
+      timeoutMs: 5_000,
+      description: "the first statuses",
+    });
+    await running.stop();
+    const [serverEnd, unknownEnd] = await withTimeout(Promise.all([server.ended, unknown.ended]), 5_000, "the health watches to end");
+    expect(server.statuses).toEqual(["SERVING", "NOT_SERVING"]);
+    expect(unknown.statuses).toEqual(["SERVICE_UNKNOWN"]);
+    for (const end of [serverEnd, unknownEnd]) {
+      expect(end).toMatchObject({ code: grpc.status.UNAVAILABLE, details: "the RPC server is shutting down" });
+    }
+    // A watcher kept its connection, and so the process, alive: the server must now hold none.
+    await waitFor(() => !establishedOn(running.port!), { timeoutMs: 5_000, description: "the server's connections to close" });
+  });
 });
+
+/** Whether a TCP connection of this host's IPv4 loopback is established on local port `port` (the server's side). */
+function establishedOn(port: number): boolean {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  return readFileSync("/proc/net/tcp", "utf8")
+    .split("\n")
+    .slice(1)
+    .some((line) => {
+      const [, local, , state] = line.trim().split(/\s+/);
+      return local?.endsWith(`:${hexPort}`) === true && state === "01";
+    });
+}

@@ -3,19 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { broadcastAdapterProblem, defineBroadcastAdapter } from "../../../src/broadcast/adapter.js";
-import type { BroadcastTransport } from "../../../src/broadcast/transport.js";
+import { neverBuiltAdapter } from "../../support/never-built-adapter.js";
 
-const transport = (): BroadcastTransport => {
-  throw new Error("not built in this test");
-};
-const valid = {
-  name: "a-b_c9",
-  configKey: "mine",
-  env: { MINE_URL: z.string().optional() },
-  settings: () => ({}),
-  createTransport: transport,
-  describe: () => "",
-};
+const valid = { ...neverBuiltAdapter, name: "a-b_c9", env: { MINE_URL: z.string().optional() } };
 
 describe("broadcastAdapterProblem", () => {
   it("finds nothing wrong with a complete adapter, whatever letters, digits, - and _ its name has", () => {

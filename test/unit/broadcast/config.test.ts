@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { checkBroadcastAdapters, deriveBroadcastKey, loadBroadcastConfig } from "../../../src/broadcast/config.js";
 import type { AnyBroadcastAdapter } from "../../../src/broadcast/adapter.js";
-import type { BroadcastTransport } from "../../../src/broadcast/transport.js";
 import { ConfigError } from "../../../src/config/errors.js";
+import { neverBuiltAdapter } from "../../support/never-built-adapter.js";
 
 describe("loadBroadcastConfig", () => {
   it("defaults to NATS on the local default server, like the reference", () => {
@@ -179,17 +179,7 @@ describe("loadBroadcastConfig", () => {
 });
 
 describe("checkBroadcastAdapters", () => {
-  const adapter = (overrides: Partial<AnyBroadcastAdapter>): AnyBroadcastAdapter => ({
-    name: "mine",
-    configKey: "mine",
-    env: {},
-    settings: () => ({}),
-    createTransport: (): BroadcastTransport => {
-      throw new Error("not built in this test");
-    },
-    describe: () => "",
-    ...overrides,
-  });
+  const adapter = (overrides: Partial<AnyBroadcastAdapter>): AnyBroadcastAdapter => ({ ...neverBuiltAdapter, ...overrides });
 
   it("accepts adapters of one's own beside the built-in ones, without reading any variable", () => {
     expect(() => checkBroadcastAdapters([])).not.toThrow();

@@ -4,15 +4,8 @@ import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from "vitest";
-import {
-  ConfigError,
-  createBroadcaster,
-  defineBroadcastAdapter,
-  loadBroadcastConfig,
-  z,
-  type BroadcastTransport,
-} from "../../../src/index.js";
-import { captureLogger } from "../../support/index.js";
+import { ConfigError, createBroadcaster, defineBroadcastAdapter, loadBroadcastConfig, z } from "../../../src/index.js";
+import { captureLogger, neverBuiltAdapter, neverBuiltTransport } from "../../support/index.js";
 import { jsonLinesAdapter } from "./support/json-lines-adapter.js";
 
 let dir: string;
@@ -101,9 +94,6 @@ describe("a user-defined broadcast adapter", () => {
   });
 
   it("is typed from its declaration: settings from its variables, its transport from its settings", () => {
-    const transport = (): BroadcastTransport => {
-      throw new Error("not built in this test");
-    };
     const typed = defineBroadcastAdapter({
       name: "typed",
       configKey: "typed",
@@ -111,7 +101,7 @@ describe("a user-defined broadcast adapter", () => {
       settings: (env) => ({ port: env.TYPED_PORT }),
       createTransport: ({ port }) => {
         expectTypeOf(port).toEqualTypeOf<number>();
-        return transport();
+        return neverBuiltTransport();
       },
       describe: ({ port }) => `port ${port}`,
     });
@@ -124,7 +114,7 @@ describe("a user-defined broadcast adapter", () => {
     // @ts-expect-error: its transport gets its own settings, not another adapter's
     defineBroadcastAdapter({
       ...typed,
-      createTransport: ({ url }: { url: string }) => transport(),
+      createTransport: ({ url }: { url: string }) => neverBuiltTransport(),
     });
   });
 
@@ -142,15 +132,7 @@ describe("a user-defined broadcast adapter", () => {
   });
 
   it("is refused when it would take a built-in name, shared settings or another schema for a shared variable", () => {
-    const base = {
-      configKey: "mine",
-      env: {},
-      settings: () => ({}),
-      createTransport: (): BroadcastTransport => {
-        throw new Error("not built in this test");
-      },
-      describe: () => "",
-    };
+    const base = neverBuiltAdapter;
     expect(() => loadBroadcastConfig({}, { adapters: [defineBroadcastAdapter({ ...base, name: "http" })] })).toThrow(
       /two broadcast adapters are named "http"/,
     );

@@ -15,10 +15,10 @@ import {
   loadBroadcastConfig,
   resolveBroadcastAdapters,
   z,
-  type BroadcastTransport,
 } from "../../../src/index.js";
 import { auditedHttpAdapter } from "../../fixtures/audited-http-adapter.js";
 import { RecordingBroadcaster } from "../../fixtures/recording-broadcaster.js";
+import { neverBuiltAdapter } from "../../support/never-built-adapter.js";
 
 const SOURCE = "app.ts";
 
@@ -32,17 +32,7 @@ function refusal(exported: unknown): string {
   throw new Error("accepted");
 }
 
-const transport = (): BroadcastTransport => {
-  throw new Error("not built in this test");
-};
-const valid = {
-  name: "mine",
-  configKey: "mine",
-  env: { MINE_URL: z.string().optional() },
-  settings: () => ({}),
-  createTransport: transport,
-  describe: () => "",
-};
+const valid = { ...neverBuiltAdapter, env: { MINE_URL: z.string().optional() } };
 
 describe("resolveBroadcastAdapters", () => {
   it("is no adapter at all when the module exports none", () => {

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { nonEmpty, parseEnv } from "../../../src/config/env.js";
 import { ConfigError } from "../../../src/config/errors.js";
-import { loadRpcConfig } from "../../../src/config/rpc-config.js";
+import { loadHttpRpcSecret, loadRpcConfig } from "../../../src/config/rpc-config.js";
+import { loadPresenceApiConfig } from "../../../src/presence/presence-api.js";
 import { loadStreamsConfig } from "../../../src/streams/config.js";
 import { loadJwtConfig } from "../../../src/jwt/config.js";
 
@@ -28,25 +29,43 @@ function configErrorOf(load: () => unknown): ConfigError {
 
 describe("nonEmpty", () => {
   it("gives the variable's text, and undefined when it is unset or blank", () => {
-    expect(nonEmpty({ A: " x " }, "A")).toBe(" x ");
-    expect(nonEmpty({ A: " \t" }, "A")).toBeUndefined();
-    expect(nonEmpty({ A: "" }, "A")).toBeUndefined();
-    expect(nonEmpty({}, "A")).toBeUndefined();
+    expect(nonEmpty({ A: " x " }, "A", "test")).toBe(" x ");
+    expect(nonEmpty({ A: " \t" }, "A", "test")).toBeUndefined();
+    expect(nonEmpty({ A: "" }, "A", "test")).toBeUndefined();
+    expect(nonEmpty({}, "A", "test")).toBeUndefined();
   });
 
-  it.each(oddValues)("refuses %s with a ConfigError naming the variable", (_what, value) => {
-    const error = configErrorOf(() => nonEmpty({ ANYCABLE_SECRET: value } as unknown as NodeJS.ProcessEnv, "ANYCABLE_SECRET"));
+  it.each(oddValues)("refuses %s with a ConfigError naming the variable and what loads it, as parseEnv's do", (_what, value) => {
+    const error = configErrorOf(() => nonEmpty({ ANYCABLE_SECRET: value } as unknown as NodeJS.ProcessEnv, "ANYCABLE_SECRET", "JWT"));
     expect(error.message).toBe(
-      `Invalid environment configuration:\n  ANYCABLE_SECRET: expected text, as every environment variable is, not ${value === null ? "null" : typeof value}`,
+      `Invalid JWT configuration:\n  ANYCABLE_SECRET: expected text, as every environment variable is, not ${value === null ? "null" : typeof value}`,
     );
   });
 
-  it("reaches the loaders that read a variable on their own", () => {
-    expect(configErrorOf(() => loadStreamsConfig({ ANYCABLE_SECRET: 1 } as unknown as NodeJS.ProcessEnv)).message).toContain(
-      "ANYCABLE_SECRET: expected text",
-    );
-    expect(configErrorOf(() => loadJwtConfig({ ANYCABLE_JWT_SECRET: {} } as unknown as NodeJS.ProcessEnv)).message).toContain(
-      "ANYCABLE_JWT_SECRET: expected text",
+  it.each([
+    [
+      "loadStreamsConfig",
+      () => loadStreamsConfig({ ANYCABLE_SECRET: 1 } as never),
+      "Invalid signed streams configuration:\n  ANYCABLE_SECRET",
+    ],
+    ["loadJwtConfig", () => loadJwtConfig({ ANYCABLE_JWT_SECRET: {} } as never), "Invalid JWT configuration:\n  ANYCABLE_JWT_SECRET"],
+    [
+      "loadPresenceApiConfig",
+      () => loadPresenceApiConfig({ ANYCABLE_API_SECRET: true } as never),
+      "Invalid presence API configuration:\n  ANYCABLE_API_SECRET",
+    ],
+    [
+      "loadHttpRpcSecret",
+      () => loadHttpRpcSecret({ ANYCABLE_SECRET: [] } as never),
+      "Invalid HTTP RPC handler configuration:\n  ANYCABLE_SECRET",
+    ],
+  ])("reaches %s, which reads a variable on its own, and names it", (_loader, load, prefix) => {
+    expect(configErrorOf(load).message).toMatch(new RegExp(`^${prefix}: expected text, as every environment variable is, not `));
+  });
+
+  it("is what loadPresenceApiConfig's own URL check says too", () => {
+    expect(configErrorOf(() => loadPresenceApiConfig({ ANYCABLE_API_URL: "ftp://x" })).message).toBe(
+      "Invalid presence API configuration:\n  ANYCABLE_API_URL: expected an http(s) URL",
     );
   });
 });

@@ -1,9 +1,9 @@
 // createLogger as operators meet it: the level the environment asks for, and the lines it writes
 // (to a file here, the same writer as stdout and stderr).
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import fs, { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createLogger, silentLogger, type Logger } from "../../../src/logging/logger.js";
 import { waitFor } from "../../support/wait.js";
 
@@ -105,5 +105,39 @@ describe("createLogger's lines", () => {
     const logger = createLogger({ ...options, destination: file }, env);
     logger.info("plain");
     expect(JSON.parse((await written(logger, file, 1))[0]!)).toMatchObject({ level: 30, msg: "plain" });
+  });
+});
+
+describe("createLogger's light-traffic flush", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  it("writes a lone line within 100 ms, and writes nothing at all while idle", async () => {
+    // Only the interval is faked: the file is still opened and written for real.
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    const writes = vi.spyOn(fs, "write");
+    const file = nextFile();
+    const logger = createLogger({ destination: file }, {});
+    logger.info("alone");
+    // The file opens asynchronously, and a tick while it opens finds nothing to write yet.
+    const [line] = await waitFor(
+      async () => {
+        await vi.advanceTimersByTimeAsync(100);
+        const lines = fs.existsSync(file)
+          ? readFileSync(file, "utf8")
+              .split("\n")
+              .filter((l) => l !== "")
+          : [];
+        return lines.length === 1 ? lines : undefined;
+      },
+      { description: "the line, written by the timer alone" },
+    );
+    expect(JSON.parse(line!)).toMatchObject({ msg: "alone" });
+
+    writes.mockClear();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(writes).not.toHaveBeenCalled();
   });
 });

@@ -95,7 +95,7 @@ async function halfSentRequest(port: number, head: string): Promise<{ finish: (r
 }
 
 describe("health", () => {
-  it("answers GET and HEAD /health with SERVING, and leaves other methods to RPC", async () => {
+  it("answers GET and HEAD /health with SERVING, whatever its query, and leaves other methods and paths to RPC", async () => {
     const { server } = create();
     const port = await server.start();
     const get = await send(port, "/health", { method: "GET" });
@@ -103,7 +103,12 @@ describe("health", () => {
     expect(get.headers["content-type"]).toBe("application/json");
     expect((await send(port, "/health", { method: "HEAD" })).status).toBe(200);
     expect((await send(port, "/health", { method: "POST" })).status).toBe(404);
-    expect((await send(port, "/health?x", { method: "GET" })).status).toBe(404);
+    // Probes add cache busters and flags; anycable-go's own /health ignores them too (1.5.6 and 1.6.16).
+    expect(await send(port, "/health?x", { method: "GET" })).toMatchObject({ status: 200, text: '{"status":"SERVING"}' });
+    expect((await send(port, "/health?full=1&t=1733170000", { method: "HEAD" })).status).toBe(200);
+    expect((await send(port, "/health?x", { method: "POST" })).status).toBe(404);
+    expect((await send(port, "/health/", { method: "GET" })).status).toBe(404);
+    expect((await send(port, "/healthz?x", { method: "GET" })).status).toBe(404);
   });
 });
 
