@@ -7,7 +7,7 @@ import {
   signTurboStreamName,
   turboStreamsIdentifier,
   verifyStreamName,
-} from "../../../src/index.js";
+} from "../../../src/streams/index.js";
 
 const room = (id: number) => ({ toGidParam: () => globalIdParam("app", "Room", id) });
 
