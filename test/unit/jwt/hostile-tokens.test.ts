@@ -141,6 +141,24 @@ describe("secrets and options are checked where they are given", () => {
     );
   });
 
+  // anycable-go (golang-jwt v3 MapClaims) takes exp 0 as "never expires", so a token whose expiry
+  // was computed from a missing date (new Date(0)) would have been valid forever there.
+  it.each([
+    ["the epoch", new Date(0)],
+    ["within the epoch's first second", new Date(999)],
+    ["before the epoch", new Date(-60_000)],
+    ["an invalid date", new Date(Number.NaN)],
+  ])("refuses an expiresAt at %s, which anycable-go would not read as that expiry", (_, expiresAt) => {
+    expect(() => issueJwt("{}", { secret: "s", expiresAt })).toThrow(
+      new RangeError("expiresAt must be a valid date after 1970-01-01T00:00:01Z"),
+    );
+  });
+
+  it("takes an expiresAt from the epoch's second second on", () => {
+    const token = issueJwt("{}", { secret: "s", expiresAt: new Date(1000), now: () => new Date(0) });
+    expect(verifyJwt(token, { secret: "s", now: () => new Date(0) }).expiresAt).toEqual(new Date(1000));
+  });
+
   it("issues against the real clock when none is given", () => {
     const before = Math.floor(Date.now() / 1000);
     const token = issueJwt("{}", { secret: "s", ttlSeconds: 60 });
