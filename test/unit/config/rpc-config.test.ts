@@ -83,16 +83,23 @@ describe("loadRpcConfig: the HTTP RPC secret", () => {
 });
 
 describe("loadRpcConfig: addresses it cannot bind", () => {
-  it.each(["http://[::1", "http://exa mple.com:80", "127.0.0.1:65536", "127.0.0.1", ":50051"])(
-    "refuses %s, saying what it expects",
-    (raw) => {
-      expect(() => loadRpcConfig({ ANYCABLE_RPC_HOST: raw })).toThrow(
-        new ConfigError(
-          "Invalid RPC server configuration:\n  ANYCABLE_RPC_HOST: expected host:port, e.g. 127.0.0.1:50051 or [::]:50051, or an HTTP RPC URL, e.g. http://127.0.0.1:8080/_anycable",
-        ),
-      );
-    },
-  );
+  // "a:b" is no host; "1e3" and "0x50" are numbers to Number() but not a port written in digits.
+  it.each([
+    "http://[::1",
+    "http://exa mple.com:80",
+    "127.0.0.1:65536",
+    "127.0.0.1",
+    ":50051",
+    "a:b:50051",
+    "127.0.0.1:1e3",
+    "127.0.0.1:0x50",
+  ])("refuses %s, saying what it expects", (raw) => {
+    expect(() => loadRpcConfig({ ANYCABLE_RPC_HOST: raw })).toThrow(
+      new ConfigError(
+        "Invalid RPC server configuration:\n  ANYCABLE_RPC_HOST: expected host:port, e.g. 127.0.0.1:50051 or [::]:50051, or an HTTP RPC URL, e.g. http://127.0.0.1:8080/_anycable",
+      ),
+    );
+  });
 });
 
 describe("loadRpcConfig: TLS", () => {
