@@ -20,6 +20,7 @@ describe("loadRpcConfig: the transport", () => {
     ["grpc://0.0.0.0:50051", "0.0.0.0:50051"],
     ["dns:///localhost:50051", "localhost:50051"],
     ["[::]:50051", "[::]:50051"],
+    [" 127.0.0.1:65535 ", "127.0.0.1:65535"],
   ])("reads %s as gRPC on %s", (raw, host) => {
     expect(loadRpcConfig({ ANYCABLE_RPC_HOST: raw })).toMatchObject({ transport: "grpc", host });
   });
