@@ -84,7 +84,8 @@ describe("loadRpcConfig: the HTTP RPC secret", () => {
 });
 
 describe("loadRpcConfig: addresses it cannot bind", () => {
-  // "a:b" is no host; "1e3" and "0x50" are numbers to Number() but not a port written in digits.
+  // "a:b" is no host; "1e3" and "0x50" are numbers to Number() but not a port written in digits; an
+  // http:// URL counts as one only at the start.
   it.each([
     "http://[::1",
     "http://exa mple.com:80",
@@ -94,6 +95,7 @@ describe("loadRpcConfig: addresses it cannot bind", () => {
     "a:b:50051",
     "127.0.0.1:1e3",
     "127.0.0.1:0x50",
+    "grpc://http://127.0.0.1:1",
   ])("refuses %s, saying what it expects", (raw) => {
     expect(() => loadRpcConfig({ ANYCABLE_RPC_HOST: raw })).toThrow(
       new ConfigError(
