@@ -83,6 +83,19 @@ describe("loadRpcConfig: the HTTP RPC secret", () => {
   });
 });
 
+describe("loadRpcConfig: an HTTP RPC URL with extras", () => {
+  it.each(["http://127.0.0.1:1/x?y=1", "http://127.0.0.1:1/x#top", "http://user@127.0.0.1:1/x", "http://:pass@127.0.0.1:1/x"])(
+    "refuses %s: anycable-go would not post there",
+    (raw) => {
+      expect(() => loadRpcConfig({ ANYCABLE_RPC_HOST: raw })).toThrow(
+        new ConfigError(
+          "Invalid RPC server configuration:\n  ANYCABLE_RPC_HOST: an HTTP RPC URL has no query, fragment or credentials: http://host:port/mount-path",
+        ),
+      );
+    },
+  );
+});
+
 describe("loadRpcConfig: addresses it cannot bind", () => {
   // "a:b" is no host; "1e3" and "0x50" are numbers to Number() but not a port written in digits; an
   // http:// URL counts as one only at the start.
