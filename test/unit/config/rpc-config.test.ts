@@ -83,6 +83,19 @@ describe("loadRpcConfig: the HTTP RPC secret", () => {
   });
 });
 
+describe("loadRpcConfig: the forms anycable-go's settings take", () => {
+  it("takes off every trailing slash and surrounding blanks, and a scheme only at the start", () => {
+    expect(loadRpcConfig({ ANYCABLE_RPC_HOST: "http://127.0.0.1:8080/_anycable//" }).http.mountPath).toBe("/_anycable");
+    expect(loadRpcConfig({ ANYCABLE_HTTP_RPC_MOUNT_PATH: " /rpc " }).http.mountPath).toBe("/rpc");
+    expect(() => loadRpcConfig({ ANYCABLE_RPC_HOST: "xgrpc://127.0.0.1:50051" })).toThrow(/ANYCABLE_RPC_HOST: expected host:port/);
+  });
+
+  it("caps messages at grpc-go's default of 4 MiB unless told otherwise", () => {
+    expect(loadRpcConfig({}).maxMessageSize).toBe(4 * 1024 * 1024);
+    expect(loadRpcConfig({ ANYCABLE_RPC_MAX_MESSAGE_SIZE: "1024" }).maxMessageSize).toBe(1024);
+  });
+});
+
 describe("loadRpcConfig: an HTTP RPC URL with extras", () => {
   it.each(["http://127.0.0.1:1/x?y=1", "http://127.0.0.1:1/x#top", "http://user@127.0.0.1:1/x", "http://:pass@127.0.0.1:1/x"])(
     "refuses %s: anycable-go would not post there",
