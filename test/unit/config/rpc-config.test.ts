@@ -90,6 +90,12 @@ describe("loadRpcConfig: the forms anycable-go's settings take", () => {
     expect(() => loadRpcConfig({ ANYCABLE_RPC_HOST: "xgrpc://127.0.0.1:50051" })).toThrow(/ANYCABLE_RPC_HOST: expected host:port/);
   });
 
+  it.each(["rpc/x", "/rpc path", "/rpc?x=1"])("refuses the mount path %j: not a URL path", (path) => {
+    expect(() => loadRpcConfig({ ANYCABLE_HTTP_RPC_MOUNT_PATH: path })).toThrow(
+      new ConfigError("Invalid RPC server configuration:\n  ANYCABLE_HTTP_RPC_MOUNT_PATH: expected a URL path, e.g. /_anycable"),
+    );
+  });
+
   it("caps messages at grpc-go's default of 4 MiB unless told otherwise", () => {
     expect(loadRpcConfig({}).maxMessageSize).toBe(4 * 1024 * 1024);
     expect(loadRpcConfig({ ANYCABLE_RPC_MAX_MESSAGE_SIZE: "1024" }).maxMessageSize).toBe(1024);
