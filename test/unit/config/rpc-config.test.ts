@@ -87,6 +87,7 @@ describe("loadRpcConfig: the forms anycable-go's settings take", () => {
   it("takes off every trailing slash and surrounding blanks, and a scheme only at the start", () => {
     expect(loadRpcConfig({ ANYCABLE_RPC_HOST: "http://127.0.0.1:8080/_anycable//" }).http.mountPath).toBe("/_anycable");
     expect(loadRpcConfig({ ANYCABLE_HTTP_RPC_MOUNT_PATH: " /rpc " }).http.mountPath).toBe("/rpc");
+    expect(loadRpcConfig({ ANYCABLE_HTTP_RPC_MOUNT_PATH: "/rpc//" }).http.mountPath).toBe("/rpc");
     expect(() => loadRpcConfig({ ANYCABLE_RPC_HOST: "xgrpc://127.0.0.1:50051" })).toThrow(/ANYCABLE_RPC_HOST: expected host:port/);
   });
 
