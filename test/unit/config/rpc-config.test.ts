@@ -97,6 +97,13 @@ describe("loadRpcConfig: the forms anycable-go's settings take", () => {
     );
   });
 
+  it("takes a mount path that repeats the URL's, or completes a URL without one", () => {
+    const same = loadRpcConfig({ ANYCABLE_RPC_HOST: "http://127.0.0.1:1/a", ANYCABLE_HTTP_RPC_MOUNT_PATH: "/a/" });
+    expect(same).toMatchObject({ transport: "http", http: { mountPath: "/a" } });
+    const completed = loadRpcConfig({ ANYCABLE_RPC_HOST: "http://127.0.0.1:1", ANYCABLE_HTTP_RPC_MOUNT_PATH: "/b" });
+    expect(completed.http.mountPath).toBe("/b");
+  });
+
   it("caps messages at grpc-go's default of 4 MiB unless told otherwise", () => {
     expect(loadRpcConfig({}).maxMessageSize).toBe(4 * 1024 * 1024);
     expect(loadRpcConfig({ ANYCABLE_RPC_MAX_MESSAGE_SIZE: "1024" }).maxMessageSize).toBe(1024);
