@@ -172,6 +172,9 @@ describe("loadRpcConfig: TLS", () => {
     expect(loadRpcTlsRootCa({ ANYCABLE_RPC_TLS_ROOT_CA: CERT })).toBe(CERT);
     expect(loadRpcTlsRootCa({ ANYCABLE_RPC_TLS_ROOT_CA: "package.json" })).toContain('"name": "anycable-ts"');
     expect(loadRpcTlsRootCa({ ANYCABLE_RPC_TLS_ROOT_CA: " " })).toBeUndefined();
+    expect(() => loadRpcTlsRootCa({ ANYCABLE_RPC_TLS_ROOT_CA: "/nonexistent/ca.pem" })).toThrow(
+      /^Invalid RPC health check configuration:\n {2}ANYCABLE_RPC_TLS_ROOT_CA: cannot read \/nonexistent\/ca\.pem/,
+    );
   });
 });
 
