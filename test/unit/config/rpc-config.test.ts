@@ -80,6 +80,10 @@ describe("loadRpcConfig: the HTTP RPC secret", () => {
   it("reads just the secret for a handler mounted in the application's own server", () => {
     expect(loadHttpRpcSecret({ ANYCABLE_SECRET: "secret" })).toEqual({ secret: DERIVED_FROM_SECRET, secretSource: "ANYCABLE_SECRET" });
     expect(loadHttpRpcSecret({ ANYCABLE_HTTP_RPC_SECRET: "  " })).toEqual({ secret: undefined, secretSource: "unset" });
+    expect(loadHttpRpcSecret({ ANYCABLE_HTTP_RPC_SECRET: "given", ANYCABLE_SECRET: "secret" })).toEqual({
+      secret: "given",
+      secretSource: "ANYCABLE_HTTP_RPC_SECRET",
+    });
   });
 });
 
