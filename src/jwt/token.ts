@@ -28,7 +28,7 @@ export interface IssueJwtOptions {
   secret: string;
   /** Lifetime in seconds from `now`; default one hour. 0 issues a token that never expires. */
   ttlSeconds?: number;
-  /** Absolute expiry; wins over ttlSeconds. */
+  /** Absolute expiry; wins over ttlSeconds. A valid date after the epoch's first second. */
   expiresAt?: Date;
   /** Clock for tests. */
   now?: () => Date;
@@ -81,8 +81,13 @@ export function issueJwt(identifiers: string, options: IssueJwtOptions): string 
   const ttl = options.ttlSeconds ?? DEFAULT_JWT_TTL_SECONDS;
   if (!Number.isInteger(ttl) || ttl < 0) throw new RangeError("ttlSeconds must be a whole number of seconds, 0 or more");
   const claims: Record<string, unknown> = { ext: identifiers, iat: seconds(now) };
-  if (options.expiresAt) claims.exp = seconds(options.expiresAt);
-  else if (ttl > 0) claims.exp = seconds(now) + ttl;
+  if (options.expiresAt) {
+    const exp = seconds(options.expiresAt);
+    // anycable-go (golang-jwt v3 MapClaims) reads an exp of 0 as "no expiry" and a null one (an
+    // Invalid Date serialised) as expired: neither is what the caller asked for.
+    if (!(exp >= 1)) throw new RangeError("expiresAt must be a valid date after 1970-01-01T00:00:01Z");
+    claims.exp = exp;
+  } else if (ttl > 0) claims.exp = seconds(now) + ttl;
   const input = `${HEADER}.${Buffer.from(JSON.stringify(claims), "utf8").toString("base64url")}`;
   return `${input}.${sign(key, input).toString("base64url")}`;
 }

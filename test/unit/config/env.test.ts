@@ -2,7 +2,7 @@
 // but a loader also takes an env object built by hand, so odd values must be configuration errors.
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { nonEmpty, parseEnv } from "../../../src/config/env.js";
+import { envPositiveInt, nonEmpty, parseEnv } from "../../../src/config/env.js";
 import { ConfigError } from "../../../src/config/errors.js";
 import { loadHttpRpcSecret, loadRpcConfig } from "../../../src/config/rpc-config.js";
 import { loadPresenceApiConfig } from "../../../src/presence/presence-api.js";
@@ -95,5 +95,23 @@ describe("parseEnv", () => {
   it.each(oddValues)("gives a ConfigError, not a TypeError, for %s in a real loader", (_what, value) => {
     const error = configErrorOf(() => loadRpcConfig({ ANYCABLE_RPC_HOST: value } as unknown as NodeJS.ProcessEnv));
     expect(error.message).toContain("Invalid RPC server configuration:\n  ANYCABLE_RPC_HOST: expected text");
+  });
+});
+
+describe("envPositiveInt (sizes, counts and timeouts in the environment)", () => {
+  it("reads a whole number above zero, surrounding blanks ignored", () => {
+    expect(envPositiveInt.parse("60")).toBe(60);
+    expect(envPositiveInt.parse(" 4096 ")).toBe(4096);
+  });
+
+  it.each(["0", "-1", "1.5", "6a", "a6", "1e3", "0x10", ""])("refuses %j", (text) => {
+    expect(envPositiveInt.safeParse(text).success).toBe(false);
+  });
+
+  it("says what it expects, under the variable's name", () => {
+    expect(() => loadRpcConfig({ ANYCABLE_RPC_SHUTDOWN_TIMEOUT: "soon" })).toThrow(
+      new ConfigError("Invalid RPC server configuration:\n  ANYCABLE_RPC_SHUTDOWN_TIMEOUT: expected a positive whole number"),
+    );
+    expect(loadRpcConfig({ ANYCABLE_RPC_SHUTDOWN_TIMEOUT: " 30 " }).shutdownTimeoutSeconds).toBe(30);
   });
 });

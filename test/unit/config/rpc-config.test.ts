@@ -20,6 +20,7 @@ describe("loadRpcConfig: the transport", () => {
     ["grpc://0.0.0.0:50051", "0.0.0.0:50051"],
     ["dns:///localhost:50051", "localhost:50051"],
     ["[::]:50051", "[::]:50051"],
+    [" 127.0.0.1:65535 ", "127.0.0.1:65535"],
   ])("reads %s as gRPC on %s", (raw, host) => {
     expect(loadRpcConfig({ ANYCABLE_RPC_HOST: raw })).toMatchObject({ transport: "grpc", host });
   });
@@ -79,20 +80,73 @@ describe("loadRpcConfig: the HTTP RPC secret", () => {
   it("reads just the secret for a handler mounted in the application's own server", () => {
     expect(loadHttpRpcSecret({ ANYCABLE_SECRET: "secret" })).toEqual({ secret: DERIVED_FROM_SECRET, secretSource: "ANYCABLE_SECRET" });
     expect(loadHttpRpcSecret({ ANYCABLE_HTTP_RPC_SECRET: "  " })).toEqual({ secret: undefined, secretSource: "unset" });
+    expect(loadHttpRpcSecret({ ANYCABLE_HTTP_RPC_SECRET: "given", ANYCABLE_SECRET: "secret" })).toEqual({
+      secret: "given",
+      secretSource: "ANYCABLE_HTTP_RPC_SECRET",
+    });
   });
 });
 
-describe("loadRpcConfig: addresses it cannot bind", () => {
-  it.each(["http://[::1", "http://exa mple.com:80", "127.0.0.1:65536", "127.0.0.1", ":50051"])(
-    "refuses %s, saying what it expects",
+describe("loadRpcConfig: the forms anycable-go's settings take", () => {
+  it("takes off every trailing slash and surrounding blanks, and a scheme only at the start", () => {
+    expect(loadRpcConfig({ ANYCABLE_RPC_HOST: "http://127.0.0.1:8080/_anycable//" }).http.mountPath).toBe("/_anycable");
+    expect(loadRpcConfig({ ANYCABLE_HTTP_RPC_MOUNT_PATH: " /rpc " }).http.mountPath).toBe("/rpc");
+    expect(loadRpcConfig({ ANYCABLE_HTTP_RPC_MOUNT_PATH: "/rpc//" }).http.mountPath).toBe("/rpc");
+    expect(() => loadRpcConfig({ ANYCABLE_RPC_HOST: "xgrpc://127.0.0.1:50051" })).toThrow(/ANYCABLE_RPC_HOST: expected host:port/);
+  });
+
+  it.each(["rpc/x", "/rpc path", "/rpc?x=1"])("refuses the mount path %j: not a URL path", (path) => {
+    expect(() => loadRpcConfig({ ANYCABLE_HTTP_RPC_MOUNT_PATH: path })).toThrow(
+      new ConfigError("Invalid RPC server configuration:\n  ANYCABLE_HTTP_RPC_MOUNT_PATH: expected a URL path, e.g. /_anycable"),
+    );
+  });
+
+  it("takes a mount path that repeats the URL's, or completes a URL without one", () => {
+    const same = loadRpcConfig({ ANYCABLE_RPC_HOST: "http://127.0.0.1:1/a", ANYCABLE_HTTP_RPC_MOUNT_PATH: "/a/" });
+    expect(same).toMatchObject({ transport: "http", http: { mountPath: "/a" } });
+    const completed = loadRpcConfig({ ANYCABLE_RPC_HOST: "http://127.0.0.1:1", ANYCABLE_HTTP_RPC_MOUNT_PATH: "/b" });
+    expect(completed.http.mountPath).toBe("/b");
+  });
+
+  it("caps messages at grpc-go's default of 4 MiB unless told otherwise", () => {
+    expect(loadRpcConfig({}).maxMessageSize).toBe(4 * 1024 * 1024);
+    expect(loadRpcConfig({ ANYCABLE_RPC_MAX_MESSAGE_SIZE: "1024" }).maxMessageSize).toBe(1024);
+  });
+});
+
+describe("loadRpcConfig: an HTTP RPC URL with extras", () => {
+  it.each(["http://127.0.0.1:1/x?y=1", "http://127.0.0.1:1/x#top", "http://user@127.0.0.1:1/x", "http://:pass@127.0.0.1:1/x"])(
+    "refuses %s: anycable-go would not post there",
     (raw) => {
       expect(() => loadRpcConfig({ ANYCABLE_RPC_HOST: raw })).toThrow(
         new ConfigError(
-          "Invalid RPC server configuration:\n  ANYCABLE_RPC_HOST: expected host:port, e.g. 127.0.0.1:50051 or [::]:50051, or an HTTP RPC URL, e.g. http://127.0.0.1:8080/_anycable",
+          "Invalid RPC server configuration:\n  ANYCABLE_RPC_HOST: an HTTP RPC URL has no query, fragment or credentials: http://host:port/mount-path",
         ),
       );
     },
   );
+});
+
+describe("loadRpcConfig: addresses it cannot bind", () => {
+  // "a:b" is no host; "1e3" and "0x50" are numbers to Number() but not a port written in digits; an
+  // http:// URL counts as one only at the start.
+  it.each([
+    "http://[::1",
+    "http://exa mple.com:80",
+    "127.0.0.1:65536",
+    "127.0.0.1",
+    ":50051",
+    "a:b:50051",
+    "127.0.0.1:1e3",
+    "127.0.0.1:0x50",
+    "grpc://http://127.0.0.1:1",
+  ])("refuses %s, saying what it expects", (raw) => {
+    expect(() => loadRpcConfig({ ANYCABLE_RPC_HOST: raw })).toThrow(
+      new ConfigError(
+        "Invalid RPC server configuration:\n  ANYCABLE_RPC_HOST: expected host:port, e.g. 127.0.0.1:50051 or [::]:50051, or an HTTP RPC URL, e.g. http://127.0.0.1:8080/_anycable",
+      ),
+    );
+  });
 });
 
 describe("loadRpcConfig: TLS", () => {
@@ -122,6 +176,9 @@ describe("loadRpcConfig: TLS", () => {
     expect(loadRpcTlsRootCa({ ANYCABLE_RPC_TLS_ROOT_CA: CERT })).toBe(CERT);
     expect(loadRpcTlsRootCa({ ANYCABLE_RPC_TLS_ROOT_CA: "package.json" })).toContain('"name": "anycable-ts"');
     expect(loadRpcTlsRootCa({ ANYCABLE_RPC_TLS_ROOT_CA: " " })).toBeUndefined();
+    expect(() => loadRpcTlsRootCa({ ANYCABLE_RPC_TLS_ROOT_CA: "/nonexistent/ca.pem" })).toThrow(
+      /^Invalid RPC health check configuration:\n {2}ANYCABLE_RPC_TLS_ROOT_CA: cannot read \/nonexistent\/ca\.pem/,
+    );
   });
 });
 

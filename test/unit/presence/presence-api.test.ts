@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ConfigError, PresenceApi, deriveApiSecret, loadPresenceApiConfig } from "../../../src/index.js";
+import { ConfigError } from "../../../src/config/errors.js";
+import { PresenceApi, deriveApiSecret, loadPresenceApiConfig } from "../../../src/presence/presence-api.js";
 import { listenOnLoopback } from "../../support/ports.js";
 
 describe("the presence API's configuration", () => {
@@ -29,6 +30,22 @@ describe("the presence API's configuration", () => {
     const api = new PresenceApi({ url: "http://127.0.0.1:9/api", timeoutMs: 2_000 });
     await expect(api.info("room:1")).rejects.toMatchObject({ name: "PresenceApiError", status: 0 });
   });
+
+  it("refuses a stream name that is no string, with the same message", async () => {
+    const api = new PresenceApi({ url: "http://127.0.0.1:9/api" });
+    const message = "A presence stream name must be non-empty, not '.' or '..', and without '/'";
+    await expect(api.info(42 as never)).rejects.toThrow(new TypeError(message));
+    await expect(api.info("a/b")).rejects.toThrow(new TypeError(message));
+  });
+
+  it.each(["ftp://cable.example.com/api", "xhttp://cable.example.com/api", "httpx://cable.example.com/api", "not a url"])(
+    "refuses ANYCABLE_API_URL=%s, naming it",
+    (url) => {
+      expect(() => loadPresenceApiConfig({ ANYCABLE_API_URL: url })).toThrow(
+        new ConfigError("Invalid ANYCABLE_API_URL: expected an http(s) URL"),
+      );
+    },
+  );
 });
 
 describe("PresenceApi against a server answering as anycable-go's API does", () => {
@@ -91,6 +108,39 @@ describe("PresenceApi against a server answering as anycable-go's API does", () 
     await expect(new PresenceApi({ url: base }).info("room:1")).rejects.toMatchObject({
       name: "PresenceApiError",
       status: 200,
+      message: "anycable-go presence API answered with an unexpected body",
+    });
+  });
+
+  it("asks with the default timeout when none is given, and gives up after the one it is given", async () => {
+    reply = { status: 200, body: '{"total":0}' };
+    await expect(new PresenceApi({ url: base }).info("room:1")).resolves.toEqual({ total: 0, records: [] });
+    const silent = createServer(() => {});
+    const silentBase = `http://127.0.0.1:${await listenOnLoopback(silent)}/api`;
+    try {
+      await expect(new PresenceApi({ url: silentBase, timeoutMs: 50 }).info("room:1")).rejects.toMatchObject({
+        name: "PresenceApiError",
+        status: 0,
+        message: expect.stringMatching(/^anycable-go API unreachable: /),
+      });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it("keeps the info of each record as sent, and only the id and info", async () => {
+    reply = { status: 200, body: JSON.stringify({ total: 1, records: [{ id: "ann", info: [1, "x"], extra: true }] }) };
+    expect(await new PresenceApi({ url: base }).info("room:1")).toEqual({ total: 1, records: [{ id: "ann", info: [1, "x"] }] });
+  });
+
+  it.each([
+    ["a fractional total", '{"total":1.5}'],
+    ["no total", '{"records":[]}'],
+    ["records that are no list", '{"total":1,"records":{"id":"ann"}}'],
+  ])("refuses a body with %s", async (_, body) => {
+    reply = { status: 200, body };
+    await expect(new PresenceApi({ url: base }).info("room:1")).rejects.toMatchObject({
       message: "anycable-go presence API answered with an unexpected body",
     });
   });

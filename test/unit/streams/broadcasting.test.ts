@@ -7,7 +7,7 @@ import {
   signTurboStreamName,
   turboStreamsIdentifier,
   verifyStreamName,
-} from "../../../src/index.js";
+} from "../../../src/streams/index.js";
 
 const room = (id: number) => ({ toGidParam: () => globalIdParam("app", "Room", id) });
 
@@ -106,5 +106,40 @@ describe("loadStreamsConfig", () => {
       secret: "app",
       turboSecret: undefined,
     });
+  });
+});
+
+describe("broadcastingFor's edges", () => {
+  const nested = (levels: number): unknown => {
+    let value: unknown = "x";
+    for (let i = 0; i < levels; i++) value = [value];
+    return value;
+  };
+
+  it("names a value inside 16 arrays and refuses one inside 17", () => {
+    expect(broadcastingFor(nested(16) as never)).toBe("x");
+    expect(() => broadcastingFor(nested(17) as never)).toThrow(new TypeError("A broadcasting is nested too deeply"));
+  });
+
+  it("keeps undefined parts as empty segments, as null ones", () => {
+    expect(broadcastingFor(["chat", undefined, "x"])).toBe("chat::x");
+  });
+
+  it("names a record by the bigint its toParam returns", () => {
+    expect(broadcastingFor(["big", { toParam: () => 12345678901234567890n }])).toBe("big:12345678901234567890");
+  });
+
+  it("says which method returned no string, and why an empty name is refused", () => {
+    expect(() => broadcastingFor({ toGidParam: () => 1 } as never)).toThrow(new TypeError("toGidParam() must return a string"));
+    expect(() => broadcastingFor([null, undefined])).not.toThrow();
+    expect(() => broadcastingFor(null)).toThrow(new TypeError("A broadcasting name must not be empty"));
+  });
+});
+
+describe("globalIdParam's refusals", () => {
+  it("say which part is wrong and what it may hold", () => {
+    expect(() => globalIdParam("my app", "User", 1)).toThrow(new TypeError("A GlobalID app name is letters, digits and dashes"));
+    expect(() => globalIdParam("app", "user/x", 1)).toThrow(new TypeError("A GlobalID model name is a Ruby class name"));
+    expect(() => globalIdParam("app", "User", "a b")).toThrow(new TypeError("A GlobalID id here is letters, digits and _ . - ~ only"));
   });
 });
