@@ -33,7 +33,9 @@ export interface CallFeedOptions {
  * both, which is why every insert is an upsert by element id.
  *
  * Neither step fails the caller. A registry outage costs page-load history, a broker outage costs
- * live updates; the phone call and its RPC calls carry on, and both problems are logged.
+ * live updates; the phone call and its RPC calls carry on, and both problems are logged. The
+ * methods settle once the registry has the change; its broadcast leaves with the turn's batch
+ * right after (see broadcastsHandedOver).
  */
 export class CallFeed {
   readonly #registry: CallRegistry;
@@ -69,7 +71,7 @@ export class CallFeed {
     const seq = this.#sequenceOf(sid, await this.#tryRecordEvent(sid, event));
     const listItem = callListItemHtml(sid, now);
     const entry = callEventHtml(event);
-    await this.#send(sid, (cableReady) => {
+    this.#send(sid, (cableReady) => {
       upsertHtml(cableReady.stream(CALLS_STREAM), CALLS_CONTAINER, callListItemId(sid), listItem);
       upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, entry, seq);
     });
@@ -135,7 +137,7 @@ export class CallFeed {
   async #announceEnd(sid: string, event: CallEvent): Promise<void> {
     const seq = this.#sequenceOf(sid, await this.#tryRecordEvent(sid, event));
     const entry = callEventHtml(event);
-    await this.#send(sid, (cableReady) => {
+    this.#send(sid, (cableReady) => {
       cableReady.stream(CALLS_STREAM).remove({ selector: `#${callListItemId(sid)}` });
       upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, entry, seq);
     });
@@ -145,7 +147,7 @@ export class CallFeed {
   async eventHappened(sid: string, event: CallEvent): Promise<void> {
     const seq = this.#sequenceOf(sid, await this.#tryRecordEvent(sid, event));
     const entry = callEventHtml(event);
-    await this.#send(sid, (cableReady) => upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, entry, seq));
+    this.#send(sid, (cableReady) => upsertHtml(cableReady.stream(callStream(sid)), EVENTS_CONTAINER, event.key, entry, seq));
   }
 
   /** Records the event; undefined when the registry failed (logged). Not async: one promise, the registry's. */
@@ -186,17 +188,27 @@ export class CallFeed {
   }
 
   /**
-   * Adds the call's operations to this turn's batch (see CoalescedCableReady); the promise settles
-   * once the batch is handed over. Never rejects: a failure, thrown or settled, is logged.
+   * Adds the call's operations to this turn's batch (see CoalescedCableReady) without waiting for
+   * the batch to leave: the batch is handed to the broadcaster at the end of this event-loop turn,
+   * and a failure, thrown or settled, is logged. Waiting would hold every RPC answer until then,
+   * and an answer given from that later phase of the loop rather than from the call's own I/O
+   * callback cost grpc-js and node:http2 about 20 µs of CPU per call (docs/performance.md, sixth
+   * round), for nothing the caller could act on: a broadcast failure never failed the call.
    */
-  #send(sid: string, queue: (cableReady: CableReady) => void): Promise<void> {
+  #send(sid: string, queue: (cableReady: CableReady) => void): void {
     try {
-      // The broadcaster settles once the publication is queued, so a broker outage does not stall this.
-      return this.#updates.send(queue).catch((error: unknown) => this.#broadcastFailed(sid, error));
+      this.#updates.send(queue).catch((error: unknown) => this.#broadcastFailed(sid, error));
     } catch (error) {
       this.#broadcastFailed(sid, error);
-      return Promise.resolve();
     }
+  }
+
+  /**
+   * Settles once every update queued so far was handed to the broadcaster (failures logged, never
+   * rejected). For callers that must know the dashboard's update has left, such as tests.
+   */
+  broadcastsHandedOver(): Promise<void> {
+    return this.#updates.handedOver();
   }
 
   #broadcastFailed(sid: string, error: unknown): void {

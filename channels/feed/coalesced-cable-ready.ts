@@ -13,8 +13,8 @@ const MAX_UPDATES_PER_BATCH = 256;
  *
  * The batch leaves from setImmediate, i.e. right after the loop's I/O callbacks of this pass:
  * process.nextTick or a promise job would fire after each call's own callback and batch nothing.
- * A caller's promise settles only when its updates were handed to the broadcaster (rejecting as
- * the broadcaster did), so an RPC call still returns after its broadcast was accepted.
+ * `send`'s promise settles when the batch was handed to the broadcaster (rejecting as the
+ * broadcaster did); `handedOver()` waits for every batch queued so far.
  *
  * Order is kept: updates join the batch in the order the calls made them, batches go to the
  * broadcaster one after another, and a Cable Ready client performs a message's operations in
@@ -29,6 +29,8 @@ interface Batch {
 export class CoalescedCableReady {
   readonly #broadcaster: Broadcaster;
   #open: Batch | undefined;
+  /** The newest batch's hand-over, failures swallowed (`send`'s caller sees them): batches leave in order. */
+  #last: Promise<void> = Promise.resolve();
 
   constructor(broadcaster: Broadcaster) {
     this.#broadcaster = broadcaster;
@@ -44,6 +46,11 @@ export class CoalescedCableReady {
     return batch.sent;
   }
 
+  /** Settles once every batch queued so far was handed to the broadcaster (whether it accepted it or not). */
+  handedOver(): Promise<void> {
+    return this.#last;
+  }
+
   #start(): Batch {
     const cableReady = new CableReady(this.#broadcaster);
     const batch: Batch = {
@@ -57,6 +64,7 @@ export class CoalescedCableReady {
       }),
     };
     this.#open = batch;
+    this.#last = batch.sent.catch(() => undefined);
     return batch;
   }
 }

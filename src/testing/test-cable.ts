@@ -37,6 +37,14 @@ export interface ConnectOptions {
   sid?: string;
 }
 
+/**
+ * Over a real transport, anycable-go reads a reply in a later turn of the server's event loop than
+ * the one that produced it, so work a handler left for the end of its turn (broadcasts batched
+ * with setImmediate, say) has happened by the time the client sees the answer. Each call waits for
+ * that turn too, so tests read the broadcasts a client would already see.
+ */
+const endOfTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** The outcome of one call, as the client and anycable-go see it. */
 export type CallStatus = "success" | "failure" | "error";
 
@@ -160,6 +168,7 @@ export class TestConnection {
   /** @internal Runs Connect; createTestCable().connect() calls it. */
   async open(): Promise<void> {
     const response = await this.#handler.connect({ env: this.#envFor({}) }, this.#meta());
+    await endOfTurn();
     this.status = statusOf(response.status);
     this.error = response.error_msg || undefined;
     if (this.status === "error" && this.error) this.errors.push(this.error);
@@ -202,6 +211,7 @@ export class TestConnection {
       { identifiers: this.#rawIdentifiers, subscriptions: [...this.#subscriptions.keys()], env: this.#envFor(istate) },
       this.#meta(),
     );
+    await endOfTurn();
     this.closed = true;
     this.#subscriptions.clear();
     const status = statusOf(response.status);
@@ -222,6 +232,7 @@ export class TestConnection {
       },
       this.#meta(),
     );
+    await endOfTurn();
     const status = statusOf(response.status);
     const transmissions = this.#record(response.transmissions);
     if (status === "error") this.errors.push(response.error_msg);

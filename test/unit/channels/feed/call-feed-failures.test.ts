@@ -44,6 +44,7 @@ describe("CallFeed when the registry fails", () => {
       const { logger, at } = captureLogger();
       const feed = new CallFeed({ registry: failingRegistry("callStarted", how), broadcaster, logger });
       expect(await feed.callStarted(SID)).toBe(true);
+      await feed.broadcastsHandedOver();
       expect(operationsOn(broadcaster, "calls")).toMatchObject([{ operation: "upsertHtml", id: `call_${SID}` }]);
       expect(at("error")).toMatchObject([{ callSid: SID, msg: "call registry callStarted failed; pages loaded later will miss this" }]);
     });
@@ -53,6 +54,7 @@ describe("CallFeed when the registry fails", () => {
       const { logger, at } = captureLogger();
       const feed = new CallFeed({ registry: failingRegistry("recordEvent", how), broadcaster, logger });
       await feed.eventHappened(SID, transcriptEvent("r1", "Hello", true));
+      await feed.broadcastsHandedOver();
       const [operation] = operationsOn(broadcaster, `call_${SID}`);
       expect(operation).toMatchObject({ operation: "upsertHtml", id: "event_r1" });
       expect(operation).not.toHaveProperty("seq");
@@ -64,6 +66,7 @@ describe("CallFeed when the registry fails", () => {
       const { logger, at } = captureLogger();
       const feed = new CallFeed({ registry: failingRegistry("touch", how), broadcaster, logger });
       await feed.callAlive(SID, true);
+      await feed.broadcastsHandedOver();
       expect(broadcaster.publications).toEqual([]);
       expect(at("error")).toMatchObject([{ callSid: SID, msg: "call registry touch failed; pages loaded later will miss this" }]);
     });
@@ -78,6 +81,7 @@ describe("CallFeed when the broadcaster fails", () => {
       const feed = new CallFeed({ registry, broadcaster: refusingBroadcaster(how), logger });
       expect(await feed.callStarted(SID)).toBe(true);
       await feed.eventHappened(SID, transcriptEvent("r1", "Hello", true));
+      await feed.broadcastsHandedOver();
       expect((await registry.liveCalls()).map((call) => call.sid)).toEqual([SID]);
       expect((await registry.events(SID)).map((event) => event.kind)).toEqual(["start", "transcript"]);
       expect(at("error").map((line) => [line.callSid, line.msg])).toEqual([
@@ -86,4 +90,21 @@ describe("CallFeed when the broadcaster fails", () => {
       ]);
     });
   }
+});
+
+describe("CallFeed and the RPC answer", () => {
+  it("settles once the registry has the change, and hands the broadcast over at the end of the turn", async () => {
+    const registry = new MemoryCallRegistry();
+    const broadcaster = new RecordingBroadcaster();
+    const { logger } = captureLogger();
+    const feed = new CallFeed({ registry, broadcaster, logger });
+    expect(await feed.callStarted(SID)).toBe(true);
+    await feed.eventHappened(SID, transcriptEvent("r1", "Hello", true));
+    // Answering waits for neither broadcast: the turn's batch has not left yet.
+    expect((await registry.events(SID)).map((event) => event.kind)).toEqual(["start", "transcript"]);
+    expect(broadcaster.publications).toEqual([]);
+    await feed.broadcastsHandedOver();
+    expect(broadcaster.publications).toHaveLength(1);
+    expect(operationsOn(broadcaster, `call_${SID}`).map((op) => op.id)).toEqual([expect.stringMatching(/^start_/), "event_r1"]);
+  });
 });

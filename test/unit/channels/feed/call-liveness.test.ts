@@ -90,8 +90,10 @@ describe("ending silent calls", () => {
     advance(LEASE - 1_000);
     await feed.callAlive(sid(2), false);
     advance(2_000);
+    await feed.broadcastsHandedOver();
     broadcaster.publications.length = 0;
     expect(await feed.endSilentCalls(now() - LEASE)).toEqual([sid(1)]);
+    await feed.broadcastsHandedOver();
     expect((await registry.liveCalls()).map((c) => c.sid)).toEqual([sid(2)]);
     expect(operationsOn(broadcaster, "calls")).toEqual([{ operation: "remove", selector: `#call_${sid(1)}` }]);
     const [lost] = operationsOn(broadcaster, `call_${sid(1)}`);

@@ -67,6 +67,30 @@ describe("CoalescedCableReady", () => {
     expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
   });
 
+  it("tells when every batch queued so far was handed over, refused ones included", async () => {
+    const broadcaster = new RecordingBroadcaster();
+    const updates = new CoalescedCableReady(broadcaster);
+    await updates.handedOver();
+    void updates.send(append("a"));
+    // The 256-call cap closes a batch to new updates; the next ones start another, both pending.
+    for (let i = 0; i < 256; i++) void updates.send(append(`c${i}`));
+    const handedOver = updates.handedOver();
+    expect(broadcaster.publications).toHaveLength(0);
+    await handedOver;
+    expect(broadcaster.publications).toHaveLength(2);
+
+    const refusing: Broadcaster = {
+      broadcast: () => Promise.resolve(),
+      broadcastMany: () => Promise.reject(new Error("queue full")),
+      broadcastCommand: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    };
+    const other = new CoalescedCableReady(refusing);
+    const refused = other.send(append("x")).catch((error: unknown) => error);
+    await expect(other.handedOver()).resolves.toBeUndefined();
+    expect(await refused).toBeInstanceOf(Error);
+  });
+
   it("starts a new batch after 256 calls' updates", async () => {
     const broadcaster = new RecordingBroadcaster();
     const updates = new CoalescedCableReady(broadcaster);

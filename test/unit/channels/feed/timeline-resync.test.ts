@@ -19,6 +19,7 @@ describe("timeline sequence numbers", () => {
     await feed.eventHappened(CALL_SID, transcriptEvent("a", "Hel", false));
     await feed.eventHappened(CALL_SID, transcriptEvent("a", "Hello.", true));
     await feed.callStopped(CALL_SID);
+    await feed.broadcastsHandedOver();
     expect(operationsOn(broadcaster, `call_${CALL_SID}`).map((op) => op.seq)).toEqual([1, 2, 3, 4]);
     expect((await registry.snapshot(CALL_SID)).seq).toBe(4);
   });

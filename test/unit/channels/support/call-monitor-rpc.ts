@@ -40,6 +40,16 @@ export function env(headers: Record<string, string> = {}): Env {
   return { url: "http://localhost:8080/cable", headers: { REMOTE_ADDR: "127.0.0.1", ...headers }, cstate: {}, istate: {} };
 }
 
+/**
+ * A reply reaches anycable-go in a later event-loop turn than the one that produced it, after the
+ * turn's batched dashboard broadcast was handed over; every call here waits for that turn too.
+ */
+async function afterTurn<T>(reply: Promise<T>): Promise<T> {
+  const value = await reply;
+  await new Promise((resolve) => setImmediate(resolve));
+  return value;
+}
+
 export function callMonitorRpc(appEnv: NodeJS.ProcessEnv = APP_ENV): CallMonitorRpc {
   const { logger, lines: logs } = captureLogger();
   const broadcaster = new RecordingBroadcaster();
@@ -49,14 +59,14 @@ export function callMonitorRpc(appEnv: NodeJS.ProcessEnv = APP_ENV): CallMonitor
   let session = 0;
   const meta = (sid?: string) => ({ sid: sid ?? `session-${++session}`, protov: "v1" });
   const command = (name: string, identifiers: string, identifier: string, data = "") =>
-    handler.command({ command: name, identifier, connection_identifiers: identifiers, data, env: env() }, meta());
+    afterTurn(handler.command({ command: name, identifier, connection_identifiers: identifiers, data, env: env() }, meta()));
 
   return {
     handler,
     broadcaster,
     registry,
     logs,
-    connect: (headers = {}, sid) => handler.connect({ env: env(headers) }, meta(sid)),
+    connect: (headers = {}, sid) => afterTurn(handler.connect({ env: env(headers) }, meta(sid))),
     async identify(headers = twilioHeaders()) {
       const response = await handler.connect({ env: env(headers) }, meta());
       if (response.status !== 1) throw new Error(`connect failed: ${response.error_msg}`);
@@ -66,6 +76,6 @@ export function callMonitorRpc(appEnv: NodeJS.ProcessEnv = APP_ENV): CallMonitor
     perform: (identifiers, data, identifier = identifierFor(CALL_SID)) => command("message", identifiers, identifier, JSON.stringify(data)),
     unsubscribe: (identifiers, identifier = identifierFor(CALL_SID)) => command("unsubscribe", identifiers, identifier),
     disconnect: (identifiers, subscriptions = [identifierFor(CALL_SID)], sid) =>
-      handler.disconnect({ identifiers, subscriptions, env: env() }, meta(sid)),
+      afterTurn(handler.disconnect({ identifiers, subscriptions, env: env() }, meta(sid))),
   };
 }

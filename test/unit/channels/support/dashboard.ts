@@ -14,6 +14,16 @@ export interface TestDashboard {
   post(path: string, form: Record<string, string>, headers?: Record<string, string>): Promise<Response>;
 }
 
+/**
+ * Over HTTP the client reads a response in a later event-loop turn than the one that produced it,
+ * after the turn's batched dashboard broadcast was handed over; each request here waits for it too.
+ */
+async function afterTurn(response: Response | Promise<Response>): Promise<Response> {
+  const value = await response;
+  await new Promise((resolve) => setImmediate(resolve));
+  return value;
+}
+
 export async function testDashboard(env: NodeJS.ProcessEnv = {}): Promise<TestDashboard> {
   const registry = new MemoryCallRegistry();
   const broadcaster = new RecordingBroadcaster();
@@ -28,12 +38,14 @@ export async function testDashboard(env: NodeJS.ProcessEnv = {}): Promise<TestDa
     dashboard,
     registry,
     broadcaster,
-    get: async (path) => dashboard.app.request(`${ORIGIN}${path}`),
+    get: async (path) => afterTurn(dashboard.app.request(`${ORIGIN}${path}`)),
     post: async (path, form, headers = { origin: ORIGIN }) =>
-      dashboard.app.request(`${ORIGIN}${path}`, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
-        body: new URLSearchParams(form).toString(),
-      }),
+      afterTurn(
+        dashboard.app.request(`${ORIGIN}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+          body: new URLSearchParams(form).toString(),
+        }),
+      ),
   };
 }
