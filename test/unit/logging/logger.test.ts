@@ -141,3 +141,16 @@ describe("createLogger's light-traffic flush", () => {
     expect(writes).not.toHaveBeenCalled();
   });
 });
+
+describe("a logger writing to stderr", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("writes each line at once, as stderr conventionally is, with no timer or batch in between", () => {
+    const writes = vi.spyOn(fs, "writeSync").mockImplementation((_fd, buffer) => Buffer.byteLength(buffer as string));
+    const logger = createLogger({ destination: 2 }, { ANYCABLE_LOG_FORMAT: "json" });
+    logger.warn({ callSid: "CA1" }, "straight to stderr");
+    const call = writes.mock.calls.find(([fd]) => fd === 2);
+    expect(call).toBeDefined();
+    expect(JSON.parse(String(call![1]))).toMatchObject({ msg: "straight to stderr", callSid: "CA1", level: 40 });
+  });
+});

@@ -42,7 +42,7 @@ describe("the presence API's configuration", () => {
     "refuses ANYCABLE_API_URL=%s, naming it",
     (url) => {
       expect(() => loadPresenceApiConfig({ ANYCABLE_API_URL: url })).toThrow(
-        new ConfigError("Invalid ANYCABLE_API_URL: expected an http(s) URL"),
+        new ConfigError("Invalid presence API configuration:\n  ANYCABLE_API_URL: expected an http(s) URL"),
       );
     },
   );
