@@ -7,8 +7,7 @@
  */
 import { createHmac } from "node:crypto";
 import { z } from "zod";
-import { nonEmpty } from "../config/env.js";
-import { ConfigError } from "../config/errors.js";
+import { parseEnv } from "../config/env.js";
 
 export interface PresenceRecord {
   id: string;
@@ -49,18 +48,18 @@ export function deriveApiSecret(secret: string): string {
   return createHmac("sha256", secret).update(API_KEY_PHRASE).digest("hex");
 }
 
-/** What loadPresenceApiConfig's errors call it: "Invalid presence API configuration". */
-const PRESENCE_API = "presence API";
+const presenceApiEnv = z.object({
+  ANYCABLE_API_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).optional(),
+  ANYCABLE_API_SECRET: z.string().optional(),
+  ANYCABLE_SECRET: z.string().optional(),
+});
 
 /** ANYCABLE_API_URL (default `http://localhost:8080/api`), ANYCABLE_API_SECRET, else derived from ANYCABLE_SECRET. */
 export function loadPresenceApiConfig(env: NodeJS.ProcessEnv = process.env): PresenceApiOptions {
-  const url = nonEmpty(env, "ANYCABLE_API_URL", PRESENCE_API) ?? "http://localhost:8080/api";
-  if (!z.url({ protocol: /^https?$/ }).safeParse(url).success) {
-    throw new ConfigError(`Invalid ${PRESENCE_API} configuration:\n  ANYCABLE_API_URL: expected an http(s) URL`);
-  }
-  const explicit = nonEmpty(env, "ANYCABLE_API_SECRET", PRESENCE_API);
-  const app = nonEmpty(env, "ANYCABLE_SECRET", PRESENCE_API);
-  const secret = explicit ?? (app !== undefined && app !== "none" ? deriveApiSecret(app) : undefined);
+  const values = parseEnv(presenceApiEnv, env, "presence API");
+  const url = values.ANYCABLE_API_URL ?? "http://localhost:8080/api";
+  const app = values.ANYCABLE_SECRET;
+  const secret = values.ANYCABLE_API_SECRET ?? (app !== undefined && app !== "none" ? deriveApiSecret(app) : undefined);
   return { url, secret: secret === "none" ? undefined : secret };
 }
 

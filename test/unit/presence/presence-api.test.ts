@@ -15,6 +15,8 @@ describe("the presence API's configuration", () => {
     expect(loadPresenceApiConfig({ ANYCABLE_SECRET: "s3Krit", ANYCABLE_API_SECRET: "given" }).secret).toBe("given");
     expect(loadPresenceApiConfig({ ANYCABLE_SECRET: "none" }).secret).toBeUndefined();
     expect(loadPresenceApiConfig({ ANYCABLE_API_URL: "https://cable.example.com/api" }).url).toBe("https://cable.example.com/api");
+    // anycable-go's API on its main port is plain HTTP unless TLS is set up: http:// is as valid as https://.
+    expect(loadPresenceApiConfig({ ANYCABLE_API_URL: "http://127.0.0.1:8080/api" }).url).toBe("http://127.0.0.1:8080/api");
     expect(() => loadPresenceApiConfig({ ANYCABLE_API_URL: "ftp://x" })).toThrow(ConfigError);
   });
 
