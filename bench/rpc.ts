@@ -191,6 +191,17 @@ export async function rpcOverhead(ctx: BenchContext): Promise<BenchResult> {
         config,
         cpus: ctx.serverCpu,
         logDir: ctx.workDir,
+        // 250 µs rather than V8's 1 ms: a call costs tens of µs, and a run lasts seconds.
+        ...(ctx.rpc.cpuProfDir === undefined
+          ? {}
+          : {
+              nodeArgs: [
+                "--cpu-prof",
+                `--cpu-prof-dir=${ctx.rpc.cpuProfDir}`,
+                `--cpu-prof-name=${name}.cpuprofile`,
+                "--cpu-prof-interval=250",
+              ],
+            }),
         ...(build.env === undefined ? {} : { env: build.env }),
       });
       children.set(name, child);

@@ -44,6 +44,9 @@ const USAGE = `Usage: npm run bench -- [--only=${Object.keys(BENCHMARKS).join(",
   --baseline  rpc only: also run the real app (NATS broadcaster) with src/ and channels/ at this
             git ref, side by side with the working tree's: before/after in one run
   --form    rpc only: compiled (default: tsc's output run by node, as users deploy it) or tsx
+  --cpu-prof  rpc only: a folder where every server writes a V8 CPU profile (<server>.cpuprofile,
+            for Chrome DevTools or speedscope) when it stops; the profiler costs CPU, so numbers from
+            such a run compare only with each other
   --rpc-concurrency   storm only: anycable-go --rpc_concurrency settings (default 28,64,256), e.g.
             one setting with more rounds in the same minutes
   --out     JSON output (default bench/results/latest.json)`;
@@ -109,6 +112,7 @@ async function main(): Promise<number> {
       servers: { type: "string" },
       baseline: { type: "string" },
       form: { type: "string" },
+      "cpu-prof": { type: "string" },
       "rpc-concurrency": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -180,7 +184,14 @@ async function main(): Promise<number> {
     workDir,
     seed: Number(values.seed),
     rpcConcurrency,
-    rpc: { calls: list(values.calls), inFlight, servers: list(values.servers), baseline: values.baseline, form },
+    rpc: {
+      calls: list(values.calls),
+      inFlight,
+      servers: list(values.servers),
+      baseline: values.baseline,
+      form,
+      cpuProfDir: values["cpu-prof"] === undefined ? undefined : resolve(values["cpu-prof"]),
+    },
     ...cpuLayout(),
     progress: (message) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${message}\n`),
   };

@@ -36,6 +36,8 @@ export interface RpcSelection {
   baseline: string | undefined;
   /** How our servers run: compiled by tsc and run by node (what users deploy; the default), or through tsx. */
   form?: ServerForm | undefined;
+  /** Each server process writes a V8 CPU profile (`<server>.cpuprofile`) into this folder when it stops. */
+  cpuProfDir?: string | undefined;
 }
 
 /** Compiled JavaScript run by node (`npm run build`'s output, as deployed) or TypeScript through tsx. */

@@ -2,10 +2,11 @@
 // readable table on stdout and a JSON file. No timing is judged here, but what a benchmark
 // measured must have worked: every client confirmed, no RPC error, every call answered, every
 // publication delivered. A storm whose connections were all rejected is not a fast storm.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { functionTimes } from "../../../bench/lib/cpu-profile.js";
 import { REPO_ROOT } from "../../support/binaries.js";
 import { spawnProcess } from "../../support/process.js";
 import { withTimeout } from "../../support/wait.js";
@@ -30,12 +31,12 @@ interface Report {
   }>;
 }
 
-async function runSmoke(name: string): Promise<{ report: Report; stdout: string }> {
+async function runSmoke(name: string, extraArgs: readonly string[] = []): Promise<{ report: Report; stdout: string }> {
   const out = join(dir, `${name}.json`);
   const proc = await spawnProcess({
     name: `bench ${name}`,
     command: process.execPath,
-    args: ["--import", "tsx", join(REPO_ROOT, "bench", "run.ts"), `--only=${name}`, "--smoke", `--out=${out}`],
+    args: ["--import", "tsx", join(REPO_ROOT, "bench", "run.ts"), `--only=${name}`, "--smoke", `--out=${out}`, ...extraArgs],
     cwd: REPO_ROOT,
     inheritEnv: true,
     logLines: 2_000,
@@ -147,9 +148,13 @@ function stormWorked(data: Record<string, unknown>): void {
   }
 }
 
+// The rpc smoke also profiles its servers (--cpu-prof): the profiles must come out readable.
+const profiles = join(dir, "profiles");
+const extraArgs: Record<string, string[]> = { rpc: [`--cpu-prof=${profiles}`] };
+
 describe.each(["rpc", "storm", "fanout", "peer", "scale", "throughput"])("npm run bench -- --only=%s --smoke", (name) => {
   it("runs, writes a well-formed report, and everything it measured worked", { timeout: 180_000 }, async () => {
-    const { report, stdout } = await runSmoke(name);
+    const { report, stdout } = await runSmoke(name, extraArgs[name]);
     expect(report.smoke).toBe(true);
     expect(report.command).toContain(`--only=${name}`);
     expect(report.machine).toMatchObject({ nproc: expect.any(Number), node: process.version, anycableGo: expect.any(String) });
@@ -169,5 +174,17 @@ describe.each(["rpc", "storm", "fanout", "peer", "scale", "throughput"])("npm ru
     for (const target of result?.targets ?? []) expect(target.met).toBeNull();
     expect(result?.data).toEqual(expect.objectContaining({ medians: expect.anything() }));
     everythingWorked[name]!(result?.data ?? {});
+    if (name === "rpc") {
+      // Every server stopped cleanly and wrote its profile, which shows it answering gRPC calls.
+      expect(readdirSync(profiles).sort()).toEqual(
+        ["bare", "ours-min", "ours-nats", "ours-noop", "raw-h2"].map((server) => `${server}.cpuprofile`),
+      );
+      const ours = functionTimes(JSON.parse(readFileSync(join(profiles, "ours-nats.cpuprofile"), "utf8")));
+      expect(ours.busyMs).toBeGreaterThan(0);
+      expect(
+        [...ours.inclusive.keys()].some((key) => key.includes("rpc/handler.js")),
+        "the RPC handler in the profile",
+      ).toBe(true);
+    }
   });
 });
