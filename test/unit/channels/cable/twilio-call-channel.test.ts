@@ -117,7 +117,7 @@ describe("handle_message", () => {
       ["upsertHtml", "#events", "event_r1"],
     ]);
     expect(ops[0]?.html).toContain('class="event event-transcript is-partial"');
-    expect(ops[0]?.html).toContain("transcript · partial");
+    expect(ops[0]?.html).toContain("transcript &middot; partial");
     expect(ops[2]?.html).toContain('class="event event-transcript is-final"');
     expect(ops[2]?.html).toContain("Hello there, operator.");
     expect(operationsOn(cable.broadcasts, "calls")).toEqual([]);
