@@ -90,11 +90,15 @@ export class TwilioCallChannel extends Channel<CallParams, CallMonitorConnection
       return;
     }
     const feed = this.#feed();
-    await feed.callAlive(sid, false);
+    // The lease renewal and the transcript are independent writes: both go to the registry before
+    // either is awaited, so with Redis a transcript costs one round trip rather than one after the
+    // other (neither settles with an error: the feed logs registry failures).
+    const renewed = feed.callAlive(sid, false);
     // Recognisers open a phrase with empty partials; an empty bubble tells the viewer nothing.
-    if (result.text.trim() === "") return;
+    if (result.text.trim() === "") return renewed;
     if (this.logs("debug")) this.logger.debug({ callSid: sid, resultId: result.id, final: result.final }, "transcript");
     await feed.eventHappened(sid, transcriptEvent(result.id, result.text, result.final));
+    await renewed;
   }
 
   /** The stream is still open: renews the call's lease (see CallRegistry.touch). */

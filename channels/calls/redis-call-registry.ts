@@ -98,6 +98,31 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 `;
 
+type ScriptArgument = string | number;
+
+/**
+ * The scripts above as ioredis commands (defineCommand): each runs by EVALSHA, so a call sends
+ * the script's SHA1 rather than its whole text (ioredis loads it again if Redis answers NOSCRIPT,
+ * after a restart or SCRIPT FLUSH). Replies are untyped Redis values, read where each is used.
+ */
+interface RegistryScripts {
+  recordEvent(...keysThenArgs: ScriptArgument[]): Promise<unknown>;
+  callStarted(...keysThenArgs: ScriptArgument[]): Promise<unknown>;
+  touchCall(...keysThenArgs: ScriptArgument[]): Promise<unknown>;
+  endIfSilent(...keysThenArgs: ScriptArgument[]): Promise<unknown>;
+  touchTimeline(...keysThenArgs: ScriptArgument[]): Promise<unknown>;
+  claimSequence(...keysThenArgs: ScriptArgument[]): Promise<unknown>;
+}
+
+const SCRIPTS: Record<keyof RegistryScripts, { numberOfKeys: number; lua: string }> = {
+  recordEvent: { numberOfKeys: 4, lua: RECORD_EVENT },
+  callStarted: { numberOfKeys: 2, lua: CALL_STARTED },
+  touchCall: { numberOfKeys: 2, lua: TOUCH },
+  endIfSilent: { numberOfKeys: 2, lua: END_IF_SILENT },
+  touchTimeline: { numberOfKeys: 1, lua: TOUCH_TIMELINE },
+  claimSequence: { numberOfKeys: 1, lua: CLAIM_SEQUENCE },
+};
+
 export interface RedisCallRegistryOptions {
   url: string;
   logger: Logger;
@@ -114,6 +139,7 @@ export interface RedisCallRegistryOptions {
  */
 export class RedisCallRegistry implements CallRegistry {
   readonly #redis: Redis;
+  readonly #scripts: RegistryScripts;
   readonly #limits: RegistryLimits;
   readonly #prefix: string;
   readonly #logger: Logger;
@@ -132,6 +158,9 @@ export class RedisCallRegistry implements CallRegistry {
       maxRetriesPerRequest: 1,
       connectionName: "call-monitor registry",
     });
+    for (const [name, definition] of Object.entries(SCRIPTS)) this.#redis.defineCommand(name, definition);
+    // defineCommand adds the methods at run time; RegistryScripts names exactly those.
+    this.#scripts = this.#redis as unknown as RegistryScripts;
     // ioredis reports every failed reconnect; one line per outage is enough.
     this.#redis.on("error", (error: Error) => {
       if (!this.#reachable) return;
@@ -148,7 +177,7 @@ export class RedisCallRegistry implements CallRegistry {
   async callStarted(sid: string, at: number): Promise<boolean> {
     const { live, seen } = this.#listKeys();
     const cutoff = Date.now() - this.#limits.leaseMs;
-    const [started, ...evicted] = (await this.#redis.eval(CALL_STARTED, 2, live, seen, sid, at, this.#limits.maxLiveCalls, cutoff)) as [
+    const [started, ...evicted] = (await this.#scripts.callStarted(live, seen, sid, at, this.#limits.maxLiveCalls, cutoff)) as [
       number,
       ...string[],
     ];
@@ -164,7 +193,7 @@ export class RedisCallRegistry implements CallRegistry {
 
   async touch(sid: string, at: number): Promise<boolean> {
     const { live, seen } = this.#listKeys();
-    return (await this.#redis.eval(TOUCH, 2, live, seen, sid, at)) === 1;
+    return (await this.#scripts.touchCall(live, seen, sid, at)) === 1;
   }
 
   async silentCalls(cutoff: number): Promise<string[]> {
@@ -179,14 +208,12 @@ export class RedisCallRegistry implements CallRegistry {
 
   async endIfSilent(sid: string, cutoff: number): Promise<boolean> {
     const { live, seen } = this.#listKeys();
-    return (await this.#redis.eval(END_IF_SILENT, 2, live, seen, sid, cutoff)) === 1;
+    return (await this.#scripts.endIfSilent(live, seen, sid, cutoff)) === 1;
   }
 
   async recordEvent(sid: string, event: CallEvent): Promise<RecordOutcome> {
     const { order, events, size, seq } = this.#timelineKeys(sid);
-    const [n, dropped] = (await this.#redis.eval(
-      RECORD_EVENT,
-      4,
+    const recorded = this.#scripts.recordEvent(
       order,
       events,
       size,
@@ -196,14 +223,17 @@ export class RedisCallRegistry implements CallRegistry {
       this.#limits.maxEventsPerCall,
       this.#limits.maxBytesPerCall,
       this.#limits.eventsTtlMs,
-    )) as [number, number];
-    await this.#evictIdleTimelines(sid);
+    );
+    // Sent right behind the record, not after its reply: one round trip for both. Redis runs a
+    // connection's commands in order, so the index still learns of the write after it was made.
+    const indexed = this.#evictIdleTimelines(sid);
+    const [[n, dropped]] = (await Promise.all([recorded, indexed])) as [[number, number], void];
     return { seq: n, dropped };
   }
 
   async claimStatusSequence(sid: string, sequence: number): Promise<boolean> {
     const key = `${this.#prefix}call:{${sid}}:status-seq`;
-    return (await this.#redis.eval(CLAIM_SEQUENCE, 1, key, sequence, STATUS_SEQUENCE_TTL_MS)) === 1;
+    return (await this.#scripts.claimSequence(key, sequence, STATUS_SEQUENCE_TTL_MS)) === 1;
   }
 
   async liveCalls(): Promise<LiveCall[]> {
@@ -230,7 +260,7 @@ export class RedisCallRegistry implements CallRegistry {
    */
   async #evictIdleTimelines(sid: string): Promise<void> {
     const timelines = `${this.#prefix}{calls}:timelines`;
-    const evicted = (await this.#redis.eval(TOUCH_TIMELINE, 1, timelines, sid, Date.now(), this.#limits.maxCallsWithEvents)) as string[];
+    const evicted = (await this.#scripts.touchTimeline(timelines, sid, Date.now(), this.#limits.maxCallsWithEvents)) as string[];
     if (evicted.length === 0) return;
     for (const idle of evicted) {
       const keys = this.#timelineKeys(idle);

@@ -13,3 +13,4 @@ export * from "./never-built-adapter.js";
 export * from "./ports.js";
 export * from "./process.js";
 export * from "./redis.js";
+export * from "./reply-holding-proxy.js";
