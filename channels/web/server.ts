@@ -51,7 +51,11 @@ export interface Dashboard {
   readonly app: Hono;
   readonly config: DashboardConfig;
   readonly sweeper: LeaseSweeper;
-  /** Stops following placed calls. Does not close the registry or broadcaster (the caller owns them). */
+  /**
+   * Stops sweeping and following placed calls, and resolves once their last updates were handed
+   * to the broadcaster, so the caller may close it next. Does not close the registry or
+   * broadcaster (the caller owns them).
+   */
   close(): Promise<void>;
 }
 
@@ -142,6 +146,9 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
     close: async () => {
       await sweeper.stop();
       await placer?.close();
+      // Their last updates (a call the sweep just ended, say) leave with the feed's end-of-turn
+      // batch, after the work that made them settled: a broadcaster closed before that refuses them.
+      await feed.broadcastsHandedOver();
     },
   };
 }

@@ -36,7 +36,8 @@ function isApplication(value: unknown): value is Application {
     // instanceof is branded (see shared/brand.ts): the application may use another copy of this package.
     (candidate.connection === Connection || candidate.connection.prototype instanceof Connection) &&
     Array.isArray(candidate.channels) &&
-    candidate.channels.every((c) => typeof c === "function" && c.prototype instanceof Channel)
+    candidate.channels.every((c) => typeof c === "function" && c.prototype instanceof Channel) &&
+    (candidate.close === undefined || typeof candidate.close === "function")
   );
 }
 
@@ -49,7 +50,7 @@ export async function resolveApplication(exported: unknown, context: Application
   if (!isApplication(value)) {
     throw new TypeError(
       `${source} must default-export defineApplication({ connection, channels }) or a function returning it ` +
-        `(connection: a Connection subclass, channels: Channel subclasses)`,
+        `(connection: a Connection subclass, channels: Channel subclasses, close: a function if given)`,
     );
   }
   return value;

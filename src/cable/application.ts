@@ -6,6 +6,13 @@ import type { CheckedChannels } from "./typed-actions.js";
 export interface Application {
   connection: ConnectionClass;
   channels: readonly ChannelClass[];
+  /**
+   * Runs once on shutdown, after the RPC server drained and before the broadcaster is flushed
+   * and closed: the place to wait for work the application left running after its answers (a
+   * broadcast sent from a timer, say) and to close what it opened. A failure is logged; the
+   * broadcaster is closed either way.
+   */
+  close?: () => void | Promise<void>;
 }
 
 /**
@@ -15,6 +22,9 @@ export interface Application {
 export function defineApplication<const Cs extends readonly ChannelClass[]>(app: {
   connection?: ConnectionClass;
   channels: Cs & CheckedChannels<Cs>;
+  close?: () => void | Promise<void>;
 }): Application {
-  return { connection: app.connection ?? Connection, channels: app.channels };
+  const application: Application = { connection: app.connection ?? Connection, channels: app.channels };
+  if (app.close !== undefined) application.close = app.close;
+  return application;
 }

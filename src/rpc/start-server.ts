@@ -1,3 +1,4 @@
+import { setImmediate as endOfTurn } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { Broadcaster } from "../broadcast/broadcaster.js";
 import type { Application } from "../cable/application.js";
@@ -24,7 +25,11 @@ export interface RunningRpcServer {
   /** The gRPC or HTTP server, as `config.transport` chose. */
   server: RpcTransportServer;
   handler: RpcHandler;
-  /** Drains RPC, then flushes and closes the broadcaster. Idempotent. */
+  /**
+   * Shuts down in order: drains RPC (see RpcTransportServer.shutdown), lets the end-of-turn work
+   * of the last calls run, runs the application's close(), then flushes and closes the
+   * broadcaster. Idempotent.
+   */
   stop(): Promise<void>;
 }
 
@@ -56,6 +61,16 @@ export async function startRpcServer(options: StartRpcServerOptions): Promise<Ru
     stop() {
       stopping ??= (async () => {
         await server.shutdown();
+        // A call may leave its broadcasts for the end of its turn (a batch sent from setImmediate,
+        // after the answer), and a closed broadcaster refuses them. The drain ends when the
+        // transport says so (gRPC: once its connections closed, a few turns later today), which
+        // promises nothing about that turn: one more turn first runs every setImmediate queued so far.
+        await endOfTurn();
+        try {
+          await options.app.close?.();
+        } catch (error) {
+          options.logger.error({ err: error }, "the application's close() failed; closing the broadcaster anyway");
+        }
         await options.broadcaster.close();
       })();
       return stopping;

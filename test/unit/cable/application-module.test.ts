@@ -109,13 +109,15 @@ describe("resolveApplication", () => {
   const context: ApplicationContext = { env: { SHOP: "acme" }, logger: silentLogger(), broadcaster: new RecordingBroadcaster() };
   const NOT_AN_APPLICATION =
     "app.ts must default-export defineApplication({ connection, channels }) or a function returning it " +
-    "(connection: a Connection subclass, channels: Channel subclasses)";
+    "(connection: a Connection subclass, channels: Channel subclasses, close: a function if given)";
 
   it("takes an application as it is exported", async () => {
     const app = defineApplication({ connection: ShopConnection, channels: [CartChannel] });
     await expect(resolveApplication(app, context, SOURCE)).resolves.toBe(app);
     const bare = defineApplication({ channels: [] });
     await expect(resolveApplication(bare, context, SOURCE)).resolves.toBe(bare);
+    const closing = defineApplication({ channels: [], close: () => undefined });
+    await expect(resolveApplication(closing, context, SOURCE)).resolves.toBe(closing);
   });
 
   it("calls a factory with the start-up context and takes what it returns or resolves to", async () => {
@@ -160,6 +162,7 @@ describe("resolveApplication", () => {
     ["channels as an object", { connection: ShopConnection, channels: { cart: CartChannel } }],
     ["a channel that does not extend Channel", { connection: ShopConnection, channels: [CartChannel, class Cart {}] }],
     ["a channel instance", { connection: ShopConnection, channels: [{ prototype: CartChannel.prototype }] }],
+    ["a close that is not a function", { connection: ShopConnection, channels: [], close: "later" }],
   ])("refuses %s, saying what the module must export", async (_, exported) => {
     await expect(resolveApplication(exported, context, SOURCE)).rejects.toThrow(new TypeError(NOT_AN_APPLICATION));
   });

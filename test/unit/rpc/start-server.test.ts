@@ -1,6 +1,8 @@
 // startRpcServer: the transport the configuration names, the built-in channels beside the
-// application's, and a stop that drains before it closes the broadcaster, once.
+// application's, and a stop that drains, lets the last calls' end-of-turn work and the
+// application's close() run, then closes the broadcaster, once.
 import { afterEach, describe, expect, it } from "vitest";
+import { defineApplication } from "../../../src/cable/application.js";
 import { RpcServer } from "../../../src/rpc/grpc/server.js";
 import { HttpRpcServer } from "../../../src/rpc/http/server.js";
 import { startRpcServer, type RunningRpcServer } from "../../../src/rpc/start-server.js";
@@ -77,5 +79,71 @@ describe("startRpcServer", () => {
     expect(order).toEqual(["server stopped, broadcaster closed: false"]);
     expect(broadcaster.closed).toBe(true);
     expect(logs.at("info").filter((l) => l.msg === "RPC server stopped")).toHaveLength(1);
+  });
+
+  it("runs the application's close() after the drain and before the broadcaster closes", async () => {
+    const broadcaster = new RecordingBroadcaster();
+    const order: string[] = [];
+    const closing = defineApplication({
+      connection: app.connection,
+      channels: app.channels,
+      close: () => {
+        order.push(`application closed; server in flight: ${server.server.inFlight}, broadcaster closed: ${broadcaster.closed}`);
+      },
+    });
+    const server = await startRpcServer({
+      app: closing,
+      broadcaster,
+      logger: captureLogger().logger,
+      env: { ANYCABLE_RPC_HOST: "127.0.0.1:0" },
+    });
+    const shutdown = server.server.shutdown.bind(server.server);
+    server.server.shutdown = async () => {
+      await shutdown();
+      order.push("server drained");
+    };
+    await server.stop();
+    await server.stop();
+    expect(order).toEqual(["server drained", "application closed; server in flight: 0, broadcaster closed: false"]);
+    expect(broadcaster.closed).toBe(true);
+  });
+
+  it("logs an application close() that fails and closes the broadcaster all the same", async () => {
+    const broadcaster = new RecordingBroadcaster();
+    const logs = captureLogger();
+    const failing = defineApplication({
+      connection: app.connection,
+      channels: app.channels,
+      close: async () => {
+        throw new Error("registry already gone");
+      },
+    });
+    const server = await startRpcServer({ app: failing, broadcaster, logger: logs.logger, env: { ANYCABLE_RPC_HOST: "127.0.0.1:0" } });
+    await server.stop();
+    expect(broadcaster.closed).toBe(true);
+    expect(logs.at("error")).toEqual([
+      expect.objectContaining({
+        msg: "the application's close() failed; closing the broadcaster anyway",
+        err: expect.objectContaining({ message: "registry already gone" }),
+      }),
+    ]);
+  });
+
+  it("lets a broadcast the last call left for the end of its turn reach the broadcaster, however soon the drain ends", async () => {
+    const broadcaster = new RecordingBroadcaster();
+    const server = await startRpcServer({ app, broadcaster, logger: captureLogger().logger, env: { ANYCABLE_RPC_HOST: "127.0.0.1:0" } });
+    const shutdown = server.server.shutdown.bind(server.server);
+    const seenClosed: boolean[] = [];
+    // The last call answered in the turn the drain ends in, its batch queued for the end of that turn.
+    server.server.shutdown = async () => {
+      await shutdown();
+      setImmediate(() => {
+        seenClosed.push(broadcaster.closed);
+        void broadcaster.broadcast("calls", { ended: true });
+      });
+    };
+    await server.stop();
+    expect(seenClosed).toEqual([false]);
+    expect(broadcaster.messagesTo("calls")).toEqual([{ ended: true }]);
   });
 });
