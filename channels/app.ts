@@ -14,5 +14,8 @@ export default function callMonitorApplication(context: ApplicationContext): App
   // A malformed account SID is refused before anything connects to Redis.
   loadTwilioAccountSid(context.env);
   const registry = createCallRegistry(context.env, context.logger);
-  return createCallMonitorApplication({ env: context.env, logger: context.logger, registry });
+  const application = createCallMonitorApplication({ env: context.env, logger: context.logger, registry });
+  // This module made the registry, so it closes it: with REDIS_URL, the connection is ended
+  // cleanly at shutdown (after the last calls' writes) instead of dropped by the exit.
+  return { ...application, close: () => registry.close() };
 }

@@ -156,7 +156,8 @@ export class RedisCallRegistry implements CallRegistry {
       // a page load or an RPC call must not hang on the registry.
       commandTimeout: options.commandTimeoutMs ?? 2_000,
       maxRetriesPerRequest: 1,
-      connectionName: "call-monitor registry",
+      // CLIENT SETNAME refuses a name with spaces, and ioredis drops that error: no name at all.
+      connectionName: "call-monitor-registry",
     });
     for (const [name, definition] of Object.entries(SCRIPTS)) this.#redis.defineCommand(name, definition);
     // defineCommand adds the methods at run time; RegistryScripts names exactly those.

@@ -6,7 +6,7 @@ import { silentLogger } from "../../../../src/index.js";
 import { transcriptEvent } from "../../../../channels/calls/call-event.js";
 import { RedisCallRegistry } from "../../../../channels/calls/redis-call-registry.js";
 import { callRegistryContract } from "../../../unit/channels/support/call-registry-contract.js";
-import { captureLogger, startRedis, withTimeout, type RedisServer } from "../../../support/index.js";
+import { captureLogger, startRedis, waitFor, withTimeout, type RedisServer } from "../../../support/index.js";
 
 let redis: RedisServer;
 const SID = `CA${"ab".repeat(16)}`;
@@ -165,6 +165,30 @@ describe("RedisCallRegistry", () => {
     } finally {
       await store.close();
       await own.stop();
+    }
+  });
+});
+
+describe("the RPC application module (channels/app.ts) with REDIS_URL", () => {
+  it("names its Redis connection, and closes the registry it made when the server shuts it down", async () => {
+    const { default: callMonitorApplication } = await import("../../../../channels/app.js");
+    const { RecordingBroadcaster } = await import("../../../../src/testing/index.js");
+    const { Redis } = await import("ioredis");
+    const admin = new Redis(redis.url);
+    const registryClients = async () =>
+      ((await admin.client("LIST")) as string).split("\n").filter((line) => line.includes(" name=call-monitor-registry "));
+    try {
+      const before = (await registryClients()).length;
+      const app = callMonitorApplication({
+        env: { REDIS_URL: redis.url },
+        logger: silentLogger(),
+        broadcaster: new RecordingBroadcaster(),
+      });
+      await waitFor(async () => (await registryClients()).length === before + 1, { description: "the registry's Redis connection" });
+      await app.close?.();
+      await waitFor(async () => (await registryClients()).length === before, { description: "the registry's connection to be closed" });
+    } finally {
+      admin.disconnect();
     }
   });
 });
