@@ -376,16 +376,21 @@ export async function spawnProcess(options: SpawnOptions): Promise<ManagedProces
 
 /**
  * Waits for `check` while making sure `proc` stays up: if it exits, the wait
- * fails at once with its recent output instead of running into the timeout.
+ * fails as soon as its output has been read, with that output, instead of
+ * running into the timeout.
  */
 export function waitWhileRunning<T>(
   proc: ManagedProcess,
   check: () => T | Promise<T>,
   options: { timeoutMs?: number; intervalMs?: number; description?: string } = {},
 ): Promise<NonNullable<T>> {
+  // At "exit" its last lines, often the reason it stopped, can still be in the pipes: the failure
+  // waits for them (`exited`) so its message carries them.
+  let ended = false;
+  void proc.exited.then(() => (ended = true));
   return waitFor(check, {
     ...options,
-    failIf: () => (proc.isRunning() ? undefined : `${proc.name} stopped\n${proc.describe()}`),
+    failIf: () => (ended ? `${proc.name} stopped\n${proc.describe()}` : undefined),
     details: () => proc.describe(),
   });
 }

@@ -3,7 +3,7 @@ import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
-import { liveProcesses, spawnProcess, waitFor, type ManagedProcess } from "../../support/process.js";
+import { liveProcesses, spawnProcess, waitFor, waitWhileRunning, type ManagedProcess } from "../../support/process.js";
 import { isAlive } from "./proc-state.js";
 
 const ORPHAN_MAKER = fileURLToPath(new URL("./fixtures/orphan-maker.ts", import.meta.url));
@@ -113,6 +113,11 @@ describe("spawnProcess", () => {
       const proc = await exitedWithOutputUnread();
       expect(await proc.exited).toEqual({ code: 0, signal: null });
       expect(proc.logLines()).toEqual(everyLine);
+    });
+
+    it("waitWhileRunning fails with every line the process wrote, the last one included", async () => {
+      const proc = await exitedWithOutputUnread();
+      await expect(waitWhileRunning(proc, () => false)).rejects.toThrow(/burst stopped[\s\S]*\| done$/);
     });
 
     it("waitForOutput finds the line written just before the exit", async () => {
