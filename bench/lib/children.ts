@@ -101,7 +101,10 @@ export class NodeChild {
     // spawn() returns once the child has exec'd, so a detached child is in its own session (and autogroup) by now.
     if (child.pid !== undefined) favourForBenchmark(child.pid);
     live.add(child);
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    // "close", not "exit": it comes after the IPC channel has been read to its end, so a message
+    // the child sent just before exiting (a "fatal" with the reason it could not start, a reply)
+    // is handled before the child counts as gone.
+    const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
     void exited.then(() => live.delete(child));
     const ready = await new Promise<ChildMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -130,11 +133,11 @@ export class NodeChild {
       const cleanup = (): void => {
         clearTimeout(timer);
         child.off("message", onMessage);
-        child.off("exit", onExit);
+        child.off("close", onExit);
         child.off("error", onError);
       };
       child.on("message", onMessage);
-      child.once("exit", onExit);
+      child.once("close", onExit);
       child.once("error", onError);
     });
     return new NodeChild(options.name, child, logFile, ready, exited);
@@ -165,10 +168,10 @@ export class NodeChild {
       const cleanup = (): void => {
         clearTimeout(timer);
         this.#child.off("message", onMessage);
-        this.#child.off("exit", onExit);
+        this.#child.off("close", onExit);
       };
       this.#child.on("message", onMessage);
-      this.#child.once("exit", onExit);
+      this.#child.once("close", onExit);
       this.#child.send(message);
     });
   }

@@ -43,15 +43,22 @@ export interface ManagedProcess {
   readonly name: string;
   readonly pid: number;
   readonly child: ChildProcess;
-  /** Resolves once the process has exited (never rejects). */
+  /**
+   * Resolves once the process has exited and all of its output has been read (never rejects):
+   * logs() is complete by then. Node reports a child's exit before the pipes are drained, so
+   * output written just before exiting can arrive after the exit itself.
+   */
   readonly exited: Promise<ExitInfo>;
-  /** Undefined while running. */
+  /** Undefined while running (set at exit, possibly before the last output has been read). */
   exitInfo(): ExitInfo | undefined;
   isRunning(): boolean;
   /** Recent output (stdout and stderr interleaved in arrival order). */
   logs(): string;
   logLines(): string[];
-  /** Resolves with the first line (already seen or future) matching `pattern`. */
+  /**
+   * Resolves with the first line (already seen or future) matching `pattern`; rejects once the
+   * process has exited and its output has all been read without such a line.
+   */
   waitForOutput(pattern: RegExp | string, timeoutMs?: number): Promise<string>;
   /** Throws, with recent logs, if the process is no longer running. */
   assertRunning(): void;
@@ -176,6 +183,8 @@ class ManagedProcessImpl implements ManagedProcess {
   readonly pid: number;
   readonly child: ChildProcess;
   readonly exited: Promise<ExitInfo>;
+  /** The leader process itself is gone; its output may still be in the pipes. */
+  readonly leaderExited: Promise<ExitInfo>;
   private exit: ExitInfo | undefined;
   private readonly ring: LineRing;
   private readonly lineListeners = new Set<(line: string) => void>();
@@ -213,11 +222,15 @@ class ManagedProcessImpl implements ManagedProcess {
     attach(child.stdout, "stdout");
     attach(child.stderr, "stderr");
 
-    this.exited = new Promise<ExitInfo>((resolve) => {
+    this.leaderExited = new Promise<ExitInfo>((resolve) => {
       child.once("exit", (code, signal) => {
         this.exit = { code, signal };
         resolve(this.exit);
       });
+    });
+    // "close" comes after "exit" and after every stdio stream has ended, so the last lines are in.
+    this.exited = new Promise<ExitInfo>((resolve) => {
+      child.once("close", (code, signal) => resolve(this.exit ?? { code, signal }));
     });
   }
 
@@ -272,12 +285,9 @@ class ManagedProcessImpl implements ManagedProcess {
       }, timeoutMs);
       this.lineListeners.add(listener);
       void this.exited.then(() => {
-        // Let buffered output arrive before declaring the line missing.
-        setTimeout(() => {
-          if (!this.lineListeners.has(listener)) return;
-          cleanup();
-          reject(new Error(`${this.name} exited before printing ${String(pattern)}\n${this.describe()}`));
-        }, 50);
+        if (!this.lineListeners.has(listener)) return;
+        cleanup();
+        reject(new Error(`${this.name} exited before printing ${String(pattern)}\n${this.describe()}`));
       });
     });
   }
@@ -292,16 +302,31 @@ class ManagedProcessImpl implements ManagedProcess {
     if (!this.exit) {
       killGroup(this.pid, signal);
       try {
-        await withTimeout(this.exited, timeoutMs, `${this.name} to exit after ${signal}`);
+        await withTimeout(this.leaderExited, timeoutMs, `${this.name} to exit after ${signal}`);
       } catch {
         killGroup(this.pid, "SIGKILL");
-        await this.exited;
+        await this.leaderExited;
       }
     }
     // The leader is gone; anything it left in its group goes too.
     killGroup(this.pid, "SIGKILL");
     this.unregister();
+    await this.outputRead(timeoutMs);
     return this.exit as ExitInfo;
+  }
+
+  /**
+   * Waits for the pipes to be drained. Only a process that left the group (a daemon) can still
+   * hold them open now; after `timeoutMs` this end is closed instead, so stop() always returns.
+   */
+  private async outputRead(timeoutMs: number): Promise<void> {
+    try {
+      await withTimeout(this.exited, timeoutMs, `${this.name}'s output to end`);
+    } catch {
+      this.child.stdout?.destroy();
+      this.child.stderr?.destroy();
+      await this.exited;
+    }
   }
 
   unregister(): void {
@@ -338,8 +363,9 @@ export async function spawnProcess(options: SpawnOptions): Promise<ManagedProces
   const managed = new ManagedProcessImpl(child, options);
   live.add(managed);
   tellReaper({ add: managed.pid });
-  // A child that dies on its own leaves the registry, but its group may not be empty.
-  void managed.exited.then(() => {
+  // A child that dies on its own leaves the registry, but its group may not be empty. On the
+  // leader's exit, not "close": a grandchild left in the group can hold the pipes open.
+  void managed.leaderExited.then(() => {
     if (live.has(managed)) {
       killGroup(managed.pid, "SIGKILL");
       managed.unregister();
@@ -350,16 +376,21 @@ export async function spawnProcess(options: SpawnOptions): Promise<ManagedProces
 
 /**
  * Waits for `check` while making sure `proc` stays up: if it exits, the wait
- * fails at once with its recent output instead of running into the timeout.
+ * fails as soon as its output has been read, with that output, instead of
+ * running into the timeout.
  */
 export function waitWhileRunning<T>(
   proc: ManagedProcess,
   check: () => T | Promise<T>,
   options: { timeoutMs?: number; intervalMs?: number; description?: string } = {},
 ): Promise<NonNullable<T>> {
+  // At "exit" its last lines, often the reason it stopped, can still be in the pipes: the failure
+  // waits for them (`exited`) so its message carries them.
+  let ended = false;
+  void proc.exited.then(() => (ended = true));
   return waitFor(check, {
     ...options,
-    failIf: () => (proc.isRunning() ? undefined : `${proc.name} stopped\n${proc.describe()}`),
+    failIf: () => (ended ? `${proc.name} stopped\n${proc.describe()}` : undefined),
     details: () => proc.describe(),
   });
 }

@@ -11,6 +11,7 @@ import {
   startDnsServer,
   startNats,
   startRedis,
+  waitFor,
   type AnycableGo,
   type CableClient,
   type ChannelSubscription,
@@ -20,6 +21,8 @@ import {
 const RPC_NAME = "rpc.cable.test";
 const RPC_ADDRESSES = ["127.0.0.1", "127.0.0.2"] as const;
 const ROOM = "lobby";
+/** Where the probe that warms up each node's RPC connections talks, away from the tests' room. */
+const PROBE_ROOM = "probe";
 const SUBSCRIBERS_PER_NODE = 3;
 const BROADCASTS = 40;
 const KILL_AT = 20;
@@ -105,14 +108,44 @@ async function deploy(layout: Layout) {
       startRpc(address, rpcPort, { ...layout.rpcEnv(broker.url, nodeB), ...(i === 0 ? { RELAY_HOLD_SLOW_CALLS: "1" } : {}) }),
     ),
   );
+  await Promise.all(nodes.map((node) => reachEveryProcess(node, rpc)));
   return { rpc, nodeA, nodeB };
 }
 
-async function join(node: AnycableGo, user: string): Promise<{ client: CableClient; room: ChannelSubscription }> {
+/**
+ * anycable-go's gRPC channel is lazy: it dials every address on its first call and round-robins
+ * over the connections that are ready, so until the slower one is up every call goes to the other
+ * process (seen once in ~30 runs of this file: the at-least-once test's process to be killed never
+ * published either of its two calls, and the test timed out waiting for it). The tests
+ * count on calls alternating, so each node first calls until it has been answered by every
+ * process. The probe stays connected until the test ends: its Disconnect would be a call of its
+ * own, in the middle of the ones a test counts on alternating.
+ */
+async function reachEveryProcess(node: AnycableGo, rpc: readonly ManagedProcess[]): Promise<void> {
+  const probe = await join(node, "probe", PROBE_ROOM);
+  const answeredBy = new Set<number>();
+  let id = 0;
+  await waitFor(
+    async () => {
+      const call = id++;
+      await probe.room.perform("say", { id: call });
+      answeredBy.add((await probe.room.waitForMessage<Ack>((m) => isAck(m) && m.ack === call)).pid);
+      return rpc.every((p) => answeredBy.has(p.pid));
+    },
+    {
+      timeoutMs: 20_000,
+      description: `${node.url} to have called every RPC process`,
+      details: () =>
+        `answered by pids ${[...answeredBy].join(", ") || "none"} of ${rpc.map((p) => p.pid).join(", ")}\n${node.process.describe()}`,
+    },
+  );
+}
+
+async function join(node: AnycableGo, user: string, roomName = ROOM): Promise<{ client: CableClient; room: ChannelSubscription }> {
   const client = await connectCable(node.url, { headers: { cookie: `user=${user}` } });
   cleanups.push(() => client.close());
   // When anycable-go never answers a subscribe (an RPC that failed, say), only its log says why.
-  const room = await client.subscribe("relay", { room: ROOM }).catch((error: unknown) => {
+  const room = await client.subscribe("relay", { room: roomName }).catch((error: unknown) => {
     throw new Error(`${user} on ${node.url}: ${error instanceof Error ? error.message : String(error)}\n${node.process.describe()}`);
   });
   return { client, room };

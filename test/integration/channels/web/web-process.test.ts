@@ -4,7 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { silentLogger } from "../../../../src/index.js";
 import { RedisCallRegistry } from "../../../../channels/calls/redis-call-registry.js";
-import { freePort, REPO_ROOT, spawnProcess, startRedis, waitFor, type ManagedProcess, type RedisServer } from "../../../support/index.js";
+import {
+  freePort,
+  REPO_ROOT,
+  spawnProcess,
+  startRedis,
+  waitFor,
+  waitWhileRunning,
+  type ManagedProcess,
+  type RedisServer,
+} from "../../../support/index.js";
 
 const SID = "CA00112233445566778899aabbccddeeff";
 let redis: RedisServer;
@@ -44,10 +53,9 @@ describe("npm run web", () => {
       ANYCABLE_BROADCAST_ADAPTER: "redis",
     });
     const base = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${base}/health`)).ok, {
+    await waitWhileRunning(web, async () => (await fetch(`${base}/health`)).ok, {
       timeoutMs: 30_000,
       description: "npm run web to answer /health",
-      failIf: () => (web.isRunning() ? undefined : web.describe()),
     });
     const page = await (await fetch(`${base}/`)).text();
     expect(page).toContain(`<li id="call_${SID}"`);
