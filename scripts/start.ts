@@ -125,10 +125,22 @@ function startAnycable(binary: string, args: string[], env: NodeJS.ProcessEnv, l
   return child;
 }
 
+/**
+ * Resolves once every line the child wrote has been read: Node emits 'exit' as soon as the
+ * process ends, and 'close' only after its pipes are drained, and the last lines say why it died.
+ */
+function outputRead(child: ChildProcess): Promise<void> {
+  if ([child.stdout, child.stderr].every((stream) => stream === null || stream.destroyed)) return Promise.resolve();
+  return new Promise((resolve) => child.once("close", () => resolve()));
+}
+
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`anycable-go exited with code ${child.exitCode} (see its log lines above)`);
+    if (child.exitCode !== null) {
+      await outputRead(child);
+      throw new Error(`anycable-go exited with code ${child.exitCode} (see its log lines above)`);
+    }
     const ok = await fetch(url, { signal: AbortSignal.timeout(1_000) }).then(
       (r) => r.ok,
       () => false,
@@ -217,8 +229,11 @@ await runProcess({
     let stopping = false;
     anycable.once("exit", (code) => {
       if (stopping) return;
-      logger.error({ code }, "anycable-go stopped unexpectedly");
-      requestStop(1);
+      // After its last lines, which say why.
+      void outputRead(anycable).then(() => {
+        logger.error({ code }, "anycable-go stopped unexpectedly");
+        requestStop(1);
+      });
     });
 
     // What has started so far, stopped in reverse if a later part cannot start.

@@ -1,6 +1,7 @@
 // `npm start` brings the whole stack up (anycable-go with embedded NATS, RPC, dashboard, the
 // media-stream bridge), a simulated call played to the bridge shows up on the dashboard, and
 // Ctrl-C stops everything with exit code 0.
+import { createServer, type AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT, UpgradeRejectedError, freePort, openRawSocket, spawnProcess, waitFor } from "../../support/index.js";
 
@@ -69,6 +70,54 @@ describe("npm start", () => {
       expect(stack.logs()).toMatch(/RPC server stopped/);
     } finally {
       await stack.stop();
+    }
+  });
+
+  it("says why anycable-go could not start, in its own words, and exits 1", { timeout: 60_000 }, async () => {
+    // The embedded NATS port is taken: anycable-go gives up after its 5 s wait, writing why to stderr as it exits.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const natsPort = (taken.address() as AddressInfo).port;
+    const [anycablePort, webPort, rpcPort, bridgePort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const stack = await spawnProcess({
+      name: "npm start",
+      command: NODE,
+      args: [...TS, "scripts/start.ts"],
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        ANYCABLE_LOG_FORMAT: "json",
+        ANYCABLE_HOST: "127.0.0.1",
+        ANYCABLE_PORT: String(anycablePort),
+        PORT: String(webPort),
+        ANYCABLE_RPC_HOST: `127.0.0.1:${rpcPort}`,
+        ANYCABLE_ENATS_ADDR: `nats://127.0.0.1:${natsPort}`,
+        TWILIO_BRIDGE_HOST: `127.0.0.1:${bridgePort}`,
+      },
+    });
+    try {
+      expect((await stack.exited).code).toBe(1);
+      const lines = stack
+        .logs()
+        .split("\n")
+        .flatMap((line) => {
+          try {
+            return [JSON.parse(line) as { time: number; name: string; msg: string }];
+          } catch {
+            return [];
+          }
+        });
+      const reason = lines.find((line) => line.name === "anycable-go" && line.msg.startsWith("failed to start embedded NATS server"));
+      const verdict = lines.find((line) => /^(cannot start: )?anycable-go (exited with code 1|stopped unexpectedly)/.test(line.msg));
+      expect(reason, stack.logs()).toBeDefined();
+      expect(verdict, stack.logs()).toBeDefined();
+      // Its words were read before our verdict on them. (Each logger writes through its own buffer,
+      // so lines of different loggers can reach the output out of order: their times tell.)
+      expect(reason!.time).toBeLessThanOrEqual(verdict!.time);
+    } finally {
+      await stack.stop();
+      await new Promise((resolve) => taken.close(resolve));
     }
   });
 });
