@@ -1,6 +1,4 @@
-import { connect, createServer, type Socket } from "node:net";
-
-import { LOOPBACK, listenOnLoopback } from "./ports.js";
+import { startTcpRelay } from "./tcp-relay.js";
 
 export interface GateProxy {
   port: number;
@@ -19,39 +17,21 @@ export interface GateProxy {
  */
 export async function startGateProxy(targetPort: number): Promise<GateProxy> {
   let isOpen = true;
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    sockets.add(client);
-    client.on("close", () => sockets.delete(client));
-    if (!isOpen) {
-      client.destroy();
-      return;
-    }
-    const upstream = connect(targetPort, LOOPBACK);
-    sockets.add(upstream);
-    upstream.on("close", () => sockets.delete(upstream));
-    const drop = (): void => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on("error", drop).on("close", drop);
-    upstream.on("error", drop).on("close", drop);
-    client.pipe(upstream);
-    upstream.pipe(client);
+  const relay = await startTcpRelay(targetPort, {
+    admit: () => isOpen,
+    wire(client, upstream) {
+      client.pipe(upstream);
+      upstream.pipe(client);
+    },
   });
-  const port = await listenOnLoopback(server);
   return {
-    port,
+    port: relay.port,
     shut: () => {
       isOpen = false;
     },
     open: () => {
       isOpen = true;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => relay.close(),
   };
 }

@@ -1,6 +1,4 @@
-import { connect, createServer, type Socket } from "node:net";
-
-import { LOOPBACK, listenOnLoopback } from "./ports.js";
+import { startTcpRelay } from "./tcp-relay.js";
 
 /** HTTP/2 frame types this tap names (RFC 9113 §6). */
 export const FRAME = { PING: 0x6, GOAWAY: 0x7 } as const;
@@ -31,7 +29,6 @@ export interface Http2FrameTap {
 export async function startHttp2FrameTap(targetPort: number): Promise<Http2FrameTap> {
   const frames: TappedFrame[] = [];
   const waiters = new Set<() => void>();
-  const sockets = new Set<Socket>();
 
   const record = (frame: TappedFrame): void => {
     frames.push(frame);
@@ -58,27 +55,17 @@ export async function startHttp2FrameTap(targetPort: number): Promise<Http2Frame
     };
   };
 
-  const server = createServer((client) => {
-    const upstream = connect(targetPort, LOOPBACK);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-    }
-    const drop = (): void => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on("error", drop).on("close", drop);
-    upstream.on("error", drop).on("close", drop);
-    client.on("data", reader("client"));
-    upstream.on("data", reader("server"));
-    client.pipe(upstream);
-    upstream.pipe(client);
+  const relay = await startTcpRelay(targetPort, {
+    wire(client, upstream) {
+      client.on("data", reader("client"));
+      upstream.on("data", reader("server"));
+      client.pipe(upstream);
+      upstream.pipe(client);
+    },
   });
-  const port = await listenOnLoopback(server);
 
   return {
-    port,
+    port: relay.port,
     frames,
     until(predicate) {
       return new Promise((resolve) => {
@@ -91,10 +78,6 @@ export async function startHttp2FrameTap(targetPort: number): Promise<Http2Frame
         check();
       });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => relay.close(),
   };
 }

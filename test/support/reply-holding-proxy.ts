@@ -1,6 +1,6 @@
-import { connect, createServer, type Socket } from "node:net";
+import type { Socket } from "node:net";
 
-import { LOOPBACK, listenOnLoopback } from "./ports.js";
+import { startTcpRelay } from "./tcp-relay.js";
 
 export interface ReplyHoldingProxy {
   port: number;
@@ -22,31 +22,20 @@ export async function startReplyHoldingProxy(targetPort: number): Promise<ReplyH
   let holding = false;
   let sent = "";
   const held: Array<{ client: Socket; chunk: Buffer }> = [];
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connect(targetPort, LOOPBACK);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-    }
-    const drop = (): void => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on("error", drop).on("close", drop);
-    upstream.on("error", drop).on("close", drop);
-    client.on("data", (chunk: Buffer) => {
-      sent += chunk.toString("latin1");
-      upstream.write(chunk);
-    });
-    upstream.on("data", (chunk: Buffer) => {
-      if (holding) held.push({ client, chunk });
-      else client.write(chunk);
-    });
+  const relay = await startTcpRelay(targetPort, {
+    wire(client, upstream) {
+      client.on("data", (chunk: Buffer) => {
+        sent += chunk.toString("latin1");
+        upstream.write(chunk);
+      });
+      upstream.on("data", (chunk: Buffer) => {
+        if (holding) held.push({ client, chunk });
+        else client.write(chunk);
+      });
+    },
   });
-  const port = await listenOnLoopback(server);
   return {
-    port,
+    port: relay.port,
     get sent() {
       return sent;
     },
@@ -57,10 +46,6 @@ export async function startReplyHoldingProxy(targetPort: number): Promise<ReplyH
       holding = false;
       for (const { client, chunk } of held.splice(0)) client.write(chunk);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => relay.close(),
   };
 }

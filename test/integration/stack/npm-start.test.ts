@@ -10,26 +10,27 @@ import { REPO_ROOT, UpgradeRejectedError, freePort, openRawSocket, spawnProcess,
 const NODE = process.execPath;
 const TS = ["--import", "tsx"];
 
+/** npm start's environment with every port it listens on free (the embedded NATS one may be given). */
+async function stackOnFreePorts(natsPort?: number) {
+  const [anycable, web, rpc, nats, bridge] = await Promise.all([freePort(), freePort(), freePort(), natsPort ?? freePort(), freePort()]);
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ANYCABLE_LOG_FORMAT: "json",
+    ANYCABLE_HOST: "127.0.0.1",
+    ANYCABLE_PORT: String(anycable),
+    PORT: String(web),
+    ANYCABLE_RPC_HOST: `127.0.0.1:${rpc}`,
+    ANYCABLE_ENATS_ADDR: `nats://127.0.0.1:${nats}`,
+    TWILIO_BRIDGE_HOST: `127.0.0.1:${bridge}`,
+  };
+  return { env, ports: { anycable, web, bridge } };
+}
+
 describe("npm start", () => {
   it("runs the stack, serves a simulated call and stops cleanly on SIGINT", { timeout: 90_000 }, async () => {
-    const [anycablePort, webPort, rpcPort, natsPort, bridgePort] = await Promise.all([
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-    ]);
-    const env = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ANYCABLE_LOG_FORMAT: "json",
-      ANYCABLE_HOST: "127.0.0.1",
-      ANYCABLE_PORT: String(anycablePort),
-      PORT: String(webPort),
-      ANYCABLE_RPC_HOST: `127.0.0.1:${rpcPort}`,
-      ANYCABLE_ENATS_ADDR: `nats://127.0.0.1:${natsPort}`,
-      TWILIO_BRIDGE_HOST: `127.0.0.1:${bridgePort}`,
-    };
+    const { env, ports } = await stackOnFreePorts();
+    const { anycable: anycablePort, web: webPort, bridge: bridgePort } = ports;
     const stack = await spawnProcess({ name: "npm start", command: NODE, args: [...TS, "scripts/start.ts"], cwd: REPO_ROOT, env });
     try {
       await stack.waitForOutput(/Ctrl-C stops everything/, 60_000);
@@ -77,25 +78,8 @@ describe("npm start", () => {
     // The embedded NATS port is taken: anycable-go gives up after its 5 s wait, writing why to stderr as it exits.
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
-    const natsPort = (taken.address() as AddressInfo).port;
-    const [anycablePort, webPort, rpcPort, bridgePort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    const stack = await spawnProcess({
-      name: "npm start",
-      command: NODE,
-      args: [...TS, "scripts/start.ts"],
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        ANYCABLE_LOG_FORMAT: "json",
-        ANYCABLE_HOST: "127.0.0.1",
-        ANYCABLE_PORT: String(anycablePort),
-        PORT: String(webPort),
-        ANYCABLE_RPC_HOST: `127.0.0.1:${rpcPort}`,
-        ANYCABLE_ENATS_ADDR: `nats://127.0.0.1:${natsPort}`,
-        TWILIO_BRIDGE_HOST: `127.0.0.1:${bridgePort}`,
-      },
-    });
+    const { env } = await stackOnFreePorts((taken.address() as AddressInfo).port);
+    const stack = await spawnProcess({ name: "npm start", command: NODE, args: [...TS, "scripts/start.ts"], cwd: REPO_ROOT, env });
     try {
       expect((await stack.exited).code).toBe(1);
       const lines = stack
