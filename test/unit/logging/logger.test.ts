@@ -1,8 +1,11 @@
 // createLogger as operators meet it: the level the environment asks for, and the lines it writes
 // (to a file here, the same writer as stdout and stderr).
+import { execFileSync } from "node:child_process";
 import fs, { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import type { EventEmitter } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createLogger, silentLogger, type Logger } from "../../../src/logging/logger.js";
 import { waitFor } from "../../support/wait.js";
@@ -139,6 +142,56 @@ describe("createLogger's light-traffic flush", () => {
     writes.mockClear();
     await vi.advanceTimersByTimeAsync(1_000);
     expect(writes).not.toHaveBeenCalled();
+  });
+  it("stops writing once the reader of its pipe has gone (EPIPE), instead of retrying every tick", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    const fifo = join(dir, `pipe-${++files}`);
+    execFileSync("mkfifo", [fifo]);
+    const failures: string[] = [];
+    const write = fs.write;
+    const writes = vi.spyOn(fs, "write").mockImplementation(((...args: unknown[]) => {
+      const done = args.pop() as (error: NodeJS.ErrnoException | null, ...rest: unknown[]) => void;
+      (write as (...a: unknown[]) => void)(...args, (error: NodeJS.ErrnoException | null, ...rest: unknown[]) => {
+        if (error?.code) failures.push(error.code);
+        done(error, ...rest);
+      });
+    }) as typeof fs.write);
+    // The reader first, and non-blocking: its open does not wait for a writer, the logger's open
+    // then finds a reader, and a read with nothing written yet returns at once.
+    const reader = await fs.promises.open(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const logger = createLogger({ destination: fifo }, {});
+    logger.info("read");
+    const first = Buffer.alloc(4096);
+    const readBytes = await waitFor(
+      async () => {
+        await vi.advanceTimersByTimeAsync(100);
+        return (await reader.read(first, 0, first.length)).bytesRead;
+      },
+      { description: "the first line, through the pipe" },
+    );
+    expect(JSON.parse(first.subarray(0, readBytes).toString())).toMatchObject({ msg: "read" });
+    await reader.close();
+
+    logger.info("nobody reads this");
+    await waitFor(
+      async () => {
+        await vi.advanceTimersByTimeAsync(100);
+        return failures.includes("EPIPE");
+      },
+      { description: "the write into the closed pipe to fail" },
+    );
+    writes.mockClear();
+    await vi.advanceTimersByTimeAsync(1_000);
+    logger.info("still nobody");
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(writes).not.toHaveBeenCalled();
+  });
+
+  it("still throws a write error other than a closed pipe, as pino does, rather than swallow it", () => {
+    const logger = createLogger({ destination: nextFile() }, {});
+    const destination = (logger as unknown as Record<symbol, EventEmitter>)[pino.symbols.streamSym]!;
+    const full = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+    expect(() => destination.emit("error", full)).toThrow(full);
   });
 });
 
