@@ -63,6 +63,14 @@ function flushWhileBuffered(destination: Destination): (line: string) => string 
   }, STDOUT_FLUSH_MS);
   timer.unref();
   destination.once("close", () => clearInterval(timer));
+  // When the reader of a pipe has gone (EPIPE), pino turns the destination's write into a no-op,
+  // but its flush still retries the line that failed: the timer would retry it every tick for the
+  // rest of the process. Only the first error is heard, and before pino's own listener: pino
+  // re-emits any other error with no listener left, so it is still thrown as it would be without
+  // this timer.
+  destination.prependOnceListener("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") clearInterval(timer);
+  });
   return (line) => {
     unwritten += Buffer.byteLength(line);
     return line;

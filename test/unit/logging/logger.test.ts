@@ -1,8 +1,11 @@
 // createLogger as operators meet it: the level the environment asks for, and the lines it writes
 // (to a file here, the same writer as stdout and stderr).
+import { execFileSync } from "node:child_process";
 import fs, { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import type { EventEmitter } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createLogger, silentLogger, type Logger } from "../../../src/logging/logger.js";
 import { waitFor } from "../../support/wait.js";
@@ -139,6 +142,136 @@ describe("createLogger's light-traffic flush", () => {
     writes.mockClear();
     await vi.advanceTimersByTimeAsync(1_000);
     expect(writes).not.toHaveBeenCalled();
+  });
+  it("holds lines back and writes them together, in one write, when the timer comes", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    const file = nextFile();
+    const logger = createLogger({ destination: file }, {});
+    // Once the file is open (its first line written), writes can be counted.
+    logger.info("opened");
+    await written(logger, file, 1);
+    const writes = vi.spyOn(fs, "write");
+    const syncWrites = vi.spyOn(fs, "writeSync");
+    for (const n of [1, 2, 3, 4, 5]) logger.info({ n }, "batched");
+    expect(syncWrites).not.toHaveBeenCalled();
+    expect(writes).not.toHaveBeenCalled();
+
+    await vi.advanceTimersByTimeAsync(100);
+    const lines = await waitFor(() => {
+      const all = readFileSync(file, "utf8").split("\n").filter(Boolean);
+      return all.length === 6 ? all : undefined;
+    });
+    expect(lines.slice(1).map((line) => (JSON.parse(line) as { n: number }).n)).toEqual([1, 2, 3, 4, 5]);
+    expect(writes).toHaveBeenCalledTimes(1);
+    expect(syncWrites).not.toHaveBeenCalled();
+  });
+
+  it("stops its timer once its destination is closed", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    const before = vi.getTimerCount();
+    const logger = createLogger({ destination: nextFile() }, {});
+    expect(vi.getTimerCount()).toBe(before + 1);
+    const destination = (logger as unknown as Record<symbol, EventEmitter & { end(): void }>)[pino.symbols.streamSym]!;
+    const closed = new Promise((resolve) => destination.once("close", resolve));
+    destination.end();
+    await closed;
+    expect(vi.getTimerCount()).toBe(before);
+  });
+
+  it("writes a lone line within 100 ms even after lines of multi-byte characters", async () => {
+    // The timer flushes while bytes are unwritten; the writes it hears of are counted in bytes, so
+    // a line of "€" (3 bytes each) must count as its bytes, not its characters, or the next line waits.
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    const file = nextFile();
+    const logger = createLogger({ destination: file }, {});
+    const linesIn = () =>
+      fs.existsSync(file)
+        ? readFileSync(file, "utf8")
+            .split("\n")
+            .filter((l) => l !== "")
+        : [];
+    logger.info("€".repeat(500));
+    await waitFor(
+      async () => {
+        await vi.advanceTimersByTimeAsync(100);
+        return linesIn().length === 1;
+      },
+      { description: "the line of euros, written by the timer" },
+    );
+    logger.info("after the euros");
+    const lines = await waitFor(
+      async () => {
+        await vi.advanceTimersByTimeAsync(100);
+        const all = linesIn();
+        return all.length === 2 ? all : undefined;
+      },
+      { description: "the short line after it, written by the timer alone" },
+    );
+    expect(JSON.parse(lines[0]!)).toMatchObject({ msg: "€".repeat(500) });
+    expect(JSON.parse(lines[1]!)).toMatchObject({ msg: "after the euros" });
+  });
+
+  it("stops writing once the reader of its pipe has gone (EPIPE), instead of retrying every tick", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    const fifo = join(dir, `pipe-${++files}`);
+    execFileSync("mkfifo", [fifo]);
+    const failures: string[] = [];
+    const write = fs.write;
+    const writes = vi.spyOn(fs, "write").mockImplementation(((...args: unknown[]) => {
+      const done = args.pop() as (error: NodeJS.ErrnoException | null, ...rest: unknown[]) => void;
+      (write as (...a: unknown[]) => void)(...args, (error: NodeJS.ErrnoException | null, ...rest: unknown[]) => {
+        if (error?.code) failures.push(error.code);
+        done(error, ...rest);
+      });
+    }) as typeof fs.write);
+    // The reader first, and non-blocking: its open does not wait for a writer, the logger's open
+    // then finds a reader, and a read with nothing written yet returns at once.
+    const reader = await fs.promises.open(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const logger = createLogger({ destination: fifo }, {});
+    logger.info("read");
+    const first = Buffer.alloc(4096);
+    const readBytes = await waitFor(
+      async () => {
+        await vi.advanceTimersByTimeAsync(100);
+        return (await reader.read(first, 0, first.length)).bytesRead;
+      },
+      { description: "the first line, through the pipe" },
+    );
+    expect(JSON.parse(first.subarray(0, readBytes).toString())).toMatchObject({ msg: "read" });
+    await reader.close();
+
+    logger.info("nobody reads this");
+    await waitFor(
+      async () => {
+        await vi.advanceTimersByTimeAsync(100);
+        return failures.includes("EPIPE");
+      },
+      { description: "the write into the closed pipe to fail" },
+    );
+    writes.mockClear();
+    await vi.advanceTimersByTimeAsync(1_000);
+    logger.info("still nobody");
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(writes).not.toHaveBeenCalled();
+  });
+
+  it("throws a write error other than a closed pipe, as pino does, and keeps writing after it (a full disk may be emptied)", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    const file = nextFile();
+    const logger = createLogger({ destination: file }, {});
+    const destination = (logger as unknown as Record<symbol, EventEmitter>)[pino.symbols.streamSym]!;
+    const full = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+    expect(() => destination.emit("error", full)).toThrow(full);
+    logger.info("space again");
+    const [line] = await waitFor(
+      async () => {
+        await vi.advanceTimersByTimeAsync(100);
+        const lines = fs.existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
+        return lines.length === 1 ? lines : undefined;
+      },
+      { description: "the line after the error, written by the timer" },
+    );
+    expect(JSON.parse(line!)).toMatchObject({ msg: "space again" });
   });
 });
 

@@ -190,9 +190,9 @@ describe("runProcess", () => {
     expect(await exitCode).toBe(2);
   });
 
-  it("gives start() the logger and the environment, by default the process's", async () => {
+  it("gives start() a logger named after the command and the environment, by default the process's", async () => {
     const host = new FakeProcess({ ANYCABLE_LOG_LEVEL: "silent", FEATURE: "on" });
-    const seen: { env?: NodeJS.ProcessEnv; level?: string } = {};
+    const seen: { env?: NodeJS.ProcessEnv; level?: string; name?: unknown } = {};
     const exitCode = runProcess({
       name: "test",
       process: host,
@@ -200,11 +200,13 @@ describe("runProcess", () => {
       async start({ env, logger }) {
         seen.env = env;
         seen.level = logger.level;
+        seen.name = logger.bindings().name;
         throw new ConfigError("enough");
       },
     });
     expect(await exitCode).toBe(1);
-    expect(seen).toEqual({ env: host.env, level: "silent" });
+    // The logger it makes is named after the command, configured from the environment.
+    expect(seen).toEqual({ env: host.env, level: "silent", name: "test" });
   });
 
   it("prefers the env option to the process's own", async () => {

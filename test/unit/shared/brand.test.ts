@@ -1,17 +1,14 @@
 // instanceof across copies of the package: a class from another copy carries the same registry
 // symbol, and the framework's base classes and errors recognise it by that mark.
 import { describe, expect, it } from "vitest";
-import {
-  Channel,
-  ChannelRefusal,
-  ConfigError,
-  Connection,
-  html,
-  isConfigError,
-  isSafeHtml,
-  UnauthorizedError,
-} from "../../../src/index.js";
-import { UnknownChannelError } from "../../../src/cable/errors.js";
+// The folders' own modules rather than src/index.js, which loads every transport: Stryker re-runs
+// this file for every mutant of src/shared (stryker.shared.config.mjs).
+import { html, isSafeHtml } from "../../../src/cable-ready/html.js";
+import { Channel } from "../../../src/cable/channel.js";
+import { Connection } from "../../../src/cable/connection.js";
+import { ChannelRefusal, UnauthorizedError, UnknownChannelError } from "../../../src/cable/errors.js";
+import { ConfigError, isConfigError } from "../../../src/config/errors.js";
+import { hasBrand } from "../../../src/shared/brand.js";
 
 /** What another copy's class looks like from here: unrelated prototypes, the same Symbol.for mark. */
 function foreignClass(brand: string) {
@@ -42,6 +39,10 @@ describe("branded instanceof", () => {
     expect(foreignClass("Connection").prototype instanceof Channel).toBe(false);
     expect({} instanceof Channel).toBe(false);
     expect((null as unknown) instanceof Channel).toBe(false);
+    expect((undefined as unknown) instanceof Channel).toBe(false);
+    expect(("Channel" as unknown) instanceof Channel).toBe(false);
+    expect(isConfigError(undefined)).toBe(false);
+    expect(isSafeHtml(undefined)).toBe(false);
     expect(new Error("x") instanceof ChannelRefusal).toBe(false);
     expect(isConfigError(new Error("x"))).toBe(false);
     expect(new ConfigError("x") instanceof ConfigError).toBe(true);
@@ -52,5 +53,27 @@ describe("branded instanceof", () => {
     class B extends Channel {}
     expect(Object.create(B.prototype) instanceof A).toBe(false);
     expect(Object.create(A.prototype) instanceof A).toBe(true);
+  });
+});
+
+describe("hasBrand", () => {
+  const mark = Symbol.for("anycable-ts.Gadget");
+
+  it("reads the mark on any object, a function included", () => {
+    expect(hasBrand({ [mark]: true }, "Gadget")).toBe(true);
+    expect(
+      hasBrand(
+        Object.assign(() => undefined, { [mark]: true }),
+        "Gadget",
+      ),
+    ).toBe(true);
+    expect(hasBrand(Object.create({ [mark]: true }), "Gadget")).toBe(true);
+  });
+
+  it("answers no for a mark that is not exactly true, another brand's mark, or a primitive", () => {
+    expect(hasBrand({ [mark]: "true" }, "Gadget")).toBe(false);
+    expect(hasBrand({ [mark]: true }, "Widget")).toBe(false);
+    expect(hasBrand(() => undefined, "Gadget")).toBe(false);
+    for (const value of [undefined, null, 0, "Gadget", true, mark]) expect(hasBrand(value, "Gadget")).toBe(false);
   });
 });
