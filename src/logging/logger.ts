@@ -77,6 +77,29 @@ function flushWhileBuffered(destination: Destination): (line: string) => string 
   };
 }
 
+interface BatchedDestination {
+  destination: Destination;
+  streamWrite: (line: string) => string;
+}
+
+/** The batched destination of each place loggers write to, shared by every logger writing there. */
+const batchedDestinations = new Map<1 | string, BatchedDestination>();
+
+/**
+ * Loggers of one process that write to the same place share one buffer: each with a buffer of its
+ * own, lines reached the output in the order the buffers were flushed, not the order they were
+ * logged (`npm start` runs five components' loggers in one process). A destination that has
+ * closed (its reader gone) is replaced by a fresh one for loggers created after that.
+ */
+function batchedDestination(dest: 1 | string): BatchedDestination {
+  const shared = batchedDestinations.get(dest);
+  if (shared !== undefined && !shared.destination.destroyed) return shared;
+  const destination: Destination = pino.destination({ dest, sync: false, minLength: STDOUT_BATCH_BYTES });
+  const made = { destination, streamWrite: flushWhileBuffered(destination) };
+  batchedDestinations.set(dest, made);
+  return made;
+}
+
 /**
  * One logger per process. JSON lines by default (what log shippers want); pretty output when
  * a person is watching a terminal or ANYCABLE_LOG_FORMAT=text asks for it.
@@ -107,8 +130,8 @@ export function createLogger(options: LoggerOptions = {}, env: NodeJS.ProcessEnv
   if (dest === 2) {
     logger = pino(settings, pino.destination({ dest, sync: true }));
   } else {
-    const destination = pino.destination({ dest, sync: false, minLength: STDOUT_BATCH_BYTES });
-    logger = pino({ ...settings, hooks: { streamWrite: flushWhileBuffered(destination) } }, destination);
+    const { destination, streamWrite } = batchedDestination(dest);
+    logger = pino({ ...settings, hooks: { streamWrite } }, destination);
   }
   if (pretty && env.ANYCABLE_LOG_FORMAT === "text") {
     logger.warn("ANYCABLE_LOG_FORMAT=text needs pino-pretty (npm install pino-pretty); logging JSON instead");

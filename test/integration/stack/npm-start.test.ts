@@ -96,9 +96,9 @@ describe("npm start", () => {
       const verdict = lines.find((line) => /^(cannot start: )?anycable-go (exited with code 1|stopped unexpectedly)/.test(line.msg));
       expect(reason, stack.logs()).toBeDefined();
       expect(verdict, stack.logs()).toBeDefined();
-      // Its words were read before our verdict on them. (Each logger writes through its own buffer,
-      // so lines of different loggers can reach the output out of order: their times tell.)
+      // Its words were read, and are printed, before our verdict on them (the stack's loggers share one output).
       expect(reason!.time).toBeLessThanOrEqual(verdict!.time);
+      expect(lines.indexOf(reason!)).toBeLessThan(lines.indexOf(verdict!));
     } finally {
       await stack.stop();
       await new Promise((resolve) => taken.close(resolve));

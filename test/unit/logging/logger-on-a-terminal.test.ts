@@ -2,6 +2,7 @@
 // person at a terminal, JSON for a pipe, a file or a log shipper. A test's stdout and stderr are
 // pipes, so each test says which of them is a terminal, and pino-pretty is replaced by a transport
 // that records what it was started with (test/fixtures/recording-pretty-transport.mjs).
+import type { EventEmitter } from "node:events";
 import fs, { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,12 +40,20 @@ function terminals(tty: { stdout: boolean | undefined; stderr: boolean | undefin
 }
 
 const loggers: Logger[] = [];
-afterEach(() => {
+afterEach(async () => {
   for (const name of ["stdout", "stderr"] as const) {
     Object.defineProperty(streams[name], "isTTY", { value: original[name], configurable: true, writable: true });
   }
   vi.restoreAllMocks();
-  for (const logger of loggers.splice(0)) (logger as unknown as Record<symbol, { end(): void }>)[pino.symbols.streamSym]!.end();
+  // Closed, and waited for: loggers writing to one place share its destination, and the next
+  // test's logger must get a fresh one rather than this one while it is still closing.
+  const closing = loggers.splice(0).map((logger) => {
+    const destination = (logger as unknown as Record<symbol, EventEmitter & { end(): void; destroyed?: boolean }>)[pino.symbols.streamSym]!;
+    const closed = destination.destroyed ? Promise.resolve() : new Promise((resolve) => destination.once("close", resolve));
+    destination.end();
+    return closed;
+  });
+  await Promise.all(closing);
   delete process.env.RECORDING_PRETTY_FILE;
 });
 

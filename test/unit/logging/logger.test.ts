@@ -275,6 +275,39 @@ describe("createLogger's light-traffic flush", () => {
   });
 });
 
+describe("loggers of one process writing to the same place", () => {
+  it("keep the order in which their lines were logged (npm start runs five components' loggers in one process)", async () => {
+    const file = nextFile();
+    const rpc = createLogger({ name: "rpc", destination: file }, {});
+    const web = createLogger({ name: "web", destination: file }, {});
+    rpc.info("1");
+    web.info("2");
+    rpc.info("3");
+    web.info("4");
+    const lines = await written(rpc, file, 4);
+    expect(lines.map((line) => JSON.parse(line) as { name: string; msg: string }).map(({ name, msg }) => `${name} ${msg}`)).toEqual([
+      "rpc 1",
+      "web 2",
+      "rpc 3",
+      "web 4",
+    ]);
+  });
+
+  it("get a fresh destination once the shared one has closed", async () => {
+    const file = nextFile();
+    const first = createLogger({ destination: file }, {});
+    first.info("before");
+    await written(first, file, 1);
+    const destination = (first as unknown as Record<symbol, EventEmitter & { end(): void }>)[pino.symbols.streamSym]!;
+    const closed = new Promise((resolve) => destination.once("close", resolve));
+    destination.end();
+    await closed;
+    const second = createLogger({ destination: file }, {});
+    second.info("after");
+    expect((await written(second, file, 2)).map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(["before", "after"]);
+  });
+});
+
 describe("a logger writing to stderr", () => {
   afterEach(() => vi.restoreAllMocks());
 
