@@ -101,8 +101,9 @@ function batchedDestination(dest: 1 | string): BatchedDestination {
 }
 
 /**
- * One logger per process. JSON lines by default (what log shippers want); pretty output when
- * a person is watching a terminal or ANYCABLE_LOG_FORMAT=text asks for it.
+ * A process's logger (one per component, if it runs several: they share where they write). JSON
+ * lines by default (what log shippers want); pretty output when a person is watching a terminal
+ * or ANYCABLE_LOG_FORMAT=text asks for it.
  */
 export function createLogger(options: LoggerOptions = {}, env: NodeJS.ProcessEnv = process.env): Logger {
   const level = options.level ?? levelFromEnv(env);
