@@ -85,8 +85,10 @@ export class CallFeed {
 
   /** The call is over (its stream closed, or a status webhook said so even if no Disconnect ever comes): unlist it. */
   async callEnded(sid: string, event: CallEvent): Promise<void> {
-    await this.#record(sid, "callStopped", () => this.#registry.callStopped(sid));
+    // Independent writes, both sent before either is awaited: one round trip with Redis.
+    const unlisted = this.#record(sid, "callStopped", () => this.#registry.callStopped(sid));
     await this.#announceEnd(sid, event);
+    await unlisted;
   }
 
   /**

@@ -29,6 +29,8 @@ const newRegistry = async (): Promise<RedisCallRegistry> => {
     url: `redis://127.0.0.1:${proxy.port}`,
     logger: silentLogger(),
     keyPrefix: `trips-${randomBytes(4).toString("hex")}:`,
+    // Longer than any wait here: a held reply must not time a command out and let the next one go.
+    commandTimeoutMs: 60_000,
   });
   // Connected and past ioredis's own start-up commands before anything is counted.
   await registry.liveCalls();
@@ -83,7 +85,7 @@ describe("the Redis call registry on the wire", () => {
     expect(await recorded).toEqual({ seq: 2, dropped: 0 });
   });
 
-  it("costs a transcript one round trip: lease renewal, record and index update travel together", async () => {
+  it("costs a transcript one round trip (lease renewal, record, index update), and the stream's end one", async () => {
     await newRegistry();
     const cable = await createTestCable(({ env, logger }) => createCallMonitorApplication({ env, logger, registry }), {
       env: { ...APP_ENV, CALL_TRANSCRIPTS_PER_SECOND: "1000" },
@@ -101,5 +103,17 @@ describe("the Redis call registry on the wire", () => {
     expect((await performed).status).toBe("success");
     expect((await registry.events(CALL_SID)).map((event) => event.key)).toEqual([expect.stringMatching(/^start_/), "event_r1", "event_r2"]);
     expect((await registry.liveCalls()).map((live) => live.sid)).toEqual([CALL_SID]);
+
+    // The stream's end: unlisting the call and recording its end travel together too.
+    const fromEnd = proxy.sent.length;
+    proxy.hold();
+    const ended = bridge.disconnect();
+    await waitFor(() => /\r\nexec\r\n/i.test(proxy.sent.slice(fromEnd)) && scriptsSentSince(fromEnd) === 2, {
+      description: "the unlisting (MULTI/EXEC) and the end's record and index update to be sent before any reply",
+    });
+    proxy.release();
+    await ended;
+    expect(await registry.liveCalls()).toEqual([]);
+    expect((await registry.events(CALL_SID)).at(-1)?.kind).toBe("end");
   });
 });
