@@ -187,6 +187,34 @@ describe("the built-in channels and factories", () => {
   });
 });
 
+describe("state kept from replies that were not a success", () => {
+  it("keeps the state a rejected subscription changed, as anycable-go does, but not its streams; nothing from a call that raised", async () => {
+    class Fickle extends Channel {
+      static override identifier = "fickle";
+      static override actions = { spoil: z.object({}) };
+      override subscribed(): void {
+        this.state.set("tried", "yes");
+        this.connection.state.set("tried", "yes");
+        this.streamFrom("fickle:tried");
+        if (this.params.stay !== true) this.reject();
+      }
+      spoil(): void {
+        this.state.set("spoiled", "yes");
+        this.connection.state.set("spoiled", "yes");
+        this.streamFrom("fickle:spoiled");
+        throw new Error("spoilt");
+      }
+    }
+    const client = await (await createTestCable(defineApplication({ channels: [Fickle] }))).connect();
+    const rejected = await client.subscribe(Fickle);
+    expect([rejected.state, rejected.streams, client.state]).toEqual([{ tried: "yes" }, [], { tried: "yes" }]);
+
+    const staying = await client.subscribe(Fickle, { stay: true });
+    expect((await staying.perform("spoil")).status).toBe("error");
+    expect([staying.state, staying.streams, client.state]).toEqual([{ tried: "yes" }, ["fickle:tried"], { tried: "yes" }]);
+  });
+});
+
 describe("a Connection that forgets identifiedBy", () => {
   it("fails at Connect with an error that says what to do", async () => {
     class Forgetful extends Connection<{ user: string }> {
