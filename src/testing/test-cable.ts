@@ -236,10 +236,10 @@ export class TestConnection {
     const status = statusOf(response.status);
     const transmissions = this.#record(response.transmissions);
     if (status === "error") this.errors.push(response.error_msg);
-    if (status !== "error" && !(command === "subscribe" && status === "failure")) {
-      this.#applyEnv(response.env, subscription.state);
-      subscription.applyStreams(response);
-    }
+    // anycable-go applies the state and streams of every reply, whatever its status: a rejected
+    // subscription's state changes are kept (the handler sends them, and no streams with them).
+    this.#applyEnv(response.env, subscription.state);
+    subscription.applyStreams(response);
     if (response.disconnect) this.closed = true;
     if (command === "unsubscribe" && status === "success") this.#subscriptions.delete(subscription.identifier);
     return { status, error: response.error_msg || undefined, transmissions };

@@ -1,8 +1,14 @@
 // anycable-ts/testing drives an application as anycable-go would, in-process.
 import { describe, expect, it } from "vitest";
-import { Channel, Connection, defineApplication, z } from "../../../src/index.js";
+import { z } from "zod";
+// The folders' own modules rather than src/index.js, which loads every transport: Stryker re-runs
+// this file for every mutant of src/testing (stryker.testing.config.mjs).
+import { defineApplication } from "../../../src/cable/application.js";
+import { Channel } from "../../../src/cable/channel.js";
+import { Connection } from "../../../src/cable/connection.js";
 import { createTestCable } from "../../../src/testing/index.js";
-import app, { ChatChannel, EchoChannel } from "../../fixtures/chat-app.js";
+import { signStreamName } from "../../../src/streams/signed-stream-name.js";
+import app, { ChatChannel, EchoChannel, journal } from "../../fixtures/chat-app.js";
 
 describe("connecting", () => {
   it("identifies the client and keeps its connection state", async () => {
@@ -285,6 +291,192 @@ describe("the session, kept as anycable-go keeps it", () => {
     const client = await (await createTestCable(defineApplication({ channels: [OwnStream] }))).connect();
     const stream = await client.subscribe("CableReady::Stream", { identifier: "anything" });
     expect(stream.confirmed).toBe(true);
+    expect(stream.transmissions).toEqual([{ own: true }]);
+  });
+});
+
+describe("what the helper keeps for the test to read", () => {
+  it("numbers the sessions it opens, unless the test names one", async () => {
+    const cable = await createTestCable(app);
+    const first = await cable.connect({ cookies: { user: "ann" } });
+    const stubbed = cable.stubConnection({ user: "bob" });
+    const named = await cable.connect({ cookies: { user: "cy" }, sid: "mine" });
+    const next = await cable.connect({ cookies: { user: "dee" } });
+    expect([first.sid, stubbed.sid, named.sid, next.sid]).toEqual(["test-session-1", "test-session-2", "mine", "test-session-3"]);
+  });
+
+  it("sends the request anycable-go would: the client's address, and the cookies joined into one header", async () => {
+    const seen: Array<{ addr: string | undefined; header: string | undefined; cookies: Record<string, string> }> = [];
+    class Inspecting extends Connection {
+      override connect(): void {
+        seen.push({ addr: this.request.remoteAddr, header: this.request.headers.cookie, cookies: { ...this.request.cookies } });
+      }
+    }
+    const cable = await createTestCable(defineApplication({ connection: Inspecting, channels: [] }));
+    await cable.connect();
+    await cable.connect({ cookies: { b: "2 3" } });
+    await cable.connect({ headers: { Cookie: "a=1" }, cookies: { b: "2" } });
+    expect(seen).toEqual([
+      { addr: "127.0.0.1", header: undefined, cookies: {} },
+      { addr: "127.0.0.1", header: "b=2%203", cookies: { b: "2 3" } },
+      { addr: "127.0.0.1", header: "a=1; b=2", cookies: { a: "1", b: "2" } },
+    ]);
+  });
+
+  it("waits for the end of the handler's turn, so what it broadcast then is already recorded", async () => {
+    class Deferred extends Channel {
+      static override identifier = "deferred";
+      static override actions = { later: z.object({}) };
+      later(): void {
+        setImmediate(() => void this.broadcast("deferred", { done: true }));
+      }
+    }
+    const cable = await createTestCable(defineApplication({ channels: [Deferred] }));
+    const deferred = await (await cable.connect()).subscribe(Deferred);
+    await deferred.perform("later");
+    expect(cable.broadcasts.messagesTo("deferred")).toEqual([{ done: true }]);
+  });
+
+  it("tells an accepted, a rejected, a failed and a closed connection apart", async () => {
+    const cable = await createTestCable(app);
+    const ann = await cable.connect({ cookies: { user: "ann" } });
+    expect([ann.connected, ann.rejected, ann.closed, ann.errors]).toEqual([true, false, false, []]);
+
+    const intruder = await cable.connect({ cookies: { user: "intruder" } });
+    // A rejection is the application's answer, not an error.
+    expect([intruder.connected, intruder.rejected, intruder.closed, intruder.errors]).toEqual([false, true, true, []]);
+
+    const crash = await cable.connect({ cookies: { user: "crash" } });
+    expect([crash.connected, crash.rejected, crash.closed, crash.errors]).toEqual([
+      false,
+      false,
+      true,
+      ["Error in Connect: database is down"],
+    ]);
+
+    await (await ann.subscribe(ChatChannel, { room: "lobby" })).perform("kick");
+    expect([ann.connected, ann.rejected, ann.closed]).toEqual([false, false, true]);
+  });
+
+  it("says which call a closed connection refused", async () => {
+    const cable = await createTestCable(app);
+    const ann = await cable.connect({ cookies: { user: "ann" } });
+    const lobby = await ann.subscribe(ChatChannel, { room: "lobby" });
+    await lobby.perform("kick");
+    await expect(lobby.perform("count")).rejects.toThrow(/^perform: the connection is closed$/);
+    await expect(lobby.unsubscribe()).rejects.toThrow(/^unsubscribe: the connection is closed$/);
+  });
+
+  it("says a connection rejected without a reason was not accepted as unauthorized", async () => {
+    class Closed extends Connection {
+      override connect(): void {
+        this.rejectUnauthorizedConnection();
+      }
+    }
+    const cable = await createTestCable(defineApplication({ connection: Closed, channels: [ChatChannel] }));
+    const client = await cable.connect();
+    await expect(client.subscribe(ChatChannel, { room: "lobby" })).rejects.toThrow(
+      "subscribe: the connection was not accepted (failure: Connection rejected as unauthorized)",
+    );
+  });
+
+  it("gives each subscription only its own transmissions, and tells confirmed from rejected", async () => {
+    const cable = await createTestCable(app);
+    const ann = await cable.connect({ cookies: { user: "ann" } });
+    const lobby = await ann.subscribe(ChatChannel, { room: "lobby" });
+    const garden = await ann.subscribe(ChatChannel, { room: "garden" });
+    await lobby.perform("speak", { message: "in the lobby" });
+    await garden.perform("speak", { message: "in the garden" });
+    expect(lobby.transmissions).toEqual([{ from: "ann", message: "in the lobby" }]);
+    expect(garden.transmissions).toEqual([{ from: "ann", message: "in the garden" }]);
+    expect([lobby.confirmed, lobby.rejected]).toEqual([true, false]);
+    expect(lobby.startedStreams).toEqual(["chat:lobby"]);
+  });
+
+  it("forgets rejected and unsubscribed subscriptions, so disconnect() does not unsubscribe them again", async () => {
+    const cable = await createTestCable(app);
+    const ann = await cable.connect({ cookies: { user: "ann" } });
+    await ann.subscribe(ChatChannel, { room: "secret" });
+    const gone = await ann.subscribe(ChatChannel, { room: "gone" });
+    const kept = await ann.subscribe(ChatChannel, { room: "kept" });
+    await gone.unsubscribe();
+    await kept.perform("count");
+    journal.length = 0;
+    await ann.disconnect();
+    expect(journal.filter((entry) => entry.startsWith("unsubscribed:"))).toEqual(["unsubscribed:ann:kept:1"]);
+  });
+
+  it("keeps a subscription whose unsubscribe raised, as anycable-go does, so disconnect() unsubscribes it again", async () => {
+    const cable = await createTestCable(app);
+    const ann = await cable.connect({ cookies: { user: "ann" } });
+    const fragile = await ann.subscribe(ChatChannel, { room: "fragile" });
+    journal.length = 0;
+    expect((await fragile.unsubscribe()).status).toBe("error");
+    await ann.disconnect();
+    expect(journal.filter((entry) => entry.startsWith("unsubscribed:"))).toEqual([
+      "unsubscribed:ann:fragile:0",
+      "unsubscribed:ann:fragile:0",
+    ]);
+  });
+
+  it("records a failed disconnect among the connection's errors", async () => {
+    const cable = await createTestCable(app);
+    const ann = await cable.connect({ cookies: { user: "ann" } });
+    await ann.subscribe(ChatChannel, { room: "fragile" });
+    await ann.disconnect();
+    expect(ann.errors).toEqual([expect.stringMatching(/unsubscribe exploded/)]);
+  });
+
+  it("keeps the state a rejected subscription changed, as anycable-go does, but not its streams; nothing from a call that raised", async () => {
+    class Fickle extends Channel {
+      static override identifier = "fickle";
+      static override actions = { spoil: z.object({}) };
+      override subscribed(): void {
+        this.state.set("tried", "yes");
+        this.connection.state.set("tried", "yes");
+        this.streamFrom("fickle:tried");
+        if (this.params.stay !== true) this.reject();
+      }
+      spoil(): void {
+        this.state.set("spoiled", "yes");
+        this.connection.state.set("spoiled", "yes");
+        this.streamFrom("fickle:spoiled");
+        throw new Error("spoilt");
+      }
+    }
+    const client = await (await createTestCable(defineApplication({ channels: [Fickle] }))).connect();
+    const rejected = await client.subscribe(Fickle);
+    expect([rejected.state, rejected.streams, client.state]).toEqual([{ tried: "yes" }, [], { tried: "yes" }]);
+
+    const staying = await client.subscribe(Fickle, { stay: true });
+    expect((await staying.perform("spoil")).status).toBe("error");
+    expect([staying.state, staying.streams, client.state]).toEqual([{ tried: "yes" }, ["fickle:tried"], { tried: "yes" }]);
+  });
+
+  it("names the tested application in the error when the export is not one", async () => {
+    await expect(createTestCable({} as never)).rejects.toThrow(/^the tested application must default-export defineApplication/);
+  });
+
+  it("serves CableReady::Stream with the given secret, to correctly signed identifiers", async () => {
+    const cable = await createTestCable(app, { cableReadySecret: "s3cret" });
+    const client = await cable.connect({ cookies: { user: "ann" } });
+    const stream = await client.subscribe("CableReady::Stream", { identifier: signStreamName("chat:lobby", "s3cret") });
+    expect(stream.confirmed).toBe(true);
+    expect(stream.streams).toEqual(["chat:lobby"]);
+  });
+
+  it("serves an application's own CableReady::Stream beside its other channels", async () => {
+    class OwnStream extends Channel {
+      static override identifier = "CableReady::Stream";
+      override subscribed(): void {
+        this.transmit({ own: true });
+      }
+    }
+    class Other extends Channel {
+      static override identifier = "other";
+    }
+    const client = await (await createTestCable(defineApplication({ channels: [Other, OwnStream] }))).connect();
+    const stream = await client.subscribe("CableReady::Stream", { identifier: "anything" });
     expect(stream.transmissions).toEqual([{ own: true }]);
   });
 });
