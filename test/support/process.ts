@@ -5,6 +5,14 @@ import { waitFor, withTimeout, WaitTimeoutError } from "./wait.js";
 export { waitFor, withTimeout, WaitTimeoutError } from "./wait.js";
 export type { WaitForOptions } from "./wait.js";
 
+/**
+ * The environment of a Node process a test starts (the RPC CLI, the dashboard, npm start): only
+ * PATH and HOME from this one (see SpawnOptions.env), JSON log lines a test can parse, then `env`.
+ */
+export function nodeChildEnv(env: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, ANYCABLE_LOG_FORMAT: "json", ...env };
+}
+
 export interface SpawnOptions {
   /** Short label used in error messages, e.g. "anycable-go". */
   name: string;

@@ -6,6 +6,7 @@ import {
   REPO_ROOT,
   connectCable,
   freePort,
+  nodeChildEnv,
   spawnProcess,
   startAnycableGo,
   startDnsServer,
@@ -76,7 +77,7 @@ async function startRpc(address: string, port: number, env: Record<string, strin
     command: process.execPath,
     args: ["--import", "tsx", "src/cli/main.ts", "test/fixtures/relay-app.ts"],
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ANYCABLE_LOG_FORMAT: "json", ANYCABLE_RPC_HOST: `${address}:${port}`, ...env },
+    env: nodeChildEnv({ ANYCABLE_RPC_HOST: `${address}:${port}`, ...env }),
   });
   cleanups.push(() => rpc.stop());
   await rpc.waitForOutput(/AnyCable RPC server listening/, 20_000);

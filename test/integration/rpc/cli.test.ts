@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT, connectCable, freePort, spawnProcess, startAnycableGo, waitFor } from "../../support/index.js";
+import { REPO_ROOT, connectCable, freePort, nodeChildEnv, spawnProcess, startAnycableGo, waitFor } from "../../support/index.js";
 
 // Straight under node with tsx's loader, as the npm scripts run it: the tsx CLI wrapper turns a
 // SIGTERM the child is slow to acknowledge into SIGKILL, which would skip the drain under load.
@@ -16,7 +16,7 @@ async function startCli(env: Record<string, string>, app = "test/fixtures/chat-a
     command: NODE,
     args: [...TS, "src/cli/main.ts", app],
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ANYCABLE_LOG_FORMAT: "json", ...env },
+    env: nodeChildEnv(env),
   });
 }
 
@@ -93,13 +93,7 @@ describe("npm run rpc", () => {
       command: NODE,
       args: [...TS, "src/cli/main.ts", "test/fixtures/recording-broadcaster.ts"],
       cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        ANYCABLE_LOG_FORMAT: "json",
-        ANYCABLE_RPC_HOST: `127.0.0.1:${port}`,
-        ANYCABLE_BROADCAST_ADAPTER: "http",
-      },
+      env: nodeChildEnv({ ANYCABLE_RPC_HOST: `127.0.0.1:${port}`, ANYCABLE_BROADCAST_ADAPTER: "http" }),
     });
     const exit = await rpc.exited;
     expect(exit.code).toBe(1);

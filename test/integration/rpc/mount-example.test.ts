@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT, connectCable, freePort, openRawSocket, spawnProcess, startAnycableGo } from "../../support/index.js";
+import { REPO_ROOT, connectCable, freePort, openRawSocket, nodeChildEnv, spawnProcess, startAnycableGo } from "../../support/index.js";
 
 const APP_SECRET = "example-app-secret";
 
@@ -23,15 +23,12 @@ describe("examples/mount-http-rpc.ts", () => {
       command: process.execPath,
       args: ["--import", "tsx", "examples/mount-http-rpc.ts"],
       cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        ANYCABLE_LOG_FORMAT: "json",
+      env: nodeChildEnv({
         PORT: String(port),
         ANYCABLE_SECRET: APP_SECRET,
         ANYCABLE_BROADCAST_ADAPTER: "http",
         ANYCABLE_HTTP_BROADCAST_URL: anycable.broadcastUrl ?? "",
-      },
+      }),
     });
     try {
       await site.waitForOutput(/site listening/, 20_000);

@@ -1,7 +1,7 @@
 // SIGTERM while a call is in flight: the broadcasts that call makes after its answer still reach
 // a subscriber, through the real CLI process, anycable-go and a NATS broker.
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT, connectCable, freePort, spawnProcess, startAnycableGo, startNats } from "../../support/index.js";
+import { REPO_ROOT, connectCable, freePort, nodeChildEnv, spawnProcess, startAnycableGo, startNats } from "../../support/index.js";
 
 // Straight under node with tsx's loader, as the npm scripts run it (see cli.test.ts).
 const NODE = process.execPath;
@@ -20,14 +20,7 @@ describe("npm run rpc on SIGTERM", () => {
       command: NODE,
       args: ["--import", "tsx", "src/cli/main.ts", "test/fixtures/late-broadcast-app.ts"],
       cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        ANYCABLE_LOG_FORMAT: "json",
-        ANYCABLE_RPC_HOST: `127.0.0.1:${port}`,
-        ANYCABLE_BROADCAST_ADAPTER: "nats",
-        ANYCABLE_NATS_SERVERS: nats.url,
-      },
+      env: nodeChildEnv({ ANYCABLE_RPC_HOST: `127.0.0.1:${port}`, ANYCABLE_BROADCAST_ADAPTER: "nats", ANYCABLE_NATS_SERVERS: nats.url }),
     });
     try {
       await rpc.waitForOutput(/AnyCable RPC server listening/, 20_000);

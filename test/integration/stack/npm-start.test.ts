@@ -3,7 +3,7 @@
 // Ctrl-C stops everything with exit code 0.
 import { createServer, type AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT, UpgradeRejectedError, freePort, openRawSocket, spawnProcess, waitFor } from "../../support/index.js";
+import { REPO_ROOT, UpgradeRejectedError, freePort, openRawSocket, nodeChildEnv, spawnProcess, waitFor } from "../../support/index.js";
 
 // Straight under node with tsx's loader, as the npm scripts run it: the tsx CLI wrapper turns a
 // SIGTERM the child is slow to acknowledge into SIGKILL, which would skip the drain under load.
@@ -13,17 +13,14 @@ const TS = ["--import", "tsx"];
 /** npm start's environment with every port it listens on free (the embedded NATS one may be given). */
 async function stackOnFreePorts(natsPort?: number) {
   const [anycable, web, rpc, nats, bridge] = await Promise.all([freePort(), freePort(), freePort(), natsPort ?? freePort(), freePort()]);
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    ANYCABLE_LOG_FORMAT: "json",
+  const env = nodeChildEnv({
     ANYCABLE_HOST: "127.0.0.1",
     ANYCABLE_PORT: String(anycable),
     PORT: String(web),
     ANYCABLE_RPC_HOST: `127.0.0.1:${rpc}`,
     ANYCABLE_ENATS_ADDR: `nats://127.0.0.1:${nats}`,
     TWILIO_BRIDGE_HOST: `127.0.0.1:${bridge}`,
-  };
+  });
   return { env, ports: { anycable, web, bridge } };
 }
 
@@ -52,7 +49,7 @@ describe("npm start", () => {
         // npm start's development auth token and bridge secret are the simulator's defaults too.
         args: [...TS, "channels/tools/simulator/cli.ts", "--url", `ws://127.0.0.1:${bridgePort}/`, "--sid", sid, "--speed", "10"],
         cwd: REPO_ROOT,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, ANYCABLE_LOG_FORMAT: "json" },
+        env: nodeChildEnv(),
       });
       expect(await simulator.exited).toEqual({ code: 0, signal: null });
 

@@ -7,6 +7,7 @@ import { RedisCallRegistry } from "../../../../channels/calls/redis-call-registr
 import {
   freePort,
   REPO_ROOT,
+  nodeChildEnv,
   spawnProcess,
   startRedis,
   waitFor,
@@ -35,7 +36,7 @@ async function startWeb(env: Record<string, string>): Promise<ManagedProcess> {
     command: process.execPath,
     args: ["--import", "tsx", join(REPO_ROOT, "channels", "web", "main.ts")],
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ANYCABLE_LOG_FORMAT: "json", ...env },
+    env: nodeChildEnv(env),
   });
 }
 
