@@ -66,14 +66,36 @@ export async function startRpcServer(options: StartRpcServerOptions): Promise<Ru
         // transport says so (gRPC: once its connections closed, a few turns later today), which
         // promises nothing about that turn: one more turn first runs every setImmediate queued so far.
         await endOfTurn();
-        try {
-          await options.app.close?.();
-        } catch (error) {
-          options.logger.error({ err: error }, "the application's close() failed; closing the broadcaster anyway");
-        }
+        await closeApplication(options.app, config.shutdownTimeoutSeconds, options.logger);
         await options.broadcaster.close();
       })();
       return stopping;
     },
   };
+}
+
+/**
+ * Runs the application's close(), for at most the shutdown timeout (ANYCABLE_RPC_SHUTDOWN_TIMEOUT,
+ * the drain's own bound): a close() that never settles must not hold the process open, nor keep
+ * the broadcaster from flushing what the last calls published. Failing or late, it is logged.
+ */
+async function closeApplication(app: Application, timeoutSeconds: number, logger: Logger): Promise<void> {
+  if (app.close === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), timeoutSeconds * 1000);
+  });
+  try {
+    const outcome = await Promise.race([Promise.resolve().then(() => app.close?.()), late]);
+    if (outcome === "late") {
+      logger.error(
+        { shutdownTimeoutSeconds: timeoutSeconds },
+        "the application's close() did not finish within ANYCABLE_RPC_SHUTDOWN_TIMEOUT; closing the broadcaster anyway",
+      );
+    }
+  } catch (error) {
+    logger.error({ err: error }, "the application's close() failed; closing the broadcaster anyway");
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -129,6 +129,40 @@ describe("startRpcServer", () => {
     ]);
   });
 
+  it("waits for an application close() no longer than the shutdown timeout, then closes the broadcaster all the same", async () => {
+    const broadcaster = new RecordingBroadcaster();
+    const logs = captureLogger();
+    const hanging = defineApplication({ connection: app.connection, channels: app.channels, close: () => new Promise<void>(() => {}) });
+    const server = await startRpcServer({
+      app: hanging,
+      broadcaster,
+      logger: logs.logger,
+      env: { ANYCABLE_RPC_HOST: "127.0.0.1:0" },
+      config: { shutdownTimeoutSeconds: 0.05 },
+    });
+    await server.stop();
+    expect(broadcaster.closed).toBe(true);
+    expect(logs.at("error")).toEqual([
+      expect.objectContaining({
+        msg: "the application's close() did not finish within ANYCABLE_RPC_SHUTDOWN_TIMEOUT; closing the broadcaster anyway",
+        shutdownTimeoutSeconds: 0.05,
+      }),
+    ]);
+  });
+
+  it("logs nothing when the application's close() finishes in time", async () => {
+    const logs = captureLogger();
+    const quick = defineApplication({ connection: app.connection, channels: app.channels, close: () => undefined });
+    const server = await startRpcServer({
+      app: quick,
+      broadcaster: new RecordingBroadcaster(),
+      logger: logs.logger,
+      env: { ANYCABLE_RPC_HOST: "127.0.0.1:0" },
+    });
+    await server.stop();
+    expect(logs.at("error")).toEqual([]);
+  });
+
   it("lets a broadcast the last call left for the end of its turn reach the broadcaster, however soon the drain ends", async () => {
     const broadcaster = new RecordingBroadcaster();
     const server = await startRpcServer({ app, broadcaster, logger: captureLogger().logger, env: { ANYCABLE_RPC_HOST: "127.0.0.1:0" } });
