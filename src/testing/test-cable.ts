@@ -236,10 +236,13 @@ export class TestConnection {
     const status = statusOf(response.status);
     const transmissions = this.#record(response.transmissions);
     if (status === "error") this.errors.push(response.error_msg);
-    // anycable-go applies the state and streams of every reply, whatever its status: a rejected
-    // subscription's state changes are kept (the handler sends them, and no streams with them).
-    this.#applyEnv(response.env, subscription.state);
-    subscription.applyStreams(response);
+    // As anycable-go does: it applies the state and streams of a SUCCESS or FAILURE reply (so a
+    // rejected subscription's state changes are kept; the handler sends them, with no streams) and
+    // nothing of an ERROR reply, which it treats as the call having failed.
+    if (status !== "error") {
+      this.#applyEnv(response.env, subscription.state);
+      subscription.applyStreams(response);
+    }
     if (response.disconnect) this.closed = true;
     if (command === "unsubscribe" && status === "success") this.#subscriptions.delete(subscription.identifier);
     return { status, error: response.error_msg || undefined, transmissions };
