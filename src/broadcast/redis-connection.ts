@@ -5,6 +5,7 @@ import { backoffDelay, type BackoffOptions } from "./backoff.js";
 import { subjectOrKey, urlWithProtocols } from "./env-schemas.js";
 import { asError } from "./errors.js";
 import { redactUrl } from "./redact.js";
+import { settledWithin } from "../shared/settled-within.js";
 import { SENT, type BroadcastTransport, type DeliveryOutcome, type TransportListener } from "./transport.js";
 
 const DEFAULT_REDIS_URL = "redis://localhost:6379";
@@ -119,14 +120,11 @@ export class RedisTransport implements BroadcastTransport {
     const redis = this.#redis;
     this.#redis = undefined;
     if (redis === undefined) return;
-    if (redis.status === "ready") {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, 2_000);
-      });
-      await Promise.race([redis.quit().catch(() => undefined), timeout]);
-      clearTimeout(timer);
-    }
+    if (redis.status === "ready")
+      await settledWithin(
+        redis.quit().catch(() => undefined),
+        2_000,
+      );
     redis.disconnect();
   }
 }

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Broadcaster } from "../broadcast/broadcaster.js";
 import type { Application } from "../cable/application.js";
 import { loadRpcConfig, type RpcConfig } from "../config/rpc-config.js";
+import { settledWithin } from "../shared/settled-within.js";
 import { builtinChannels, type BuiltinChannelsOptions } from "./builtin-channels.js";
 import { RpcServer } from "./grpc/server.js";
 import { RpcHandler } from "./handler.js";
@@ -81,13 +82,13 @@ export async function startRpcServer(options: StartRpcServerOptions): Promise<Ru
  */
 async function closeApplication(app: Application, timeoutSeconds: number, logger: Logger): Promise<void> {
   if (app.close === undefined) return;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<"late">((resolve) => {
-    timer = setTimeout(() => resolve("late"), timeoutSeconds * 1000);
-  });
   try {
-    const outcome = await Promise.race([Promise.resolve().then(() => app.close?.()), late]);
-    if (outcome === "late") {
+    if (
+      !(await settledWithin(
+        Promise.resolve().then(() => app.close?.()),
+        timeoutSeconds * 1000,
+      ))
+    ) {
       logger.error(
         { shutdownTimeoutSeconds: timeoutSeconds },
         "the application's close() did not finish within ANYCABLE_RPC_SHUTDOWN_TIMEOUT; closing the broadcaster anyway",
@@ -95,7 +96,5 @@ async function closeApplication(app: Application, timeoutSeconds: number, logger
     }
   } catch (error) {
     logger.error({ err: error }, "the application's close() failed; closing the broadcaster anyway");
-  } finally {
-    clearTimeout(timer);
   }
 }
