@@ -2,14 +2,13 @@
 // person at a terminal, JSON for a pipe, a file or a log shipper. A test's stdout and stderr are
 // pipes, so each test says which of them is a terminal, and pino-pretty is replaced by a transport
 // that records what it was started with (test/fixtures/recording-pretty-transport.mjs).
-import type { EventEmitter } from "node:events";
 import fs, { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { pino } from "pino";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { waitFor } from "../../support/wait.js";
+import { closeDestinationOf } from "./support/destination.js";
 
 const fakePretty = fileURLToPath(new URL("../../fixtures/recording-pretty-transport.mjs", import.meta.url));
 
@@ -47,13 +46,7 @@ afterEach(async () => {
   vi.restoreAllMocks();
   // Closed, and waited for: loggers writing to one place share its destination, and the next
   // test's logger must get a fresh one rather than this one while it is still closing.
-  const closing = loggers.splice(0).map((logger) => {
-    const destination = (logger as unknown as Record<symbol, EventEmitter & { end(): void; destroyed?: boolean }>)[pino.symbols.streamSym]!;
-    const closed = destination.destroyed ? Promise.resolve() : new Promise((resolve) => destination.once("close", resolve));
-    destination.end();
-    return closed;
-  });
-  await Promise.all(closing);
+  await Promise.all(loggers.splice(0).map(closeDestinationOf));
   delete process.env.RECORDING_PRETTY_FILE;
 });
 

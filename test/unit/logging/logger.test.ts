@@ -2,13 +2,12 @@
 // (to a file here, the same writer as stdout and stderr).
 import { execFileSync } from "node:child_process";
 import fs, { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import type { EventEmitter } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createLogger, silentLogger, type Logger } from "../../../src/logging/logger.js";
 import { waitFor } from "../../support/wait.js";
+import { closeDestinationOf, destinationOf } from "./support/destination.js";
 
 let dir: string;
 let files = 0;
@@ -171,10 +170,7 @@ describe("createLogger's light-traffic flush", () => {
     const before = vi.getTimerCount();
     const logger = createLogger({ destination: nextFile() }, {});
     expect(vi.getTimerCount()).toBe(before + 1);
-    const destination = (logger as unknown as Record<symbol, EventEmitter & { end(): void }>)[pino.symbols.streamSym]!;
-    const closed = new Promise((resolve) => destination.once("close", resolve));
-    destination.end();
-    await closed;
+    await closeDestinationOf(logger);
     expect(vi.getTimerCount()).toBe(before);
   });
 
@@ -259,7 +255,7 @@ describe("createLogger's light-traffic flush", () => {
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
     const file = nextFile();
     const logger = createLogger({ destination: file }, {});
-    const destination = (logger as unknown as Record<symbol, EventEmitter>)[pino.symbols.streamSym]!;
+    const destination = destinationOf(logger);
     const full = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
     expect(() => destination.emit("error", full)).toThrow(full);
     logger.info("space again");
@@ -298,10 +294,7 @@ describe("loggers of one process writing to the same place", () => {
     const first = createLogger({ destination: file }, {});
     first.info("before");
     await written(first, file, 1);
-    const destination = (first as unknown as Record<symbol, EventEmitter & { end(): void }>)[pino.symbols.streamSym]!;
-    const closed = new Promise((resolve) => destination.once("close", resolve));
-    destination.end();
-    await closed;
+    await closeDestinationOf(first);
     const second = createLogger({ destination: file }, {});
     second.info("after");
     expect((await written(second, file, 2)).map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(["before", "after"]);
